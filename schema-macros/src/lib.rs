@@ -1,0 +1,1 @@
+//! `#[table]` and `#[pg_enum]`.

@@ -1,0 +1,208 @@
+//! Descriptors: the schema as plain data.
+//!
+//! The macros emit these as `const` items, tests and benchmarks build them by hand, and
+//! migration snapshots deserialize into them. `Cow<'static, _>` lets one set of types serve
+//! all three: borrowed in a `const`, owned when built at run time or read from JSON.
+
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// An identifier or a piece of SQL text held by a descriptor.
+pub type Name = Cow<'static, str>;
+/// A list held by a descriptor.
+pub type List<T> = Cow<'static, [T]>;
+
+/// PostgreSQL's limit on identifier length (NAMEDATALEN - 1); longer names are truncated
+/// silently by the server, so we refuse them instead.
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// A whole schema: enums and tables in the order they were declared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Schema {
+    pub enums: List<EnumDef>,
+    pub tables: List<TableDef>,
+}
+
+/// A PostgreSQL enum type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumDef {
+    pub name: Name,
+    /// Labels in declaration order; the order is part of the type.
+    pub labels: List<Name>,
+    /// The type's previous name, declared in code so a rename never needs a prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Name>,
+    /// Labels renamed in code, old name to new name.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub renamed_labels: List<LabelRename>,
+}
+
+/// A label of an enum renamed in code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelRename {
+    pub from: Name,
+    pub to: Name,
+}
+
+/// A table with its columns, keys and indexes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableDef {
+    pub name: Name,
+    pub columns: List<ColumnDef>,
+    pub primary_key: PrimaryKey,
+    #[serde(default)]
+    pub foreign_keys: List<ForeignKeyDef>,
+    #[serde(default)]
+    pub indexes: List<IndexDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Name>,
+}
+
+/// A column: name, type, nullability and default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnDef {
+    pub name: Name,
+    pub sql_type: SqlType,
+    pub nullable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<ColumnDefault>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<Name>,
+}
+
+/// The SQL types a column can have.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SqlType {
+    Uuid,
+    Text,
+    Varchar(u32),
+    Boolean,
+    SmallInt,
+    Integer,
+    BigInt,
+    Real,
+    DoublePrecision,
+    TimestampTz,
+    Jsonb,
+    /// A user-defined enum type, by its PostgreSQL name.
+    Enum(Name),
+}
+
+/// A column default. Only forms whose SQL text is known exactly are allowed, so that the
+/// catalog can be compared with the code byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnDefault {
+    /// `now()`
+    Now,
+    /// `gen_random_uuid()` (pgcrypto / PostgreSQL 13+)
+    GenRandomUuid,
+    Bool(bool),
+    Int(i64),
+    /// A string literal, rendered quoted.
+    Text(Name),
+    /// A label of the column's enum type.
+    EnumLabel(Name),
+}
+
+/// The primary key of a table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrimaryKey {
+    /// One column, declared inline: PostgreSQL names the constraint `<table>_pkey`.
+    Column(Name),
+    /// Several columns, declared as a named table constraint `<table>_<col>_<col>_pk`.
+    Composite(List<Name>),
+}
+
+/// A foreign key from one column to a column of another table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKeyDef {
+    pub column: Name,
+    pub references_table: Name,
+    pub references_column: Name,
+    pub on_delete: OnDelete,
+}
+
+/// The ON DELETE action of a foreign key. There is no default: every key states one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDelete {
+    Cascade,
+    Restrict,
+    SetNull,
+    SetDefault,
+    NoAction,
+}
+
+/// A btree index, unique or not, under an explicit name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexDef {
+    pub name: Name,
+    pub unique: bool,
+    pub columns: List<IndexColumn>,
+}
+
+/// One column of an index and its sort direction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexColumn {
+    pub name: Name,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub desc: bool,
+}
+
+impl OnDelete {
+    /// The SQL words of the action, as PostgreSQL prints them.
+    pub fn sql(self) -> &'static str {
+        match self {
+            OnDelete::Cascade => "cascade",
+            OnDelete::Restrict => "restrict",
+            OnDelete::SetNull => "set null",
+            OnDelete::SetDefault => "set default",
+            OnDelete::NoAction => "no action",
+        }
+    }
+}
+
+impl TableDef {
+    pub fn column(&self, name: &str) -> Option<&ColumnDef> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The name of the primary key constraint, following the naming contract.
+    pub fn primary_key_name(&self) -> String {
+        match &self.primary_key {
+            PrimaryKey::Column(_) => format!("{}_pkey", self.name),
+            PrimaryKey::Composite(cols) => {
+                let mut name = self.name.to_string();
+                for c in cols.iter() {
+                    name.push('_');
+                    name.push_str(c);
+                }
+                name.push_str("_pk");
+                name
+            }
+        }
+    }
+}
+
+impl ForeignKeyDef {
+    /// `<table>_<column>_<referenced table>_<referenced column>_fk`, the naming contract.
+    pub fn constraint_name(&self, table: &str) -> String {
+        format!(
+            "{table}_{}_{}_{}_fk",
+            self.column, self.references_table, self.references_column
+        )
+    }
+}
+
+impl Schema {
+    pub fn table(&self, name: &str) -> Option<&TableDef> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
+        self.enums.iter().find(|e| e.name == name)
+    }
+}

@@ -1,0 +1,209 @@
+//! Databases of their own for tests: each [`TestDatabase`] is a fresh database on the
+//! server named by `TEST_DATABASE_URL` (default: the local server), dropped when the value is
+//! dropped, so tests run in parallel and leave nothing behind.
+//!
+//! Creating and dropping databases is destructive, so this refuses any server that is not on
+//! this machine unless `SCHEMA_TEST_ALLOW_REMOTE=1` says otherwise.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio_postgres::config::Host;
+use tokio_postgres::{Config, NoTls};
+
+/// The server tests use when `TEST_DATABASE_URL` is not set: the local PostgreSQL over TCP.
+pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Set to `1` to let tests create and drop databases on a server that is not local.
+pub const ALLOW_REMOTE_VAR: &str = "SCHEMA_TEST_ALLOW_REMOTE";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Why a test database could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum TestDbError {
+    #[error("TEST_DATABASE_URL is not a valid PostgreSQL URL: {0}")]
+    BadUrl(tokio_postgres::Error),
+    #[error(
+        "refusing to create or drop databases on `{host}`, which is not this machine; \
+         set {ALLOW_REMOTE_VAR}=1 to allow it"
+    )]
+    RemoteServer { host: String },
+    #[error("cannot reach the test PostgreSQL server at {url}: {source}")]
+    Connect {
+        url: String,
+        source: tokio_postgres::Error,
+    },
+    #[error("cannot create test database `{name}`: {source}")]
+    Create {
+        name: String,
+        source: tokio_postgres::Error,
+    },
+}
+
+/// A database that exists for as long as this value does.
+pub struct TestDatabase {
+    name: String,
+    admin: Config,
+    config: Config,
+}
+
+impl TestDatabase {
+    /// Creates a fresh, empty database with a unique name.
+    pub async fn create() -> Result<Self, TestDbError> {
+        let admin = admin_config()?;
+        let name = format!(
+            "schema_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        );
+        let client = connect(&admin).await?;
+        client
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .map_err(|source| TestDbError::Create {
+                name: name.clone(),
+                source,
+            })?;
+        let mut config = admin.clone();
+        config.dbname(&name);
+        Ok(TestDatabase {
+            name,
+            admin,
+            config,
+        })
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A connection configuration for this database.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// A `postgres://` URL for this database, for code that takes a URL (or a child process).
+    pub fn url(&self) -> String {
+        let base = admin_url();
+        match url_without_dbname(&base) {
+            Some(prefix) => format!("{prefix}/{}", self.name),
+            None => format!("{base} dbname={}", self.name),
+        }
+    }
+
+    /// Opens a new connection to this database; the connection task is spawned on the
+    /// current tokio runtime.
+    pub async fn connect(&self) -> Result<tokio_postgres::Client, TestDbError> {
+        connect(&self.config).await
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Drop runs outside async context (or inside a runtime that may be shutting down), so
+        // the database is dropped from a thread with a runtime of its own.
+        let admin = self.admin.clone();
+        let name = self.name.clone();
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async move {
+                let client = connect(&admin).await.ok()?;
+                client
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(()))) {
+            eprintln!("warning: could not drop test database `{}`", self.name);
+        }
+    }
+}
+
+/// The URL of the server tests run against.
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_string())
+}
+
+fn admin_config() -> Result<Config, TestDbError> {
+    let config: Config = admin_url().parse().map_err(TestDbError::BadUrl)?;
+    let allow_remote = std::env::var(ALLOW_REMOTE_VAR).is_ok_and(|v| v == "1");
+    if !allow_remote {
+        for host in config.get_hosts() {
+            if let Host::Tcp(name) = host {
+                if !is_local(name) {
+                    return Err(TestDbError::RemoteServer { host: name.clone() });
+                }
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// Whether a host name or address is this machine: loopback, or a unix socket directory.
+pub fn is_local(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") || host.starts_with('/') {
+        return true;
+    }
+    host.parse::<std::net::IpAddr>()
+        .map(|ip| ip.is_loopback())
+        .unwrap_or(false)
+}
+
+fn url_without_dbname(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))?;
+    let path_start = rest.find('/')? + (url.len() - rest.len());
+    Some(&url[..path_start])
+}
+
+async fn connect(config: &Config) -> Result<tokio_postgres::Client, TestDbError> {
+    let (client, connection) =
+        config
+            .connect(NoTls)
+            .await
+            .map_err(|source| TestDbError::Connect {
+                url: admin_url(),
+                source,
+            })?;
+    tokio::spawn(async move {
+        // The connection ends when the client is dropped; its error then is not interesting.
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_hosts_are_recognised() {
+        assert!(is_local("localhost"));
+        assert!(is_local("127.0.0.1"));
+        assert!(is_local("::1"));
+        assert!(is_local("[::1]"));
+        assert!(is_local("/var/run/postgresql"));
+        assert!(!is_local("db.example.com"));
+        assert!(!is_local("10.0.0.5"));
+    }
+
+    #[test]
+    fn url_prefix_drops_the_database_and_query() {
+        assert_eq!(
+            url_without_dbname("postgres://postgres@127.0.0.1:5432/postgres"),
+            Some("postgres://postgres@127.0.0.1:5432")
+        );
+        assert_eq!(url_without_dbname("host=/tmp user=postgres"), None);
+    }
+}

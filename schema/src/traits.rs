@@ -1,0 +1,42 @@
+//! What `#[table]` and `#[pg_enum]` implement for the items they annotate.
+
+use crate::model::{ColumnDef, EnumDef, TableDef};
+
+/// A Rust enum that is a PostgreSQL enum type. Implemented by `#[pg_enum]`, which also
+/// implements `ToSql` and `FromSql` for it.
+pub trait PgEnum: Sized + Copy + 'static {
+    /// The enum's descriptor: type name and labels in order.
+    const ENUM: EnumDef;
+    /// Every variant, in declaration order.
+    const VARIANTS: &'static [Self];
+    /// The PostgreSQL label of this value.
+    fn label(self) -> &'static str;
+    /// The value with this label, if any.
+    fn from_label(label: &str) -> Option<Self>;
+}
+
+/// A Rust struct that is a PostgreSQL table. Implemented by `#[table]`.
+pub trait Table: Sized {
+    /// The table's descriptor: name, columns, keys and indexes.
+    const TABLE: TableDef;
+    /// The column names, in declaration order, joined by `, ` for a `SELECT` list.
+    const COLUMN_LIST: &'static str;
+    /// Reads a row whose columns are named as the table's columns.
+    fn from_row(row: &tokio_postgres::Row) -> Result<Self, RowError>;
+}
+
+/// A row that does not fit the struct it is read into.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read column `{table}.{column}` as {rust_type}: {source}")]
+pub struct RowError {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub rust_type: &'static str,
+    #[source]
+    pub source: tokio_postgres::Error,
+}
+
+/// Looks up a column descriptor of a table by name; used by generated code and tools.
+pub fn column_of<T: Table>(name: &str) -> Option<ColumnDef> {
+    T::TABLE.columns.iter().find(|c| c.name == name).cloned()
+}
