@@ -8,5 +8,9 @@ pub mod model;
 pub mod testing;
 pub mod traits;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
 pub use model::*;
 pub use traits::{PgEnum, RowError, Table};
