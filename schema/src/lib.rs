@@ -14,3 +14,9 @@ pub mod __private;
 
 pub use model::*;
 pub use traits::{PgEnum, RowError, Table};
+pub mod diff;
+pub mod generate;
+pub mod migrations_dir;
+pub mod plan;
+pub mod registry;
+pub mod render;
