@@ -78,6 +78,12 @@ pub enum Statement {
         table: Name,
         column: Name,
     },
+    /// Gives rows that hold NULL the column's default, so that NOT NULL can be set.
+    FillNulls {
+        table: Name,
+        column: Name,
+        default: ColumnDefault,
+    },
     AddForeignKey {
         table: Name,
         foreign_key: ForeignKeyDef,
@@ -101,6 +107,10 @@ pub enum Statement {
         index: IndexDef,
     },
     DropIndex(Name),
+    RenameIndex {
+        from: Name,
+        to: Name,
+    },
 }
 
 /// The extension every schema needs: `gen_random_uuid()` comes from pgcrypto on servers

@@ -83,7 +83,7 @@ pub fn generate(
     };
     let mut written = Vec::new();
     for step in &steps {
-        let sql = render::migration(&step.statements, step.no_transaction);
+        let sql = render::migration(&step.statements, false);
         let entry = dir.write(&name, &sql, &step.snapshot)?;
         written.push((entry, step.statements.len()));
     }
@@ -127,7 +127,7 @@ pub fn check(schema: &Schema, dir: &MigrationsDir) -> Result<Vec<String>, Genera
     for entry in &journal.entries {
         let snapshot = load_snapshot(dir, entry.idx)?;
         let expected = match diff::steps(previous.as_ref(), &snapshot, &replay)?.as_slice() {
-            [step] => render::migration(&step.statements, step.no_transaction),
+            [step] => render::migration(&step.statements, false),
             _ => String::new(),
         };
         let path = dir.sql_path(&entry.tag);

@@ -123,6 +123,20 @@ pub fn statement(s: &Statement) -> String {
         ),
         Statement::CreateIndex { table, index } => create_index(table, index),
         Statement::DropIndex(name) => format!("DROP INDEX {};", ident(name)),
+        Statement::RenameIndex { from, to } => {
+            format!("ALTER INDEX {} RENAME TO {};", ident(from), ident(to))
+        }
+        Statement::FillNulls {
+            table,
+            column,
+            default: value,
+        } => format!(
+            "UPDATE {} SET {} = {} WHERE {} IS NULL;",
+            ident(table),
+            ident(column),
+            default(value),
+            ident(column)
+        ),
     }
 }
 
