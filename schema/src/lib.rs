@@ -4,7 +4,11 @@
 //! an ordered list, planned into SQL statements, written as committed migrations and applied
 //! by a runner that locks, verifies checksums and uses one transaction per migration.
 
+extern crate self as schema;
+
+pub mod column_type;
 pub mod model;
+pub mod question_bank;
 pub mod testing;
 pub mod traits;
 
@@ -12,8 +16,12 @@ pub mod traits;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use column_type::ColumnType;
 pub use model::*;
-pub use traits::{PgEnum, RowError, Table};
+pub use postgres_types::Json;
+pub use schema_macros::{pg_enum, table};
+pub use traits::{Column, PgEnum, RowError, Table};
+
 pub mod diff;
 pub mod generate;
 pub mod migrations_dir;

@@ -13,10 +13,12 @@
 //! were left out of the list.
 
 mod const_check;
+mod question_bank;
 mod validate;
 
 #[doc(hidden)]
 pub use const_check::check_schema as __check_schema;
+pub use question_bank::QUESTION_BANK;
 pub use validate::{validate, RegistryError};
 
 use crate::__private::{declared_tables, TableRegistration};
