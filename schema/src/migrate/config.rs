@@ -104,16 +104,17 @@ impl DatabaseConfig {
     }
 
     /// Connects; when the database does not exist, creates it through the server's
-    /// `postgres` database and connects again. Returns whether it was created.
+    /// `postgres` database and connects again. Returns whether this call created it (when
+    /// several migrators race to create it, exactly one did).
     pub async fn connect_or_create(&self) -> Result<(Client, bool), MigrateError> {
         match connect(&self.config).await {
             Ok(client) => Ok((client, false)),
             Err(e) if e.code() == Some(&SqlState::INVALID_CATALOG_NAME) => {
-                self.create_database().await?;
+                let created = self.create_database().await?;
                 let client = connect(&self.config)
                     .await
                     .map_err(|e| self.connect_error(e))?;
-                Ok((client, true))
+                Ok((client, created))
             }
             Err(e) => Err(self.connect_error(e)),
         }
@@ -130,16 +131,22 @@ impl DatabaseConfig {
         })
     }
 
-    async fn create_database(&self) -> Result<(), MigrateError> {
+    async fn create_database(&self) -> Result<bool, MigrateError> {
         let database = self.database();
         let mut admin = self.config.clone();
         admin.dbname("postgres");
         let client = connect(&admin).await.map_err(|e| self.connect_error(e))?;
         let create = format!("CREATE DATABASE {}", quote_ident(&database));
         match client.batch_execute(&create).await {
-            Ok(()) => Ok(()),
-            // Another migrator created it a moment ago: that is what was wanted.
-            Err(e) if e.code() == Some(&SqlState::DUPLICATE_DATABASE) => Ok(()),
+            Ok(()) => Ok(true),
+            // Another migrator created it a moment ago: that is what was wanted. Two creates
+            // in flight at once end in a unique violation on pg_database instead of 42P04.
+            Err(e)
+                if e.code() == Some(&SqlState::DUPLICATE_DATABASE)
+                    || e.code() == Some(&SqlState::UNIQUE_VIOLATION) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(MigrateError::CreateDatabase {
                 database,
                 message: server_message(&e),
