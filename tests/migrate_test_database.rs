@@ -27,10 +27,10 @@ async fn test_databases_are_refused_on_a_server_that_is_not_local() {
         .expect("only `1` allows it");
     assert!(matches!(err, TestDbError::RemoteServer { .. }), "{err:?}");
 
-    std::env::set_var(
-        "TEST_DATABASE_URL",
-        "postgres://postgres@127.0.0.1:5432/postgres",
-    );
+    match configured {
+        Some(url) => std::env::set_var("TEST_DATABASE_URL", url),
+        None => std::env::remove_var("TEST_DATABASE_URL"),
+    }
     std::env::remove_var(ALLOW_REMOTE_VAR);
     let local = TestDatabase::create()
         .await
