@@ -1,6 +1,7 @@
 //! Applying migrations: idempotent re-runs, a failing statement, non-transactional
 //! migrations, and runs through a connection pool.
 
+#[path = "migrate_support/mod.rs"]
 mod support;
 
 use schema::migrate::{MigrateError, Migrator, LOCK_KEY};

@@ -1,5 +1,6 @@
 //! The `migrate` example as a user runs it: a process, its output and its exit code.
 
+#[path = "migrate_support/mod.rs"]
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -259,4 +260,19 @@ async fn a_failing_statement_names_file_statement_and_server_error() {
     );
     let (stdout, _) = text(&output);
     assert!(stdout.starts_with("applied 0000_initial.sql"), "{stdout}");
+}
+
+#[tokio::test]
+async fn outside_the_project_without_dir_the_checkouts_migrations_are_used() {
+    let db = TestDatabase::create().await.unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = migrate(elsewhere.path(), &["--database-url", &db.url()]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    let checkout = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+    assert!(
+        stdout.starts_with(&format!("using migrations from {checkout}")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("applied 0000_initial.sql in "), "{stdout}");
 }

@@ -1,6 +1,7 @@
 //! Migrators started at the same moment (app replicas at deploy): the lock makes each
 //! migration apply exactly once and every migrator succeed.
 
+#[path = "migrate_support/mod.rs"]
 mod support;
 
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! Applied migrations are history: an edited, deleted or renamed applied migration, or a new
 //! one numbered before the newest applied one, stops the run before anything is applied.
 
+#[path = "migrate_support/mod.rs"]
 mod support;
 
 use schema::migrate::{MigrateError, VerifyProblem};
