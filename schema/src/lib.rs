@@ -7,6 +7,7 @@
 extern crate self as schema;
 
 pub mod column_type;
+pub mod migrate;
 pub mod model;
 pub mod question_bank;
 pub mod testing;
