@@ -4,6 +4,7 @@
 //! an ordered list, planned into SQL statements, written as committed migrations and applied
 //! by a runner that locks, verifies checksums and uses one transaction per migration.
 
+pub mod catalog;
 pub mod model;
 pub mod testing;
 pub mod traits;
