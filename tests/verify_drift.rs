@@ -436,3 +436,95 @@ async fn a_report_lists_every_drift_and_says_what_to_do() {
     );
     assert!(text.contains("cargo run --example migrate"), "{text}");
 }
+
+#[tokio::test]
+async fn a_foreign_key_with_another_on_update_or_target_is_reported() {
+    let drifts = drifts_after(
+        "ALTER TABLE posts DROP CONSTRAINT posts_account_id_accounts_id_fk;
+         ALTER TABLE posts ADD CONSTRAINT posts_account_id_accounts_id_fk
+           FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE ON UPDATE CASCADE;
+         ALTER TABLE post_labels DROP CONSTRAINT post_labels_reviewer_id_accounts_id_fk;
+         ALTER TABLE post_labels ADD CONSTRAINT post_labels_reviewer_id_accounts_id_fk
+           FOREIGN KEY (reviewer_id) REFERENCES posts(id) ON DELETE SET NULL;",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![
+            Drift::ForeignKey {
+                table: s("posts"),
+                name: s("posts_account_id_accounts_id_fk"),
+                expected: s(
+                    "FOREIGN KEY (account_id) REFERENCES accounts(id) ON UPDATE NO ACTION \
+                     ON DELETE CASCADE"
+                ),
+                found: s(
+                    "FOREIGN KEY (account_id) REFERENCES accounts(id) ON UPDATE CASCADE \
+                     ON DELETE CASCADE"
+                ),
+            },
+            Drift::ForeignKey {
+                table: s("post_labels"),
+                name: s("post_labels_reviewer_id_accounts_id_fk"),
+                expected: s(
+                    "FOREIGN KEY (reviewer_id) REFERENCES accounts(id) ON UPDATE NO ACTION \
+                     ON DELETE SET NULL"
+                ),
+                found: s(
+                    "FOREIGN KEY (reviewer_id) REFERENCES posts(id) ON UPDATE NO ACTION \
+                     ON DELETE SET NULL"
+                ),
+            },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_primary_key_under_another_name_or_on_other_columns_is_reported() {
+    let drifts = drifts_after(
+        "ALTER TABLE labels RENAME CONSTRAINT labels_pkey TO labels_code_pk;
+         ALTER TABLE post_labels DROP CONSTRAINT post_labels_post_id_label_code_pk;
+         ALTER TABLE post_labels ADD CONSTRAINT post_labels_post_id_label_code_pk
+           PRIMARY KEY (label_code, post_id);",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![
+            Drift::PrimaryKey {
+                table: s("labels"),
+                expected_name: s("labels_pkey"),
+                expected_columns: labels(&["code"]),
+                found_name: s("labels_code_pk"),
+                found_columns: labels(&["code"]),
+            },
+            Drift::PrimaryKey {
+                table: s("post_labels"),
+                expected_name: s("post_labels_post_id_label_code_pk"),
+                expected_columns: labels(&["post_id", "label_code"]),
+                found_name: s("post_labels_post_id_label_code_pk"),
+                found_columns: labels(&["label_code", "post_id"]),
+            },
+        ]
+    );
+    assert_eq!(
+        drifts[1].to_string(),
+        "table `post_labels`: primary key is `post_labels_post_id_label_code_pk` \
+         (label_code, post_id) in the database, `post_labels_post_id_label_code_pk` \
+         (post_id, label_code) in code"
+    );
+}
+
+#[tokio::test]
+async fn a_check_constraint_made_by_hand_is_reported() {
+    let drifts =
+        drifts_after("ALTER TABLE accounts ADD CONSTRAINT score_positive CHECK (score >= 0)").await;
+    assert_eq!(
+        drifts,
+        vec![Drift::ExtraConstraint {
+            table: s("accounts"),
+            name: s("score_positive"),
+            found: s("CHECK ((score >= 0))"),
+        }]
+    );
+}

@@ -4,7 +4,9 @@ use std::fmt;
 
 /// One difference between the live database and the schema in code. Every message says
 /// what the database has and what the code declares, naming the object.
+/// More kinds may be added, hence `non_exhaustive`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Drift {
     MissingEnum {
         name: String,
