@@ -269,3 +269,13 @@ pub async fn catalog(sql: &str, alter: &str) -> Catalog {
         .await
         .expect("read catalog")
 }
+
+/// An owned string, for building expected drifts.
+pub fn s(v: &str) -> String {
+    v.to_string()
+}
+
+/// Owned labels or column names, for building expected drifts.
+pub fn labels(v: &[&str]) -> Vec<String> {
+    v.iter().map(|l| l.to_string()).collect()
+}
