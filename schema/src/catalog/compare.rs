@@ -4,7 +4,7 @@
 use super::compare_keys::{compare_foreign_keys, compare_indexes, compare_primary_key};
 use super::drift::{Drift, DriftReport};
 use super::spelling::{default_matches, default_spelling, type_matches, type_spelling};
-use super::types::{Catalog, ConstraintKind, EnumType, Table};
+use super::types::{Catalog, Column, ConstraintKind, EnumType, Table};
 use crate::model::{ColumnDef, EnumDef, Schema, TableDef};
 use std::collections::BTreeSet;
 
@@ -136,7 +136,7 @@ fn compare_table(def: &TableDef, found: &Table, schema: &str, drifts: &mut Vec<D
 fn compare_column(
     table: &str,
     def: &ColumnDef,
-    found: &super::types::Column,
+    found: &Column,
     schema: &str,
     drifts: &mut Vec<Drift>,
 ) {
