@@ -6,6 +6,7 @@
 
 extern crate self as schema;
 
+pub mod catalog;
 pub mod column_type;
 pub mod migrate;
 pub mod model;
