@@ -114,8 +114,8 @@ async fn apply(migrator: Migrator, db: &DatabaseConfig) -> Result<ExitCode, Migr
     let report = migrator.run(db).await?;
     if report.applied.is_empty() {
         println!(
-            "nothing pending: {where_} has all {} migrations",
-            report.already_applied
+            "nothing pending: {where_} is up to date ({} applied)",
+            plural(report.already_applied)
         );
     } else {
         println!(
