@@ -103,3 +103,39 @@ async fn eight_migrators_on_a_missing_database_create_it_once() {
     assert_eq!(created, 1, "{reports:?}");
     assert_eq!(applied_names(&reports).len(), 3);
 }
+
+#[tokio::test]
+async fn a_migrator_waits_for_the_lock_and_says_so() {
+    let db = TestDatabase::create().await.unwrap();
+    let holder = db.connect().await.unwrap();
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&schema::migrate::LOCK_KEY])
+        .await
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let migrator = fixture().migrator().on_progress(move |event| {
+        let _ = tx.send(event.clone());
+    });
+    let db_config = config(&db);
+    let run = tokio::spawn(async move { migrator.run(&db_config).await });
+
+    assert_eq!(
+        rx.recv().await,
+        Some(schema::migrate::Progress::WaitingForLock)
+    );
+    let client = db.connect().await.unwrap();
+    assert!(
+        !support::table_exists(&client, "schema_migrations.ledger").await,
+        "nothing happens before the lock is granted"
+    );
+    holder
+        .execute(
+            "SELECT pg_advisory_unlock($1)",
+            &[&schema::migrate::LOCK_KEY],
+        )
+        .await
+        .unwrap();
+    let report = run.await.unwrap().unwrap();
+    assert!(report.waited_for_lock);
+    assert_eq!(report.applied.len(), 3);
+}
