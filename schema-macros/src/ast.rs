@@ -77,6 +77,8 @@ impl DefaultValue {
 pub struct ForeignKey {
     /// The `foreign_key` word, blamed when a required key is missing.
     pub span: Span,
+    /// The attribute did not parse to its end: missing keys are not reported on top.
+    pub malformed: bool,
     pub references: Option<Path>,
     pub on_delete: Option<(OnDelete, Span)>,
 }
@@ -119,6 +121,8 @@ impl OnDelete {
 /// `#[index(...)]` or `#[unique_index(...)]` on the struct.
 pub struct Index {
     pub span: Span,
+    /// The attribute did not parse to its end: missing keys are not reported on top.
+    pub malformed: bool,
     pub unique: bool,
     pub name: Option<Name>,
     pub columns: Vec<IndexColumn>,

@@ -42,12 +42,21 @@ impl<T> Once<T> {
     }
 }
 
-fn unknown_key(meta: &ParseNestedMeta, attr: &str, accepted: &str) -> syn::Error {
+/// Reports an unknown key with the accepted ones, then skips its value so the keys after it
+/// are still read (and a missing-key error does not follow from the typo).
+fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, attr: &str, accepted: &str) -> syn::Result<()> {
     let path = &meta.path;
     let key = quote::quote!(#path).to_string().replace(' ', "");
-    meta.error(format!(
+    cx.syn_error(meta.error(format!(
         "unknown key `{key}` in #[{attr}]; accepted keys: {accepted}"
-    ))
+    )));
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+    }
+    Ok(())
 }
 
 fn parse_name(meta: &ParseNestedMeta) -> syn::Result<Name> {
@@ -72,7 +81,7 @@ pub fn parse_table_args(cx: &Ctxt, args: TokenStream) -> TableArgs {
             // #[table(renamed_from = "app_users")]
             renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
         } else {
-            return Err(unknown_key(&meta, "table", "name, renamed_from"));
+            unknown_key(cx, &meta, "table", "name, renamed_from")?;
         }
         Ok(())
     });
@@ -126,6 +135,7 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, unique: bool) -> Index {
     let which = if unique { "unique_index" } else { "index" };
     let mut name = Once::new(which, "name");
     let mut columns = Once::new(which, "on");
+    let mut misspelled = false;
     let result = attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("name") {
             // name = "users_email_uq"
@@ -154,15 +164,18 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, unique: bool) -> Index {
             })?;
             columns.set(cx, meta.path.span(), cols);
         } else {
-            return Err(unknown_key(&meta, which, "name, on"));
+            unknown_key(cx, &meta, which, "name, on")?;
+            misspelled = true;
         }
         Ok(())
     });
+    let malformed = result.is_err() || misspelled;
     if let Err(err) = result {
         cx.syn_error(err);
     }
     Index {
-        span: attr.span(),
+        span: attr.path().span(),
+        malformed,
         unique,
         name: name.value,
         columns: columns.value.unwrap_or_default(),
@@ -185,7 +198,7 @@ fn parse_composite_key(cx: &Ctxt, attr: &Attribute) -> Option<CompositeKey> {
     });
     match result {
         Ok(()) => Some(CompositeKey {
-            span: attr.span(),
+            span: attr.path().span(),
             columns,
         }),
         Err(err) => {
@@ -285,11 +298,7 @@ fn parse_column(cx: &Ctxt, attr: &Attribute, slots: &mut ColumnSlots) {
                 .default
                 .set(cx, meta.path.span(), parse_default(&meta)?);
         } else {
-            return Err(unknown_key(
-                &meta,
-                "column",
-                "name, varchar, default, renamed_from",
-            ));
+            unknown_key(cx, &meta, "column", "name, varchar, default, renamed_from")?;
         }
         Ok(())
     });
@@ -333,7 +342,7 @@ fn parse_default(meta: &ParseNestedMeta) -> syn::Result<DefaultValue> {
 
 fn parse_field_primary_key(cx: &Ctxt, attr: &Attribute) -> Option<PrimaryKeyMarker> {
     let mut marker = PrimaryKeyMarker {
-        span: attr.span(),
+        span: attr.path().span(),
         natural: false,
     };
     if matches!(attr.meta, syn::Meta::Path(_)) {
@@ -346,21 +355,20 @@ fn parse_field_primary_key(cx: &Ctxt, attr: &Attribute) -> Option<PrimaryKeyMark
             marker.natural = true;
             Ok(())
         } else {
-            Err(unknown_key(&meta, "primary_key", "natural"))
+            unknown_key(cx, &meta, "primary_key", "natural")
         }
     });
-    match result {
-        Ok(()) => Some(marker),
-        Err(err) => {
-            cx.syn_error(err);
-            None
-        }
+    if let Err(err) = result {
+        cx.syn_error(err);
     }
+    // Kept even when malformed, so that "no primary key" does not follow from a typo.
+    Some(marker)
 }
 
 fn parse_foreign_key(cx: &Ctxt, attr: &Attribute) -> ForeignKey {
     let mut references = Once::new("foreign_key", "references");
     let mut on_delete = Once::new("foreign_key", "on_delete");
+    let mut misspelled = false;
     let result = attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("references") {
             // references = User::id
@@ -380,14 +388,17 @@ fn parse_foreign_key(cx: &Ctxt, attr: &Attribute) -> ForeignKey {
             })?;
             on_delete.set(cx, meta.path.span(), (action, word.span()));
         } else {
-            return Err(unknown_key(&meta, "foreign_key", "references, on_delete"));
+            unknown_key(cx, &meta, "foreign_key", "references, on_delete")?;
+            misspelled = true;
         }
         Ok(())
     });
+    let malformed = result.is_err() || misspelled;
     if let Err(err) = result {
         cx.syn_error(err);
     }
     ForeignKey {
+        malformed,
         span: attr.path().span(),
         references: references.value,
         on_delete: on_delete.value,
@@ -411,7 +422,7 @@ pub fn parse_enum_args(cx: &Ctxt, args: TokenStream) -> EnumArgs {
             // #[pg_enum(renamed_from = "subscription_state")]
             renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
         } else {
-            return Err(unknown_key(&meta, "pg_enum", "name, renamed_from"));
+            unknown_key(cx, &meta, "pg_enum", "name, renamed_from")?;
         }
         Ok(())
     });
@@ -446,7 +457,7 @@ pub fn take_variant_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> VariantAttrs
                 // #[pg_enum(renamed_from = "old_label")]
                 renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
             } else {
-                return Err(unknown_key(&meta, "pg_enum", "rename, renamed_from"));
+                unknown_key(cx, &meta, "pg_enum", "rename, renamed_from")?;
             }
             Ok(())
         });

@@ -224,7 +224,6 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
     let mut bounds = Vec::new();
     let mut consts = Vec::new();
     let site = format!("`{}.{}`", table.name.value, field.column.value);
-    bounds.push(quote_spanned!(ty.span()=> __p::require_column_type::<#ty>();));
     if let Some(pk) = field.primary_key {
         if !pk.natural {
             bounds.push(quote_spanned!(ty.span()=> __p::require_uuid_primary_key::<#ty>();));
@@ -264,7 +263,7 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
             let path = resolve_self(table, path);
             let reference = path.to_token_stream().to_string().replace(' ', "");
             bounds.push(quote_spanned!(ty.span()=>
-                __p::require_foreign_key_type::<#ty, _, _>(#path);));
+                #path.__require_foreign_key::<#ty>();));
             let message = format!(
                 "the foreign key name derived for {site} -> `{reference}` \
                  (<table>_<column>_<referenced table>_<referenced column>_fk) is longer \
