@@ -280,8 +280,9 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
             bounds.push(quote_spanned!(span=> __p::require_nullable::<#ty>();));
         }
     }
+    let bounds = (!bounds.is_empty()).then(|| quote!(const _: fn() = || { #(#bounds)* };));
     quote! {
-        const _: fn() = || { #(#bounds)* };
+        #bounds
         #(#consts)*
     }
 }

@@ -128,3 +128,6 @@ fn item_keyword(item: &syn::Item) -> TokenStream {
         other => quote!(#other),
     }
 }
+
+#[cfg(test)]
+mod tests;
