@@ -226,6 +226,7 @@ pub fn table_from_item(
 /// Variants with data are reported and left out, so the rest still expands.
 pub fn enum_from_item(cx: &Ctxt, args: proc_macro2::TokenStream, item: &mut syn::ItemEnum) -> Enum {
     let args = attr::parse_enum_args(cx, args);
+    attr::strip_own_derives(cx, &mut item.attrs);
     if !item.generics.params.is_empty() {
         cx.error_spanned_by(
             &item.generics,

@@ -471,3 +471,43 @@ pub fn take_variant_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> VariantAttrs
         renamed_from: renamed_from.value,
     }
 }
+
+/// The derives `#[pg_enum]` writes itself.
+pub const ENUM_DERIVES: [&str; 6] = ["Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash"];
+
+/// Reports, and removes so that no "conflicting implementations" error follows, a derive
+/// the user wrote that `#[pg_enum]` already writes.
+pub fn strip_own_derives(cx: &Ctxt, attrs: &mut Vec<Attribute>) {
+    use syn::punctuated::Punctuated;
+    attrs.retain_mut(|attr| {
+        if !attr.path().is_ident("derive") {
+            return true;
+        }
+        let Ok(paths) = attr.parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
+        else {
+            return true;
+        };
+        let (own, rest): (Vec<_>, Vec<_>) = paths.into_iter().partition(|p| {
+            p.segments
+                .last()
+                .is_some_and(|s| ENUM_DERIVES.iter().any(|d| s.ident == d))
+        });
+        for path in &own {
+            cx.error_spanned_by(
+                path,
+                format!(
+                    "#[pg_enum] already derives {}: remove this one",
+                    ENUM_DERIVES.join(", ")
+                ),
+            );
+        }
+        if own.is_empty() {
+            return true;
+        }
+        if rest.is_empty() {
+            return false;
+        }
+        *attr = syn::parse_quote!(#[derive(#(#rest),*)]);
+        true
+    });
+}

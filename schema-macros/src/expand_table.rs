@@ -5,6 +5,7 @@
 use crate::ast::{DefaultValue, Field, Table};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::Path;
 
@@ -224,6 +225,14 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
     let mut bounds = Vec::new();
     let mut consts = Vec::new();
     let site = format!("`{}.{}`", table.name.value, field.column.value);
+    let in_composite_key = table
+        .composite_key
+        .as_ref()
+        .is_some_and(|k| k.columns.iter().any(|c| c.unraw() == field.ident.unraw()));
+    if field.primary_key.is_some() || in_composite_key {
+        // Postgres makes key columns NOT NULL whatever is written; the descriptor must agree.
+        bounds.push(quote_spanned!(ty.span()=> __p::require_not_null::<#ty>();));
+    }
     if let Some(pk) = field.primary_key {
         if !pk.natural {
             bounds.push(quote_spanned!(ty.span()=> __p::require_uuid_primary_key::<#ty>();));

@@ -38,6 +38,7 @@ pub fn declared_tables() -> impl Iterator<Item = &'static TableRegistration> {
 // `on_unimplemented` message.
 
 pub fn require_uuid_primary_key<T: UuidPrimaryKey>() {}
+pub fn require_not_null<T: NotNullColumn>() {}
 pub fn require_nullable<T: NullableColumn>() {}
 pub fn require_text<T: TextColumn>() {}
 pub fn require_timestamp<T: TimestampColumn>() {}
