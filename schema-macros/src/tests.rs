@@ -32,7 +32,7 @@ fn table_expansion() {
 }
 
 #[test]
-fn composite_key_and_natural_key_expansion() {
+fn composite_key_expansion() {
     let out = crate::table_inner(
         quote!(name = "question_tags"),
         quote! {
