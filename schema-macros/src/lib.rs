@@ -9,6 +9,7 @@
 
 mod ast;
 mod attr;
+mod attr_enum;
 mod check;
 mod ctxt;
 mod expand_enum;
