@@ -6,7 +6,9 @@
 
 extern crate self as schema;
 
+pub mod catalog;
 pub mod column_type;
+pub mod migrate;
 pub mod model;
 pub mod question_bank;
 pub mod testing;
@@ -21,3 +23,10 @@ pub use model::*;
 pub use postgres_types::Json;
 pub use schema_macros::{pg_enum, table};
 pub use traits::{Column, PgEnum, RowError, Table};
+
+pub mod diff;
+pub mod generate;
+pub mod migrations_dir;
+pub mod plan;
+pub mod registry;
+pub mod render;
