@@ -11,6 +11,14 @@ pub struct Version {
     pub destructive: bool,
 }
 
+fn labels(names: &[&str]) -> List<Name> {
+    names
+        .iter()
+        .map(|l| Name::from(l.to_string()))
+        .collect::<Vec<_>>()
+        .into()
+}
+
 fn v0() -> Schema {
     let users = table(
         "users",
@@ -157,14 +165,9 @@ fn v4(mut s: Schema) -> Schema {
 
 /// Labels added in place, one of them used as a default at once (two migrations).
 fn v5(mut s: Schema) -> Schema {
-    enum_mut(&mut s, "article_status").labels = ["draft", "review", "published", "archived"]
-        .map(|l| Name::from(l))
-        .to_vec()
-        .into();
-    enum_mut(&mut s, "mode").labels = ["intro", "tutor", "exam", "timed"]
-        .map(|l| Name::from(l))
-        .to_vec()
-        .into();
+    enum_mut(&mut s, "article_status").labels =
+        labels(&["draft", "review", "published", "archived"]);
+    enum_mut(&mut s, "mode").labels = labels(&["intro", "tutor", "exam", "timed"]);
     let articles = table_mut(&mut s, "articles");
     col_mut(articles, "status").default = Some(ColumnDefault::EnumLabel("review".into()));
     s
@@ -173,10 +176,7 @@ fn v5(mut s: Schema) -> Schema {
 /// A label renamed in code; a label removed (the type is rebuilt); an enum dropped and created.
 fn v6(mut s: Schema) -> Schema {
     let status = enum_mut(&mut s, "article_status");
-    status.labels = ["draft", "in_review", "published"]
-        .map(|l| Name::from(l))
-        .to_vec()
-        .into();
+    status.labels = labels(&["draft", "in_review", "published"]);
     status.renamed_labels = vec![LabelRename {
         from: "review".into(),
         to: "in_review".into(),
@@ -282,8 +282,11 @@ fn v11(mut s: Schema) -> Schema {
     s
 }
 
+/// A step: its migration's name, the change, and whether it needs confirmation.
+type Step = (&'static str, fn(Schema) -> Schema, bool);
+
 pub fn versions() -> Vec<Version> {
-    let steps: [(&str, fn(Schema) -> Schema, bool); 11] = [
+    let steps: [Step; 11] = [
         ("add_columns_and_table", v1, false),
         ("renames", v2, false),
         ("widen_and_not_null", v3, false),
