@@ -106,3 +106,32 @@ pub fn index(mut t: TableDef, name: &str, unique: bool, columns: &[&str]) -> Tab
     });
     t
 }
+
+pub fn table_mut<'a>(s: &'a mut Schema, name: &str) -> &'a mut TableDef {
+    s.tables
+        .to_mut()
+        .iter_mut()
+        .find(|t| t.name == name)
+        .expect("table in schema")
+}
+
+pub fn enum_mut<'a>(s: &'a mut Schema, name: &str) -> &'a mut EnumDef {
+    s.enums
+        .to_mut()
+        .iter_mut()
+        .find(|e| e.name == name)
+        .expect("enum in schema")
+}
+
+pub fn col_mut<'a>(t: &'a mut TableDef, name: &str) -> &'a mut ColumnDef {
+    t.columns
+        .to_mut()
+        .iter_mut()
+        .find(|c| c.name == name)
+        .expect("column in table")
+}
+
+pub fn renamed(mut c: ColumnDef, from: &str) -> ColumnDef {
+    c.renamed_from = Some(from.to_string().into());
+    c
+}

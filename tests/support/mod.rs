@@ -3,3 +3,4 @@
 
 pub mod build;
 pub mod question_bank;
+pub mod versions;

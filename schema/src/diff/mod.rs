@@ -9,6 +9,7 @@
 mod enums;
 mod renames;
 mod single;
+mod tables;
 mod types;
 
 pub use single::{diff, Change};

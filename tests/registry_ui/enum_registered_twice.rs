@@ -1,0 +1,8 @@
+mod common;
+use common::*;
+
+const SCHEMA: schema::Schema = schema::schema! { enums: [Mode, Mode], tables: [User] };
+
+fn main() {
+    let _ = SCHEMA;
+}
