@@ -4,19 +4,23 @@
 //! cargo run --example migrate                      # apply what is pending
 //! cargo run --example migrate -- --dry-run         # print the SQL that would be applied
 //! cargo run --example migrate -- status            # applied / pending / refused, per file
+//! cargo run --example migrate -- verify            # the live database against the schema in code
 //! cargo run --example migrate -- --database-url postgres://u@host/db --dir path/to/migrations
 //! ```
 //!
 //! The database is `--database-url`, else `DATABASE_URL` (environment, then `.env`), else
 //! `postgres://postgres@127.0.0.1:5432/question_bank`. The folder is `--dir`, else
 //! `./migrations` when it exists, else the `migrations/` of the checkout this was built from.
+//! `verify` reads no migrations and never creates the database: it compares what is there.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+use schema::catalog::{self, VerifyError};
 use schema::migrate::{DatabaseConfig, MigrateError, Migrator, Progress, State};
+use schema::registry::QUESTION_BANK;
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +48,15 @@ enum Command {
     /// List each migration as applied, pending, or refused (modified, missing, renamed,
     /// out-of-order); exits non-zero when a run would be refused
     Status,
+    /// Compare the live database with the question-bank schema in code; exits non-zero on
+    /// any difference
+    ///
+    /// Lists every difference: missing or extra tables, columns, enum types and labels (and
+    /// their order), indexes, foreign keys and unique or check constraints; a column's type,
+    /// nullability or default; a foreign key's ON DELETE; a primary key's name or columns.
+    /// Only the `public` schema is compared (the ledger lives in its own). Changes nothing:
+    /// a missing database is reported, not created. --dir is not used.
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -68,17 +81,19 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<ExitCode, MigrateError> {
+/// Every error of every mode: the migrator's, or the catalog's for `verify`.
+async fn run(cli: Cli) -> Result<ExitCode, VerifyError> {
     let db = match &cli.database_url {
         Some(url) => DatabaseConfig::from_url_with_origin(url, "--database-url")?,
         None => DatabaseConfig::from_env()?,
     };
-    let migrator = Migrator::from_dir(migrations_dir(cli.dir))?;
-    match (cli.command, cli.dry_run) {
-        (Some(Command::Status), _) => status(&migrator, &db).await,
-        (None, true) => dry_run(&migrator, &db).await,
-        (None, false) => apply(migrator, &db).await,
-    }
+    let migrator = || Migrator::from_dir(migrations_dir(cli.dir.clone()));
+    Ok(match (&cli.command, cli.dry_run) {
+        (Some(Command::Verify), _) => return verify(&db).await,
+        (Some(Command::Status), _) => status(&migrator()?, &db).await?,
+        (None, true) => dry_run(&migrator()?, &db).await?,
+        (None, false) => apply(migrator()?, &db).await?,
+    })
 }
 
 fn migrations_dir(explicit: Option<PathBuf>) -> PathBuf {
@@ -200,6 +215,25 @@ async fn status(migrator: &Migrator, db: &DatabaseConfig) -> Result<ExitCode, Mi
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Drift goes to stderr as an error, so a deploy script that only shows failures shows it.
+async fn verify(db: &DatabaseConfig) -> Result<ExitCode, VerifyError> {
+    println!(
+        "verifying `{}` at {} against the question-bank schema in code ({} enums, {} tables)",
+        db.database(),
+        db.target(),
+        QUESTION_BANK.enums.len(),
+        QUESTION_BANK.tables.len()
+    );
+    let report = catalog::verify_database(db, &QUESTION_BANK).await?;
+    if report.is_clean() {
+        println!("{report}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("error: {report}");
+        Ok(ExitCode::FAILURE)
+    }
 }
 
 fn plural(n: usize) -> String {

@@ -38,7 +38,9 @@ async fn build_with_migrator(client: &Client) {
 }
 
 async fn public_catalog(client: &Client) -> Catalog {
-    catalog::read(client, catalog::DEFAULT_SCHEMA).await.unwrap()
+    catalog::read(client, catalog::DEFAULT_SCHEMA)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -55,7 +57,10 @@ async fn migrated_database_matches_drizzle_kit_catalog() {
     let actual = public_catalog(&ours).await;
     // Column order is compared too: both tools create every table in one statement.
     let diff = expected.diff(&actual);
-    assert!(diff.is_empty(), "catalogs differ (- drizzle-kit, + ours):\n{diff}");
+    assert!(
+        diff.is_empty(),
+        "catalogs differ (- drizzle-kit, + ours):\n{diff}"
+    );
     assert_eq!(expected, actual);
     assert_eq!(actual.tables.len(), 11);
     assert_eq!(actual.enums.len(), 5);

@@ -88,7 +88,7 @@ async fn a_missing_index_is_reported() {
         vec![Drift::MissingIndex {
             table: s("posts"),
             name: s("posts_account_published_at_idx"),
-            expected: s("btree (account_id, published_at DESC)"),
+            expected: s("btree (account_id, published_at DESC NULLS LAST)"),
         }]
     );
 }
@@ -135,7 +135,7 @@ async fn an_index_with_other_columns_direction_or_uniqueness_is_reported() {
             index(
                 "posts",
                 "posts_account_published_at_idx",
-                "btree (account_id, published_at DESC)",
+                "btree (account_id, published_at DESC NULLS LAST)",
                 "btree (account_id, published_at)"
             ),
             index(
@@ -150,7 +150,27 @@ async fn an_index_with_other_columns_direction_or_uniqueness_is_reported() {
         drifts[1].to_string(),
         "table `posts`: index `posts_account_published_at_idx` is \
          `btree (account_id, published_at)` in the database, \
-         `btree (account_id, published_at DESC)` in code"
+         `btree (account_id, published_at DESC NULLS LAST)` in code"
+    );
+}
+
+/// A hand-written `DESC` sorts NULLs first; the migrations write `DESC NULLS LAST`, as
+/// drizzle-kit does, so the two indexes answer `ORDER BY ... DESC` queries differently.
+#[tokio::test]
+async fn a_desc_index_with_nulls_first_is_reported() {
+    let drifts = drifts_after(
+        "DROP INDEX posts_account_published_at_idx;
+         CREATE INDEX posts_account_published_at_idx ON posts (account_id, published_at DESC);",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![Drift::Index {
+            table: s("posts"),
+            name: s("posts_account_published_at_idx"),
+            expected: s("btree (account_id, published_at DESC NULLS LAST)"),
+            found: s("btree (account_id, published_at DESC)"),
+        }]
     );
 }
 

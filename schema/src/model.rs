@@ -148,6 +148,8 @@ pub struct IndexDef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexColumn {
     pub name: Name,
+    /// Descending, NULLs last (`DESC NULLS LAST`, what drizzle-kit writes for `.desc()`);
+    /// ascending keys sort NULLs last too, PostgreSQL's default.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub desc: bool,
 }

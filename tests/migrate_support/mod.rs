@@ -2,6 +2,8 @@
 //! and ledger reads that show what a run left behind.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod cli;
+
 use std::path::Path;
 
 use schema::migrate::{DatabaseConfig, Migrator};

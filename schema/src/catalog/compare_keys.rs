@@ -158,9 +158,9 @@ fn index_matches(def: &IndexDef, found: &Index) -> bool {
         && found.predicate.is_none()
         && def.columns.len() == found.columns.len()
         && def.columns.iter().zip(&found.columns).all(|(d, f)| {
-            // A plain DESC key sorts NULLs first, a plain ASC key last; anything else was
-            // asked for explicitly and the code cannot have asked for it.
-            d.name == f.expr && d.desc == f.desc && f.nulls_first == d.desc
+            // Migrations put NULLs last in both directions (drizzle-kit writes `.desc()` as
+            // `DESC NULLS LAST`), so a plain `DESC` key, which sorts NULLs first, is drift.
+            d.name == f.expr && d.desc == f.desc && !f.nulls_first
         })
 }
 
@@ -168,7 +168,7 @@ fn describe_expected_index(def: &IndexDef) -> String {
     let keys: Vec<String> = def
         .columns
         .iter()
-        .map(|c| key(&c.name, c.desc, c.desc))
+        .map(|c| key(&c.name, c.desc, false))
         .collect();
     describe(def.unique, "btree", &keys, None)
 }

@@ -5,7 +5,11 @@
 //!   deterministically, so two databases are catalog-identical exactly when their catalogs are
 //!   `==`; [`Catalog::diff`] says where they are not.
 //! - [`verify`] compares the live `public` schema with a [`Schema`](crate::model::Schema) and
-//!   lists every [`Drift`]; [`compare`] does the same for a catalog already read.
+//!   lists every [`Drift`]; [`compare`] does the same for a catalog already read;
+//!   [`verify_database`] connects first, with the migrator's [`DatabaseConfig`], and never
+//!   creates the database.
+//!
+//! [`DatabaseConfig`]: crate::migrate::DatabaseConfig
 //!
 //! ```no_run
 //! # async fn startup(client: &tokio_postgres::Client, schema: &schema::Schema)
@@ -19,6 +23,7 @@
 
 mod compare;
 mod compare_keys;
+mod database;
 mod diff;
 mod drift;
 mod read;
@@ -26,6 +31,7 @@ mod spelling;
 mod types;
 
 pub use compare::compare;
+pub use database::{verify_database, VerifyError};
 pub use diff::{CatalogDiff, DiffEntry};
 pub use drift::{Drift, DriftReport};
 pub use read::read;

@@ -1,0 +1,64 @@
+//! Drift detection for an application at startup: the same database settings the migrator
+//! takes, one call, one error type that says what to do.
+
+use super::{verify, CatalogError, DriftReport};
+use crate::migrate::{DatabaseConfig, MigrateError};
+use crate::model::Schema;
+
+/// Why [`verify_database`] produced no report.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// No connection: bad URL, unreachable server, refused user, or a missing database
+    /// (never created here: verifying changes nothing).
+    #[error(transparent)]
+    Connect(#[from] MigrateError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+impl VerifyError {
+    /// What a user can do about the error, in one or two sentences.
+    pub fn help(&self) -> String {
+        match self {
+            Self::Connect(MigrateError::DatabaseMissing { .. }) => {
+                "Check the database name in DATABASE_URL (or --database-url); to create the \
+                 database with its schema, run the migrator (`cargo run --example migrate`)."
+                    .into()
+            }
+            Self::Connect(e) => e.help(),
+            Self::Catalog(CatalogError::Query { .. }) => {
+                "Check that the user may read pg_catalog, and the server's log.".into()
+            }
+            Self::Catalog(CatalogError::SchemaNotFound { .. }) => {
+                "Point DATABASE_URL (or --database-url) at the application's database, or \
+                 create its tables with the migrator (`cargo run --example migrate`)."
+                    .into()
+            }
+            Self::Catalog(CatalogError::Unexpected { .. }) => {
+                "The catalog is read as PostgreSQL 15 lays it out; report this with the \
+                 server's version (SELECT version())."
+                    .into()
+            }
+        }
+    }
+}
+
+/// Connects to `db` without creating it and compares its `public` schema with `schema`
+/// (see [`verify`]). A clean report means the database is exactly the schema in code.
+///
+/// ```no_run
+/// # async fn startup() -> Result<(), Box<dyn std::error::Error>> {
+/// use schema::{catalog, migrate::DatabaseConfig, registry::QUESTION_BANK};
+/// let report = catalog::verify_database(&DatabaseConfig::from_env()?, &QUESTION_BANK).await?;
+/// if !report.is_clean() {
+///     return Err(report.to_string().into());
+/// }
+/// # Ok(()) }
+/// ```
+pub async fn verify_database(
+    db: &DatabaseConfig,
+    schema: &Schema,
+) -> Result<DriftReport, VerifyError> {
+    let client = db.connect().await?;
+    Ok(verify(&client, schema).await?)
+}
