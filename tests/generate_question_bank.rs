@@ -10,9 +10,7 @@ fn macro_built_schema_is_the_spec() {
 }
 
 #[test]
-fn registry_lists_the_question_bank_items_in_order() {
-    assert_eq!(&*QUESTION_BANK.enums, schema::question_bank::ENUMS);
-    assert_eq!(&*QUESTION_BANK.tables, schema::question_bank::TABLES);
+fn the_question_bank_passes_the_run_time_checks_too() {
     assert_eq!(validate(&QUESTION_BANK), Ok(()));
 }
 

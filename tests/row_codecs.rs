@@ -5,7 +5,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use schema::question_bank::{
     PracticeMode, PracticeParams, PracticeSession, QuestionDifficulty, QuestionStatus, StripeEvent,
-    SubscriptionStatus, TagKind, ENUMS,
+    SubscriptionStatus, TagKind, SCHEMA,
 };
 use schema::testing::TestDatabase;
 use schema::{Json, PgEnum, Table};
@@ -18,7 +18,7 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// Creates the five enum types from their descriptors.
 async fn create_enums(client: &Client) -> TestResult {
-    for e in ENUMS {
+    for e in SCHEMA.enums.iter() {
         let labels: Vec<String> = e.labels.iter().map(|l| format!("'{l}'")).collect();
         let sql = format!("CREATE TYPE \"{}\" AS ENUM ({})", e.name, labels.join(", "));
         client.batch_execute(&sql).await?;

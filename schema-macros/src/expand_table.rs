@@ -100,6 +100,7 @@ pub fn expand(table: &Table) -> TokenStream {
                 __p::TableRegistration {
                     table: #table_name,
                     rust_path: ::core::concat!(::core::module_path!(), "::", #rust_name),
+                    definition: &<#ident as __p::Table>::TABLE,
                 }
             }
         };

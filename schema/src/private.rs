@@ -22,8 +22,17 @@ pub use tokio_postgres::Row;
 pub struct TableRegistration {
     /// The table's PostgreSQL name.
     pub table: &'static str,
-    /// The Rust path of the struct, for messages.
+    /// The Rust path of the struct, for messages and to tell crates apart.
     pub rust_path: &'static str,
+    /// The table's descriptor, to tell two tables of the same name apart.
+    pub definition: &'static crate::model::TableDef,
+}
+
+impl TableRegistration {
+    /// The crate that declared the table: the first segment of its path.
+    pub fn crate_name(&self) -> &'static str {
+        self.rust_path.split("::").next().unwrap_or(self.rust_path)
+    }
 }
 
 inventory::collect!(TableRegistration);

@@ -1,8 +1,8 @@
 //! The question-bank schema: five enums and eleven tables, written with `#[pg_enum]` and
 //! `#[table]`. Every name here is a contract shared with the drizzle-kit schema it replaces.
 
-use crate::model::{EnumDef, TableDef};
-use crate::{pg_enum, table, Json, PgEnum, Table};
+use crate::model::Schema;
+use crate::{pg_enum, table, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -279,26 +279,21 @@ pub struct Bookmark {
     pub created_at: DateTime<Utc>,
 }
 
-/// The five enums, in the order they are created.
-pub const ENUMS: &[EnumDef] = &[
-    QuestionDifficulty::ENUM,
-    QuestionStatus::ENUM,
-    TagKind::ENUM,
-    PracticeMode::ENUM,
-    SubscriptionStatus::ENUM,
-];
-
-/// The eleven tables, each after the tables its foreign keys reference.
-pub const TABLES: &[TableDef] = &[
-    User::TABLE,
-    StripeCustomer::TABLE,
-    StripeSubscription::TABLE,
-    StripeEvent::TABLE,
-    Question::TABLE,
-    Choice::TABLE,
-    Tag::TABLE,
-    QuestionTag::TABLE,
-    PracticeSession::TABLE,
-    Attempt::TABLE,
-    Bookmark::TABLE,
-];
+/// The question-bank schema as the ordered registry: the five enums, and the eleven tables,
+/// each after the tables its foreign keys reference. `generate` and `verify` work from it.
+pub const SCHEMA: Schema = crate::schema! {
+    enums: [QuestionDifficulty, QuestionStatus, TagKind, PracticeMode, SubscriptionStatus],
+    tables: [
+        User,
+        StripeCustomer,
+        StripeSubscription,
+        StripeEvent,
+        Question,
+        Choice,
+        Tag,
+        QuestionTag,
+        PracticeSession,
+        Attempt,
+        Bookmark,
+    ],
+};

@@ -23,6 +23,7 @@ pub use validate::{validate, RegistryError};
 
 use crate::__private::{declared_tables, TableRegistration};
 use crate::model::Schema;
+use std::collections::BTreeSet;
 
 /// Builds a [`Schema`] constant from an ordered list of `#[pg_enum]` enums and `#[table]`
 /// structs, and fails the build if a foreign key points at a table that is not registered
@@ -43,9 +44,24 @@ macro_rules! schema {
 
 /// The `#[table]` structs linked into this program whose table is not in `schema`: tables that
 /// exist in code but would never be created. Sorted by table name, for stable messages.
+///
+/// Only crates that declare at least one of the schema's own tables are looked at: a program
+/// links every `#[table]` of its dependencies (the question bank's among them, whether or not
+/// it uses them), and those belong to other schemas.
 pub fn unregistered_tables(schema: &Schema) -> Vec<&'static TableRegistration> {
+    let is_registered = |declared: &TableRegistration| {
+        schema
+            .table(declared.table)
+            .is_some_and(|table| table == declared.definition)
+    };
+    let owning_crates: BTreeSet<&str> = declared_tables()
+        .filter(|declared| is_registered(declared))
+        .map(TableRegistration::crate_name)
+        .collect();
     let mut missing: Vec<_> = declared_tables()
-        .filter(|declared| schema.table(declared.table).is_none())
+        .filter(|declared| {
+            owning_crates.contains(declared.crate_name()) && schema.table(declared.table).is_none()
+        })
         .collect();
     missing.sort_by(|a, b| (a.table, a.rust_path).cmp(&(b.table, b.rust_path)));
     missing
