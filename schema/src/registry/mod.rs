@@ -1,10 +1,13 @@
 //! The ordered registry: a schema declared once as an explicit list of its enums and tables.
 //!
-//! ```ignore
+//! ```
+//! use schema::question_bank::*;
+//!
 //! pub const SCHEMA: schema::Schema = schema::schema! {
-//!     enums: [QuestionStatus, TagKind],
-//!     tables: [User, Question, Tag, QuestionTag],
+//!     enums: [QuestionDifficulty, QuestionStatus],
+//!     tables: [Question],
 //! };
+//! assert_eq!(SCHEMA.tables[0].name, "questions");
 //! ```
 //!
 //! The list is explicit (not gathered at link time) so that the order of creation, and with it
