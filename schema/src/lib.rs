@@ -5,6 +5,7 @@
 //! by a runner that locks, verifies checksums and uses one transaction per migration.
 
 pub mod model;
+pub mod stripe_events;
 pub mod testing;
 pub mod traits;
 

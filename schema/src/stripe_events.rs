@@ -1,0 +1,225 @@
+//! Exactly-once handling of Stripe webhook deliveries, backed by the `stripe_events` table.
+//!
+//! Stripe delivers each event at least once, sometimes many times at once. [`handle_delivery`]
+//! makes the processing of one event id happen exactly once:
+//!
+//! 1. Claim: `INSERT ... ON CONFLICT DO NOTHING` records the event (committed at once, so a
+//!    crash later leaves an unprocessed row that a redelivery retries).
+//! 2. Lock: in a transaction, `SELECT ... FOR UPDATE SKIP LOCKED` takes the event's row. A row
+//!    another delivery holds is skipped: that delivery is processing it now, and this one
+//!    reports [`Outcome::InProgress`] at once instead of holding a connection while it waits.
+//!    A row that is already processed without error is acknowledged and left alone.
+//! 3. Process: the caller's closure writes through the same transaction, inside a savepoint.
+//! 4. Complete: on success `processed_at = now()`, `error = NULL`, committed together with the
+//!    closure's writes. On failure the closure's writes are rolled back to the savepoint and the
+//!    error is stored with `processed_at` left NULL, so the next delivery retries.
+
+use deadpool_postgres::{Pool, PoolError, Transaction};
+use std::error::Error as StdError;
+use std::fmt;
+
+/// Step 1: records the event; a conflict means an earlier delivery recorded it.
+pub const CLAIM_SQL: &str = "INSERT INTO stripe_events (id, type, processed_at, error) \
+     VALUES ($1, $2, NULL, NULL) ON CONFLICT DO NOTHING RETURNING id";
+
+/// Step 2: locks the event's row unless another delivery holds it (then no row comes back).
+pub const LOCK_SQL: &str =
+    "SELECT processed_at IS NOT NULL AND error IS NULL AS done FROM stripe_events \
+     WHERE id = $1 FOR UPDATE SKIP LOCKED";
+
+/// Step 4, success.
+pub const COMPLETE_SQL: &str =
+    "UPDATE stripe_events SET processed_at = now(), error = NULL WHERE id = $1";
+
+/// Step 4, failure: `processed_at` stays NULL so that a redelivery retries.
+pub const FAIL_SQL: &str = "UPDATE stripe_events SET processed_at = NULL, error = $2 WHERE id = $1";
+
+/// The savepoint the processing runs in; rolled back to when the processing fails.
+const SAVEPOINT: &str = "stripe_event_processing";
+
+/// What one delivery of an event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// This delivery ran the processing and it succeeded; its writes are committed.
+    Processed,
+    /// An earlier delivery processed the event without error; nothing was done.
+    AlreadyProcessed,
+    /// Another delivery holds the event right now; nothing was done. Answer Stripe with a
+    /// non-2xx status so that it delivers again later (the other delivery may yet fail).
+    InProgress,
+    /// This delivery ran the processing and it failed: its writes were rolled back, the error
+    /// is stored in `stripe_events.error` and a redelivery will retry.
+    Failed { error: String },
+}
+
+/// The database could not be used; the event's state is unchanged or still unprocessed, so a
+/// redelivery retries it.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("cannot get a database connection for Stripe event `{event_id}`: {}", error_chain(.source))]
+    Pool {
+        event_id: String,
+        #[source]
+        source: PoolError,
+    },
+    #[error("{step} Stripe event `{event_id}` failed: {}", error_chain(.source))]
+    Database {
+        event_id: String,
+        step: Step,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+}
+
+/// Which statement of the handling failed, for [`WebhookError::Database`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Claim,
+    Lock,
+    Savepoint,
+    Complete,
+    RecordFailure,
+    Commit,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Step::Claim => "claiming",
+            Step::Lock => "locking",
+            Step::Savepoint => "starting the processing",
+            Step::Complete => "marking as processed",
+            Step::RecordFailure => "recording the failure",
+            Step::Commit => "committing",
+        })
+    }
+}
+
+/// Handles one delivery of the Stripe event `event_id` of type `event_type`.
+///
+/// `process` runs at most once per call, and across all concurrent calls for one event id only
+/// one runs at a time; once one has succeeded no later call runs it. It writes through the
+/// transaction it is given, so its writes commit together with the event's new state, or not
+/// at all. An `Err` from it (any error, or a `String`) is stored, with its chain of causes, and
+/// reported as [`Outcome::Failed`].
+///
+/// ```no_run
+/// # async fn example(pool: &deadpool_postgres::Pool) -> Result<(), schema::stripe_events::WebhookError> {
+/// use schema::stripe_events::{handle_delivery, Outcome};
+/// let outcome = handle_delivery(pool, "evt_1", "invoice.paid", async |tx| {
+///     tx.execute("UPDATE stripe_subscriptions SET status = 'active' WHERE stripe_subscription_id = $1",
+///         &[&"sub_1"]).await?;
+///     Ok::<_, tokio_postgres::Error>(())
+/// })
+/// .await?;
+/// assert!(matches!(outcome, Outcome::Processed | Outcome::AlreadyProcessed | Outcome::InProgress | Outcome::Failed { .. }));
+/// # Ok(()) }
+/// ```
+pub async fn handle_delivery<F, E>(
+    pool: &Pool,
+    event_id: &str,
+    event_type: &str,
+    process: F,
+) -> Result<Outcome, WebhookError>
+where
+    F: AsyncFnOnce(&Transaction<'_>) -> Result<(), E>,
+    E: Into<Box<dyn StdError + Send + Sync>>,
+{
+    let db = |step| {
+        move |source| WebhookError::Database {
+            event_id: event_id.to_owned(),
+            step,
+            source,
+        }
+    };
+    let mut client = pool.get().await.map_err(|source| WebhookError::Pool {
+        event_id: event_id.to_owned(),
+        source,
+    })?;
+
+    let claim = client
+        .prepare_cached(CLAIM_SQL)
+        .await
+        .map_err(db(Step::Claim))?;
+    client
+        .execute(&claim, &[&event_id, &event_type])
+        .await
+        .map_err(db(Step::Claim))?;
+
+    let tx = client.transaction().await.map_err(db(Step::Lock))?;
+    let lock = tx.prepare_cached(LOCK_SQL).await.map_err(db(Step::Lock))?;
+    let Some(row) = tx
+        .query_opt(&lock, &[&event_id])
+        .await
+        .map_err(db(Step::Lock))?
+    else {
+        return Ok(Outcome::InProgress);
+    };
+    let done: bool = row.try_get(0).map_err(db(Step::Lock))?;
+    if done {
+        return Ok(Outcome::AlreadyProcessed);
+    }
+
+    tx.batch_execute(&format!("SAVEPOINT {SAVEPOINT}"))
+        .await
+        .map_err(db(Step::Savepoint))?;
+    let outcome = match process(&tx).await {
+        Ok(()) => match complete(&tx, event_id).await {
+            Ok(()) => Outcome::Processed,
+            // The processing swallowed an error of its own, which left the transaction aborted.
+            Err(source) => Outcome::Failed {
+                error: format!(
+                    "the processing returned Ok but its transaction failed: {}",
+                    error_chain(&source)
+                ),
+            },
+        },
+        Err(error) => Outcome::Failed {
+            error: error_chain(&*error.into()),
+        },
+    };
+    if let Outcome::Failed { error } = &outcome {
+        record_failure(&tx, event_id, error)
+            .await
+            .map_err(db(Step::RecordFailure))?;
+    }
+    tx.commit().await.map_err(db(Step::Commit))?;
+    Ok(outcome)
+}
+
+async fn complete(tx: &Transaction<'_>, event_id: &str) -> Result<(), tokio_postgres::Error> {
+    tx.batch_execute(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))
+        .await?;
+    let complete = tx.prepare_cached(COMPLETE_SQL).await?;
+    tx.execute(&complete, &[&event_id]).await?;
+    Ok(())
+}
+
+async fn record_failure(
+    tx: &Transaction<'_>,
+    event_id: &str,
+    error: &str,
+) -> Result<(), tokio_postgres::Error> {
+    tx.batch_execute(&format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}"))
+        .await?;
+    let fail = tx.prepare_cached(FAIL_SQL).await?;
+    tx.execute(&fail, &[&event_id, &error]).await?;
+    Ok(())
+}
+
+/// An error's message followed by its causes, so that a stored or printed error says what
+/// the database said (`tokio_postgres::Error` alone displays only "db error"). A cause whose
+/// text its parent already includes is not repeated.
+pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let part = next.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = next.source();
+    }
+    text
+}
