@@ -1,1 +1,130 @@
-//! `#[table]` and `#[pg_enum]`.
+//! `#[table]` and `#[pg_enum]`: a PostgreSQL schema written as annotated Rust items.
+//!
+//! Each macro parses its item into a small model (`ast`), checks the rules it can see by
+//! itself (`check`), reports every error of the item together (`ctxt`), and expands to the
+//! item (helper attributes stripped), a `const` descriptor, trait impls and trait-bound
+//! checks for what only the compiler can see (`expand_table`, `expand_enum`). Generated code
+//! reaches the runtime through `schema::__private`. Use these macros through the `schema`
+//! crate, which re-exports them.
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod expand_enum;
+mod expand_table;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// A struct with named fields as a PostgreSQL table. See the `schema` crate for the syntax.
+#[proc_macro_attribute]
+pub fn table(
+    args: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    table_inner(args.into(), item.into()).into()
+}
+
+/// A fieldless enum as a PostgreSQL enum type. See the `schema` crate for the syntax.
+#[proc_macro_attribute]
+pub fn pg_enum(
+    args: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    pg_enum_inner(args.into(), item.into()).into()
+}
+
+fn table_inner(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item: syn::Item = match syn::parse2(item) {
+        Ok(item) => item,
+        Err(err) => return err.to_compile_error(),
+    };
+    let syn::Item::Struct(mut item) = item else {
+        let err = syn::Error::new_spanned(
+            item_keyword(&item),
+            "#[table] goes on a struct with named fields, one per column: \
+             `struct User { #[primary_key] id: Uuid, .. }`",
+        );
+        let err = err.to_compile_error();
+        return quote!(#item #err);
+    };
+    let cx = ctxt::Ctxt::new();
+    let table = ast::table_from_item(&cx, args, &mut item);
+    if let Some(table) = &table {
+        check::check_table(&cx, table);
+    }
+    let body = match &table {
+        Some(table) if !cx.has_errors() => {
+            let consts = expand_table::column_consts(table);
+            let impls = expand_table::expand(table);
+            quote!(#consts #impls)
+        }
+        Some(table) => {
+            let consts = expand_table::column_consts(table);
+            let stub = expand_table::stub(table);
+            quote!(#consts #stub)
+        }
+        None => quote!(),
+    };
+    let errors = cx.check().err().map(|e| e.to_compile_error());
+    quote!(#item #body #errors)
+}
+
+fn pg_enum_inner(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item: syn::Item = match syn::parse2(item) {
+        Ok(item) => item,
+        Err(err) => return err.to_compile_error(),
+    };
+    let syn::Item::Enum(mut item) = item else {
+        let err = syn::Error::new_spanned(
+            item_keyword(&item),
+            "#[pg_enum] goes on an enum of unit variants, one per label: \
+             `enum QuestionStatus { Draft, Published, Archived }`",
+        );
+        let err = err.to_compile_error();
+        return quote!(#item #err);
+    };
+    let cx = ctxt::Ctxt::new();
+    let model = ast::enum_from_item(&cx, args, &mut item);
+    check::check_enum(&cx, &model);
+    let all_unit = item
+        .variants
+        .iter()
+        .all(|v| matches!(v.fields, syn::Fields::Unit));
+    let body = if all_unit {
+        // Also when there are other errors: the expansion is still valid code, so nothing
+        // that uses the enum reports more.
+        let derives = expand_enum::derives();
+        let impls = expand_enum::expand(&model);
+        quote!(#derives #item #impls)
+    } else {
+        let stub = expand_enum::stub(&model);
+        quote!(#item #stub)
+    };
+    let errors = cx.check().err().map(|e| e.to_compile_error());
+    quote!(#body #errors)
+}
+
+/// The tokens to blame when a macro is put on the wrong kind of item.
+fn item_keyword(item: &syn::Item) -> TokenStream {
+    match item {
+        syn::Item::Enum(i) => {
+            let (kw, ident) = (&i.enum_token, &i.ident);
+            quote!(#kw #ident)
+        }
+        syn::Item::Struct(i) => {
+            let (kw, ident) = (&i.struct_token, &i.ident);
+            quote!(#kw #ident)
+        }
+        syn::Item::Union(i) => {
+            let (kw, ident) = (&i.union_token, &i.ident);
+            quote!(#kw #ident)
+        }
+        syn::Item::Fn(i) => {
+            let (kw, ident) = (&i.sig.fn_token, &i.sig.ident);
+            quote!(#kw #ident)
+        }
+        other => quote!(#other),
+    }
+}

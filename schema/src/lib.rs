@@ -4,7 +4,13 @@
 //! an ordered list, planned into SQL statements, written as committed migrations and applied
 //! by a runner that locks, verifies checksums and uses one transaction per migration.
 
+extern crate self as schema;
+
+pub mod catalog;
+pub mod column_type;
+pub mod migrate;
 pub mod model;
+pub mod question_bank;
 pub mod stripe_events;
 pub mod testing;
 pub mod traits;
@@ -13,5 +19,15 @@ pub mod traits;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use column_type::ColumnType;
 pub use model::*;
-pub use traits::{PgEnum, RowError, Table};
+pub use postgres_types::Json;
+pub use schema_macros::{pg_enum, table};
+pub use traits::{Column, PgEnum, RowError, Table};
+
+pub mod diff;
+pub mod generate;
+pub mod migrations_dir;
+pub mod plan;
+pub mod registry;
+pub mod render;

@@ -1,6 +1,7 @@
 //! What `#[table]` and `#[pg_enum]` implement for the items they annotate.
 
 use crate::model::{ColumnDef, EnumDef, TableDef};
+use std::marker::PhantomData;
 
 /// A Rust enum that is a PostgreSQL enum type. Implemented by `#[pg_enum]`, which also
 /// implements `ToSql` and `FromSql` for it.
@@ -19,7 +20,8 @@ pub trait PgEnum: Sized + Copy + 'static {
 pub trait Table: Sized {
     /// The table's descriptor: name, columns, keys and indexes.
     const TABLE: TableDef;
-    /// The column names, in declaration order, joined by `, ` for a `SELECT` list.
+    /// The column names, double-quoted, in declaration order, joined by `, ` for a `SELECT`
+    /// list.
     const COLUMN_LIST: &'static str;
     /// Reads a row whose columns are named as the table's columns.
     fn from_row(row: &tokio_postgres::Row) -> Result<Self, RowError>;
@@ -39,4 +41,55 @@ pub struct RowError {
 /// Looks up a column descriptor of a table by name; used by generated code and tools.
 pub fn column_of<T: Table>(name: &str) -> Option<ColumnDef> {
     T::TABLE.columns.iter().find(|c| c.name == name).cloned()
+}
+
+/// A column of table `T` whose Rust type is `R`. `#[table]` generates one per field as an
+/// associated const (`User::email`), so application SQL names columns through the compiler
+/// and a foreign key's `references = User::id` is checked by it.
+pub struct Column<T, R> {
+    table: &'static str,
+    name: &'static str,
+    quoted: &'static str,
+    _marker: PhantomData<fn() -> (T, R)>,
+}
+
+impl<T, R> Column<T, R> {
+    #[doc(hidden)]
+    pub const fn new(table: &'static str, name: &'static str, quoted: &'static str) -> Self {
+        Column {
+            table,
+            name,
+            quoted,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The PostgreSQL name of the table the column belongs to.
+    pub const fn table(&self) -> &'static str {
+        self.table
+    }
+
+    /// The column's PostgreSQL name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The column's name double-quoted, ready to splice into SQL.
+    pub const fn quoted(&self) -> &'static str {
+        self.quoted
+    }
+}
+
+impl<T, R> Clone for Column<T, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, R> Copy for Column<T, R> {}
+
+impl<T, R> std::fmt::Debug for Column<T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.table, self.name)
+    }
 }

@@ -1,0 +1,66 @@
+//! The live catalog of a PostgreSQL schema, and drift detection against the schema in code.
+//!
+//! - [`read`] reads one schema's enums, tables, columns, constraints, foreign keys and indexes
+//!   (plus the installed extensions) from `pg_catalog` into a [`Catalog`]: plain data, sorted
+//!   deterministically, so two databases are catalog-identical exactly when their catalogs are
+//!   `==`; [`Catalog::diff`] says where they are not.
+//! - [`verify`] compares the live `public` schema with a [`Schema`](crate::model::Schema) and
+//!   lists every [`Drift`]; [`compare`] does the same for a catalog already read.
+//!
+//! ```no_run
+//! # async fn startup(client: &tokio_postgres::Client, schema: &schema::Schema)
+//! # -> Result<(), Box<dyn std::error::Error>> {
+//! let report = schema::catalog::verify(client, schema).await?;
+//! if !report.is_clean() {
+//!     return Err(report.to_string().into());
+//! }
+//! # Ok(()) }
+//! ```
+
+mod compare;
+mod compare_keys;
+mod diff;
+mod drift;
+mod read;
+mod spelling;
+mod types;
+
+pub use compare::compare;
+pub use diff::{CatalogDiff, DiffEntry};
+pub use drift::{Drift, DriftReport};
+pub use read::read;
+pub use spelling::{default_spelling, type_spelling};
+pub use types::{
+    Catalog, Column, Constraint, ConstraintKind, EnumType, FkAction, ForeignKey, Index, IndexKey,
+    Table,
+};
+
+use crate::model::Schema;
+use tokio_postgres::Client;
+
+/// The schema `verify` compares: where migrations create the tables.
+pub const DEFAULT_SCHEMA: &str = "public";
+
+/// Why the catalog could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read {what} from pg_catalog: {source}")]
+    Query {
+        what: &'static str,
+        source: tokio_postgres::Error,
+    },
+    #[error("schema `{schema}` does not exist in this database; check the database name in the connection URL")]
+    SchemaNotFound { schema: String },
+    #[error("unexpected {what} in pg_catalog; this server version may not be supported")]
+    Unexpected { what: String },
+}
+
+/// Compares the live `public` schema with the schema in code and lists every difference:
+/// missing or extra tables, columns, enum types and labels (and their order), foreign keys,
+/// indexes and unique/check constraints; a column's type, nullability or default; a foreign
+/// key's ON DELETE action; a primary key's name or columns; an index's uniqueness, columns
+/// or direction. Other schemas (such as the migration runner's ledger) are not looked at.
+pub async fn verify(client: &Client, schema: &Schema) -> Result<DriftReport, CatalogError> {
+    let catalog = read(client, DEFAULT_SCHEMA).await?;
+    Ok(compare(&catalog, schema))
+}

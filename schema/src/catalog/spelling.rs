@@ -1,0 +1,193 @@
+//! How the catalog spells the model's types and defaults.
+//!
+//! `format_type()` and `pg_get_expr()` print types and defaults in a canonical form that is
+//! not what a migration wrote (`varchar(64)` comes back as `character varying(64)`, a
+//! negative default as `'-1'::integer`), so the comparison needs the catalog's form of each.
+
+use crate::model::{ColumnDefault, SqlType};
+
+/// The `format_type()` spelling of a type, e.g. `character varying(64)`. An enum type is
+/// spelled by its name, quoted the way PostgreSQL quotes identifiers that need it.
+pub fn type_spelling(sql_type: &SqlType) -> String {
+    match sql_type {
+        SqlType::Varchar(len) => format!("character varying({len})"),
+        SqlType::Enum(name) => quote_ident(name),
+        other => base_type_name(other).to_string(),
+    }
+}
+
+/// The `pg_get_expr()` spelling of a default written by a migration, for a column of
+/// `sql_type`, e.g. `now()`, `0`, `'-1'::integer`, `'x'::text`, `'easy'::question_difficulty`.
+pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
+    match default {
+        ColumnDefault::Now => "now()".to_string(),
+        ColumnDefault::GenRandomUuid => "gen_random_uuid()".to_string(),
+        ColumnDefault::Bool(b) => b.to_string(),
+        // The literal keeps the type the parser gave it (int4, or int8 beyond int4's range),
+        // whatever the column's type; only non-negative int4 constants print bare.
+        ColumnDefault::Int(n) => match i32::try_from(*n) {
+            Ok(v) if v >= 0 => v.to_string(),
+            Ok(v) => format!("'{v}'::integer"),
+            Err(_) => format!("'{n}'::bigint"),
+        },
+        // A quoted literal takes the column's type, without its length modifier.
+        ColumnDefault::Text(text) | ColumnDefault::EnumLabel(text) => {
+            format!("{}::{}", quote_literal(text), cast_name(sql_type))
+        }
+    }
+}
+
+/// Whether a type as the catalog spells it is the model's type. An enum type outside the
+/// search path comes back qualified with its schema, which also counts as a match.
+pub fn type_matches(sql_type: &SqlType, found: &str, schema: &str) -> bool {
+    let expected = type_spelling(sql_type);
+    found == expected || found == format!("{}.{expected}", quote_ident(schema))
+}
+
+/// Whether a default as the catalog spells it is the model's default.
+pub fn default_matches(
+    default: Option<&ColumnDefault>,
+    sql_type: &SqlType,
+    found: Option<&str>,
+    schema: &str,
+) -> bool {
+    match (default, found) {
+        (None, None) => true,
+        (Some(default), Some(found)) => {
+            let expected = default_spelling(default, sql_type);
+            found == expected
+                || match sql_type {
+                    SqlType::Enum(name) => {
+                        let qualified = format!("{}.{}", quote_ident(schema), quote_ident(name));
+                        found.strip_suffix(qualified.as_str())
+                            == expected.strip_suffix(quote_ident(name).as_str())
+                    }
+                    _ => false,
+                }
+        }
+        _ => false,
+    }
+}
+
+fn cast_name(sql_type: &SqlType) -> String {
+    match sql_type {
+        SqlType::Varchar(_) => "character varying".to_string(),
+        SqlType::Enum(name) => quote_ident(name),
+        other => base_type_name(other).to_string(),
+    }
+}
+
+fn base_type_name(sql_type: &SqlType) -> &'static str {
+    match sql_type {
+        SqlType::Uuid => "uuid",
+        SqlType::Text => "text",
+        SqlType::Varchar(_) => "character varying",
+        SqlType::Boolean => "boolean",
+        SqlType::SmallInt => "smallint",
+        SqlType::Integer => "integer",
+        SqlType::BigInt => "bigint",
+        SqlType::Real => "real",
+        SqlType::DoublePrecision => "double precision",
+        SqlType::TimestampTz => "timestamp with time zone",
+        SqlType::Jsonb => "jsonb",
+        SqlType::Enum(_) => "",
+    }
+}
+
+/// Quotes an identifier unless it is a plain lower-case one, as `quote_ident()` does (reserved
+/// words aside: names in this project are snake_case identifiers, never SQL keywords).
+pub fn quote_ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// A string literal as `pg_get_expr()` prints it with `standard_conforming_strings` on.
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    // Each expectation below is what PostgreSQL 15 printed for the same column and default.
+    #[test]
+    fn types_are_spelled_as_format_type_prints_them() {
+        assert_eq!(
+            type_spelling(&SqlType::Varchar(64)),
+            "character varying(64)"
+        );
+        assert_eq!(
+            type_spelling(&SqlType::TimestampTz),
+            "timestamp with time zone"
+        );
+        assert_eq!(type_spelling(&SqlType::DoublePrecision), "double precision");
+        assert_eq!(
+            type_spelling(&SqlType::Enum(Cow::Borrowed("tag_kind"))),
+            "tag_kind"
+        );
+        assert_eq!(
+            type_spelling(&SqlType::Enum(Cow::Borrowed("MixedCase"))),
+            "\"MixedCase\""
+        );
+    }
+
+    #[test]
+    fn defaults_are_spelled_as_pg_get_expr_prints_them() {
+        let int = |n| default_spelling(&ColumnDefault::Int(n), &SqlType::SmallInt);
+        assert_eq!(int(0), "0");
+        assert_eq!(int(-2), "'-2'::integer");
+        assert_eq!(int(3_000_000_000), "'3000000000'::bigint");
+        assert_eq!(
+            default_spelling(&ColumnDefault::Text("it's".into()), &SqlType::Text),
+            "'it''s'::text"
+        );
+        assert_eq!(
+            default_spelling(&ColumnDefault::Text("y".into()), &SqlType::Varchar(4)),
+            "'y'::character varying"
+        );
+        assert_eq!(
+            default_spelling(
+                &ColumnDefault::EnumLabel("easy".into()),
+                &SqlType::Enum("question_difficulty".into())
+            ),
+            "'easy'::question_difficulty"
+        );
+        assert_eq!(
+            default_spelling(&ColumnDefault::Bool(false), &SqlType::Boolean),
+            "false"
+        );
+    }
+
+    #[test]
+    fn an_enum_qualified_with_its_schema_matches() {
+        let mood = SqlType::Enum("mood".into());
+        assert!(type_matches(&mood, "app.mood", "app"));
+        assert!(!type_matches(&mood, "other.mood", "app"));
+        let label = ColumnDefault::EnumLabel("ok".into());
+        assert!(default_matches(
+            Some(&label),
+            &mood,
+            Some("'ok'::app.mood"),
+            "app"
+        ));
+        assert!(!default_matches(
+            Some(&label),
+            &mood,
+            Some("'no'::app.mood"),
+            "app"
+        ));
+        assert!(!default_matches(Some(&label), &mood, None, "app"));
+    }
+}

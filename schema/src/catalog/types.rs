@@ -1,0 +1,208 @@
+//! The catalog of one PostgreSQL schema as plain, comparable data.
+//!
+//! Every list is sorted by name (columns excepted: they keep the table's column order), so two
+//! databases built the same way compare equal with `==` however their objects' oids differ.
+
+/// Everything [`read`](super::read) found in one schema of a live database.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Catalog {
+    /// The schema that was read (e.g. `public`).
+    pub schema: String,
+    /// Extensions installed in the database (database-wide), by name.
+    pub extensions: Vec<String>,
+    pub enums: Vec<EnumType>,
+    pub tables: Vec<Table>,
+}
+
+/// An enum type and its labels in `enumsortorder` order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnumType {
+    pub name: String,
+    pub labels: Vec<String>,
+}
+
+/// An ordinary or partitioned table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    pub name: String,
+    /// In column order (`attnum`), dropped columns left out.
+    pub columns: Vec<Column>,
+    /// Every constraint of the table (primary key, unique, foreign key, check, exclusion),
+    /// sorted by name.
+    pub constraints: Vec<Constraint>,
+    /// The foreign keys among `constraints`, taken apart; sorted by name.
+    pub foreign_keys: Vec<ForeignKey>,
+    /// Every index of the table, including those behind constraints; sorted by name.
+    pub indexes: Vec<Index>,
+}
+
+/// A column as PostgreSQL spells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    /// `format_type(atttypid, atttypmod)`, e.g. `character varying(64)`.
+    pub data_type: String,
+    pub not_null: bool,
+    /// `pg_get_expr(adbin, adrelid)`, e.g. `now()` or `'x'::text`.
+    pub default: Option<String>,
+}
+
+/// A table constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Constraint {
+    pub name: String,
+    pub kind: ConstraintKind,
+    /// `pg_get_constraintdef(oid)`, e.g. `PRIMARY KEY (id)`.
+    pub definition: String,
+    /// The constrained columns (`conkey`), in key order; empty for an expression-only check.
+    pub columns: Vec<String>,
+}
+
+/// `pg_constraint.contype`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ConstraintKind {
+    PrimaryKey,
+    ForeignKey,
+    Unique,
+    Check,
+    Exclusion,
+    /// A constraint trigger or any kind a newer server adds.
+    Other,
+}
+
+/// A foreign key taken apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    /// The referenced table; qualified with its schema when it lives in another one.
+    pub referenced_table: String,
+    pub referenced_columns: Vec<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+}
+
+/// A referential action (`confdeltype` / `confupdtype`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FkAction {
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+/// An index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Index {
+    pub name: String,
+    /// `pg_get_indexdef(indexrelid)`, e.g. `CREATE UNIQUE INDEX users_email_uq ON public.users
+    /// USING btree (email)`.
+    pub definition: String,
+    pub unique: bool,
+    /// The index behind the table's primary key.
+    pub primary: bool,
+    /// The index exists because of a constraint (primary key, unique or exclusion), not a
+    /// `CREATE INDEX` of its own.
+    pub backs_constraint: bool,
+    /// The access method, e.g. `btree`.
+    pub method: String,
+    /// The key columns (INCLUDE columns left out), in order.
+    pub columns: Vec<IndexKey>,
+    /// `pg_get_expr(indpred, indrelid)` of a partial index.
+    pub predicate: Option<String>,
+}
+
+/// One key of an index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexKey {
+    /// The column's name, or the expression's text for an expression key.
+    pub expr: String,
+    pub desc: bool,
+    pub nulls_first: bool,
+}
+
+impl FkAction {
+    /// From `confdeltype` / `confupdtype`.
+    pub(crate) fn from_code(code: i8) -> Option<Self> {
+        Some(match code as u8 {
+            b'a' => FkAction::NoAction,
+            b'r' => FkAction::Restrict,
+            b'c' => FkAction::Cascade,
+            b'n' => FkAction::SetNull,
+            b'd' => FkAction::SetDefault,
+            _ => return None,
+        })
+    }
+
+    /// The SQL words, as `pg_get_constraintdef` would print them.
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+impl ConstraintKind {
+    /// From `pg_constraint.contype`.
+    pub(crate) fn from_code(code: i8) -> Self {
+        match code as u8 {
+            b'p' => ConstraintKind::PrimaryKey,
+            b'f' => ConstraintKind::ForeignKey,
+            b'u' => ConstraintKind::Unique,
+            b'c' => ConstraintKind::Check,
+            b'x' => ConstraintKind::Exclusion,
+            _ => ConstraintKind::Other,
+        }
+    }
+}
+
+impl Catalog {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    pub fn enum_type(&self, name: &str) -> Option<&EnumType> {
+        self.enums.iter().find(|e| e.name == name)
+    }
+
+    /// This catalog with every table's columns sorted by name.
+    ///
+    /// `ALTER TABLE ... ADD COLUMN` always appends, while `CREATE TABLE` keeps the order of the
+    /// code; compare catalogs built through different histories with this when only the set of
+    /// columns matters.
+    pub fn ignoring_column_order(mut self) -> Self {
+        for table in &mut self.tables {
+            table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        self
+    }
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn constraint(&self, name: &str) -> Option<&Constraint> {
+        self.constraints.iter().find(|c| c.name == name)
+    }
+
+    pub fn foreign_key(&self, name: &str) -> Option<&ForeignKey> {
+        self.foreign_keys.iter().find(|f| f.name == name)
+    }
+
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    pub fn primary_key(&self) -> Option<&Constraint> {
+        self.constraints
+            .iter()
+            .find(|c| c.kind == ConstraintKind::PrimaryKey)
+    }
+}

@@ -1,0 +1,184 @@
+//! The change between two schemas, as migrations: the snapshot of the last migration on one
+//! side, the schema in code on the other.
+//!
+//! Renames come from the code (`renamed_from`, `renamed_labels`), never from a prompt, so
+//! generation runs unattended. Changes that lose data are refused unless confirmed; type
+//! changes get an explicit cast or a refusal. A label added to an enum cannot be used in the
+//! transaction that adds it, so such a change is written as two migrations.
+
+mod enums;
+mod renames;
+mod single;
+mod tables;
+mod types;
+
+pub use single::{diff, Change};
+pub use types::{conversion, Conversion};
+
+use crate::model::{ColumnDefault, Name, Schema};
+use crate::plan::{plan_create, Statement};
+use renames::Renames;
+
+/// Choices that change what a diff may contain.
+#[derive(Clone, Debug, Default)]
+pub struct DiffOptions {
+    /// Write changes that lose data instead of refusing them.
+    pub allow_destructive: bool,
+}
+
+/// One migration to write: its statements and the schema it leads to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub statements: Vec<Statement>,
+    pub snapshot: Schema,
+}
+
+/// Changes that were not written, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct Refusal {
+    /// Changes that lose data; written once confirmed.
+    pub destructive: Vec<String>,
+    /// Changes that cannot be written safely; the code must change.
+    pub impossible: Vec<String>,
+}
+
+impl Refusal {
+    fn message(&self) -> String {
+        let mut out = String::from("no migration was written:");
+        if !self.impossible.is_empty() {
+            out.push_str("\nthese changes cannot be migrated safely:");
+            for c in &self.impossible {
+                out.push_str(&format!("\n  - {c}"));
+            }
+        }
+        if !self.destructive.is_empty() {
+            out.push_str("\nthese changes lose data:");
+            for c in &self.destructive {
+                out.push_str(&format!("\n  - {c}"));
+            }
+            out.push_str(
+                "\nreview each one; to write them anyway, run `cargo run --example generate -- --allow-destructive` \
+                 (from code: `GenerateOptions { allow_destructive: true, .. }`)",
+            );
+        }
+        out
+    }
+}
+
+/// The migrations that turn `old` (none: an empty database) into `new`; empty when there is
+/// nothing to do.
+pub fn steps(
+    old: Option<&Schema>,
+    new: &Schema,
+    options: &DiffOptions,
+) -> Result<Vec<Step>, Refusal> {
+    let Some(old) = old else {
+        return Ok(vec![Step {
+            statements: plan_create(new),
+            snapshot: new.clone(),
+        }]);
+    };
+    let change = diff(old, new);
+    let destructive = if options.allow_destructive {
+        Vec::new()
+    } else {
+        change.destructive.clone()
+    };
+    if !destructive.is_empty() || !change.refused.is_empty() {
+        return Err(Refusal {
+            destructive,
+            impossible: change.refused,
+        });
+    }
+    if change.statements.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !uses_added_labels(&change.statements, new) {
+        return Ok(vec![Step {
+            statements: change.statements,
+            snapshot: new.clone(),
+        }]);
+    }
+    let middle = labels_added(old, new);
+    let first = diff(old, &middle).statements;
+    let second = diff(&middle, new).statements;
+    Ok(vec![
+        Step {
+            statements: first,
+            snapshot: middle,
+        },
+        Step {
+            statements: second,
+            snapshot: new.clone(),
+        },
+    ])
+}
+
+/// Whether a statement uses a label that an earlier statement of the same list adds to an
+/// existing enum: PostgreSQL refuses that until the `ADD VALUE` is committed.
+fn uses_added_labels(statements: &[Statement], new: &Schema) -> bool {
+    let added = enums::added_labels(statements);
+    if added.is_empty() {
+        return false;
+    }
+    let column_enum = |table: &str, column: &str| -> Option<Name> {
+        match &new.table(table)?.column(column)?.sql_type {
+            crate::model::SqlType::Enum(e) => Some(e.clone()),
+            _ => None,
+        }
+    };
+    let uses = |table: &str, column: &str, default: Option<&ColumnDefault>| match default {
+        Some(ColumnDefault::EnumLabel(label)) => {
+            column_enum(table, column).is_some_and(|e| added.contains(&(e, label.clone())))
+        }
+        _ => false,
+    };
+    statements.iter().any(|s| match s {
+        Statement::CreateTable(t) => t
+            .columns
+            .iter()
+            .any(|c| uses(&t.name, &c.name, c.default.as_ref())),
+        Statement::AddColumn { table, column } => {
+            uses(table, &column.name, column.default.as_ref())
+        }
+        Statement::SetDefault {
+            table,
+            column,
+            default,
+        }
+        | Statement::FillNulls {
+            table,
+            column,
+            default,
+        } => uses(table, column, Some(default)),
+        _ => false,
+    })
+}
+
+/// `old` after the renames and label additions of the change to `new`, and nothing else: the
+/// schema between the two migrations of a split change. It keeps `new`'s rename hints so that
+/// the first migration can be generated again from the two snapshots.
+fn labels_added(old: &Schema, new: &Schema) -> Schema {
+    let mut middle = Renames::resolve(old, new).apply(old);
+    for e in middle.enums.to_mut() {
+        let Some(target) = new.enum_def(&e.name) else {
+            continue;
+        };
+        if let enums::EnumChange::Added(_) = enums::change(e, target) {
+            e.labels = target.labels.clone();
+        }
+        e.renamed_from = target.renamed_from.clone();
+        e.renamed_labels = target.renamed_labels.clone();
+    }
+    for t in middle.tables.to_mut() {
+        let Some(target) = new.table(&t.name) else {
+            continue;
+        };
+        t.renamed_from = target.renamed_from.clone();
+        for c in t.columns.to_mut() {
+            c.renamed_from = target.column(&c.name).and_then(|n| n.renamed_from.clone());
+        }
+    }
+    middle
+}

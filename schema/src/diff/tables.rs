@@ -1,0 +1,247 @@
+//! Table changes: columns, primary keys, foreign keys and indexes of tables that exist on
+//! both sides, and tables created or dropped.
+
+use super::single::{Change, Context, Phases};
+use super::types::{conversion, Conversion};
+use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef};
+use crate::plan::Statement;
+use crate::render::sql_type;
+
+pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
+    for t in ctx.new.tables.iter() {
+        if ctx.cur.table(&t.name).is_none() {
+            p.create_table.push(Statement::CreateTable(t.clone()));
+            p.add_fk
+                .extend(t.foreign_keys.iter().map(|fk| Statement::AddForeignKey {
+                    table: t.name.clone(),
+                    foreign_key: fk.clone(),
+                }));
+            p.create_index
+                .extend(t.indexes.iter().map(|i| Statement::CreateIndex {
+                    table: t.name.clone(),
+                    index: i.clone(),
+                }));
+        }
+    }
+    for t in ctx.cur.tables.iter() {
+        match ctx.new.table(&t.name) {
+            Some(n) => diff_table(ctx, t, n, p, change),
+            None => {
+                // Its keys go first: a key it holds on another dropped table, or on a primary
+                // key or unique index rebuilt in this migration, would block those drops.
+                for fk in t.foreign_keys.iter() {
+                    p.drop_fk.push(Statement::DropConstraint {
+                        table: t.name.clone(),
+                        name: fk.constraint_name(&t.name),
+                    });
+                }
+                p.drop_table.push(Statement::DropTable(t.name.clone()));
+                change.destructive.push(format!(
+                    "drops the table `{}`: every row of it is lost",
+                    t.name
+                ));
+            }
+        }
+    }
+}
+
+fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, change: &mut Change) {
+    let t = &new.name;
+    for c in new.columns.iter().filter(|c| cur.column(&c.name).is_none()) {
+        p.add_column.push(Statement::AddColumn {
+            table: t.clone(),
+            column: c.clone(),
+        });
+        if !c.nullable && c.default.is_none() {
+            change.destructive.push(format!("adds the NOT NULL column `{t}.{}` without a default: the migration fails if `{t}` has rows", c.name));
+        }
+    }
+    for c in cur.columns.iter() {
+        match new.column(&c.name) {
+            Some(n) => diff_column(ctx, t, c, n, p, change),
+            None => {
+                p.drop_column.push(Statement::DropColumn {
+                    table: t.clone(),
+                    column: c.name.clone(),
+                });
+                change.destructive.push(format!(
+                    "drops the column `{t}.{}`: its value in every row is lost",
+                    c.name
+                ));
+            }
+        }
+    }
+    if cur.primary_key != new.primary_key {
+        p.drop_pk.push(Statement::DropConstraint {
+            table: t.clone(),
+            name: cur.primary_key_name(),
+        });
+        let columns = match &new.primary_key {
+            PrimaryKey::Column(c) => vec![c.clone()],
+            PrimaryKey::Composite(cols) => cols.to_vec(),
+        };
+        p.add_pk.push(Statement::AddPrimaryKey {
+            table: t.clone(),
+            name: new.primary_key_name(),
+            columns,
+        });
+    }
+    diff_foreign_keys(ctx, cur, new, p);
+    diff_indexes(cur, new, p);
+}
+
+fn diff_column(
+    ctx: &Context,
+    t: &Name,
+    cur: &ColumnDef,
+    new: &ColumnDef,
+    p: &mut Phases,
+    change: &mut Change,
+) {
+    let c = &new.name;
+    let mut default = cur.default.clone();
+    if cur.sql_type != new.sql_type {
+        let using = match conversion(c, &cur.sql_type, &new.sql_type, &ctx.cur, ctx.new) {
+            Conversion::Implicit => None,
+            Conversion::Cast(u) => Some(u),
+            Conversion::Lossy { using, loss } => {
+                change.destructive.push(format!(
+                    "changes `{t}.{c}` from {} to {}: {loss}",
+                    sql_type(&cur.sql_type),
+                    sql_type(&new.sql_type)
+                ));
+                Some(using)
+            }
+            Conversion::Refused(why) => {
+                change.refused.push(format!(
+                    "cannot change `{t}.{c}` from {} to {}: {why}",
+                    sql_type(&cur.sql_type),
+                    sql_type(&new.sql_type)
+                ));
+                None
+            }
+        };
+        // An old default may not cast to the new type; it is set again afterwards.
+        if default.take().is_some() {
+            p.alter_column.push(Statement::DropDefault {
+                table: t.clone(),
+                column: c.clone(),
+            });
+        }
+        p.alter_column.push(Statement::AlterColumnType {
+            table: t.clone(),
+            column: c.clone(),
+            sql_type: new.sql_type.clone(),
+            using,
+        });
+    }
+    if default != new.default {
+        p.alter_column.push(match &new.default {
+            Some(d) => Statement::SetDefault {
+                table: t.clone(),
+                column: c.clone(),
+                default: d.clone(),
+            },
+            None => Statement::DropDefault {
+                table: t.clone(),
+                column: c.clone(),
+            },
+        });
+    }
+    if cur.nullable && !new.nullable {
+        match &new.default {
+            Some(d) => p.alter_column.push(Statement::FillNulls { table: t.clone(), column: c.clone(), default: d.clone() }),
+            None => change.destructive.push(format!("sets NOT NULL on `{t}.{c}`, which has no default: the migration fails if a row holds NULL there")),
+        }
+        p.alter_column.push(Statement::SetNotNull {
+            table: t.clone(),
+            column: c.clone(),
+        });
+    } else if !cur.nullable && new.nullable {
+        p.alter_column.push(Statement::DropNotNull {
+            table: t.clone(),
+            column: c.clone(),
+        });
+    }
+}
+
+fn same_target(a: &ForeignKeyDef, b: &ForeignKeyDef) -> bool {
+    a.column == b.column
+        && a.references_table == b.references_table
+        && a.references_column == b.references_column
+}
+
+fn diff_foreign_keys(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases) {
+    let t = &new.name;
+    for fk in cur.foreign_keys.iter() {
+        let kept = new.foreign_keys.iter().find(|n| same_target(fk, n));
+        let unchanged = kept.is_some_and(|n| n.on_delete == fk.on_delete && !ctx.rebuilt(t, fk));
+        if !unchanged {
+            p.drop_fk.push(Statement::DropConstraint {
+                table: t.clone(),
+                name: fk.constraint_name(t),
+            });
+            if let Some(n) = kept {
+                p.add_fk.push(Statement::AddForeignKey {
+                    table: t.clone(),
+                    foreign_key: n.clone(),
+                });
+            }
+        }
+    }
+    for fk in new
+        .foreign_keys
+        .iter()
+        .filter(|n| !cur.foreign_keys.iter().any(|c| same_target(c, n)))
+    {
+        p.add_fk.push(Statement::AddForeignKey {
+            table: t.clone(),
+            foreign_key: fk.clone(),
+        });
+    }
+}
+
+fn same_definition(a: &IndexDef, b: &IndexDef) -> bool {
+    a.unique == b.unique && a.columns == b.columns
+}
+
+/// Indexes are matched by name; an index that only changed its name is renamed, not rebuilt.
+fn diff_indexes(cur: &TableDef, new: &TableDef, p: &mut Phases) {
+    let t = &new.name;
+    let mut gone: Vec<&IndexDef> = Vec::new();
+    for i in cur.indexes.iter() {
+        match new.indexes.iter().find(|n| n.name == i.name) {
+            Some(n) if same_definition(i, n) => {}
+            Some(n) => {
+                p.drop_index.push(Statement::DropIndex(i.name.clone()));
+                p.create_index.push(Statement::CreateIndex {
+                    table: t.clone(),
+                    index: n.clone(),
+                });
+            }
+            None => gone.push(i),
+        }
+    }
+    for n in new
+        .indexes
+        .iter()
+        .filter(|n| !cur.indexes.iter().any(|i| i.name == n.name))
+    {
+        match gone.iter().position(|i| same_definition(i, n)) {
+            Some(at) => {
+                let old = gone.remove(at);
+                p.drop_index.push(Statement::RenameIndex {
+                    from: old.name.clone(),
+                    to: n.name.clone(),
+                });
+            }
+            None => p.create_index.push(Statement::CreateIndex {
+                table: t.clone(),
+                index: n.clone(),
+            }),
+        }
+    }
+    for i in gone {
+        p.drop_index.push(Statement::DropIndex(i.name.clone()));
+    }
+}

@@ -1,0 +1,111 @@
+//! Applying one migration: its statements and its ledger row commit together, or not at all.
+//! A migration marked `-- schema:no-transaction` runs statement by statement instead, and
+//! its ledger row is written once the last statement succeeds.
+
+use std::time::{Duration, Instant};
+
+use tokio_postgres::Client;
+
+use super::config::{error_chain, server_message};
+use super::error::{MigrateError, StatementFailure};
+use super::ledger;
+use super::source::{Migration, Statement};
+
+/// Applies `migration` and records it; returns how long its statements took.
+pub(crate) async fn apply(
+    client: &Client,
+    migration: &Migration,
+) -> Result<Duration, MigrateError> {
+    if migration.transactional {
+        apply_in_transaction(client, migration).await
+    } else {
+        apply_without_transaction(client, migration).await
+    }
+}
+
+async fn apply_in_transaction(
+    client: &Client,
+    migration: &Migration,
+) -> Result<Duration, MigrateError> {
+    let started = Instant::now();
+    client
+        .batch_execute("BEGIN")
+        .await
+        .map_err(|e| database("starting a transaction", migration, &e))?;
+    if let Err(failure) = run_statements(client, migration).await {
+        rollback(client).await;
+        return Err(failure);
+    }
+    let elapsed = started.elapsed();
+    // The ledger row and COMMIT travel in one message: one round trip per migration saved.
+    let record = format!(
+        "{};\nCOMMIT",
+        ledger::insert_row(migration, elapsed.as_secs_f64() * 1000.0)
+    );
+    if let Err(e) = client.batch_execute(&record).await {
+        rollback(client).await;
+        return Err(database("recording it in the ledger", migration, &e));
+    }
+    Ok(elapsed)
+}
+
+async fn apply_without_transaction(
+    client: &Client,
+    migration: &Migration,
+) -> Result<Duration, MigrateError> {
+    let started = Instant::now();
+    run_statements(client, migration).await?;
+    let elapsed = started.elapsed();
+    client
+        .batch_execute(&ledger::insert_row(
+            migration,
+            elapsed.as_secs_f64() * 1000.0,
+        ))
+        .await
+        .map_err(|e| database("recording it in the ledger", migration, &e))?;
+    Ok(elapsed)
+}
+
+/// Each statement is its own simple-protocol message, as psql sends it, so a failure points
+/// at one statement.
+async fn run_statements(client: &Client, migration: &Migration) -> Result<(), MigrateError> {
+    for statement in &migration.statements {
+        if let Err(e) = client.batch_execute(&statement.sql).await {
+            return Err(statement_failed(migration, statement, &e));
+        }
+    }
+    Ok(())
+}
+
+/// Best effort: if the connection is gone, the server has rolled back already.
+async fn rollback(client: &Client) {
+    let _ = client.batch_execute("ROLLBACK").await;
+}
+
+fn statement_failed(
+    migration: &Migration,
+    statement: &Statement,
+    e: &tokio_postgres::Error,
+) -> MigrateError {
+    let db = e.as_db_error();
+    MigrateError::Statement(Box::new(StatementFailure {
+        file: migration.name.clone(),
+        statement: statement.number,
+        line: statement.line,
+        first_line: statement.first_line().to_string(),
+        code: db.map(|d| d.code().code().to_string()).unwrap_or_default(),
+        message: db
+            .map(|d| d.message().to_string())
+            .unwrap_or_else(|| error_chain(e)),
+        detail: db.and_then(|d| d.detail()).map(str::to_string),
+        hint: db.and_then(|d| d.hint()).map(str::to_string),
+        transactional: migration.transactional,
+    }))
+}
+
+fn database(during: &str, migration: &Migration, e: &tokio_postgres::Error) -> MigrateError {
+    MigrateError::Database {
+        during: format!("{during} for `{}`", migration.name),
+        message: server_message(e),
+    }
+}

@@ -1,0 +1,197 @@
+//! Everything that can stop a migration run. Each message names the cause; [`MigrateError::help`]
+//! says what to do about it, so a command can print both as one paragraph.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Why a migration run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("{origin} is not a valid PostgreSQL URL: {reason}")]
+    BadUrl { origin: String, reason: String },
+    #[error("cannot reach PostgreSQL at {target}: {reason}")]
+    Unreachable { target: String, reason: String },
+    #[error("PostgreSQL at {target} refused user `{user}`: {message}")]
+    Authentication {
+        target: String,
+        user: String,
+        message: String,
+    },
+    #[error("database `{database}` does not exist on {target}")]
+    DatabaseMissing { target: String, database: String },
+    #[error("database `{database}` does not exist and could not be created: {message}")]
+    CreateDatabase { database: String, message: String },
+    #[error("cannot connect to {target}: {message}")]
+    Connect { target: String, message: String },
+    #[error("cannot take a connection from the pool: {0}")]
+    Pool(String),
+    #[error("migrations folder `{}` does not exist or is not a folder", path.display())]
+    DirMissing { path: PathBuf },
+    #[error("cannot list migrations folder `{}`: {source}", path.display())]
+    ReadDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", list("the migrations folder has problems", .0))]
+    Source(Vec<SourceProblem>),
+    #[error("{}", list("the database's migration ledger does not match the migrations folder; nothing was applied", .0))]
+    Verification(Vec<VerifyProblem>),
+    #[error("{0}")]
+    Statement(Box<StatementFailure>),
+    #[error("database error while {during}: {message}")]
+    Database { during: String, message: String },
+}
+
+/// A problem with one file of the migrations folder.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceProblem {
+    #[error("`{}` is not named NNNN_name.sql (at least four digits, then letters, digits, `_` or `-`)", path.display())]
+    BadName { path: PathBuf },
+    #[error("`{}` cannot be read: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{}` is not UTF-8 text", path.display())]
+    NotUtf8 { path: PathBuf },
+    #[error("`{}` and `{}` have the same number", first.display(), second.display())]
+    DuplicateVersion { first: PathBuf, second: PathBuf },
+}
+
+/// A disagreement between the ledger and the migrations folder.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyProblem {
+    #[error(
+        "`{name}` was changed after it was applied (checksum applied {applied}, file now {file})"
+    )]
+    Modified {
+        name: String,
+        applied: String,
+        file: String,
+    },
+    #[error("`{name}` was applied but its file is gone from the migrations folder")]
+    Missing { name: String },
+    #[error(
+        "migration {version:04} was applied as `{applied}` but the folder now names it `{file}`"
+    )]
+    Renamed {
+        version: i64,
+        applied: String,
+        file: String,
+    },
+    #[error("`{name}` is pending but older than `{newest_applied}`, which is already applied")]
+    OutOfOrder {
+        name: String,
+        newest_applied: String,
+    },
+}
+
+/// A statement the server rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementFailure {
+    /// The migration's file name.
+    pub file: String,
+    /// 1-based statement number within the file.
+    pub statement: usize,
+    /// 1-based line where the statement starts.
+    pub line: usize,
+    /// The statement's first line of code.
+    pub first_line: String,
+    /// SQLSTATE, e.g. `42P07`; empty when the connection itself failed.
+    pub code: String,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// Whether the migration ran in a transaction (and so left no trace).
+    pub transactional: bool,
+}
+
+impl fmt::Display for StatementFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` statement {} (line {}) failed: `{}`: ",
+            self.file, self.statement, self.line, self.first_line
+        )?;
+        if self.code.is_empty() {
+            write!(f, "{}", self.message)?;
+        } else {
+            write!(f, "[{}] {}", self.code, self.message)?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, " ({detail})")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl MigrateError {
+    /// What a user can do about the error, in one or two sentences.
+    pub fn help(&self) -> String {
+        match self {
+            Self::BadUrl { .. } => "Write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
+                (set DATABASE_URL, put it in .env, or pass --database-url)."
+                .into(),
+            Self::Unreachable { .. } => "Start PostgreSQL there, or point DATABASE_URL \
+                (or --database-url) at a server that is running."
+                .into(),
+            Self::Authentication { user, .. } => format!(
+                "Check the user name and password in DATABASE_URL, or create the role \
+                 (CREATE ROLE \"{user}\" LOGIN) and allow it in pg_hba.conf."
+            ),
+            Self::DatabaseMissing { database, .. } => format!(
+                "Create it (createdb {database}) or run the migrator with a URL, which creates it."
+            ),
+            Self::CreateDatabase { database, .. } => format!(
+                "Create `{database}` as a user allowed to (createdb {database}), or connect as a \
+                 user with the CREATEDB privilege."
+            ),
+            Self::Connect { .. } | Self::Pool(_) => {
+                "Check DATABASE_URL and that the server accepts connections.".into()
+            }
+            Self::DirMissing { .. } => "Run from the project's root, or pass --dir with \
+                the folder that holds the NNNN_name.sql files."
+                .into(),
+            Self::ReadDir { .. } => "Check the folder's permissions.".into(),
+            Self::Source(_) => "Fix or rename the files listed above; files in subfolders \
+                and files not ending in .sql are ignored."
+                .into(),
+            Self::Verification(_) => "Applied migrations are history: restore the applied \
+                files as they were (e.g. from version control) and put changes in a new \
+                migration numbered after the newest applied one."
+                .into(),
+            Self::Statement(failure) if failure.code == "25001" => format!(
+                "That statement cannot run inside a transaction: make `{}` the first line of \
+                 `{}` (and keep its statements safe to repeat), then run again.",
+                super::source::NO_TRANSACTION_MARKER,
+                failure.file
+            ),
+            Self::Statement(failure) if failure.transactional => {
+                "Nothing of that migration was applied and the ones before it stay applied; \
+                 fix the statement and run again."
+                    .into()
+            }
+            Self::Statement(failure) => format!(
+                "`{}` runs outside a transaction, so the statements before statement {} stay \
+                 applied (a failed CREATE INDEX CONCURRENTLY leaves an invalid index: drop it); \
+                 make its statements safe to repeat (IF NOT EXISTS) and run again.",
+                failure.file, failure.statement
+            ),
+            Self::Database { .. } => "Check the server's log; running again is safe: \
+                applied migrations are recorded only when they commit."
+                .into(),
+        }
+    }
+}
+
+fn list<T: fmt::Display>(head: &str, items: &[T]) -> String {
+    let mut out = format!("{head}:");
+    for item in items {
+        out.push_str("\n  - ");
+        out.push_str(&item.to_string());
+    }
+    out
+}

@@ -1,0 +1,123 @@
+//! The ledger: one row per applied migration, in a schema of its own so it never mixes with
+//! the application's tables (and `DROP SCHEMA public CASCADE` does not forget history).
+
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::config::server_message;
+use super::error::MigrateError;
+use super::source::Migration;
+
+/// The schema that holds the ledger.
+pub const LEDGER_SCHEMA: &str = "schema_migrations";
+/// The ledger table, inside [`LEDGER_SCHEMA`].
+pub const LEDGER_TABLE: &str = "ledger";
+
+/// Creates the ledger when it is missing. Run only under the migration lock: two concurrent
+/// `CREATE TABLE IF NOT EXISTS` can both pass the check and one then fails on the catalog's
+/// unique index. Checking first also spares a user without CREATE on the database once the
+/// ledger exists.
+pub(crate) const ENSURE_LEDGER: &str = r#"DO $$
+BEGIN
+  IF to_regclass('"schema_migrations"."ledger"') IS NULL THEN
+    CREATE SCHEMA IF NOT EXISTS "schema_migrations";
+    CREATE TABLE IF NOT EXISTS "schema_migrations"."ledger" (
+      "version" bigint PRIMARY KEY,
+      "name" text NOT NULL,
+      "checksum" text NOT NULL,
+      "applied_at" timestamp with time zone NOT NULL DEFAULT now(),
+      "duration_ms" double precision NOT NULL
+    );
+  END IF;
+END
+$$"#;
+
+/// Text columns, so the query runs over the simple protocol (no prepare round trip).
+pub(crate) const SELECT_LEDGER: &str = r#"SELECT "version", "name", "checksum",
+  to_char("applied_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), "duration_ms"
+  FROM "schema_migrations"."ledger" ORDER BY "version""#;
+
+/// One applied migration as the ledger remembers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerRow {
+    pub version: i64,
+    pub name: String,
+    pub checksum: String,
+    /// UTC, RFC 3339.
+    pub applied_at: String,
+    pub duration_ms: f64,
+}
+
+/// Parses the rows of [`SELECT_LEDGER`] out of a simple-query answer.
+pub(crate) fn parse_rows(messages: &[SimpleQueryMessage]) -> Result<Vec<LedgerRow>, MigrateError> {
+    let bad = |what: &str| MigrateError::Database {
+        during: "reading the migration ledger".into(),
+        message: format!("unexpected {what} in {LEDGER_SCHEMA}.{LEDGER_TABLE}"),
+    };
+    let mut rows = Vec::new();
+    for message in messages {
+        let SimpleQueryMessage::Row(row) = message else {
+            continue;
+        };
+        let text = |i: usize| row.get(i).unwrap_or_default().to_string();
+        rows.push(LedgerRow {
+            version: text(0).parse().map_err(|_| bad("version"))?,
+            name: text(1),
+            checksum: text(2),
+            applied_at: text(3),
+            duration_ms: text(4).parse().map_err(|_| bad("duration"))?,
+        });
+    }
+    Ok(rows)
+}
+
+/// Reads the ledger without creating it: a database never migrated has an empty one.
+pub(crate) async fn read_if_present(client: &Client) -> Result<Vec<LedgerRow>, MigrateError> {
+    match client.simple_query(SELECT_LEDGER).await {
+        Ok(messages) => parse_rows(&messages),
+        Err(e)
+            if e.code() == Some(&SqlState::UNDEFINED_TABLE)
+                || e.code() == Some(&SqlState::INVALID_SCHEMA_NAME) =>
+        {
+            Ok(Vec::new())
+        }
+        Err(e) => Err(MigrateError::Database {
+            during: "reading the migration ledger".into(),
+            message: server_message(&e),
+        }),
+    }
+}
+
+/// The row recording `migration`, as SQL text so it can travel in one message with COMMIT.
+/// Every value is either a number or checked text (file names allow no quotes, checksums
+/// are hex), and quoting is applied all the same.
+pub(crate) fn insert_row(migration: &Migration, duration_ms: f64) -> String {
+    format!(
+        "INSERT INTO \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" \
+         (\"version\", \"name\", \"checksum\", \"applied_at\", \"duration_ms\") \
+         VALUES ({}, {}, {}, clock_timestamp(), {})",
+        migration.version,
+        quote_literal(&migration.name),
+        quote_literal(&migration.checksum),
+        if duration_ms.is_finite() {
+            duration_ms
+        } else {
+            0.0
+        },
+    )
+}
+
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_are_quoted() {
+        assert_eq!(quote_literal("0001_a.sql"), "'0001_a.sql'");
+        assert_eq!(quote_literal("it's"), "'it''s'");
+    }
+}

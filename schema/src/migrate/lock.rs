@@ -1,0 +1,64 @@
+//! The migration lock: a session-level advisory lock held on the run's one connection from
+//! before the ledger is read until after the last migration commits, so concurrent
+//! migrators (app replicas at deploy) queue up and each finds only what is still pending.
+
+use tokio_postgres::Client;
+
+use super::config::server_message;
+use super::error::MigrateError;
+use super::ledger::{self, LedgerRow};
+
+/// The advisory lock key (the bytes of "schemamg"). Advisory locks are per database, so one
+/// key serves every database on a server.
+pub const LOCK_KEY: i64 = 0x7363_6865_6d61_6d67;
+
+/// Takes the lock (waiting for another migrator when needed, after telling `on_wait`), makes
+/// sure the ledger exists and reads it. Uncontended, this is two round trips.
+pub(crate) async fn lock_and_read(
+    client: &Client,
+    on_wait: impl FnOnce(),
+) -> Result<Vec<LedgerRow>, MigrateError> {
+    let failed = |during: &str, e: tokio_postgres::Error| MigrateError::Database {
+        during: during.to_string(),
+        message: server_message(&e),
+    };
+    let got = client
+        .simple_query(&format!("SELECT pg_try_advisory_lock({LOCK_KEY})"))
+        .await
+        .map_err(|e| failed("taking the migration lock", e))?;
+    if !first_value_is_true(&got) {
+        on_wait();
+        client
+            .simple_query(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))
+            .await
+            .map_err(|e| failed("waiting for the migration lock", e))?;
+    }
+    // One message: ledger creation and the read travel together. Each statement takes a new
+    // snapshot, so the read sees everything the previous lock holder committed.
+    let batch = format!("{};\n{}", ledger::ENSURE_LEDGER, ledger::SELECT_LEDGER);
+    let messages = client
+        .simple_query(&batch)
+        .await
+        .map_err(|e| failed("creating or reading the migration ledger", e))?;
+    ledger::parse_rows(&messages)
+}
+
+/// Releases the lock. A closed connection releases it too, so callers that own their
+/// connection may simply drop it.
+pub(crate) async fn unlock(client: &Client) -> Result<(), MigrateError> {
+    client
+        .simple_query(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
+        .await
+        .map(drop)
+        .map_err(|e| MigrateError::Database {
+            during: "releasing the migration lock".into(),
+            message: server_message(&e),
+        })
+}
+
+fn first_value_is_true(messages: &[tokio_postgres::SimpleQueryMessage]) -> bool {
+    messages.iter().any(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0) == Some("t"),
+        _ => false,
+    })
+}

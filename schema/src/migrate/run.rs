@@ -1,0 +1,179 @@
+//! The run itself: lock, verify, apply, on one connection, and the read-only views
+//! (`status`, `dry_run`) that take no lock and create nothing.
+
+use std::time::Duration;
+
+use tokio_postgres::Client;
+
+use super::config::{error_chain, server_message, DatabaseConfig};
+use super::error::MigrateError;
+use super::source::Migration;
+use super::verify::{self, StatusEntry};
+use super::{apply, ledger, lock, Migrator};
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    /// The database did not exist and was created.
+    pub created_database: bool,
+    /// Another migrator held the lock when this one started.
+    pub waited_for_lock: bool,
+    /// Migrations applied by this run, in order.
+    pub applied: Vec<Applied>,
+    /// Migrations that were applied before this run.
+    pub already_applied: usize,
+}
+
+/// One migration applied by a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    pub version: i64,
+    pub name: String,
+    /// Time spent on its statements (also stored in the ledger).
+    pub duration: Duration,
+    pub transactional: bool,
+}
+
+/// What happens during a run, as it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    CreatedDatabase { database: String },
+    WaitingForLock,
+    Applied(Applied),
+}
+
+/// Where each migration stands on a database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    /// False when the database does not exist yet (everything is then pending).
+    pub database_exists: bool,
+    pub entries: Vec<StatusEntry>,
+}
+
+/// What a run would apply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DryRun {
+    pub database_exists: bool,
+    pub already_applied: usize,
+    pub pending: Vec<Migration>,
+}
+
+impl Migrator {
+    /// Brings the database up to date, creating it first if it does not exist. The run has a
+    /// connection of its own, closed at the end (which also releases the lock).
+    pub async fn run(&self, db: &DatabaseConfig) -> Result<Report, MigrateError> {
+        let (client, created) = db.connect_or_create().await?;
+        if created {
+            self.report(Progress::CreatedDatabase {
+                database: db.database(),
+            });
+        }
+        let mut report = self.run_locked(&client).await?;
+        report.created_database = created;
+        Ok(report)
+    }
+
+    /// Brings the database up to date on one connection of `pool`. After a failure the
+    /// connection is closed rather than returned, so neither the lock nor an aborted
+    /// transaction can leak into the application's pool.
+    pub async fn run_with_pool(
+        &self,
+        pool: &deadpool_postgres::Pool,
+    ) -> Result<Report, MigrateError> {
+        let object = pool.get().await.map_err(|e| {
+            let message = match &e {
+                deadpool_postgres::PoolError::Backend(e) => server_message(e),
+                other => error_chain(other),
+            };
+            MigrateError::Pool(message)
+        })?;
+        let mut guard = DetachOnDrop(Some(object));
+        let client: &Client = guard.0.as_ref().map(|o| &***o).expect("set above");
+        let report = self.run_locked(client).await?;
+        lock::unlock(client).await?;
+        // Healthy and unlocked: back to the pool.
+        drop(guard.0.take());
+        Ok(report)
+    }
+
+    /// Brings the database up to date on a connection the caller owns; the lock is released
+    /// before returning, on success and (when the connection still works) on failure.
+    pub async fn run_on_client(&self, client: &Client) -> Result<Report, MigrateError> {
+        let result = self.run_locked(client).await;
+        let unlocked = lock::unlock(client).await;
+        let report = result?;
+        unlocked?;
+        Ok(report)
+    }
+
+    async fn run_locked(&self, client: &Client) -> Result<Report, MigrateError> {
+        let mut waited = false;
+        let ledger = lock::lock_and_read(client, || {
+            waited = true;
+            self.report(Progress::WaitingForLock);
+        })
+        .await?;
+        let pending =
+            verify::pending(&self.migrations, &ledger).map_err(MigrateError::Verification)?;
+        let mut report = Report {
+            waited_for_lock: waited,
+            already_applied: ledger.len(),
+            ..Report::default()
+        };
+        for migration in pending {
+            let duration = apply::apply(client, migration).await?;
+            let applied = Applied {
+                version: migration.version,
+                name: migration.name.clone(),
+                duration,
+                transactional: migration.transactional,
+            };
+            self.report(Progress::Applied(applied.clone()));
+            report.applied.push(applied);
+        }
+        Ok(report)
+    }
+
+    /// Each migration as applied, pending, or refused (modified, missing, renamed,
+    /// out of order). Takes no lock and creates nothing.
+    pub async fn status(&self, db: &DatabaseConfig) -> Result<Status, MigrateError> {
+        let (database_exists, ledger) = read_ledger(db).await?;
+        Ok(Status {
+            database_exists,
+            entries: verify::status(&self.migrations, &ledger),
+        })
+    }
+
+    /// What [`Migrator::run`] would apply now, after the same verification. Takes no lock
+    /// and creates nothing.
+    pub async fn dry_run(&self, db: &DatabaseConfig) -> Result<DryRun, MigrateError> {
+        let (database_exists, ledger) = read_ledger(db).await?;
+        let pending =
+            verify::pending(&self.migrations, &ledger).map_err(MigrateError::Verification)?;
+        Ok(DryRun {
+            database_exists,
+            already_applied: ledger.len(),
+            pending: pending.into_iter().cloned().collect(),
+        })
+    }
+}
+
+async fn read_ledger(db: &DatabaseConfig) -> Result<(bool, Vec<ledger::LedgerRow>), MigrateError> {
+    match db.connect().await {
+        Ok(client) => Ok((true, ledger::read_if_present(&client).await?)),
+        Err(MigrateError::DatabaseMissing { .. }) => Ok((false, Vec::new())),
+        Err(e) => Err(e),
+    }
+}
+
+/// Holds a pooled connection; dropped while still held (an error, or a cancelled run), it
+/// takes the connection out of the pool so it closes.
+struct DetachOnDrop(Option<deadpool_postgres::Object>);
+
+impl Drop for DetachOnDrop {
+    fn drop(&mut self) {
+        if let Some(object) = self.0.take() {
+            drop(deadpool_postgres::Object::take(object));
+        }
+    }
+}

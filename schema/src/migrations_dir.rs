@@ -1,0 +1,267 @@
+//! The committed migration files: `NNNN_<name>.sql`, `meta/_journal.json` (the list of
+//! migrations) and `meta/NNNN_snapshot.json` (the schema each migration leads to).
+//!
+//! Reading checks that the three agree, so a lost or stray file is reported by name instead of
+//! silently shifting the history. Writing replaces each file through a temporary file and a
+//! rename, and writes the journal last, so an interrupted run leaves the old history intact.
+
+use crate::model::Schema;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The journal format this crate writes and reads.
+pub const JOURNAL_VERSION: u32 = 1;
+
+/// `meta/_journal.json`: every migration in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Journal {
+    pub version: u32,
+    pub dialect: String,
+    pub entries: Vec<JournalEntry>,
+}
+
+/// One migration of the journal. `tag` is the file name without `.sql`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub idx: u32,
+    pub tag: String,
+    /// Statements are separated by `--> statement-breakpoint` lines (always, here; the field
+    /// keeps the journal readable by drizzle users' tooling).
+    pub breakpoints: bool,
+}
+
+impl Default for Journal {
+    fn default() -> Self {
+        Journal {
+            version: JOURNAL_VERSION,
+            dialect: "postgresql".into(),
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// A problem with the files of a migrations directory.
+#[derive(Debug, thiserror::Error)]
+pub enum FilesError {
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{path}` is not valid {what} JSON: {source}")]
+    Json {
+        path: PathBuf,
+        what: &'static str,
+        source: serde_json::Error,
+    },
+    #[error("`{path}`: {problem}")]
+    Inconsistent { path: PathBuf, problem: String },
+    #[error("invalid migration name `{0}`: use lowercase letters, digits and `_` only")]
+    BadName(String),
+}
+
+/// A migrations directory on disk.
+#[derive(Clone, Debug)]
+pub struct MigrationsDir {
+    root: PathBuf,
+}
+
+impl MigrationsDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        MigrationsDir { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.root.join("meta").join("_journal.json")
+    }
+
+    pub fn snapshot_path(&self, idx: u32) -> PathBuf {
+        self.root
+            .join("meta")
+            .join(format!("{idx:04}_snapshot.json"))
+    }
+
+    pub fn sql_path(&self, tag: &str) -> PathBuf {
+        self.root.join(format!("{tag}.sql"))
+    }
+
+    /// The journal; an absent directory or journal is an empty history, unless `.sql` files
+    /// are already there (then the journal was lost, and guessing would be wrong).
+    pub fn journal(&self) -> Result<Journal, FilesError> {
+        let path = self.journal_path();
+        if !path.exists() {
+            if let Some(sql) = self.sql_files()?.first() {
+                return Err(FilesError::Inconsistent {
+                    path: sql.clone(),
+                    problem: format!(
+                        "this migration exists but `{}` does not; restore the journal from version control",
+                        path.display()
+                    ),
+                });
+            }
+            return Ok(Journal::default());
+        }
+        let text = read(&path)?;
+        let journal: Journal = serde_json::from_str(&text).map_err(|source| FilesError::Json {
+            path: path.clone(),
+            what: "journal",
+            source,
+        })?;
+        check_journal(&path, &journal)?;
+        Ok(journal)
+    }
+
+    /// The snapshot written with migration `idx`.
+    pub fn snapshot(&self, idx: u32) -> Result<Schema, FilesError> {
+        let path = self.snapshot_path(idx);
+        let text = read(&path)?;
+        serde_json::from_str(&text).map_err(|source| FilesError::Json {
+            path,
+            what: "schema snapshot",
+            source,
+        })
+    }
+
+    /// The SQL text of a migration.
+    pub fn sql(&self, tag: &str) -> Result<String, FilesError> {
+        read(&self.sql_path(tag))
+    }
+
+    /// The `.sql` files of the directory, sorted by name.
+    pub fn sql_files(&self) -> Result<Vec<PathBuf>, FilesError> {
+        let entries = match std::fs::read_dir(&self.root) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(FilesError::Read {
+                    path: self.root.clone(),
+                    source,
+                })
+            }
+        };
+        let mut files = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| FilesError::Read {
+                path: self.root.clone(),
+                source,
+            })?;
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "sql") {
+                files.push(path);
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// Writes a new migration: its SQL, its snapshot, then the journal that lists it.
+    pub fn write(
+        &self,
+        name: &str,
+        sql: &str,
+        snapshot: &Schema,
+    ) -> Result<JournalEntry, FilesError> {
+        check_name(name)?;
+        let mut journal = self.journal()?;
+        let idx = journal.entries.len() as u32;
+        let entry = JournalEntry {
+            idx,
+            tag: format!("{idx:04}_{name}"),
+            breakpoints: true,
+        };
+        write_atomically(&self.sql_path(&entry.tag), sql)?;
+        write_atomically(&self.snapshot_path(idx), &snapshot_json(snapshot))?;
+        journal.entries.push(entry.clone());
+        write_atomically(&self.journal_path(), &journal_json(&journal))?;
+        Ok(entry)
+    }
+}
+
+/// A snapshot's file text: pretty JSON and a final newline, the same bytes for the same schema.
+pub fn snapshot_json(schema: &Schema) -> String {
+    let mut text = serde_json::to_string_pretty(schema).expect("a schema always serializes");
+    text.push('\n');
+    text
+}
+
+/// The journal's file text.
+pub fn journal_json(journal: &Journal) -> String {
+    let mut text = serde_json::to_string_pretty(journal).expect("a journal always serializes");
+    text.push('\n');
+    text
+}
+
+fn check_name(name: &str) -> Result<(), FilesError> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(FilesError::BadName(name.to_string()))
+    }
+}
+
+fn check_journal(path: &Path, journal: &Journal) -> Result<(), FilesError> {
+    let bad = |problem: String| FilesError::Inconsistent {
+        path: path.to_path_buf(),
+        problem,
+    };
+    if journal.version != JOURNAL_VERSION {
+        return Err(bad(format!(
+            "journal version {} is not supported (expected {JOURNAL_VERSION})",
+            journal.version
+        )));
+    }
+    for (position, entry) in journal.entries.iter().enumerate() {
+        if entry.idx as usize != position {
+            return Err(bad(format!(
+                "entry `{}` has idx {} but is number {position} in the list",
+                entry.tag, entry.idx
+            )));
+        }
+        let prefix = format!("{:04}_", entry.idx);
+        let name_ok = entry
+            .tag
+            .strip_prefix(&prefix)
+            .is_some_and(|n| check_name(n).is_ok());
+        if !name_ok {
+            return Err(bad(format!(
+                "entry {} has the tag `{}`, expected `{prefix}<name>`",
+                entry.idx, entry.tag
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<String, FilesError> {
+    std::fs::read_to_string(path).map_err(|source| FilesError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<(), FilesError> {
+    let failed = |source| FilesError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(failed)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(failed)?;
+    std::fs::rename(&tmp, path).map_err(failed)
+}

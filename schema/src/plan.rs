@@ -1,0 +1,145 @@
+//! Statements: what a migration does, as data. The planner turns a schema (or, in
+//! [`crate::diff`], a change of schema) into an ordered list of them; [`crate::render`]
+//! turns each into SQL text.
+
+use crate::model::{
+    ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexDef, Name, Schema, SqlType, TableDef,
+};
+
+/// Where a new enum label goes among the existing ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LabelPosition {
+    Before(Name),
+    After(Name),
+}
+
+/// One DDL statement of a migration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Statement {
+    CreateExtension(Name),
+    CreateEnum(EnumDef),
+    DropEnum(Name),
+    RenameEnum {
+        from: Name,
+        to: Name,
+    },
+    AddEnumLabel {
+        enum_name: Name,
+        label: Name,
+        position: Option<LabelPosition>,
+    },
+    RenameEnumLabel {
+        enum_name: Name,
+        from: Name,
+        to: Name,
+    },
+    /// Creates a table with its columns and primary key; foreign keys and indexes follow as
+    /// statements of their own, so that tables can be created in any order.
+    CreateTable(TableDef),
+    DropTable(Name),
+    RenameTable {
+        from: Name,
+        to: Name,
+    },
+    AddColumn {
+        table: Name,
+        column: ColumnDef,
+    },
+    DropColumn {
+        table: Name,
+        column: Name,
+    },
+    RenameColumn {
+        table: Name,
+        from: Name,
+        to: Name,
+    },
+    /// `using` is the cast expression when PostgreSQL cannot convert the values implicitly.
+    AlterColumnType {
+        table: Name,
+        column: Name,
+        sql_type: SqlType,
+        using: Option<String>,
+    },
+    SetNotNull {
+        table: Name,
+        column: Name,
+    },
+    DropNotNull {
+        table: Name,
+        column: Name,
+    },
+    SetDefault {
+        table: Name,
+        column: Name,
+        default: ColumnDefault,
+    },
+    DropDefault {
+        table: Name,
+        column: Name,
+    },
+    /// Gives rows that hold NULL the column's default, so that NOT NULL can be set.
+    FillNulls {
+        table: Name,
+        column: Name,
+        default: ColumnDefault,
+    },
+    AddForeignKey {
+        table: Name,
+        foreign_key: ForeignKeyDef,
+    },
+    AddPrimaryKey {
+        table: Name,
+        name: String,
+        columns: Vec<Name>,
+    },
+    DropConstraint {
+        table: Name,
+        name: String,
+    },
+    RenameConstraint {
+        table: Name,
+        from: String,
+        to: String,
+    },
+    CreateIndex {
+        table: Name,
+        index: IndexDef,
+    },
+    DropIndex(Name),
+    RenameIndex {
+        from: Name,
+        to: Name,
+    },
+}
+
+/// The extension every schema needs: `gen_random_uuid()` comes from pgcrypto on servers
+/// older than 13, and drizzle-kit's initial migrations create it too.
+pub const EXTENSION: &str = "pgcrypto";
+
+/// Every statement that builds `schema` in an empty database, in an order that always
+/// applies: the extension, the enums, the tables, then the foreign keys (so that tables may
+/// reference each other in any order) and the indexes.
+pub fn plan_create(schema: &Schema) -> Vec<Statement> {
+    let mut plan = vec![Statement::CreateExtension(EXTENSION.into())];
+    plan.extend(schema.enums.iter().cloned().map(Statement::CreateEnum));
+    plan.extend(schema.tables.iter().cloned().map(Statement::CreateTable));
+    for table in schema.tables.iter() {
+        plan.extend(
+            table
+                .foreign_keys
+                .iter()
+                .map(|fk| Statement::AddForeignKey {
+                    table: table.name.clone(),
+                    foreign_key: fk.clone(),
+                }),
+        );
+    }
+    for table in schema.tables.iter() {
+        plan.extend(table.indexes.iter().map(|index| Statement::CreateIndex {
+            table: table.name.clone(),
+            index: index.clone(),
+        }));
+    }
+    plan
+}

@@ -1,0 +1,380 @@
+//! The registry rules checked at run time, for schemas built by hand or read from a
+//! snapshot, where the compiler has not seen them. A superset of the `const` checks: all
+//! problems are collected, so a user fixes them in one pass.
+
+use crate::model::{
+    ColumnDefault, EnumDef, OnDelete, PrimaryKey, Schema, SqlType, TableDef, MAX_IDENTIFIER_BYTES,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One broken rule of a schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    #[error("{kind} `{name}` is {bytes} bytes long; PostgreSQL would cut it to {MAX_IDENTIFIER_BYTES} bytes silently, so choose a shorter name")]
+    NameTooLong {
+        kind: &'static str,
+        name: String,
+        bytes: usize,
+    },
+    #[error("{kind} `{name}` is declared twice{place}; each name may be used once")]
+    Duplicate {
+        kind: &'static str,
+        name: String,
+        place: String,
+    },
+    #[error("the column `{table}.{column}` has the enum type `{enum_name}`, which is not registered; add it to the schema's enums")]
+    UnknownEnum {
+        table: String,
+        column: String,
+        enum_name: String,
+    },
+    #[error("the foreign key `{table}.{column}` references the table `{target}`, which is not registered; register it before `{table}`")]
+    UnknownTable {
+        table: String,
+        column: String,
+        target: String,
+    },
+    #[error("the foreign key `{table}.{column}` references the table `{target}`, which is registered after `{table}`; move `{target}` earlier")]
+    TableRegisteredLater {
+        table: String,
+        column: String,
+        target: String,
+    },
+    #[error(
+        "{what} of table `{table}` names the column `{column}`, which the table does not have"
+    )]
+    MissingColumn {
+        table: String,
+        what: String,
+        column: String,
+    },
+    #[error("the foreign key `{table}.{column}` has ON DELETE SET NULL but the column is NOT NULL; make the column nullable or choose another action")]
+    SetNullOnNotNull { table: String, column: String },
+    #[error("the foreign key `{table}.{column}` has ON DELETE SET DEFAULT but the column has no default; give it one or choose another action")]
+    SetDefaultWithoutDefault { table: String, column: String },
+    #[error("the foreign key `{table}.{column}` is {found} but `{target}.{target_column}` is {expected}; a foreign key has the type of the column it references")]
+    ForeignKeyType {
+        table: String,
+        column: String,
+        found: String,
+        target: String,
+        target_column: String,
+        expected: String,
+    },
+    #[error("the foreign key `{table}.{column}` references `{target}.{target_column}`, which is neither the primary key nor a one-column unique index of `{target}`")]
+    ReferencedNotUnique {
+        table: String,
+        column: String,
+        target: String,
+        target_column: String,
+    },
+    #[error(
+        "the primary key column `{table}.{column}` is nullable; primary key columns are NOT NULL"
+    )]
+    NullablePrimaryKey { table: String, column: String },
+    #[error("{what} of table `{table}` has no columns")]
+    Empty { table: String, what: String },
+    #[error("the default of `{table}.{column}` does not fit its type {sql_type}")]
+    DefaultType {
+        table: String,
+        column: String,
+        sql_type: String,
+    },
+    #[error("the column `{table}.{column}` is varchar(0); a varchar holds at least one character")]
+    ZeroLengthVarchar { table: String, column: String },
+}
+
+/// Checks every registry rule of a schema and returns all the problems found.
+pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
+    let mut errors = Vec::new();
+    check_enums(&schema.enums, &mut errors);
+    let enums: BTreeMap<&str, &EnumDef> = schema.enums.iter().map(|e| (&*e.name, e)).collect();
+    let mut relations = BTreeSet::new();
+    for (position, table) in schema.tables.iter().enumerate() {
+        long("table", &table.name, &mut errors);
+        if enums.contains_key(&*table.name) || !relations.insert(table.name.to_string()) {
+            errors.push(duplicate("table", &table.name, ""));
+        }
+        check_columns(table, &enums, &mut errors);
+        check_primary_key(table, &mut relations, &mut errors);
+        check_indexes(table, &mut relations, &mut errors);
+        check_foreign_keys(schema, position, &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+fn duplicate(kind: &'static str, name: &str, place: &str) -> RegistryError {
+    RegistryError::Duplicate {
+        kind,
+        name: name.to_string(),
+        place: place.to_string(),
+    }
+}
+
+fn long(kind: &'static str, name: &str, errors: &mut Vec<RegistryError>) {
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        errors.push(RegistryError::NameTooLong {
+            kind,
+            name: name.to_string(),
+            bytes: name.len(),
+        });
+    }
+}
+
+fn check_enums(enums: &[EnumDef], errors: &mut Vec<RegistryError>) {
+    let mut names = BTreeSet::new();
+    for e in enums {
+        long("enum type", &e.name, errors);
+        if !names.insert(&*e.name) {
+            errors.push(duplicate("enum type", &e.name, ""));
+        }
+        let mut labels = BTreeSet::new();
+        for label in e.labels.iter() {
+            long("enum label", label, errors);
+            if !labels.insert(&**label) {
+                errors.push(duplicate("label", label, &format!(" in enum `{}`", e.name)));
+            }
+        }
+    }
+}
+
+fn check_columns(
+    table: &TableDef,
+    enums: &BTreeMap<&str, &EnumDef>,
+    errors: &mut Vec<RegistryError>,
+) {
+    let mut names = BTreeSet::new();
+    for column in table.columns.iter() {
+        long("column", &column.name, errors);
+        if !names.insert(&*column.name) {
+            let place = format!(" in table `{}`", table.name);
+            errors.push(duplicate("column", &column.name, &place));
+        }
+        let enum_def = match &column.sql_type {
+            SqlType::Enum(name) => match enums.get(&**name) {
+                Some(def) => Some(*def),
+                None => {
+                    errors.push(RegistryError::UnknownEnum {
+                        table: table.name.to_string(),
+                        column: column.name.to_string(),
+                        enum_name: name.to_string(),
+                    });
+                    None
+                }
+            },
+            SqlType::Varchar(0) => {
+                errors.push(RegistryError::ZeroLengthVarchar {
+                    table: table.name.to_string(),
+                    column: column.name.to_string(),
+                });
+                None
+            }
+            _ => None,
+        };
+        if let Some(default) = &column.default {
+            if !default_fits(default, &column.sql_type, enum_def) {
+                errors.push(RegistryError::DefaultType {
+                    table: table.name.to_string(),
+                    column: column.name.to_string(),
+                    sql_type: crate::render::sql_type(&column.sql_type),
+                });
+            }
+        }
+    }
+}
+
+fn default_fits(default: &ColumnDefault, ty: &SqlType, enum_def: Option<&EnumDef>) -> bool {
+    match default {
+        ColumnDefault::Now => *ty == SqlType::TimestampTz,
+        ColumnDefault::GenRandomUuid => *ty == SqlType::Uuid,
+        ColumnDefault::Bool(_) => *ty == SqlType::Boolean,
+        ColumnDefault::Int(n) => match ty {
+            SqlType::SmallInt => i16::try_from(*n).is_ok(),
+            SqlType::Integer => i32::try_from(*n).is_ok(),
+            SqlType::BigInt | SqlType::Real | SqlType::DoublePrecision => true,
+            _ => false,
+        },
+        ColumnDefault::Text(text) => match ty {
+            SqlType::Text => true,
+            SqlType::Varchar(n) => text.chars().count() <= *n as usize,
+            _ => false,
+        },
+        // An unregistered enum is reported on its own; its default is not judged twice.
+        ColumnDefault::EnumLabel(label) => match ty {
+            SqlType::Enum(_) => match enum_def {
+                Some(e) => e.labels.iter().any(|l| l == label),
+                None => true,
+            },
+            _ => false,
+        },
+    }
+}
+
+fn check_primary_key(
+    table: &TableDef,
+    relations: &mut BTreeSet<String>,
+    errors: &mut Vec<RegistryError>,
+) {
+    let columns: Vec<&str> = match &table.primary_key {
+        PrimaryKey::Column(c) => vec![c],
+        PrimaryKey::Composite(cols) => cols.iter().map(|c| &**c).collect(),
+    };
+    if columns.is_empty() {
+        errors.push(RegistryError::Empty {
+            table: table.name.to_string(),
+            what: "the primary key".into(),
+        });
+    }
+    let name = table.primary_key_name();
+    long("primary key constraint", &name, errors);
+    // The key's index lives among the schema's relations, beside tables and other indexes.
+    if !relations.insert(name.clone()) {
+        errors.push(duplicate("relation", &name, " (primary key index)"));
+    }
+    for column in columns {
+        match table.column(column) {
+            None => errors.push(missing(table, "the primary key", column)),
+            Some(c) if c.nullable => errors.push(RegistryError::NullablePrimaryKey {
+                table: table.name.to_string(),
+                column: column.to_string(),
+            }),
+            Some(_) => {}
+        }
+    }
+}
+
+fn missing(table: &TableDef, what: &str, column: &str) -> RegistryError {
+    RegistryError::MissingColumn {
+        table: table.name.to_string(),
+        what: what.to_string(),
+        column: column.to_string(),
+    }
+}
+
+fn check_indexes(
+    table: &TableDef,
+    relations: &mut BTreeSet<String>,
+    errors: &mut Vec<RegistryError>,
+) {
+    for index in table.indexes.iter() {
+        long("index", &index.name, errors);
+        if !relations.insert(index.name.to_string()) {
+            errors.push(duplicate("index", &index.name, ""));
+        }
+        let what = format!("the index `{}`", index.name);
+        if index.columns.is_empty() {
+            errors.push(RegistryError::Empty {
+                table: table.name.to_string(),
+                what: what.clone(),
+            });
+        }
+        let mut seen = BTreeSet::new();
+        for column in index.columns.iter() {
+            if table.column(&column.name).is_none() {
+                errors.push(missing(table, &what, &column.name));
+            }
+            if !seen.insert(&*column.name) {
+                errors.push(duplicate("column", &column.name, &format!(" in {what}")));
+            }
+        }
+    }
+}
+
+fn check_foreign_keys(schema: &Schema, position: usize, errors: &mut Vec<RegistryError>) {
+    let table = &schema.tables[position];
+    for fk in table.foreign_keys.iter() {
+        long(
+            "foreign key constraint",
+            &fk.constraint_name(&table.name),
+            errors,
+        );
+        let (t, c) = (table.name.to_string(), fk.column.to_string());
+        let Some(column) = table.column(&fk.column) else {
+            errors.push(missing(table, "a foreign key", &fk.column));
+            continue;
+        };
+        if fk.on_delete == OnDelete::SetNull && !column.nullable {
+            errors.push(RegistryError::SetNullOnNotNull {
+                table: t.clone(),
+                column: c.clone(),
+            });
+        }
+        if fk.on_delete == OnDelete::SetDefault && column.default.is_none() {
+            errors.push(RegistryError::SetDefaultWithoutDefault {
+                table: t.clone(),
+                column: c.clone(),
+            });
+        }
+        let target_at = schema
+            .tables
+            .iter()
+            .position(|x| x.name == fk.references_table);
+        let target = match target_at {
+            None => {
+                let target = fk.references_table.to_string();
+                errors.push(RegistryError::UnknownTable {
+                    table: t,
+                    column: c,
+                    target,
+                });
+                continue;
+            }
+            Some(at) if at > position => {
+                let target = fk.references_table.to_string();
+                errors.push(RegistryError::TableRegisteredLater {
+                    table: t,
+                    column: c,
+                    target,
+                });
+                continue;
+            }
+            Some(at) => &schema.tables[at],
+        };
+        check_reference(table, column, fk, target, errors);
+    }
+}
+
+fn check_reference(
+    table: &TableDef,
+    column: &crate::model::ColumnDef,
+    fk: &crate::model::ForeignKeyDef,
+    target: &TableDef,
+    errors: &mut Vec<RegistryError>,
+) {
+    let Some(referenced) = target.column(&fk.references_column) else {
+        let what = format!("the foreign key `{}.{}`", table.name, fk.column);
+        errors.push(RegistryError::MissingColumn {
+            table: target.name.to_string(),
+            what,
+            column: fk.references_column.to_string(),
+        });
+        return;
+    };
+    if referenced.sql_type != column.sql_type {
+        errors.push(RegistryError::ForeignKeyType {
+            table: table.name.to_string(),
+            column: fk.column.to_string(),
+            found: crate::render::sql_type(&column.sql_type),
+            target: target.name.to_string(),
+            target_column: fk.references_column.to_string(),
+            expected: crate::render::sql_type(&referenced.sql_type),
+        });
+    }
+    let is_key = target.primary_key == crate::model::PrimaryKey::Column(referenced.name.clone());
+    let is_unique = target
+        .indexes
+        .iter()
+        .any(|i| i.unique && i.columns.len() == 1 && i.columns[0].name == fk.references_column);
+    if !is_key && !is_unique {
+        errors.push(RegistryError::ReferencedNotUnique {
+            table: table.name.to_string(),
+            column: fk.column.to_string(),
+            target: target.name.to_string(),
+            target_column: fk.references_column.to_string(),
+        });
+    }
+}

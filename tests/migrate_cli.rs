@@ -1,0 +1,278 @@
+//! The `migrate` example as a user runs it: a process, its output and its exit code.
+
+#[path = "migrate_support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use schema::testing::TestDatabase;
+use support::{ledger, Fixture};
+
+/// Builds the example once per test binary (a no-op when it is up to date) and asks cargo
+/// where the executable is, so a custom target dir or profile layout still works.
+fn migrate_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let output = Command::new(cargo)
+            .args(["build", "--example", "migrate", "--message-format=json"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run cargo build");
+        assert!(
+            output.status.success(),
+            "cargo build --example migrate failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| m["target"]["name"] == "migrate")
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reported the example's executable")
+    })
+}
+
+/// Runs the example in `cwd` with no DATABASE_URL from the test's own environment.
+fn migrate(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(migrate_bin())
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run the migrate example")
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A user error: non-zero exit, a message that says `expected`, no panic, no backtrace.
+fn assert_user_error(output: &Output, expected: &[&str]) {
+    let (stdout, stderr) = text(output);
+    assert!(!output.status.success(), "succeeded:\n{stdout}{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    for needle in expected {
+        assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");
+    }
+    for noise in ["panicked", "backtrace", "RUST_BACKTRACE", "Error {"] {
+        assert!(!stderr.contains(noise), "{noise:?} in:\n{stderr}");
+    }
+}
+
+fn fixture() -> Fixture {
+    Fixture::new(&[
+        ("0000_initial.sql", "CREATE TABLE \"a\" (\"id\" int);\n"),
+        (
+            "0001_index.sql",
+            "-- schema:no-transaction\nCREATE INDEX CONCURRENTLY \"a_id_idx\" ON \"a\" (\"id\");\n",
+        ),
+    ])
+}
+
+#[tokio::test]
+async fn applies_prints_one_line_each_then_nothing_pending() {
+    let db = TestDatabase::create().await.unwrap();
+    let fixture = fixture();
+    let dir = fixture.path().to_str().unwrap();
+    let url = db.url();
+
+    let dry = migrate(
+        fixture.path(),
+        &["--database-url", &url, "--dir", ".", "--dry-run"],
+    );
+    let (stdout, _) = text(&dry);
+    assert!(dry.status.success());
+    assert!(stdout.contains("-- 0000_initial.sql") && stdout.contains("CREATE TABLE \"a\""));
+
+    let first = migrate(Path::new("/"), &["--database-url", &url, "--dir", dir]);
+    let (stdout, stderr) = text(&first);
+    assert!(first.status.success(), "{stdout}{stderr}");
+    let lines: Vec<_> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("applied 0000_initial.sql in "),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with("applied 0001_index.sql in "),
+        "{stdout}"
+    );
+    assert!(lines[1].ends_with("ms (no transaction)"), "{stdout}");
+    assert!(lines[2].starts_with("2 migrations applied to"), "{stdout}");
+
+    // A relative --dir is relative to the current folder.
+    let parent = fixture.path();
+    let again = migrate(parent, &["--database-url", &url, "--dir", "."]);
+    let (stdout, _) = text(&again);
+    assert!(again.status.success());
+    assert!(stdout.starts_with("nothing pending"), "{stdout}");
+
+    let status = migrate(parent, &["--database-url", &url, "--dir", ".", "status"]);
+    let (stdout, _) = text(&status);
+    assert!(status.status.success());
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("applied ")).count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn reads_database_url_from_a_dot_env_file_and_finds_migrations_in_the_current_folder() {
+    let db = TestDatabase::create().await.unwrap();
+    let fixture = fixture();
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join(".env"),
+        format!("DATABASE_URL={}\n", db.url()),
+    )
+    .unwrap();
+    std::fs::create_dir(project.path().join("migrations")).unwrap();
+    for name in ["0000_initial.sql", "0001_index.sql"] {
+        std::fs::copy(
+            fixture.path().join(name),
+            project.path().join("migrations").join(name),
+        )
+        .unwrap();
+    }
+    let output = migrate(project.path(), &[]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    let client = db.connect().await.unwrap();
+    assert_eq!(ledger(&client).await.len(), 2);
+}
+
+#[tokio::test]
+async fn creates_a_missing_database_and_says_so() {
+    let db = TestDatabase::create().await.unwrap();
+    let mut config = db.config().clone();
+    config.dbname("postgres");
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("DROP DATABASE \"{}\"", db.name()))
+        .await
+        .unwrap();
+
+    let fixture = fixture();
+    let dir = fixture.path().to_str().unwrap();
+    let output = migrate(fixture.path(), &["--database-url", &db.url(), "--dir", dir]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with(&format!("created database `{}`", db.name())),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_malformed_database_url_is_a_clear_error() {
+    let fixture = fixture();
+    let output = migrate(
+        fixture.path(),
+        &["--database-url", "postgres://u@h:port/db", "--dir", "."],
+    );
+    assert_user_error(
+        &output,
+        &["--database-url is not a valid PostgreSQL URL", "port"],
+    );
+}
+
+#[test]
+fn a_malformed_database_url_from_the_environment_names_its_origin() {
+    let fixture = fixture();
+    let output = Command::new(migrate_bin())
+        .args(["--dir", "."])
+        .current_dir(fixture.path())
+        .env("DATABASE_URL", "postgres://u@h:port/db")
+        .output()
+        .unwrap();
+    assert_user_error(
+        &output,
+        &["DATABASE_URL from the environment is not a valid"],
+    );
+}
+
+#[test]
+fn an_unreachable_port_is_a_clear_error() {
+    // Port 1 on loopback: nothing listens there, and nothing leaves the machine.
+    let fixture = fixture();
+    let url = "postgres://postgres@127.0.0.1:1/question_bank";
+    let output = migrate(fixture.path(), &["--database-url", url, "--dir", "."]);
+    assert_user_error(
+        &output,
+        &[
+            "cannot reach PostgreSQL at 127.0.0.1:1",
+            "Connection refused",
+            "Start PostgreSQL",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_user_is_a_clear_error() {
+    let fixture = fixture();
+    let url = "postgres://no_such_role_for_migrate@127.0.0.1:5432/postgres";
+    let output = migrate(fixture.path(), &["--database-url", url, "--dir", "."]);
+    assert_user_error(
+        &output,
+        &[
+            "refused user `no_such_role_for_migrate`",
+            "does not exist",
+            "CREATE ROLE",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_migrations_folder_is_a_clear_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = migrate(empty.path(), &["--dir", "no_such_folder"]);
+    assert_user_error(&output, &["`no_such_folder` does not exist", "--dir"]);
+}
+
+#[tokio::test]
+async fn a_failing_statement_names_file_statement_and_server_error() {
+    let db = TestDatabase::create().await.unwrap();
+    let fixture = Fixture::new(&[
+        ("0000_initial.sql", "CREATE TABLE \"a\" (\"id\" int);\n"),
+        (
+            "0001_broken.sql",
+            "CREATE TABLE \"b\" (\"id\" int);\n--> statement-breakpoint\nSELECT * FROM \"nope\";\n",
+        ),
+    ]);
+    let output = migrate(fixture.path(), &["--database-url", &db.url(), "--dir", "."]);
+    assert_user_error(
+        &output,
+        &[
+            "`0001_broken.sql` statement 2 (line 3)",
+            "SELECT * FROM \"nope\";",
+            "[42P01]",
+            "relation \"nope\" does not exist",
+            "ones before it stay applied",
+        ],
+    );
+    let (stdout, _) = text(&output);
+    assert!(stdout.starts_with("applied 0000_initial.sql"), "{stdout}");
+}
+
+#[tokio::test]
+async fn outside_the_project_without_dir_the_checkouts_migrations_are_used() {
+    let db = TestDatabase::create().await.unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = migrate(elsewhere.path(), &["--database-url", &db.url()]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    let checkout = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+    assert!(
+        stdout.starts_with(&format!("using migrations from {checkout}")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("applied 0000_initial.sql in "), "{stdout}");
+}

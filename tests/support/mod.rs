@@ -1,0 +1,6 @@
+//! Shared test support: descriptor constructors and the spec schema as data.
+#![allow(dead_code)]
+
+pub mod build;
+pub mod question_bank;
+pub mod versions;
