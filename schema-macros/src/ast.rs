@@ -1,8 +1,8 @@
 //! The model both macros parse their item into: names with the spans to blame, and nothing
 //! the checks or the code generators would have to re-parse.
 
-use crate::attr;
 use crate::ctxt::Ctxt;
+use crate::{attr, attr_enum};
 use heck::ToSnakeCase;
 use proc_macro2::Span;
 use syn::ext::IdentExt;
@@ -77,6 +77,8 @@ impl DefaultValue {
 pub struct ForeignKey {
     /// The `foreign_key` word, blamed when a required key is missing.
     pub span: Span,
+    /// The attribute did not parse to its end: missing keys are not reported on top.
+    pub malformed: bool,
     pub references: Option<Path>,
     pub on_delete: Option<(OnDelete, Span)>,
 }
@@ -119,6 +121,8 @@ impl OnDelete {
 /// `#[index(...)]` or `#[unique_index(...)]` on the struct.
 pub struct Index {
     pub span: Span,
+    /// The attribute did not parse to its end: missing keys are not reported on top.
+    pub malformed: bool,
     pub unique: bool,
     pub name: Option<Name>,
     pub columns: Vec<IndexColumn>,
@@ -221,7 +225,8 @@ pub fn table_from_item(
 /// Builds the model of a `#[pg_enum]` enum, stripping the variants' `#[pg_enum(..)]`.
 /// Variants with data are reported and left out, so the rest still expands.
 pub fn enum_from_item(cx: &Ctxt, args: proc_macro2::TokenStream, item: &mut syn::ItemEnum) -> Enum {
-    let args = attr::parse_enum_args(cx, args);
+    let args = attr_enum::parse_enum_args(cx, args);
+    attr_enum::strip_own_derives(cx, &mut item.attrs);
     if !item.generics.params.is_empty() {
         cx.error_spanned_by(
             &item.generics,
@@ -237,7 +242,7 @@ pub fn enum_from_item(cx: &Ctxt, args: proc_macro2::TokenStream, item: &mut syn:
     }
     let mut variants = Vec::new();
     for variant in item.variants.iter_mut() {
-        let attrs = attr::take_variant_attrs(cx, &mut variant.attrs);
+        let attrs = attr_enum::take_variant_attrs(cx, &mut variant.attrs);
         if !matches!(variant.fields, syn::Fields::Unit) {
             cx.error_spanned_by(
                 &variant.fields,

@@ -1,4 +1,4 @@
-//! Attribute parsing. Each accepted form is shown beside the branch that reads it; every
+//! Attribute parsing of `#[table]` (and the helpers `attr_enum` shares). Each accepted form is shown beside the branch that reads it; every
 //! key may appear once; an unknown key is answered with the list of accepted ones.
 
 use crate::ast::{
@@ -15,14 +15,14 @@ use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Path, Token};
 const MAX_VARCHAR: u32 = 10_485_760;
 
 /// A key that may be given once; a second occurrence is reported where it is written.
-struct Once<T> {
+pub(crate) struct Once<T> {
     attr: &'static str,
     key: &'static str,
-    value: Option<T>,
+    pub(crate) value: Option<T>,
 }
 
 impl<T> Once<T> {
-    fn new(attr: &'static str, key: &'static str) -> Self {
+    pub(crate) fn new(attr: &'static str, key: &'static str) -> Self {
         Once {
             attr,
             key,
@@ -30,7 +30,7 @@ impl<T> Once<T> {
         }
     }
 
-    fn set(&mut self, cx: &Ctxt, span: Span, value: T) {
+    pub(crate) fn set(&mut self, cx: &Ctxt, span: Span, value: T) {
         if self.value.is_some() {
             cx.error_at(
                 span,
@@ -42,15 +42,29 @@ impl<T> Once<T> {
     }
 }
 
-fn unknown_key(meta: &ParseNestedMeta, attr: &str, accepted: &str) -> syn::Error {
+/// Reports an unknown key with the accepted ones, then skips its value so the keys after it
+/// are still read (and a missing-key error does not follow from the typo).
+pub(crate) fn unknown_key(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta,
+    attr: &str,
+    accepted: &str,
+) -> syn::Result<()> {
     let path = &meta.path;
     let key = quote::quote!(#path).to_string().replace(' ', "");
-    meta.error(format!(
+    cx.syn_error(meta.error(format!(
         "unknown key `{key}` in #[{attr}]; accepted keys: {accepted}"
-    ))
+    )));
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+    }
+    Ok(())
 }
 
-fn parse_name(meta: &ParseNestedMeta) -> syn::Result<Name> {
+pub(crate) fn parse_name(meta: &ParseNestedMeta) -> syn::Result<Name> {
     let lit: LitStr = meta.value()?.parse()?;
     Ok(Name::from_lit(&lit))
 }
@@ -72,7 +86,7 @@ pub fn parse_table_args(cx: &Ctxt, args: TokenStream) -> TableArgs {
             // #[table(renamed_from = "app_users")]
             renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
         } else {
-            return Err(unknown_key(&meta, "table", "name, renamed_from"));
+            unknown_key(cx, &meta, "table", "name, renamed_from")?;
         }
         Ok(())
     });
@@ -126,6 +140,7 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, unique: bool) -> Index {
     let which = if unique { "unique_index" } else { "index" };
     let mut name = Once::new(which, "name");
     let mut columns = Once::new(which, "on");
+    let mut misspelled = false;
     let result = attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("name") {
             // name = "users_email_uq"
@@ -154,15 +169,18 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, unique: bool) -> Index {
             })?;
             columns.set(cx, meta.path.span(), cols);
         } else {
-            return Err(unknown_key(&meta, which, "name, on"));
+            unknown_key(cx, &meta, which, "name, on")?;
+            misspelled = true;
         }
         Ok(())
     });
+    let malformed = result.is_err() || misspelled;
     if let Err(err) = result {
         cx.syn_error(err);
     }
     Index {
-        span: attr.span(),
+        span: attr.path().span(),
+        malformed,
         unique,
         name: name.value,
         columns: columns.value.unwrap_or_default(),
@@ -185,7 +203,7 @@ fn parse_composite_key(cx: &Ctxt, attr: &Attribute) -> Option<CompositeKey> {
     });
     match result {
         Ok(()) => Some(CompositeKey {
-            span: attr.span(),
+            span: attr.path().span(),
             columns,
         }),
         Err(err) => {
@@ -285,11 +303,7 @@ fn parse_column(cx: &Ctxt, attr: &Attribute, slots: &mut ColumnSlots) {
                 .default
                 .set(cx, meta.path.span(), parse_default(&meta)?);
         } else {
-            return Err(unknown_key(
-                &meta,
-                "column",
-                "name, varchar, default, renamed_from",
-            ));
+            unknown_key(cx, &meta, "column", "name, varchar, default, renamed_from")?;
         }
         Ok(())
     });
@@ -333,7 +347,7 @@ fn parse_default(meta: &ParseNestedMeta) -> syn::Result<DefaultValue> {
 
 fn parse_field_primary_key(cx: &Ctxt, attr: &Attribute) -> Option<PrimaryKeyMarker> {
     let mut marker = PrimaryKeyMarker {
-        span: attr.span(),
+        span: attr.path().span(),
         natural: false,
     };
     if matches!(attr.meta, syn::Meta::Path(_)) {
@@ -346,21 +360,20 @@ fn parse_field_primary_key(cx: &Ctxt, attr: &Attribute) -> Option<PrimaryKeyMark
             marker.natural = true;
             Ok(())
         } else {
-            Err(unknown_key(&meta, "primary_key", "natural"))
+            unknown_key(cx, &meta, "primary_key", "natural")
         }
     });
-    match result {
-        Ok(()) => Some(marker),
-        Err(err) => {
-            cx.syn_error(err);
-            None
-        }
+    if let Err(err) = result {
+        cx.syn_error(err);
     }
+    // Kept even when malformed, so that "no primary key" does not follow from a typo.
+    Some(marker)
 }
 
 fn parse_foreign_key(cx: &Ctxt, attr: &Attribute) -> ForeignKey {
     let mut references = Once::new("foreign_key", "references");
     let mut on_delete = Once::new("foreign_key", "on_delete");
+    let mut misspelled = false;
     let result = attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("references") {
             // references = User::id
@@ -380,83 +393,19 @@ fn parse_foreign_key(cx: &Ctxt, attr: &Attribute) -> ForeignKey {
             })?;
             on_delete.set(cx, meta.path.span(), (action, word.span()));
         } else {
-            return Err(unknown_key(&meta, "foreign_key", "references, on_delete"));
+            unknown_key(cx, &meta, "foreign_key", "references, on_delete")?;
+            misspelled = true;
         }
         Ok(())
     });
+    let malformed = result.is_err() || misspelled;
     if let Err(err) = result {
         cx.syn_error(err);
     }
     ForeignKey {
+        malformed,
         span: attr.path().span(),
         references: references.value,
         on_delete: on_delete.value,
-    }
-}
-
-/// Arguments of `#[pg_enum(...)]` itself.
-pub struct EnumArgs {
-    pub name: Option<Name>,
-    pub renamed_from: Option<Name>,
-}
-
-pub fn parse_enum_args(cx: &Ctxt, args: TokenStream) -> EnumArgs {
-    let mut name = Once::new("pg_enum", "name");
-    let mut renamed_from = Once::new("pg_enum", "renamed_from");
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("name") {
-            // #[pg_enum(name = "stripe_subscription_status")]
-            name.set(cx, meta.path.span(), parse_name(&meta)?);
-        } else if meta.path.is_ident("renamed_from") {
-            // #[pg_enum(renamed_from = "subscription_state")]
-            renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
-        } else {
-            return Err(unknown_key(&meta, "pg_enum", "name, renamed_from"));
-        }
-        Ok(())
-    });
-    if let Err(err) = parser.parse2(args) {
-        cx.syn_error(err);
-    }
-    EnumArgs {
-        name: name.value,
-        renamed_from: renamed_from.value,
-    }
-}
-
-/// `#[pg_enum(...)]` on a variant, removed as it is read.
-#[derive(Default)]
-pub struct VariantAttrs {
-    pub rename: Option<Name>,
-    pub renamed_from: Option<Name>,
-}
-
-pub fn take_variant_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> VariantAttrs {
-    let mut rename = Once::new("pg_enum", "rename");
-    let mut renamed_from = Once::new("pg_enum", "renamed_from");
-    attrs.retain(|attr| {
-        if !attr.path().is_ident("pg_enum") {
-            return true;
-        }
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                // #[pg_enum(rename = "past_due")]
-                rename.set(cx, meta.path.span(), parse_name(&meta)?);
-            } else if meta.path.is_ident("renamed_from") {
-                // #[pg_enum(renamed_from = "old_label")]
-                renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
-            } else {
-                return Err(unknown_key(&meta, "pg_enum", "rename, renamed_from"));
-            }
-            Ok(())
-        });
-        if let Err(err) = result {
-            cx.syn_error(err);
-        }
-        false
-    });
-    VariantAttrs {
-        rename: rename.value,
-        renamed_from: renamed_from.value,
     }
 }

@@ -130,7 +130,7 @@ fn find_naive_timestamp(ty: &Type) -> Option<&syn::Ident> {
 /// must be visible in the code.
 fn check_foreign_keys_state_on_delete(cx: &Ctxt, table: &Table) {
     for field in &table.fields {
-        let Some(fk) = &field.foreign_key else {
+        let Some(fk) = field.foreign_key.as_ref().filter(|fk| !fk.malformed) else {
             continue;
         };
         match &fk.references {
@@ -149,7 +149,7 @@ fn check_foreign_keys_state_on_delete(cx: &Ctxt, table: &Table) {
                 fk.span,
                 format!(
                     "foreign key `{}.{}` does not say what happens ON DELETE: add \
-                     `on_delete = cascade` (or {})",
+                     `on_delete = <action>`, one of: {}",
                     table.name.value,
                     field.column.value,
                     OnDelete::KEYWORDS
@@ -162,6 +162,9 @@ fn check_foreign_keys_state_on_delete(cx: &Ctxt, table: &Table) {
 /// An index on a column that does not exist would fail only when the migration runs.
 fn check_index_columns_exist(cx: &Ctxt, table: &Table) {
     for index in &table.indexes {
+        if index.malformed {
+            continue;
+        }
         if index.name.is_none() {
             cx.error_at(
                 index.span,

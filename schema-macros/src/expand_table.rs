@@ -5,6 +5,7 @@
 use crate::ast::{DefaultValue, Field, Table};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::Path;
 
@@ -224,7 +225,14 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
     let mut bounds = Vec::new();
     let mut consts = Vec::new();
     let site = format!("`{}.{}`", table.name.value, field.column.value);
-    bounds.push(quote_spanned!(ty.span()=> __p::require_column_type::<#ty>();));
+    let in_composite_key = table
+        .composite_key
+        .as_ref()
+        .is_some_and(|k| k.columns.iter().any(|c| c.unraw() == field.ident.unraw()));
+    if field.primary_key.is_some() || in_composite_key {
+        // Postgres makes key columns NOT NULL whatever is written; the descriptor must agree.
+        bounds.push(quote_spanned!(ty.span()=> __p::require_not_null::<#ty>();));
+    }
     if let Some(pk) = field.primary_key {
         if !pk.natural {
             bounds.push(quote_spanned!(ty.span()=> __p::require_uuid_primary_key::<#ty>();));
@@ -264,7 +272,7 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
             let path = resolve_self(table, path);
             let reference = path.to_token_stream().to_string().replace(' ', "");
             bounds.push(quote_spanned!(ty.span()=>
-                __p::require_foreign_key_type::<#ty, _, _>(#path);));
+                #path.__require_foreign_key::<#ty>();));
             let message = format!(
                 "the foreign key name derived for {site} -> `{reference}` \
                  (<table>_<column>_<referenced table>_<referenced column>_fk) is longer \
@@ -281,8 +289,9 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
             bounds.push(quote_spanned!(span=> __p::require_nullable::<#ty>();));
         }
     }
+    let bounds = (!bounds.is_empty()).then(|| quote!(const _: fn() = || { #(#bounds)* };));
     quote! {
-        const _: fn() = || { #(#bounds)* };
+        #bounds
         #(#consts)*
     }
 }

@@ -9,6 +9,7 @@
 
 mod ast;
 mod attr;
+mod attr_enum;
 mod check;
 mod ctxt;
 mod expand_enum;
@@ -17,7 +18,28 @@ mod expand_table;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// A struct with named fields as a PostgreSQL table. See the `schema` crate for the syntax.
+/// A struct with named fields as a PostgreSQL table: one column per field.
+///
+/// ```text
+/// #[table(name = "attempts")]                  // default: snake_case of the struct name
+/// #[index(name = "attempts_user_answered_at_idx", on(user_id, answered_at(desc)))]
+/// #[unique_index(name = "attempts_x_uq", on(a, b))]
+/// #[primary_key(a, b)]                         // composite key: `<table>_<a>_<b>_pk`
+/// pub struct Attempt {
+///     #[primary_key] pub id: Uuid,             // uuid, DEFAULT gen_random_uuid(), `<table>_pkey`
+///     #[primary_key(natural)]                  // a key that is not a generated UUID, visibly
+///     #[foreign_key(references = User::id, on_delete = cascade)]
+///     pub user_id: Uuid,                       // on_delete: cascade | restrict | set_null
+///                                              //            | set_default | no_action
+///     #[column(varchar = 255)] pub slug: String,
+///     #[column(default = now)] pub at: DateTime<Utc>,  // also: true/false, 0, "label"
+///     #[column(name = "type", renamed_from = "kind")] pub kind: String,
+/// }
+/// ```
+///
+/// Put `#[table]` above the other attributes it reads. Table-level `renamed_from = "old"`
+/// records a rename for schema evolution. Every field gets a `Column` const
+/// (`Attempt::user_id`) and the struct implements `schema::Table`.
 #[proc_macro_attribute]
 pub fn table(
     args: proc_macro::TokenStream,
@@ -26,7 +48,20 @@ pub fn table(
     table_inner(args.into(), item.into()).into()
 }
 
-/// A fieldless enum as a PostgreSQL enum type. See the `schema` crate for the syntax.
+/// A fieldless enum as a PostgreSQL enum type.
+///
+/// ```text
+/// #[pg_enum(name = "stripe_subscription_status")]  // default: snake_case of the enum name
+/// pub enum SubscriptionStatus {
+///     Incomplete,                                  // label: snake_case of the variant
+///     #[pg_enum(rename = "past_due", renamed_from = "overdue")]
+///     PastDue,
+/// }
+/// ```
+///
+/// Derives `Clone, Copy, Debug, PartialEq, Eq, Hash` itself (do not repeat them), and
+/// implements `schema::PgEnum`, `ToSql`/`FromSql` (for its own type name only) and
+/// `schema::ColumnType`. `renamed_from = "old_type"` on the enum records a type rename.
 #[proc_macro_attribute]
 pub fn pg_enum(
     args: proc_macro::TokenStream,
@@ -128,3 +163,6 @@ fn item_keyword(item: &syn::Item) -> TokenStream {
         other => quote!(#other),
     }
 }
+
+#[cfg(test)]
+mod tests;

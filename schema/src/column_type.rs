@@ -24,8 +24,9 @@ pub trait ColumnType {
 /// A column type that is NOT NULL; `Option<T>` of it is the nullable column.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a NOT NULL column type",
-    label = "`Option<Option<_>>` or a type without a column type",
-    note = "write the column's type once, as `T` or `Option<T>`"
+    label = "this column must be NOT NULL",
+    note = "a primary key column is NOT NULL: declare the field without `Option<_>`; \
+            and a nullable column is written once, as `Option<T>`"
 )]
 pub trait NotNullColumn: ColumnType {}
 

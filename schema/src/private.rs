@@ -2,8 +2,8 @@
 //! through `schema::__private`, and free to change between versions.
 
 pub use crate::column_type::{
-    BoolColumn, ColumnType, ForeignKeyTo, IntegerColumn, NotNullColumn, NullableColumn,
-    StringDefaultColumn, TextColumn, TimestampColumn, UuidPrimaryKey,
+    BoolColumn, ColumnType, IntegerColumn, NotNullColumn, NullableColumn, StringDefaultColumn,
+    TextColumn, TimestampColumn, UuidPrimaryKey,
 };
 pub use crate::model::{
     ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexColumn, IndexDef, LabelRename, OnDelete,
@@ -37,13 +37,12 @@ pub fn declared_tables() -> impl Iterator<Item = &'static TableRegistration> {
 // the token the user wrote, so an unmet bound is reported there with the trait's
 // `on_unimplemented` message.
 
-pub fn require_column_type<T: ColumnType>() {}
 pub fn require_uuid_primary_key<T: UuidPrimaryKey>() {}
+pub fn require_not_null<T: NotNullColumn>() {}
 pub fn require_nullable<T: NullableColumn>() {}
 pub fn require_text<T: TextColumn>() {}
 pub fn require_timestamp<T: TimestampColumn>() {}
 pub fn require_bool<T: BoolColumn>() {}
-pub fn require_foreign_key_type<F: ForeignKeyTo<R>, T, R>(_: Column<T, R>) {}
 
 /// Refuses, at compile time, an integer default outside the column type's range.
 pub const fn check_int_default<T: IntegerColumn>(value: i64, message: &'static str) {

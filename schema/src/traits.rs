@@ -1,5 +1,6 @@
 //! What `#[table]` and `#[pg_enum]` implement for the items they annotate.
 
+use crate::column_type::ForeignKeyTo;
 use crate::model::{ColumnDef, EnumDef, TableDef};
 use std::marker::PhantomData;
 
@@ -78,6 +79,12 @@ impl<T, R> Column<T, R> {
     pub const fn quoted(&self) -> &'static str {
         self.quoted
     }
+
+    /// Checked by `#[table]` for a foreign key of type `F` to this column. A method, so
+    /// that `R` is fixed by the column before the bound is checked and a mismatch is
+    /// reported with `ForeignKeyTo`'s message.
+    #[doc(hidden)]
+    pub fn __require_foreign_key<F: ForeignKeyTo<R>>(self) {}
 }
 
 impl<T, R> Clone for Column<T, R> {

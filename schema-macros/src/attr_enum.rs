@@ -1,0 +1,117 @@
+//! Attribute parsing of `#[pg_enum]`: the enum's arguments, its variants' renames, and the
+//! derives it writes itself.
+
+use crate::ast::Name;
+use crate::attr::{parse_name, unknown_key, Once};
+use crate::ctxt::Ctxt;
+use proc_macro2::TokenStream;
+use syn::parse::Parser;
+use syn::spanned::Spanned;
+use syn::{Attribute, Path, Token};
+
+/// Arguments of `#[pg_enum(...)]` itself.
+pub struct EnumArgs {
+    pub name: Option<Name>,
+    pub renamed_from: Option<Name>,
+}
+
+pub fn parse_enum_args(cx: &Ctxt, args: TokenStream) -> EnumArgs {
+    let mut name = Once::new("pg_enum", "name");
+    let mut renamed_from = Once::new("pg_enum", "renamed_from");
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("name") {
+            // #[pg_enum(name = "stripe_subscription_status")]
+            name.set(cx, meta.path.span(), parse_name(&meta)?);
+        } else if meta.path.is_ident("renamed_from") {
+            // #[pg_enum(renamed_from = "subscription_state")]
+            renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
+        } else {
+            unknown_key(cx, &meta, "pg_enum", "name, renamed_from")?;
+        }
+        Ok(())
+    });
+    if let Err(err) = parser.parse2(args) {
+        cx.syn_error(err);
+    }
+    EnumArgs {
+        name: name.value,
+        renamed_from: renamed_from.value,
+    }
+}
+
+/// `#[pg_enum(...)]` on a variant, removed as it is read.
+#[derive(Default)]
+pub struct VariantAttrs {
+    pub rename: Option<Name>,
+    pub renamed_from: Option<Name>,
+}
+
+pub fn take_variant_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> VariantAttrs {
+    let mut rename = Once::new("pg_enum", "rename");
+    let mut renamed_from = Once::new("pg_enum", "renamed_from");
+    attrs.retain(|attr| {
+        if !attr.path().is_ident("pg_enum") {
+            return true;
+        }
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                // #[pg_enum(rename = "past_due")]
+                rename.set(cx, meta.path.span(), parse_name(&meta)?);
+            } else if meta.path.is_ident("renamed_from") {
+                // #[pg_enum(renamed_from = "old_label")]
+                renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
+            } else {
+                unknown_key(cx, &meta, "pg_enum", "rename, renamed_from")?;
+            }
+            Ok(())
+        });
+        if let Err(err) = result {
+            cx.syn_error(err);
+        }
+        false
+    });
+    VariantAttrs {
+        rename: rename.value,
+        renamed_from: renamed_from.value,
+    }
+}
+
+/// The derives `#[pg_enum]` writes itself.
+pub const ENUM_DERIVES: [&str; 6] = ["Clone", "Copy", "Debug", "PartialEq", "Eq", "Hash"];
+
+/// Reports, and removes so that no "conflicting implementations" error follows, a derive
+/// the user wrote that `#[pg_enum]` already writes.
+pub fn strip_own_derives(cx: &Ctxt, attrs: &mut Vec<Attribute>) {
+    use syn::punctuated::Punctuated;
+    attrs.retain_mut(|attr| {
+        if !attr.path().is_ident("derive") {
+            return true;
+        }
+        let Ok(paths) = attr.parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated)
+        else {
+            return true;
+        };
+        let (own, rest): (Vec<_>, Vec<_>) = paths.into_iter().partition(|p| {
+            p.segments
+                .last()
+                .is_some_and(|s| ENUM_DERIVES.iter().any(|d| s.ident == d))
+        });
+        for path in &own {
+            cx.error_spanned_by(
+                path,
+                format!(
+                    "#[pg_enum] already derives {}: remove this one",
+                    ENUM_DERIVES.join(", ")
+                ),
+            );
+        }
+        if own.is_empty() {
+            return true;
+        }
+        if rest.is_empty() {
+            return false;
+        }
+        *attr = syn::parse_quote!(#[derive(#(#rest),*)]);
+        true
+    });
+}

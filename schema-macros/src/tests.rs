@@ -1,0 +1,95 @@
+//! Snapshots of what the macros expand to, read through `prettyplease`.
+
+use quote::quote;
+
+fn pretty(tokens: proc_macro2::TokenStream) -> String {
+    let file: syn::File = syn::parse2(tokens).expect("expansion parses as a file");
+    prettyplease::unparse(&file)
+}
+
+#[test]
+fn table_expansion() {
+    let out = crate::table_inner(
+        quote!(name = "attempts"),
+        quote! {
+            #[index(name = "attempts_user_answered_at_idx", on(user_id, answered_at(desc)))]
+            #[derive(Debug)]
+            pub struct Attempt {
+                #[primary_key]
+                pub id: Uuid,
+                #[foreign_key(references = User::id, on_delete = cascade)]
+                pub user_id: Uuid,
+                #[foreign_key(references = Choice::id, on_delete = set_null)]
+                pub selected_choice_id: Option<Uuid>,
+                #[column(default = 0)]
+                pub time_spent_seconds: i32,
+                #[column(default = now)]
+                pub answered_at: DateTime<Utc>,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn composite_key_expansion() {
+    let out = crate::table_inner(
+        quote!(name = "question_tags"),
+        quote! {
+            #[primary_key(question_id, tag_id)]
+            pub struct QuestionTag {
+                #[foreign_key(references = Question::id, on_delete = cascade)]
+                pub question_id: Uuid,
+                #[foreign_key(references = Tag::id, on_delete = cascade)]
+                pub tag_id: Uuid,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn enum_expansion() {
+    let out = crate::pg_enum_inner(
+        quote!(name = "stripe_subscription_status"),
+        quote! {
+            #[derive(Serialize)]
+            pub enum SubscriptionStatus {
+                Incomplete,
+                IncompleteExpired,
+                #[pg_enum(rename = "past_due", renamed_from = "overdue")]
+                PastDue,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+/// A table with mistakes still emits the struct, its column consts and stand-in impls, next
+/// to one error per mistake.
+#[test]
+fn table_with_errors_expansion() {
+    let out = crate::table_inner(
+        quote!(name = "posts"),
+        quote! {
+            pub struct Post {
+                #[column(colour = "red")]
+                pub id: Uuid,
+                #[foreign_key(references = User::id)]
+                pub user_id: Uuid,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+#[test]
+fn enum_with_data_expansion() {
+    let out = crate::pg_enum_inner(
+        quote!(),
+        quote! {
+            pub enum Shape { Circle(f64), Point }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}

@@ -1,0 +1,37 @@
+use chrono::{DateTime, Utc};
+use schema::{pg_enum, table, Json, Table};
+use uuid::Uuid;
+
+#[pg_enum]
+pub enum Colour {
+    Red,
+    DarkBlue,
+}
+
+#[table(name = "things")]
+#[index(name = "things_small_big_idx", on(small, big(desc), colour(asc)))]
+pub struct Thing {
+    #[primary_key]
+    pub id: Uuid,
+    pub text: String,
+    #[column(varchar = 10)]
+    pub short: Option<String>,
+    pub flag: bool,
+    pub small: i16,
+    pub medium: i32,
+    pub big: i64,
+    pub single: f32,
+    pub double: f64,
+    pub at: DateTime<Utc>,
+    pub maybe_at: Option<DateTime<Utc>>,
+    pub doc: serde_json::Value,
+    pub typed: Json<Vec<String>>,
+    pub maybe_typed: Option<Json<Vec<String>>>,
+    pub colour: Colour,
+    pub maybe_colour: Option<Colour>,
+}
+
+fn main() {
+    assert_eq!(Thing::TABLE.columns.len(), 16);
+    assert_eq!(Thing::colour.name(), "colour");
+}

@@ -1,0 +1,18 @@
+use schema::table;
+use uuid::Uuid;
+
+#[table(name = "users")]
+pub struct User {
+    #[primary_key]
+    pub id: Uuid,
+}
+
+#[table(name = "posts")]
+pub struct Post {
+    #[primary_key]
+    pub id: Uuid,
+    #[foreign_key(references = User::id, on_delete = set_null)]
+    pub user_id: Uuid,
+}
+
+fn main() {}

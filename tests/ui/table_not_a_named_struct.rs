@@ -1,0 +1,11 @@
+use schema::table;
+
+#[table(name = "pairs")]
+pub struct Pair(uuid::Uuid, i32);
+
+#[table(name = "kinds")]
+pub enum Kind {
+    A,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use schema::table;
+
+#[table(name = "logs")]
+pub struct Log {
+    pub message: String,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use chrono::NaiveDateTime;
+use schema::table;
+use uuid::Uuid;
+
+#[table(name = "events")]
+pub struct Event {
+    #[primary_key]
+    pub id: Uuid,
+    pub happened_at: NaiveDateTime,
+    pub seen_at: Option<chrono::NaiveDateTime>,
+}
+
+fn main() {}
