@@ -95,8 +95,8 @@ impl fmt::Display for Step {
         f.write_str(match self {
             Step::Claim => "claiming",
             Step::Lock => "locking",
-            Step::Savepoint => "starting the processing",
-            Step::RecordFailure => "recording the failure",
+            Step::Savepoint => "starting to process",
+            Step::RecordFailure => "recording the failed processing of",
             Step::Commit => "committing",
         })
     }
@@ -111,17 +111,28 @@ impl fmt::Display for Step {
 /// reported as [`Outcome::Failed`].
 ///
 /// ```no_run
-/// # async fn example(pool: &deadpool_postgres::Pool) -> Result<(), schema::stripe_events::WebhookError> {
+/// # async fn example(pool: &deadpool_postgres::Pool) -> Result<u16, schema::stripe_events::WebhookError> {
 /// use schema::stripe_events::{handle_delivery, Outcome};
-/// let outcome = handle_delivery(pool, "evt_1", "invoice.paid", async |tx| {
-///     tx.execute("UPDATE stripe_subscriptions SET status = 'active' WHERE stripe_subscription_id = $1",
-///         &[&"sub_1"]).await?;
+/// let outcome = handle_delivery(pool, "evt_1", "customer.subscription.deleted", async |tx| {
+///     tx.execute(
+///         "UPDATE stripe_subscriptions SET status = 'canceled' WHERE stripe_subscription_id = $1",
+///         &[&"sub_1"],
+///     )
+///     .await?;
 ///     Ok::<_, tokio_postgres::Error>(())
 /// })
 /// .await?;
-/// assert!(matches!(outcome, Outcome::Processed | Outcome::AlreadyProcessed | Outcome::InProgress | Outcome::Failed { .. }));
-/// # Ok(()) }
+/// // The HTTP status to answer Stripe with: anything but 2xx makes it deliver again later.
+/// Ok(match outcome {
+///     Outcome::Processed | Outcome::AlreadyProcessed => 200,
+///     Outcome::InProgress | Outcome::Failed { .. } => 503,
+/// })
+/// # }
 /// ```
+///
+/// The closure must not end the transaction itself (`COMMIT`, `ROLLBACK`). A pool without
+/// timeouts waits as long as the operating system does for an unreachable server; give the
+/// pool `wait`/`create` timeouts to bound a delivery's wait.
 pub async fn handle_delivery<F, E>(
     pool: &Pool,
     event_id: &str,
