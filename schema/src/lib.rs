@@ -11,6 +11,7 @@ pub mod column_type;
 pub mod migrate;
 pub mod model;
 pub mod question_bank;
+pub mod stripe_events;
 pub mod testing;
 pub mod traits;
 

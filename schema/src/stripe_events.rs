@@ -1,0 +1,237 @@
+//! Exactly-once handling of Stripe webhook deliveries, backed by the `stripe_events` table.
+//!
+//! Stripe delivers each event at least once, sometimes many times at once. [`handle_delivery`]
+//! makes the processing of one event id happen exactly once:
+//!
+//! 1. Claim: `INSERT ... ON CONFLICT DO NOTHING` records the event (committed at once, so a
+//!    crash later leaves an unprocessed row that a redelivery retries).
+//! 2. Lock: in a transaction, `SELECT ... FOR UPDATE SKIP LOCKED` takes the event's row. A row
+//!    another delivery holds is skipped: that delivery is processing it now, and this one
+//!    reports [`Outcome::InProgress`] at once instead of holding a connection while it waits.
+//!    A row that is already processed without error is acknowledged and left alone.
+//! 3. Process: the caller's closure writes through the same transaction, inside a savepoint.
+//! 4. Complete: on success `processed_at = now()`, `error = NULL`, committed together with the
+//!    closure's writes. On failure the closure's writes are rolled back to the savepoint and the
+//!    error is stored with `processed_at` left NULL, so the next delivery retries.
+//!
+//! A delivery that processes costs five round trips besides the processing's own: the claim,
+//! `BEGIN`, the lock pipelined with the savepoint, the completion and `COMMIT`. The completion
+//! is a statement of its own, not folded into `COMMIT`, because `COMMIT` of a transaction that
+//! a swallowed error aborted answers with a silent rollback; the completing `UPDATE` fails
+//! loudly instead.
+
+use deadpool_postgres::{Pool, PoolError, Transaction};
+use futures_util::future;
+use std::error::Error as StdError;
+use std::fmt;
+
+/// Step 1: records the event; a conflict means an earlier delivery recorded it.
+pub const CLAIM_SQL: &str = "INSERT INTO stripe_events (id, type, processed_at, error) \
+     VALUES ($1, $2, NULL, NULL) ON CONFLICT DO NOTHING RETURNING id";
+
+/// Step 2: locks the event's row unless another delivery holds it (then no row comes back).
+pub const LOCK_SQL: &str =
+    "SELECT processed_at IS NOT NULL AND error IS NULL AS done FROM stripe_events \
+     WHERE id = $1 FOR UPDATE SKIP LOCKED";
+
+/// Step 4, success.
+pub const COMPLETE_SQL: &str =
+    "UPDATE stripe_events SET processed_at = now(), error = NULL WHERE id = $1";
+
+/// Step 4, failure: `processed_at` stays NULL so that a redelivery retries.
+pub const FAIL_SQL: &str = "UPDATE stripe_events SET processed_at = NULL, error = $2 WHERE id = $1";
+
+/// The processing runs after this; rolling back to it undoes the processing, never the row
+/// lock taken before it.
+const SAVEPOINT_SQL: &str = "SAVEPOINT stripe_event_processing";
+const ROLLBACK_SQL: &str = "ROLLBACK TO SAVEPOINT stripe_event_processing";
+
+/// What one delivery of an event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// This delivery ran the processing and it succeeded; its writes are committed.
+    Processed,
+    /// An earlier delivery processed the event without error; nothing was done.
+    AlreadyProcessed,
+    /// Another delivery holds the event right now; nothing was done. Answer Stripe with a
+    /// non-2xx status so that it delivers again later (the other delivery may yet fail).
+    InProgress,
+    /// This delivery ran the processing and it failed: its writes were rolled back, the error
+    /// is stored in `stripe_events.error` and a redelivery will retry.
+    Failed { error: String },
+}
+
+/// The database could not be used; the event's state is unchanged or still unprocessed, so a
+/// redelivery retries it.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("cannot get a database connection for Stripe event `{event_id}`: {}", error_chain(.source))]
+    Pool {
+        event_id: String,
+        #[source]
+        source: PoolError,
+    },
+    #[error("{step} Stripe event `{event_id}` failed: {}", error_chain(.source))]
+    Database {
+        event_id: String,
+        step: Step,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+}
+
+/// Which statement of the handling failed, for [`WebhookError::Database`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Claim,
+    Lock,
+    Savepoint,
+    RecordFailure,
+    Commit,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Step::Claim => "claiming",
+            Step::Lock => "locking",
+            Step::Savepoint => "starting to process",
+            Step::RecordFailure => "recording the failed processing of",
+            Step::Commit => "committing",
+        })
+    }
+}
+
+/// Handles one delivery of the Stripe event `event_id` of type `event_type`.
+///
+/// `process` runs at most once per call, and across all concurrent calls for one event id only
+/// one runs at a time; once one has succeeded no later call runs it. It writes through the
+/// transaction it is given, so its writes commit together with the event's new state, or not
+/// at all. An `Err` from it (any error, or a `String`) is stored, with its chain of causes, and
+/// reported as [`Outcome::Failed`].
+///
+/// ```no_run
+/// # async fn example(pool: &deadpool_postgres::Pool) -> Result<u16, schema::stripe_events::WebhookError> {
+/// use schema::stripe_events::{handle_delivery, Outcome};
+/// let outcome = handle_delivery(pool, "evt_1", "customer.subscription.deleted", async |tx| {
+///     tx.execute(
+///         "UPDATE stripe_subscriptions SET status = 'canceled' WHERE stripe_subscription_id = $1",
+///         &[&"sub_1"],
+///     )
+///     .await?;
+///     Ok::<_, tokio_postgres::Error>(())
+/// })
+/// .await?;
+/// // The HTTP status to answer Stripe with: anything but 2xx makes it deliver again later.
+/// Ok(match outcome {
+///     Outcome::Processed | Outcome::AlreadyProcessed => 200,
+///     Outcome::InProgress | Outcome::Failed { .. } => 503,
+/// })
+/// # }
+/// ```
+///
+/// The closure must not end the transaction itself (`COMMIT`, `ROLLBACK`). A pool without
+/// timeouts waits as long as the operating system does for an unreachable server; give the
+/// pool `wait`/`create` timeouts to bound a delivery's wait.
+pub async fn handle_delivery<F, E>(
+    pool: &Pool,
+    event_id: &str,
+    event_type: &str,
+    process: F,
+) -> Result<Outcome, WebhookError>
+where
+    F: AsyncFnOnce(&Transaction<'_>) -> Result<(), E>,
+    E: Into<Box<dyn StdError + Send + Sync>>,
+{
+    let db = |step| {
+        move |source| WebhookError::Database {
+            event_id: event_id.to_owned(),
+            step,
+            source,
+        }
+    };
+    let mut client = pool.get().await.map_err(|source| WebhookError::Pool {
+        event_id: event_id.to_owned(),
+        source,
+    })?;
+
+    let claim = client
+        .prepare_cached(CLAIM_SQL)
+        .await
+        .map_err(db(Step::Claim))?;
+    client
+        .execute(&claim, &[&event_id, &event_type])
+        .await
+        .map_err(db(Step::Claim))?;
+
+    let tx = client.transaction().await.map_err(db(Step::Lock))?;
+    let lock = tx.prepare_cached(LOCK_SQL).await.map_err(db(Step::Lock))?;
+    // One round trip for both; `join` polls (so sends) in order: the lock before the savepoint.
+    let (locked, savepoint) = future::join(
+        tx.query_opt(&lock, &[&event_id]),
+        tx.batch_execute(SAVEPOINT_SQL),
+    )
+    .await;
+    let Some(row) = locked.map_err(db(Step::Lock))? else {
+        return Ok(Outcome::InProgress);
+    };
+    if row.try_get::<_, bool>(0).map_err(db(Step::Lock))? {
+        return Ok(Outcome::AlreadyProcessed);
+    }
+    savepoint.map_err(db(Step::Savepoint))?;
+
+    let failure = match process(&tx).await {
+        Ok(()) => match complete(&tx, event_id).await {
+            Ok(()) => None,
+            // The processing swallowed an error of its own, which left the transaction aborted.
+            Err(source) => Some(format!(
+                "the processing returned Ok but its transaction failed: {}",
+                error_chain(&source)
+            )),
+        },
+        Err(error) => Some(error_chain(&*error.into())),
+    };
+    if let Some(error) = &failure {
+        record_failure(&tx, event_id, error)
+            .await
+            .map_err(db(Step::RecordFailure))?;
+    }
+    tx.commit().await.map_err(db(Step::Commit))?;
+    Ok(match failure {
+        None => Outcome::Processed,
+        Some(error) => Outcome::Failed { error },
+    })
+}
+
+async fn complete(tx: &Transaction<'_>, event_id: &str) -> Result<(), tokio_postgres::Error> {
+    let complete = tx.prepare_cached(COMPLETE_SQL).await?;
+    tx.execute(&complete, &[&event_id]).await.map(drop)
+}
+
+async fn record_failure(
+    tx: &Transaction<'_>,
+    event_id: &str,
+    error: &str,
+) -> Result<(), tokio_postgres::Error> {
+    // An aborted transaction refuses even to prepare a statement until it is rolled back.
+    tx.batch_execute(ROLLBACK_SQL).await?;
+    let fail = tx.prepare_cached(FAIL_SQL).await?;
+    tx.execute(&fail, &[&event_id, &error]).await.map(drop)
+}
+
+/// An error's message followed by its causes, so that a stored or printed error says what
+/// the database said (`tokio_postgres::Error` alone displays only "db error"). A cause whose
+/// text its parent already includes is not repeated.
+pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let part = next.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = next.source();
+    }
+    text
+}
