@@ -7,7 +7,7 @@ use schema::migrate::Migrator;
 use schema::question_bank::{
     Attempt, Bookmark, Choice, PracticeMode, PracticeParams, PracticeSession, Question,
     QuestionDifficulty, QuestionStatus, QuestionTag, StripeCustomer, StripeEvent,
-    StripeSubscription, SubscriptionStatus, Tag, TagKind, User, ENUMS, TABLES,
+    StripeSubscription, SubscriptionStatus, Tag, TagKind, User, SCHEMA,
 };
 use schema::testing::TestDatabase;
 use schema::{Column, Json, PgEnum, Table};
@@ -119,7 +119,7 @@ async fn every_table_reads_its_migrated_rows_by_column_list() -> TestResult {
     assert_eq!(bookmark.user_id, uuid(USER));
     read.push(Bookmark::TABLE.name);
 
-    let declared: Vec<_> = TABLES.iter().map(|t| t.name.clone()).collect();
+    let declared: Vec<_> = SCHEMA.tables.iter().map(|t| t.name.clone()).collect();
     assert_eq!(read, declared, "every declared table is read here");
     Ok(())
 }
@@ -184,7 +184,7 @@ async fn every_label_of_every_enum_round_trips_through_its_migrated_column() -> 
         )
         .await?,
     ];
-    let declared: Vec<String> = ENUMS.iter().map(|e| e.name.to_string()).collect();
+    let declared: Vec<String> = SCHEMA.enums.iter().map(|e| e.name.to_string()).collect();
     assert_eq!(covered, declared, "every declared enum is covered here");
     Ok(())
 }
