@@ -169,7 +169,7 @@ pub fn table_from_item(
     args: proc_macro2::TokenStream,
     item: &mut syn::ItemStruct,
 ) -> Option<Table> {
-    let args = attr::parse_table_args(cx, args);
+    let args = attr::parse_item_args(cx, args, "table");
     let struct_attrs = attr::take_struct_attrs(cx, &mut item.attrs);
     let syn::Fields::Named(named) = &mut item.fields else {
         cx.error_spanned_by(
@@ -225,7 +225,7 @@ pub fn table_from_item(
 /// Builds the model of a `#[pg_enum]` enum, stripping the variants' `#[pg_enum(..)]`.
 /// Variants with data are reported and left out, so the rest still expands.
 pub fn enum_from_item(cx: &Ctxt, args: proc_macro2::TokenStream, item: &mut syn::ItemEnum) -> Enum {
-    let args = attr_enum::parse_enum_args(cx, args);
+    let args = attr::parse_item_args(cx, args, "pg_enum");
     attr_enum::strip_own_derives(cx, &mut item.attrs);
     if !item.generics.params.is_empty() {
         cx.error_spanned_by(

@@ -69,31 +69,33 @@ pub(crate) fn parse_name(meta: &ParseNestedMeta) -> syn::Result<Name> {
     Ok(Name::from_lit(&lit))
 }
 
-/// Arguments of `#[table(...)]` itself.
-pub struct TableArgs {
+/// Arguments of the macro attribute itself, the same for `#[table(...)]` and
+/// `#[pg_enum(...)]`: both name a relation or type and may declare its previous name.
+pub struct ItemArgs {
     pub name: Option<Name>,
     pub renamed_from: Option<Name>,
 }
 
-pub fn parse_table_args(cx: &Ctxt, args: TokenStream) -> TableArgs {
-    let mut name = Once::new("table", "name");
-    let mut renamed_from = Once::new("table", "renamed_from");
+/// Parses `#[<macro_name>(...)]`'s own arguments.
+pub fn parse_item_args(cx: &Ctxt, args: TokenStream, macro_name: &'static str) -> ItemArgs {
+    let mut name = Once::new(macro_name, "name");
+    let mut renamed_from = Once::new(macro_name, "renamed_from");
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("name") {
-            // #[table(name = "users")]
+            // #[table(name = "users")], #[pg_enum(name = "stripe_subscription_status")]
             name.set(cx, meta.path.span(), parse_name(&meta)?);
         } else if meta.path.is_ident("renamed_from") {
-            // #[table(renamed_from = "app_users")]
+            // #[table(renamed_from = "app_users")], #[pg_enum(renamed_from = "subscription_state")]
             renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
         } else {
-            unknown_key(cx, &meta, "table", "name, renamed_from")?;
+            unknown_key(cx, &meta, macro_name, "name, renamed_from")?;
         }
         Ok(())
     });
     if let Err(err) = parser.parse2(args) {
         cx.syn_error(err);
     }
-    TableArgs {
+    ItemArgs {
         name: name.value,
         renamed_from: renamed_from.value,
     }

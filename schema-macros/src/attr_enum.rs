@@ -1,43 +1,11 @@
-//! Attribute parsing of `#[pg_enum]`: the enum's arguments, its variants' renames, and the
-//! derives it writes itself.
+//! Attribute parsing of `#[pg_enum]`: its variants' renames, and the derives it writes itself.
+//! The enum's own arguments are parsed as a table's are (`attr::parse_item_args`).
 
 use crate::ast::Name;
 use crate::attr::{parse_name, unknown_key, Once};
 use crate::ctxt::Ctxt;
-use proc_macro2::TokenStream;
-use syn::parse::Parser;
 use syn::spanned::Spanned;
 use syn::{Attribute, Path, Token};
-
-/// Arguments of `#[pg_enum(...)]` itself.
-pub struct EnumArgs {
-    pub name: Option<Name>,
-    pub renamed_from: Option<Name>,
-}
-
-pub fn parse_enum_args(cx: &Ctxt, args: TokenStream) -> EnumArgs {
-    let mut name = Once::new("pg_enum", "name");
-    let mut renamed_from = Once::new("pg_enum", "renamed_from");
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("name") {
-            // #[pg_enum(name = "stripe_subscription_status")]
-            name.set(cx, meta.path.span(), parse_name(&meta)?);
-        } else if meta.path.is_ident("renamed_from") {
-            // #[pg_enum(renamed_from = "subscription_state")]
-            renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
-        } else {
-            unknown_key(cx, &meta, "pg_enum", "name, renamed_from")?;
-        }
-        Ok(())
-    });
-    if let Err(err) = parser.parse2(args) {
-        cx.syn_error(err);
-    }
-    EnumArgs {
-        name: name.value,
-        renamed_from: renamed_from.value,
-    }
-}
 
 /// `#[pg_enum(...)]` on a variant, removed as it is read.
 #[derive(Default)]

@@ -9,6 +9,7 @@ pub use crate::model::{
     ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexColumn, IndexDef, LabelRename, OnDelete,
     PrimaryKey, SqlType, TableDef, MAX_IDENTIFIER_BYTES,
 };
+use crate::registry::const_check::same;
 pub use crate::traits::{Column, PgEnum, RowError, Table};
 pub use bytes;
 pub use inventory;
@@ -96,27 +97,12 @@ pub const fn check_foreign_key_name(
 const fn contains(labels: &[&str], value: &str) -> bool {
     let mut i = 0;
     while i < labels.len() {
-        if str_eq(labels[i], value) {
+        if same(labels[i], value) {
             return true;
         }
         i += 1;
     }
     false
-}
-
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 /// Reads one column of a row for `Table::from_row`, naming the table, column and Rust type

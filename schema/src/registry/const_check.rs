@@ -80,6 +80,7 @@ const fn items<'a, T: Clone>(list: &'a Cow<'static, [T]>) -> &'a [T] {
     }
 }
 
+/// Whether two strings are equal; `==` on `str` is not callable in a `const fn`.
 pub const fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {

@@ -15,7 +15,7 @@
 //! checks schemas built at run time; [`unregistered_tables`] finds `#[table]` structs that
 //! were left out of the list.
 
-mod const_check;
+pub(crate) mod const_check;
 mod question_bank;
 mod validate;
 
