@@ -8,7 +8,7 @@ use std::process::Command;
 
 use schema::testing::TestDatabase;
 use support::cli::{assert_user_error, migrate, migrate_bin, text};
-use support::{ledger, Fixture};
+use support::{drop_keeping_name, ledger, Fixture};
 
 fn fixture() -> Fixture {
     Fixture::new(&[
@@ -94,14 +94,7 @@ async fn reads_database_url_from_a_dot_env_file_and_finds_migrations_in_the_curr
 #[tokio::test]
 async fn creates_a_missing_database_and_says_so() {
     let db = TestDatabase::create().await.unwrap();
-    let mut config = db.config().clone();
-    config.dbname("postgres");
-    let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("DROP DATABASE \"{}\"", db.name()))
-        .await
-        .unwrap();
+    drop_keeping_name(&db).await;
 
     let fixture = fixture();
     let dir = fixture.path().to_str().unwrap();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use schema::migrate::{DatabaseConfig, Migrator, Report};
 use schema::testing::TestDatabase;
-use support::{config, ledger, Fixture};
+use support::{config, drop_keeping_name, ledger, Fixture};
 use tokio::sync::Barrier;
 
 const MIGRATORS: usize = 8;
@@ -86,16 +86,7 @@ async fn eight_migrators_on_a_fresh_database_apply_each_migration_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn eight_migrators_on_a_missing_database_create_it_once() {
     let db = TestDatabase::create().await.unwrap();
-    // Drop the test database so the migrators find it missing; TestDatabase drops it again
-    // at the end, whoever created it.
-    let mut admin = db.config().clone();
-    admin.dbname("postgres");
-    let (client, connection) = admin.connect(tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("DROP DATABASE \"{}\"", db.name()))
-        .await
-        .unwrap();
+    drop_keeping_name(&db).await;
 
     let fixture = fixture();
     let reports = run_all_at_once(fixture.migrator(), config(&db)).await;

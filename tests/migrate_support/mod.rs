@@ -100,3 +100,16 @@ pub fn sha256_of(path: &Path) -> String {
         std::fs::read(path).expect("read file"),
     ))
 }
+
+/// Drops `db` on the server while keeping its name, for tests of a database that does not
+/// exist yet; the `TestDatabase` drops it again at the end, whoever created it meanwhile.
+pub async fn drop_keeping_name(db: &TestDatabase) {
+    let mut admin = db.config().clone();
+    admin.dbname("postgres");
+    let (client, connection) = admin.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("DROP DATABASE \"{}\"", db.name()))
+        .await
+        .unwrap();
+}
