@@ -4,6 +4,7 @@
 //! keys and indexes, whose targets then all exist.
 
 use super::enums::{self, EnumChange};
+use super::lookup::Tables;
 use super::renames::Renames;
 use super::types::{conversion, Conversion};
 use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, Name, Schema, SqlType, TableDef};
@@ -70,6 +71,7 @@ impl Phases {
 struct Context<'a> {
     cur: Schema,
     new: &'a Schema,
+    new_tables: Tables<'a>,
     retyped: BTreeSet<(Name, Name)>,
     key_changed: BTreeSet<Name>,
     unique_changed: BTreeSet<(Name, Name)>,
@@ -88,6 +90,7 @@ pub fn diff(old: &Schema, new: &Schema) -> Change {
     let mut ctx = Context {
         cur: renamed,
         new,
+        new_tables: Tables::of(new),
         retyped: BTreeSet::new(),
         key_changed: BTreeSet::new(),
         unique_changed: BTreeSet::new(),
@@ -140,7 +143,7 @@ fn rebuild_enum(ctx: &mut Context, target: &crate::model::EnumDef, p: &mut Phase
     let mut columns = Vec::new();
     let mut back = Vec::new();
     for table in ctx.cur.tables.to_mut() {
-        let Some(new_table) = ctx.new.table(&table.name) else {
+        let Some(new_table) = ctx.new_tables.get(&table.name) else {
             continue;
         };
         for column in table.columns.to_mut() {
@@ -196,7 +199,7 @@ fn rebuild_enum(ctx: &mut Context, target: &crate::model::EnumDef, p: &mut Phase
 impl Context<'_> {
     fn collect_dependencies(&mut self) {
         for t in self.cur.tables.iter() {
-            let Some(n) = self.new.table(&t.name) else {
+            let Some(n) = self.new_tables.get(&t.name) else {
                 continue;
             };
             if t.primary_key != n.primary_key {
@@ -235,8 +238,9 @@ impl Context<'_> {
 }
 
 fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
+    let cur_tables = Tables::of(&ctx.cur);
     for t in ctx.new.tables.iter() {
-        if ctx.cur.table(&t.name).is_none() {
+        if !cur_tables.contains(&t.name) {
             p.create_table.push(Statement::CreateTable(t.clone()));
             p.add_fk
                 .extend(t.foreign_keys.iter().map(|fk| Statement::AddForeignKey {
@@ -251,7 +255,7 @@ fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
         }
     }
     for t in ctx.cur.tables.iter() {
-        match ctx.new.table(&t.name) {
+        match ctx.new_tables.get(&t.name) {
             Some(n) => diff_table(ctx, t, n, p, change),
             None => {
                 // Its keys go first: a key it holds on another dropped table, or on a primary

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The migration runner against psql, whole process each, on the local server:
+#   1. a fresh database, the initial migration: `migrate` against
+#      `psql --single-transaction -f` of the same SQL (breakpoint lines stripped);
+#   2. an up-to-date database: `migrate` against `psql -c 'select 1'`.
+# Prints the medians and ratios; hyperfine's JSON goes to $OUT (default target/bench).
+#
+#   bench/runner.sh            # RUNS=100 by default
+#   RUNS=300 bench/runner.sh
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-100}
+OUT=${OUT:-target/bench}
+HOST=${PGHOST:-127.0.0.1}
+PORT=${PGPORT:-5432}
+USER_=${PGUSER:-postgres}
+DB=bench_runner_$$
+URL="postgres://$USER_@$HOST:$PORT/$DB"
+MIGRATIONS=$PWD/migrations
+PSQL="psql -X -q -v ON_ERROR_STOP=1 -h $HOST -p $PORT -U $USER_"
+
+command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install -y hyperfine" >&2; exit 1; }
+command -v jq >/dev/null || { echo "jq is missing: apt-get install -y jq" >&2; exit 1; }
+
+cargo build --release --example migrate
+MIGRATE=$PWD/target/release/examples/migrate
+mkdir -p "$OUT"
+SQL=$(mktemp --suffix=.sql)
+trap 'rm -f "$SQL"; $PSQL -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null' EXIT
+grep -vx -- '--> statement-breakpoint' "$MIGRATIONS"/0000_initial.sql >"$SQL"
+
+RECREATE="$PSQL -d postgres -c 'DROP DATABASE IF EXISTS $DB' -c 'CREATE DATABASE $DB'"
+
+echo "== fresh database, initial migration ($RUNS runs each)"
+hyperfine -N --warmup 5 --runs "$RUNS" --prepare "$RECREATE" \
+  --export-json "$OUT/runner_fresh.json" \
+  -n migrate "$MIGRATE --database-url $URL --dir $MIGRATIONS" \
+  -n psql "$PSQL -d $DB --single-transaction -f $SQL"
+
+echo "== up-to-date database ($RUNS runs each)"
+eval "$RECREATE"
+"$MIGRATE" --database-url "$URL" --dir "$MIGRATIONS" >/dev/null
+hyperfine -N --warmup 10 --runs "$RUNS" \
+  --export-json "$OUT/runner_noop.json" \
+  -n migrate "$MIGRATE --database-url $URL --dir $MIGRATIONS" \
+  -n psql "$PSQL -d $DB -c 'select 1'"
+
+summary() {
+  jq -r --arg case "$2" --arg target "$3" '
+    (.results | map({(.command): .median}) | add) as $m
+    | "\($case): migrate \($m.migrate * 1000 | . * 100 | round / 100) ms, psql \($m.psql * 1000 | . * 100 | round / 100) ms (medians), ratio \($m.migrate / $m.psql | . * 1000 | round / 1000) (target <= \($target))"' "$1"
+}
+echo
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+summary "$OUT/runner_fresh.json" "fresh database, initial migration" 1.05
+summary "$OUT/runner_noop.json" "up-to-date database" 1.5
