@@ -18,18 +18,19 @@ RUNS=${RUNS:-5}
 OUT=${OUT:-$REPO/target/bench}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target/compile_cost}
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# KEEP=1 leaves the generated crates in place, for a closer look.
+[ -n "${KEEP:-}" ] && echo "crates in $WORK" || trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
 command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install -y hyperfine" >&2; exit 1; }
 
 name() { printf 'Table%03d' "$1"; }
 
-# One struct; $1 = index, $2 = "annotated" or "plain". Table 100's `position` carries the
-# marker the edit benchmark looks for.
+# One struct; $1 = index, $2 = "annotated" or "plain". The middle table's `position` carries
+# the marker the edit benchmark looks for.
 table() {
   local i=$1 kind=$2 sql marker=""
   sql=$(printf 'table_%03d' "$i")
-  [ "$i" -eq 100 ] && marker=" // edited"
+  [ "$i" -eq $((TABLES / 2)) ] && marker=" // edited"
   if [ "$kind" = annotated ]; then
     echo "#[table(name = \"$sql\")]"
     echo "#[index(name = \"${sql}_parent_id_idx\", on(parent_id))]"
@@ -98,7 +99,7 @@ for c in cc_plain cc_tables cc_registry; do
   (cd "$WORK/$c" && cargo build --offline -q)
 done
 
-# The edit: table 100's `position` goes from i32 to i64 and back (integer / bigint).
+# The edit: the middle table's `position` goes from i32 to i64 and back (integer / bigint).
 EDIT="sed -i -e 's|i32, // edited|i64, // edited|;t' -e 's|i64, // edited|i32, // edited|' src/lib.rs"
 
 for c in cc_plain cc_tables cc_registry; do
