@@ -40,27 +40,45 @@ grep -vx -- '--> statement-breakpoint' "$MIGRATIONS"/0000_initial.sql >"$SQL"
 # pays for the previous run's leftovers.
 RECREATE="$PSQL -d postgres -c 'DROP DATABASE IF EXISTS $DB' -c 'CREATE DATABASE $DB' -c CHECKPOINT"
 
-echo "== fresh database, initial migration ($RUNS runs each)"
-hyperfine -N --warmup 5 --runs "$RUNS" --prepare "$RECREATE" \
-  --export-json "$OUT/runner_fresh.json" \
-  -n migrate "$MIGRATE --database-url $URL --dir $MIGRATIONS" \
-  -n psql "$PSQL -d $DB --single-transaction -f $SQL"
+MIGRATE_CMD="$MIGRATE --database-url $URL --dir $MIGRATIONS"
+# hyperfine runs all of one command, then all of the other; the machine's load drifts in the
+# meantime, so the runs are split into rounds whose order alternates.
+ROUNDS=${ROUNDS:-4}
+rounds() { # $1 = case name; the rest: hyperfine options
+  local case=$1 r
+  shift
+  for ((r = 1; r <= ROUNDS; r++)); do
+    local first=(-n migrate "$MIGRATE_CMD") second=(-n psql "$PSQL_CMD")
+    if ((r % 2 == 0)); then
+      first=(-n psql "$PSQL_CMD")
+      second=(-n migrate "$MIGRATE_CMD")
+    fi
+    hyperfine -N --style basic --runs $((RUNS / ROUNDS)) "$@" \
+      --export-json "$OUT/runner_${case}_$r.json" "${first[@]}" "${second[@]}"
+  done
+}
 
-echo "== up-to-date database ($RUNS runs each)"
+echo "== fresh database, initial migration ($RUNS runs each, $ROUNDS rounds)"
+PSQL_CMD="$PSQL -d $DB --single-transaction -f $SQL"
+rounds fresh --warmup 2 --prepare "$RECREATE"
+
+echo "== up-to-date database ($RUNS runs each, $ROUNDS rounds)"
 eval "$RECREATE"
-"$MIGRATE" --database-url "$URL" --dir "$MIGRATIONS" >/dev/null
-hyperfine -N --warmup 10 --runs "$RUNS" \
-  --export-json "$OUT/runner_noop.json" \
-  -n migrate "$MIGRATE --database-url $URL --dir $MIGRATIONS" \
-  -n psql "$PSQL -d $DB -c 'select 1'"
+$MIGRATE_CMD >/dev/null
+PSQL_CMD="$PSQL -d $DB -c 'select 1'"
+rounds noop --warmup 5
 
+# Medians over all rounds' runs.
 summary() {
-  jq -r --arg case "$2" --arg target "$3" '
-    (.results | map({(.command): .median}) | add) as $m
-    | "\($case): migrate \($m.migrate * 1000 | . * 100 | round / 100) ms, psql \($m.psql * 1000 | . * 100 | round / 100) ms (medians), ratio \($m.migrate / $m.psql | . * 1000 | round / 1000) (target <= \($target))"' "$1"
+  jq -rs --arg case "$2" --arg target "$3" '
+    def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+    def ms: . * 1000 | . * 100 | round / 100;
+    (map(.results[]) | group_by(.command) | map({(.[0].command): (map(.times) | add)}) | add) as $t
+    | ($t.migrate | median) as $m | ($t.psql | median) as $p
+    | "\($case): migrate \($m | ms) ms, psql \($p | ms) ms (medians of \($t.migrate | length) runs each), ratio \($m / $p | . * 1000 | round / 1000) (target <= \($target))"' $1
 }
 echo
 echo "psql: $PSQL_BIN ($($PSQL_BIN --version))"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-summary "$OUT/runner_fresh.json" "fresh database, initial migration" 1.05
-summary "$OUT/runner_noop.json" "up-to-date database" 1.5
+summary "$OUT/runner_fresh_*.json" "fresh database, initial migration" 1.05
+summary "$OUT/runner_noop_*.json" "up-to-date database" 1.5
