@@ -7,6 +7,7 @@
 //! transaction that adds it, so such a change is written as two migrations.
 
 mod enums;
+mod lookup;
 mod renames;
 mod single;
 mod tables;
@@ -122,8 +123,9 @@ fn uses_added_labels(statements: &[Statement], new: &Schema) -> bool {
     if added.is_empty() {
         return false;
     }
+    let new_tables = lookup::Tables::of(new);
     let column_enum = |table: &str, column: &str| -> Option<Name> {
-        match &new.table(table)?.column(column)?.sql_type {
+        match &new_tables.get(table)?.column(column)?.sql_type {
             crate::model::SqlType::Enum(e) => Some(e.clone()),
             _ => None,
         }
@@ -171,8 +173,9 @@ fn labels_added(old: &Schema, new: &Schema) -> Schema {
         e.renamed_from = target.renamed_from.clone();
         e.renamed_labels = target.renamed_labels.clone();
     }
+    let new_tables = lookup::Tables::of(new);
     for t in middle.tables.to_mut() {
-        let Some(target) = new.table(&t.name) else {
+        let Some(target) = new_tables.get(&t.name) else {
             continue;
         };
         t.renamed_from = target.renamed_from.clone();

@@ -5,6 +5,7 @@
 //! gone from the new one, and the new name is not already taken in the old one. A stale hint
 //! (left in code after its migration was written) therefore does nothing.
 
+use super::lookup::Tables;
 use crate::model::{ColumnDefault, Name, PrimaryKey, Schema, SqlType, TableDef};
 use crate::plan::Statement;
 
@@ -59,18 +60,19 @@ impl Renames {
                 }
             }
         }
+        let (old_tables, new_tables) = (Tables::of(old), Tables::of(new));
         for t in new.tables.iter() {
             let from = resolves(
                 t.renamed_from.as_ref(),
                 &t.name,
-                |n| old.table(n).is_some(),
-                |n| new.table(n).is_some(),
+                |n| old_tables.contains(n),
+                |n| new_tables.contains(n),
             );
             if let Some(from) = from {
                 r.tables.push((from, t.name.clone()));
             }
             let old_name = r.table_from(&t.name);
-            let Some(old_table) = old.table(&old_name) else {
+            let Some(old_table) = old_tables.get(&old_name) else {
                 continue;
             };
             for c in t.columns.iter() {

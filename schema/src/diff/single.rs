@@ -4,6 +4,7 @@
 //! keys and indexes, whose targets then all exist.
 
 use super::enums::{self, EnumChange};
+use super::lookup::Tables;
 use super::renames::Renames;
 use crate::model::{EnumDef, ForeignKeyDef, Name, Schema, SqlType};
 use crate::plan::Statement;
@@ -69,6 +70,7 @@ impl Phases {
 pub(super) struct Context<'a> {
     pub(super) cur: Schema,
     pub(super) new: &'a Schema,
+    pub(super) new_tables: Tables<'a>,
     pub(super) retyped: BTreeSet<(Name, Name)>,
     pub(super) key_changed: BTreeSet<Name>,
     pub(super) unique_changed: BTreeSet<(Name, Name)>,
@@ -87,6 +89,7 @@ pub fn diff(old: &Schema, new: &Schema) -> Change {
     let mut ctx = Context {
         cur: renamed,
         new,
+        new_tables: Tables::of(new),
         retyped: BTreeSet::new(),
         key_changed: BTreeSet::new(),
         unique_changed: BTreeSet::new(),
@@ -139,7 +142,7 @@ fn rebuild_enum(ctx: &mut Context, target: &EnumDef, p: &mut Phases) -> Vec<Stri
     let mut columns = Vec::new();
     let mut back = Vec::new();
     for table in ctx.cur.tables.to_mut() {
-        let Some(new_table) = ctx.new.table(&table.name) else {
+        let Some(new_table) = ctx.new_tables.get(&table.name) else {
             continue;
         };
         for column in table.columns.to_mut() {
@@ -195,7 +198,7 @@ fn rebuild_enum(ctx: &mut Context, target: &EnumDef, p: &mut Phases) -> Vec<Stri
 impl Context<'_> {
     fn collect_dependencies(&mut self) {
         for t in self.cur.tables.iter() {
-            let Some(n) = self.new.table(&t.name) else {
+            let Some(n) = self.new_tables.get(&t.name) else {
                 continue;
             };
             if t.primary_key != n.primary_key {

@@ -1,6 +1,7 @@
 //! Table changes: columns, primary keys, foreign keys and indexes of tables that exist on
 //! both sides, and tables created or dropped.
 
+use super::lookup::Tables;
 use super::single::{Change, Context, Phases};
 use super::types::{conversion, Conversion};
 use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef};
@@ -8,8 +9,9 @@ use crate::plan::Statement;
 use crate::render::sql_type;
 
 pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
+    let cur_tables = Tables::of(&ctx.cur);
     for t in ctx.new.tables.iter() {
-        if ctx.cur.table(&t.name).is_none() {
+        if !cur_tables.contains(&t.name) {
             p.create_table.push(Statement::CreateTable(t.clone()));
             p.add_fk
                 .extend(t.foreign_keys.iter().map(|fk| Statement::AddForeignKey {
@@ -24,7 +26,7 @@ pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
         }
     }
     for t in ctx.cur.tables.iter() {
-        match ctx.new.table(&t.name) {
+        match ctx.new_tables.get(&t.name) {
             Some(n) => diff_table(ctx, t, n, p, change),
             None => {
                 // Its keys go first: a key it holds on another dropped table, or on a primary

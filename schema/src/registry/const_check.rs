@@ -99,7 +99,14 @@ pub const fn same(a: &str, b: &str) -> bool {
 /// Fails the build when the ordered lists break a registry rule: a name used twice, a column
 /// of an enum type that is not registered, a foreign key to a table that is not registered
 /// or is registered after the table that points at it.
-pub const fn check_schema(enums: &[EnumDef], tables: &[TableDef]) {
+///
+/// `T` is `tables.len()`. The compiler's constant evaluator is slow (a few microseconds per
+/// step), so tables are found through a sorted index instead of a scan: comparing every pair
+/// of 200 tables took seconds of every build.
+pub const fn check_schema<const T: usize>(enums: &[EnumDef], tables: &[TableDef]) {
+    if tables.len() != T {
+        panic!("schema!: internal error: the table count does not match the list");
+    }
     let mut e = 0;
     while e < enums.len() {
         let name = text(&enums[e].name);
@@ -116,20 +123,24 @@ pub const fn check_schema(enums: &[EnumDef], tables: &[TableDef]) {
         }
         e += 1;
     }
+    let sorted = sorted_by_name::<T>(tables);
+    let mut rank = [0usize; T];
+    let mut r = 0;
+    while r < T {
+        rank[sorted[r]] = r;
+        r += 1;
+    }
     let mut t = 0;
     while t < tables.len() {
         let table = &tables[t];
         let name = text(&table.name);
-        let mut other = 0;
-        while other < t {
-            if same(name, text(&tables[other].name)) {
-                Message::new()
-                    .push("schema!: the table `")
-                    .push(name)
-                    .push("` is registered twice; list each table once in `tables: [...]`")
-                    .fail();
-            }
-            other += 1;
+        // Ties sort by position, so an earlier table of the same name sorts just before.
+        if rank[t] > 0 && same(name, text(&tables[sorted[rank[t] - 1]].name)) {
+            Message::new()
+                .push("schema!: the table `")
+                .push(name)
+                .push("` is registered twice; list each table once in `tables: [...]`")
+                .fail();
         }
         let mut e = 0;
         while e < enums.len() {
@@ -143,8 +154,89 @@ pub const fn check_schema(enums: &[EnumDef], tables: &[TableDef]) {
             e += 1;
         }
         check_columns(enums, table);
-        check_foreign_keys(tables, t);
+        check_foreign_keys(tables, &sorted, t);
         t += 1;
+    }
+}
+
+/// Byte order of two names: negative, zero or positive.
+const fn compare(a: &str, b: &str) -> i32 {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] as i32 - b[i] as i32;
+        }
+        i += 1;
+    }
+    a.len() as i32 - b.len() as i32
+}
+
+/// Whether table `a` sorts before table `b`: by name, then by position.
+const fn before(tables: &[TableDef], a: usize, b: usize) -> bool {
+    let order = compare(text(&tables[a].name), text(&tables[b].name));
+    order < 0 || (order == 0 && a < b)
+}
+
+/// The positions of `tables`, sorted by name: a heapsort, in one function because a `const fn`
+/// (before Rust 1.83) cannot take `&mut`, and passing the array by value would copy it.
+const fn sorted_by_name<const T: usize>(tables: &[TableDef]) -> [usize; T] {
+    let mut order = [0usize; T];
+    let mut i = 0;
+    while i < T {
+        order[i] = i;
+        i += 1;
+    }
+    // First the heap is built (roots from the middle down), then its top is moved to the end
+    // of a shrinking heap; each step sifts one root down.
+    let (mut build, mut heap) = (T / 2, T);
+    loop {
+        let mut root = if build > 0 {
+            build -= 1;
+            build
+        } else if heap > 1 {
+            heap -= 1;
+            let top = order[0];
+            order[0] = order[heap];
+            order[heap] = top;
+            0
+        } else {
+            return order;
+        };
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= heap {
+                break;
+            }
+            if child + 1 < heap && before(tables, order[child], order[child + 1]) {
+                child += 1;
+            }
+            if !before(tables, order[root], order[child]) {
+                break;
+            }
+            let swap = order[root];
+            order[root] = order[child];
+            order[child] = swap;
+            root = child;
+        }
+    }
+}
+
+/// The first position (in registration order) of a table named `name`, if any.
+const fn position(tables: &[TableDef], sorted: &[usize], name: &str) -> Option<usize> {
+    let (mut low, mut high) = (0, sorted.len());
+    while low < high {
+        let mid = (low + high) / 2;
+        if compare(text(&tables[sorted[mid]].name), name) < 0 {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    if low < sorted.len() && same(text(&tables[sorted[low]].name), name) {
+        Some(sorted[low])
+    } else {
+        None
     }
 }
 
@@ -182,29 +274,17 @@ const fn enum_registered(enums: &[EnumDef], name: &str) -> bool {
 
 /// A foreign key may point at the table itself or at one registered before it: the plan
 /// creates tables in registration order, so the order of the list is the order of creation.
-const fn check_foreign_keys(tables: &[TableDef], index: usize) {
+const fn check_foreign_keys(tables: &[TableDef], sorted: &[usize], index: usize) {
     let table = &tables[index];
     let keys: &[ForeignKeyDef] = items(&table.foreign_keys);
     let mut k = 0;
     while k < keys.len() {
         let target = text(&keys[k].references_table);
-        let mut found = false;
-        let mut earlier = 0;
-        while earlier <= index {
-            if same(text(&tables[earlier].name), target) {
-                found = true;
-            }
-            earlier += 1;
-        }
+        let (found, later) = match position(tables, sorted, target) {
+            Some(at) => (at <= index, at > index),
+            None => (false, false),
+        };
         if !found {
-            let mut later = false;
-            let mut t = index + 1;
-            while t < tables.len() {
-                if same(text(&tables[t].name), target) {
-                    later = true;
-                }
-                t += 1;
-            }
             let msg = Message::new()
                 .push("schema!: the foreign key `")
                 .push(text(&table.name))
@@ -229,3 +309,7 @@ const fn check_foreign_keys(tables: &[TableDef], index: usize) {
         k += 1;
     }
 }
+
+#[cfg(test)]
+#[path = "const_check_tests.rs"]
+mod tests;

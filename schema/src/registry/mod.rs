@@ -37,7 +37,7 @@ macro_rules! schema {
         const ENUMS: &[$crate::model::EnumDef] = &[$(<$e as $crate::traits::PgEnum>::ENUM),*];
         const TABLES: &[$crate::model::TableDef] =
             &[$(<$t as $crate::traits::Table>::TABLE),*];
-        const _: () = $crate::registry::__check_schema(ENUMS, TABLES);
+        const _: () = $crate::registry::__check_schema::<{ TABLES.len() }>(ENUMS, TABLES);
         $crate::model::Schema {
             enums: ::std::borrow::Cow::Borrowed(ENUMS),
             tables: ::std::borrow::Cow::Borrowed(TABLES),

@@ -5,7 +5,7 @@
 use crate::model::{
     ColumnDefault, EnumDef, OnDelete, PrimaryKey, Schema, SqlType, TableDef, MAX_IDENTIFIER_BYTES,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One broken rule of a schema.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,6 +90,12 @@ pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
     check_enums(&schema.enums, &mut errors);
     let enums: BTreeMap<&str, &EnumDef> = schema.enums.iter().map(|e| (&*e.name, e)).collect();
     let mut relations = BTreeSet::new();
+    // Where each table name first appears: a foreign key finds its target without a scan,
+    // which made validation quadratic in the number of tables.
+    let mut positions = HashMap::with_capacity(schema.tables.len());
+    for (at, table) in schema.tables.iter().enumerate() {
+        positions.entry(&*table.name).or_insert(at);
+    }
     for (position, table) in schema.tables.iter().enumerate() {
         long("table", &table.name, &mut errors);
         if enums.contains_key(&*table.name) || !relations.insert(table.name.to_string()) {
@@ -98,7 +104,7 @@ pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
         check_columns(table, &enums, &mut errors);
         check_primary_key(table, &mut relations, &mut errors);
         check_indexes(table, &mut relations, &mut errors);
-        check_foreign_keys(schema, position, &mut errors);
+        check_foreign_keys(schema, &positions, position, &mut errors);
     }
     if errors.is_empty() {
         Ok(())
@@ -284,7 +290,12 @@ fn check_indexes(
     }
 }
 
-fn check_foreign_keys(schema: &Schema, position: usize, errors: &mut Vec<RegistryError>) {
+fn check_foreign_keys(
+    schema: &Schema,
+    positions: &HashMap<&str, usize>,
+    position: usize,
+    errors: &mut Vec<RegistryError>,
+) {
     let table = &schema.tables[position];
     for fk in table.foreign_keys.iter() {
         long(
@@ -309,11 +320,7 @@ fn check_foreign_keys(schema: &Schema, position: usize, errors: &mut Vec<Registr
                 column: c.clone(),
             });
         }
-        let target_at = schema
-            .tables
-            .iter()
-            .position(|x| x.name == fk.references_table);
-        let target = match target_at {
+        let target = match positions.get(&*fk.references_table).copied() {
             None => {
                 let target = fk.references_table.to_string();
                 errors.push(RegistryError::UnknownTable {

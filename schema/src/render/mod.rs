@@ -36,12 +36,28 @@ pub fn migration(statements: &[Statement], no_transaction: bool) -> String {
 
 /// A double-quoted identifier. Quotes inside are doubled, as PostgreSQL reads them.
 pub fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    quoted(name, '"')
 }
 
 /// A single-quoted string literal.
 pub fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+    quoted(text, '\'')
+}
+
+/// `text` between `quote`s, each `quote` inside doubled. One allocation: identifiers are
+/// rendered several times per statement, and a `replace` then `format!` made two.
+fn quoted(text: &str, quote: char) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for (i, part) in text.split(quote).enumerate() {
+        if i > 0 {
+            out.push(quote);
+            out.push(quote);
+        }
+        out.push_str(part);
+    }
+    out.push(quote);
+    out
 }
 
 /// An enum type's qualified name, as drizzle-kit writes it in `CREATE TYPE`.

@@ -54,6 +54,10 @@ fn types_are_spelled_as_postgres_prints_them() {
 fn identifiers_and_literals_are_escaped() {
     assert_eq!(ident("a\"b"), "\"a\"\"b\"");
     assert_eq!(literal("it's"), "'it''s'");
+    assert_eq!(ident("users"), "\"users\"");
+    assert_eq!(ident(""), "\"\"");
+    assert_eq!(ident(r#""a"""#), r#""""a""""""#);
+    assert_eq!(literal("''"), "''''''");
     assert_eq!(default(&ColumnDefault::Text("o'k".into())), "'o''k'");
     assert_eq!(default(&ColumnDefault::Int(-3)), "-3");
 }
