@@ -125,6 +125,36 @@ ALTER TABLE \"users\" ADD CONSTRAINT \"users_mail_uq\" UNIQUE (\"mail\");\n";
 }
 
 #[tokio::test]
+async fn a_failure_in_the_middle_is_named_not_the_statements_it_aborted() {
+    let db = TestDatabase::create().await.unwrap();
+    let broken = "CREATE TABLE \"tags\" (\"id\" int);\n\
+--> statement-breakpoint\n\
+INSERT INTO \"missing\" VALUES (1);\n\
+--> statement-breakpoint\n\
+CREATE TABLE \"after_1\" (\"id\" int);\n\
+--> statement-breakpoint\n\
+CREATE TABLE \"after_2\" (\"id\" int);\n";
+    let fixture = Fixture::new(&[("0000_initial.sql", INITIAL), ("0001_broken.sql", broken)]);
+    let err = fixture.migrator().run(&config(&db)).await.unwrap_err();
+    let MigrateError::Statement(failure) = &err else {
+        panic!("expected a statement failure, got {err:?}");
+    };
+    // The statements after it fail too (the transaction is aborted); the report names the
+    // cause: statement 2 and its undefined_table, not 25P02 on statement 3.
+    assert_eq!(
+        (failure.file.as_str(), failure.statement),
+        ("0001_broken.sql", 2)
+    );
+    assert_eq!(failure.code, "42P01", "undefined_table");
+    let client = db.connect().await.unwrap();
+    for table in ["public.tags", "public.after_1", "public.after_2"] {
+        assert!(!table_exists(&client, table).await, "{table} rolled back");
+    }
+    let names: Vec<_> = ledger(&client).await.into_iter().map(|r| r.1).collect();
+    assert_eq!(names, ["0000_initial.sql"]);
+}
+
+#[tokio::test]
 async fn a_no_transaction_migration_can_create_an_index_concurrently() {
     let db = TestDatabase::create().await.unwrap();
     let concurrently = "-- schema:no-transaction\n\

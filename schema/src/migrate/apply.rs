@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use futures_util::future;
 use tokio_postgres::Client;
 
 use super::config::{error_chain, server_message};
@@ -28,11 +29,34 @@ async fn apply_in_transaction(
     migration: &Migration,
 ) -> Result<Duration, MigrateError> {
     let started = Instant::now();
-    client
-        .batch_execute("BEGIN")
-        .await
-        .map_err(|e| database("starting a transaction", migration, &e))?;
-    if let Err(failure) = run_statements(client, migration).await {
+    // BEGIN and every statement are sent at once (tokio-postgres pipelines futures polled
+    // together) instead of waiting a round trip for each: inside the transaction a failure
+    // aborts everything after it, so the first error in statement order is the real one, and
+    // the ones behind it only say the transaction was aborted.
+    let (begun, results) = future::join(
+        client.batch_execute("BEGIN"),
+        future::join_all(
+            migration
+                .statements
+                .iter()
+                .map(|statement| client.batch_execute(&statement.sql)),
+        ),
+    )
+    .await;
+    if let Err(e) = begun {
+        rollback(client).await;
+        return Err(database("starting a transaction", migration, &e));
+    }
+    let failed = migration
+        .statements
+        .iter()
+        .zip(results)
+        .find_map(|(statement, result)| {
+            result
+                .err()
+                .map(|e| statement_failed(migration, statement, &e))
+        });
+    if let Some(failure) = failed {
         rollback(client).await;
         return Err(failure);
     }
@@ -66,7 +90,8 @@ async fn apply_without_transaction(
     Ok(elapsed)
 }
 
-/// Each statement is its own simple-protocol message, as psql sends it, so a failure points
+/// Outside a transaction a failure must stop the statements after it, so each waits for the
+/// one before. Each is its own simple-protocol message, as psql sends it, so a failure points
 /// at one statement.
 async fn run_statements(client: &Client, migration: &Migration) -> Result<(), MigrateError> {
     for statement in &migration.statements {
