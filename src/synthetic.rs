@@ -68,11 +68,9 @@ fn column(
     default: Option<ColumnDefault>,
 ) -> ColumnDef {
     ColumnDef {
-        name: Cow::Borrowed(name),
-        sql_type,
         nullable,
         default,
-        renamed_from: None,
+        ..ColumnDef::new(Cow::Borrowed(name), sql_type)
     }
 }
 

@@ -167,6 +167,32 @@ impl OnDelete {
     }
 }
 
+impl ColumnDef {
+    /// A NOT NULL column without a default: what a field that is not an `Option` and has no
+    /// `default` becomes. [`ColumnDef::nullable`] and [`ColumnDef::with_default`] refine it.
+    pub const fn new(name: Name, sql_type: SqlType) -> Self {
+        ColumnDef {
+            name,
+            sql_type,
+            nullable: false,
+            default: None,
+            renamed_from: None,
+        }
+    }
+
+    /// The same column, nullable.
+    pub fn nullable(mut self) -> Self {
+        self.nullable = true;
+        self
+    }
+
+    /// The same column, with `default`.
+    pub fn with_default(mut self, default: ColumnDefault) -> Self {
+        self.default = Some(default);
+        self
+    }
+}
+
 impl TableDef {
     pub fn column(&self, name: &str) -> Option<&ColumnDef> {
         self.columns.iter().find(|c| c.name == name)

@@ -25,7 +25,7 @@ impl PgEnum for Mode {
 }
 
 const fn column(name: &'static str, sql_type: SqlType) -> ColumnDef {
-    ColumnDef { name: Cow::Borrowed(name), sql_type, nullable: false, default: None, renamed_from: None }
+    ColumnDef::new(Cow::Borrowed(name), sql_type)
 }
 
 pub struct User;

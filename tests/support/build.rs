@@ -18,23 +18,15 @@ pub fn enum_def(name: &str, labels: &[&str]) -> EnumDef {
 }
 
 pub fn col(name: &str, sql_type: SqlType) -> ColumnDef {
-    ColumnDef {
-        name: name.to_string().into(),
-        sql_type,
-        nullable: false,
-        default: None,
-        renamed_from: None,
-    }
+    ColumnDef::new(name.to_string().into(), sql_type)
 }
 
-pub fn null(mut c: ColumnDef) -> ColumnDef {
-    c.nullable = true;
-    c
+pub fn null(c: ColumnDef) -> ColumnDef {
+    c.nullable()
 }
 
-pub fn def(mut c: ColumnDef, d: ColumnDefault) -> ColumnDef {
-    c.default = Some(d);
-    c
+pub fn def(c: ColumnDef, d: ColumnDefault) -> ColumnDef {
+    c.with_default(d)
 }
 
 pub fn uuid_pk() -> ColumnDef {

@@ -73,11 +73,9 @@ fn col(
     default: Option<ColumnDefault>,
 ) -> ColumnDef {
     ColumnDef {
-        name: name(n),
-        sql_type,
         nullable,
         default,
-        renamed_from: None,
+        ..ColumnDef::new(name(n), sql_type)
     }
 }
 

@@ -10,11 +10,9 @@ fn column(
     default: Option<ColumnDefault>,
 ) -> ColumnDef {
     ColumnDef {
-        name: name.into(),
-        sql_type,
         nullable,
         default,
-        renamed_from: None,
+        ..ColumnDef::new(name.into(), sql_type)
     }
 }
 
