@@ -35,7 +35,7 @@ pub fn evolved(base: &Schema) -> Schema {
     for (i, t) in tables.iter_mut().enumerate().filter(|(i, _)| i % 10 == 0) {
         t.columns
             .to_mut()
-            .push(column("note", SqlType::Text, true, None));
+            .push(ColumnDef::new(Cow::Borrowed("note"), SqlType::Text).nullable());
         let name = format!("{}_note_idx", table_name(i));
         t.indexes
             .to_mut()
@@ -61,19 +61,6 @@ fn enum_def(i: usize) -> EnumDef {
     }
 }
 
-fn column(
-    name: &'static str,
-    sql_type: SqlType,
-    nullable: bool,
-    default: Option<ColumnDefault>,
-) -> ColumnDef {
-    ColumnDef {
-        nullable,
-        default,
-        ..ColumnDef::new(Cow::Borrowed(name), sql_type)
-    }
-}
-
 fn index(name: String, unique: bool, columns: &[(&'static str, bool)]) -> IndexDef {
     IndexDef {
         name: name.into(),
@@ -93,46 +80,22 @@ fn table(i: usize) -> TableDef {
     let name = table_name(i);
     let state = SqlType::Enum(format!("state_{}", i % ENUMS).into());
     let columns = vec![
-        column(
-            "id",
-            SqlType::Uuid,
-            false,
-            Some(ColumnDefault::GenRandomUuid),
-        ),
-        column("name", SqlType::Varchar(255), false, None),
-        column("body", SqlType::Text, true, None),
-        column(
-            "state",
-            state,
-            false,
-            Some(ColumnDefault::EnumLabel("draft".into())),
-        ),
-        column(
-            "position",
-            SqlType::Integer,
-            false,
-            Some(ColumnDefault::Int(0)),
-        ),
-        column(
-            "visible",
-            SqlType::Boolean,
-            false,
-            Some(ColumnDefault::Bool(true)),
-        ),
-        column("score", SqlType::DoublePrecision, true, None),
-        column("parent_id", SqlType::Uuid, true, None),
-        column(
-            "created_at",
-            SqlType::TimestampTz,
-            false,
-            Some(ColumnDefault::Now),
-        ),
-        column(
-            "updated_at",
-            SqlType::TimestampTz,
-            false,
-            Some(ColumnDefault::Now),
-        ),
+        ColumnDef::new(Cow::Borrowed("id"), SqlType::Uuid)
+            .with_default(ColumnDefault::GenRandomUuid),
+        ColumnDef::new(Cow::Borrowed("name"), SqlType::Varchar(255)),
+        ColumnDef::new(Cow::Borrowed("body"), SqlType::Text).nullable(),
+        ColumnDef::new(Cow::Borrowed("state"), state)
+            .with_default(ColumnDefault::EnumLabel("draft".into())),
+        ColumnDef::new(Cow::Borrowed("position"), SqlType::Integer)
+            .with_default(ColumnDefault::Int(0)),
+        ColumnDef::new(Cow::Borrowed("visible"), SqlType::Boolean)
+            .with_default(ColumnDefault::Bool(true)),
+        ColumnDef::new(Cow::Borrowed("score"), SqlType::DoublePrecision).nullable(),
+        ColumnDef::new(Cow::Borrowed("parent_id"), SqlType::Uuid).nullable(),
+        ColumnDef::new(Cow::Borrowed("created_at"), SqlType::TimestampTz)
+            .with_default(ColumnDefault::Now),
+        ColumnDef::new(Cow::Borrowed("updated_at"), SqlType::TimestampTz)
+            .with_default(ColumnDefault::Now),
     ];
     let foreign_keys = match i {
         0 => Vec::new(),

@@ -3,19 +3,6 @@ use crate::model::*;
 use crate::plan::{LabelPosition, Statement};
 use std::borrow::Cow;
 
-fn column(
-    name: &'static str,
-    sql_type: SqlType,
-    nullable: bool,
-    default: Option<ColumnDefault>,
-) -> ColumnDef {
-    ColumnDef {
-        nullable,
-        default,
-        ..ColumnDef::new(name.into(), sql_type)
-    }
-}
-
 fn table(name: &'static str, columns: Vec<ColumnDef>, primary_key: PrimaryKey) -> TableDef {
     TableDef {
         name: name.into(),
@@ -65,20 +52,11 @@ fn uuid_key_is_inline_with_its_default() {
     let t = table(
         "users",
         vec![
-            column(
-                "id",
-                SqlType::Uuid,
-                false,
-                Some(ColumnDefault::GenRandomUuid),
-            ),
-            column("email", SqlType::Varchar(320), false, None),
-            column(
-                "created_at",
-                SqlType::TimestampTz,
-                false,
-                Some(ColumnDefault::Now),
-            ),
-            column("note", SqlType::Text, true, None),
+            ColumnDef::new("id".into(), SqlType::Uuid).with_default(ColumnDefault::GenRandomUuid),
+            ColumnDef::new("email".into(), SqlType::Varchar(320)),
+            ColumnDef::new("created_at".into(), SqlType::TimestampTz)
+                .with_default(ColumnDefault::Now),
+            ColumnDef::new("note".into(), SqlType::Text).nullable(),
         ],
         PrimaryKey::Column("id".into()),
     );
@@ -98,8 +76,8 @@ fn composite_key_is_a_named_table_constraint() {
     let t = table(
         "bookmarks",
         vec![
-            column("user_id", SqlType::Uuid, false, None),
-            column("question_id", SqlType::Uuid, false, None),
+            ColumnDef::new("user_id".into(), SqlType::Uuid),
+            ColumnDef::new("question_id".into(), SqlType::Uuid),
         ],
         PrimaryKey::Composite(Cow::Owned(vec!["user_id".into(), "question_id".into()])),
     );
@@ -236,12 +214,8 @@ fn column_changes() {
         (
             Statement::AddColumn {
                 table: t(),
-                column: column(
-                    "c",
-                    SqlType::Boolean,
-                    false,
-                    Some(ColumnDefault::Bool(false)),
-                ),
+                column: ColumnDef::new("c".into(), SqlType::Boolean)
+                    .with_default(ColumnDefault::Bool(false)),
             },
             "ALTER TABLE \"t\" ADD COLUMN \"c\" boolean DEFAULT false NOT NULL;",
         ),
