@@ -60,7 +60,7 @@ pub struct DryRun {
 
 impl Migrator {
     /// Brings the database up to date, creating it first if it does not exist. The run has a
-    /// connection of its own, closed at the end (which also releases the lock).
+    /// connection of its own, closed at the end.
     pub async fn run(&self, db: &DatabaseConfig) -> Result<Report, MigrateError> {
         let (client, created) = db.connect_or_create().await?;
         if created {
@@ -69,6 +69,11 @@ impl Migrator {
             });
         }
         let mut report = self.run_locked(&client).await?;
+        // Closing the connection would release the lock too, but the server does so only when
+        // its backend has exited, after this process may have: a migrator started right after
+        // would find the lock still held and report waiting for a run that is over. After a
+        // failure the close is left to release it.
+        lock::unlock(&client).await?;
         report.created_database = created;
         Ok(report)
     }
