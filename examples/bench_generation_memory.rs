@@ -9,11 +9,12 @@
 //! above what was live before the step (the input schema is built beforehand and not counted).
 
 use question_bank_db::synthetic;
-use schema::diff::{self, DiffOptions};
-use schema::model::Schema;
-use schema::plan::plan_create;
-use schema::registry::{validate, QUESTION_BANK};
-use schema::render;
+use schema::SCHEMA as QUESTION_BANK;
+use schema_core::diff::{self, DiffOptions};
+use schema_core::model::Schema;
+use schema_core::plan::plan_create;
+use schema_core::registry::validate;
+use schema_core::render;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 

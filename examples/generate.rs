@@ -8,7 +8,7 @@
 //! ```
 
 use clap::Parser;
-use schema::generate::{run, CommandArgs, GenerateOptions};
+use schema_core::generate::{run, CommandArgs, GenerateOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,11 +40,7 @@ fn main() -> ExitCode {
             allow_destructive: args.allow_destructive,
         },
     };
-    match run(
-        &schema::registry::QUESTION_BANK,
-        &command,
-        &mut std::io::stdout(),
-    ) {
+    match run(&schema::SCHEMA, &command, &mut std::io::stdout()) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {

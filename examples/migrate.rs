@@ -18,9 +18,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use schema::catalog::{self, VerifyError};
-use schema::migrate::{DatabaseConfig, MigrateError, Migrator, Progress, State};
-use schema::registry::QUESTION_BANK;
+use schema::SCHEMA as QUESTION_BANK;
+use schema_core::catalog::{self, VerifyError};
+use schema_core::migrate::{DatabaseConfig, MigrateError, Migrator, Progress, State};
 
 #[derive(Parser)]
 #[command(

@@ -7,7 +7,7 @@
 //! column. So `tables(1_000)` has 1,000 tables, 10,000 columns, 999 foreign keys and 3,000
 //! indexes.
 
-use schema::model::{
+use schema_core::model::{
     ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexColumn, IndexDef, OnDelete, PrimaryKey,
     Schema, SqlType, TableDef,
 };
@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn synthetic_schemas_are_valid_and_have_the_stated_size() {
         let s = schema(100);
-        schema::registry::validate(&s).expect("a synthetic schema follows every rule");
+        schema_core::registry::validate(&s).expect("a synthetic schema follows every rule");
         assert_eq!(s.tables.len(), 100);
         let columns: usize = s.tables.iter().map(|t| t.columns.len()).sum();
         assert_eq!(columns, 100 * COLUMNS_PER_TABLE);
@@ -150,9 +150,9 @@ mod tests {
     fn an_evolved_schema_is_valid_and_diffs_to_additions() {
         let base = schema(30);
         let next = evolved(&base);
-        schema::registry::validate(&next).expect("the evolved schema follows every rule");
-        let steps =
-            schema::diff::steps(Some(&base), &next, &Default::default()).expect("only additions");
+        schema_core::registry::validate(&next).expect("the evolved schema follows every rule");
+        let steps = schema_core::diff::steps(Some(&base), &next, &Default::default())
+            .expect("only additions");
         assert_eq!(steps.len(), 1);
         // one table (+ its FK and 3 indexes), 3 columns and 3 indexes for tables 0, 10, 20
         assert_eq!(steps[0].statements.len(), 1 + 1 + 3 + 3 + 3);

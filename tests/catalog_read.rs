@@ -5,7 +5,7 @@
 mod fixture;
 
 use fixture::{catalog, sql_with, SQL};
-use schema::catalog::{self, CatalogError, ConstraintKind, FkAction, IndexKey};
+use schema_core::catalog::{self, CatalogError, ConstraintKind, FkAction, IndexKey};
 
 #[tokio::test]
 async fn two_databases_built_by_the_same_sql_read_equal() {

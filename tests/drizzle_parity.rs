@@ -3,9 +3,9 @@
 //! question-bank schema written for drizzle-kit and the SQL drizzle-kit generated from it
 //! (`regenerate.sh` rebuilds it).
 
-use schema::catalog::{self, Catalog};
-use schema::migrate::Migrator;
-use schema::testing::TestDatabase;
+use schema_core::catalog::{self, Catalog};
+use schema_core::migrate::Migrator;
+use schema_core::testing::TestDatabase;
 use tokio_postgres::Client;
 
 const DRIZZLE_SQL: &str = include_str!("fixtures/drizzle/0000_initial.sql");
@@ -71,8 +71,6 @@ async fn drizzle_built_database_verifies_clean_against_the_code() {
     let db = TestDatabase::create().await.unwrap();
     let client = db.connect().await.unwrap();
     build_with_drizzle_sql(&client).await;
-    let report = catalog::verify(&client, &schema::registry::QUESTION_BANK)
-        .await
-        .unwrap();
+    let report = catalog::verify(&client, &schema::SCHEMA).await.unwrap();
     assert!(report.is_clean(), "{report}");
 }

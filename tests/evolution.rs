@@ -5,12 +5,12 @@
 
 mod support;
 
-use schema::catalog;
-use schema::generate::{check, generate, GenerateError, GenerateOptions, Generated};
-use schema::migrate::Migrator;
-use schema::migrations_dir::MigrationsDir;
-use schema::model::Schema;
-use schema::testing::TestDatabase;
+use schema_core::catalog;
+use schema_core::generate::{check, generate, GenerateError, GenerateOptions, Generated};
+use schema_core::migrate::Migrator;
+use schema_core::migrations_dir::MigrationsDir;
+use schema_core::model::Schema;
+use schema_core::testing::TestDatabase;
 use support::versions::{versions, Version};
 use tokio_postgres::Client;
 

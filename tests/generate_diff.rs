@@ -3,9 +3,9 @@
 
 mod support;
 
-use schema::diff::{diff, steps, DiffOptions, Refusal};
-use schema::model::*;
-use schema::plan::Statement;
+use schema_core::diff::{diff, steps, DiffOptions, Refusal};
+use schema_core::model::*;
+use schema_core::plan::Statement;
 use support::build::*;
 
 fn base() -> Schema {

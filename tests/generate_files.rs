@@ -3,9 +3,9 @@
 
 mod support;
 
-use schema::generate::{check, generate, run, CommandArgs, GenerateError, GenerateOptions};
-use schema::migrations_dir::MigrationsDir;
-use schema::model::Schema;
+use schema_core::generate::{check, generate, run, CommandArgs, GenerateError, GenerateOptions};
+use schema_core::migrations_dir::MigrationsDir;
+use schema_core::model::Schema;
 use std::path::Path;
 use support::question_bank::spec_schema;
 

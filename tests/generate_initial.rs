@@ -3,9 +3,9 @@
 
 mod support;
 
-use schema::plan::plan_create;
-use schema::render;
-use schema::testing::TestDatabase;
+use schema_core::plan::plan_create;
+use schema_core::render;
+use schema_core::testing::TestDatabase;
 use support::question_bank::spec_schema;
 
 fn initial_sql() -> String {

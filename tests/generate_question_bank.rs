@@ -2,7 +2,8 @@
 
 mod support;
 
-use schema::registry::{unregistered_tables, validate, QUESTION_BANK};
+use schema::SCHEMA as QUESTION_BANK;
+use schema_core::registry::{unregistered_tables, validate};
 
 #[test]
 fn macro_built_schema_is_the_spec() {
@@ -25,13 +26,13 @@ fn every_declared_table_is_registered() {
 
 #[test]
 fn committed_migrations_are_in_step_with_the_code() {
-    let dir = schema::migrations_dir::MigrationsDir::new(concat!(
+    let dir = schema_core::migrations_dir::MigrationsDir::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/migrations"
     ));
-    let problems = schema::generate::check(&QUESTION_BANK, &dir).expect("migrations readable");
+    let problems = schema_core::generate::check(&QUESTION_BANK, &dir).expect("migrations readable");
     assert!(problems.is_empty(), "{problems:#?}");
     let initial = dir.sql("0000_initial").expect("initial migration");
-    let spec = schema::plan::plan_create(&support::question_bank::spec_schema());
-    assert_eq!(initial, schema::render::migration(&spec, false));
+    let spec = schema_core::plan::plan_create(&support::question_bank::spec_schema());
+    assert_eq!(initial, schema_core::render::migration(&spec, false));
 }

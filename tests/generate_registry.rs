@@ -3,9 +3,9 @@
 
 mod support;
 
-use schema::model::*;
-use schema::registry::{unregistered_tables, validate, RegistryError};
-use schema::{schema, PgEnum, RowError, Table};
+use schema_core::model::*;
+use schema_core::registry::{unregistered_tables, validate, RegistryError};
+use schema_core::{schema, PgEnum, RowError, Table};
 use std::borrow::Cow;
 use support::build::*;
 
@@ -81,15 +81,15 @@ impl Table for Session {
 
 const SCHEMA: Schema = schema! { enums: [Mode], tables: [User, Session] };
 
-schema::__private::inventory::submit! {
-    schema::__private::TableRegistration {
+schema_core::__private::inventory::submit! {
+    schema_core::__private::TableRegistration {
         table: "users",
         rust_path: "generate_registry::User",
         definition: &<User as Table>::TABLE,
     }
 }
-schema::__private::inventory::submit! {
-    schema::__private::TableRegistration {
+schema_core::__private::inventory::submit! {
+    schema_core::__private::TableRegistration {
         table: "orphans",
         rust_path: "generate_registry::Orphan",
         definition: &ORPHANS,
@@ -267,13 +267,13 @@ fn the_spec_schema_is_valid() {
 #[test]
 fn generate_refuses_to_run_while_a_table_is_unregistered() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let args = schema::generate::CommandArgs {
+    let args = schema_core::generate::CommandArgs {
         dir: tmp.path().to_path_buf(),
         check: false,
         options: Default::default(),
     };
     let mut out = Vec::new();
-    let ok = schema::generate::run(&SCHEMA, &args, &mut out).expect("runs");
+    let ok = schema_core::generate::run(&SCHEMA, &args, &mut out).expect("runs");
     let out = String::from_utf8(out).expect("utf-8");
     assert!(!ok);
     assert!(out.contains("the table `orphans` (generate_registry::Orphan) is declared with #[table] but not registered"), "{out}");

@@ -4,8 +4,8 @@
 #[path = "migrate_support/mod.rs"]
 mod support;
 
-use schema::migrate::{MigrateError, Migrator, LOCK_KEY};
-use schema::testing::TestDatabase;
+use schema_core::migrate::{MigrateError, Migrator, LOCK_KEY};
+use schema_core::testing::TestDatabase;
 use support::{catalog, config, ledger, table_exists, Fixture};
 
 const INITIAL: &str = "CREATE TABLE \"users\" (\"id\" serial PRIMARY KEY, \"email\" text);\

@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use schema::testing::TestDatabase;
+use schema_core::testing::TestDatabase;
 use support::cli::{assert_user_error, migrate, migrate_bin, text};
 use support::{drop_keeping_name, ledger, Fixture};
 

@@ -6,8 +6,8 @@ mod support;
 
 use std::sync::Arc;
 
-use schema::migrate::{DatabaseConfig, Migrator, Report};
-use schema::testing::TestDatabase;
+use schema_core::migrate::{DatabaseConfig, Migrator, Report};
+use schema_core::testing::TestDatabase;
 use support::{config, drop_keeping_name, ledger, Fixture};
 use tokio::sync::Barrier;
 
@@ -100,7 +100,10 @@ async fn a_migrator_waits_for_the_lock_and_says_so() {
     let db = TestDatabase::create().await.unwrap();
     let holder = db.connect().await.unwrap();
     holder
-        .execute("SELECT pg_advisory_lock($1)", &[&schema::migrate::LOCK_KEY])
+        .execute(
+            "SELECT pg_advisory_lock($1)",
+            &[&schema_core::migrate::LOCK_KEY],
+        )
         .await
         .unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -112,7 +115,7 @@ async fn a_migrator_waits_for_the_lock_and_says_so() {
 
     assert_eq!(
         rx.recv().await,
-        Some(schema::migrate::Progress::WaitingForLock)
+        Some(schema_core::migrate::Progress::WaitingForLock)
     );
     let client = db.connect().await.unwrap();
     assert!(
@@ -122,7 +125,7 @@ async fn a_migrator_waits_for_the_lock_and_says_so() {
     holder
         .execute(
             "SELECT pg_advisory_unlock($1)",
-            &[&schema::migrate::LOCK_KEY],
+            &[&schema_core::migrate::LOCK_KEY],
         )
         .await
         .unwrap();

@@ -7,8 +7,8 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use schema::migrate::Migrator;
-use schema::testing::TestDatabase;
+use schema_core::migrate::Migrator;
+use schema_core::testing::TestDatabase;
 use support::config;
 use tokio_postgres::Client;
 

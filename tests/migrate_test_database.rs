@@ -2,7 +2,7 @@
 //! machine unless told otherwise. This file holds one test: it sets environment variables,
 //! which every test in the same process would see.
 
-use schema::testing::{TestDatabase, TestDbError, ALLOW_REMOTE_VAR};
+use schema_core::testing::{TestDatabase, TestDbError, ALLOW_REMOTE_VAR};
 
 #[tokio::test]
 async fn test_databases_are_refused_on_a_server_that_is_not_local() {

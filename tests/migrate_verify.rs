@@ -4,8 +4,8 @@
 #[path = "migrate_support/mod.rs"]
 mod support;
 
-use schema::migrate::{MigrateError, VerifyProblem};
-use schema::testing::TestDatabase;
+use schema_core::migrate::{MigrateError, VerifyProblem};
+use schema_core::testing::TestDatabase;
 use support::{catalog, config, ledger, sha256_of, Fixture};
 
 const FIRST: &str = "CREATE TABLE \"a\" (\"id\" int);\n";
@@ -147,7 +147,7 @@ fn a_malformed_folder_is_refused_with_every_problem_listed() {
         ("notes.md", "ignored"),
     ]);
     std::fs::write(fixture.path().join("meta/0000_snapshot.json"), "{}").unwrap();
-    let err = schema::migrate::Migrator::from_dir(fixture.path()).unwrap_err();
+    let err = schema_core::migrate::Migrator::from_dir(fixture.path()).unwrap_err();
     let MigrateError::Source(problems) = &err else {
         panic!("expected source problems, got {err:?}");
     };

@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-use schema::testing::TestDatabase;
+use schema_core::testing::TestDatabase;
 use support::cli::{assert_user_error, migrate, text};
 use tokio_postgres::Client;
 
@@ -134,7 +134,7 @@ async fn a_missing_database_is_reported_and_not_created() {
         &[
             &format!("database `{}` does not exist on", db.name()),
             "Check the database name",
-            "cargo run --example migrate",
+            "the `migrate` command",
         ],
     );
     assert!(!database_exists(&admin, db.name()).await);
@@ -156,5 +156,5 @@ fn an_unreachable_server_is_a_clear_error() {
 
 /// `host:port` as the example prints it for this database.
 fn db_target(db: &TestDatabase) -> String {
-    schema::migrate::DatabaseConfig::from(db.config().clone()).target()
+    schema_core::migrate::DatabaseConfig::from(db.config().clone()).target()
 }

@@ -1,7 +1,7 @@
 //! The question-bank descriptors against the facts of the spec (no database needed).
 
 use schema::question_bank::{self, PracticeParams, QuestionDifficulty, SubscriptionStatus};
-use schema::{ColumnDefault, OnDelete, PgEnum, PrimaryKey, SqlType, Table, TableDef};
+use schema_core::{ColumnDefault, OnDelete, PgEnum, PrimaryKey, SqlType, Table, TableDef};
 
 fn table(name: &str) -> &'static TableDef {
     question_bank::SCHEMA
@@ -112,7 +112,7 @@ fn every_foreign_key_has_the_spec_name_and_action() {
 }
 
 /// `name unique? col[ desc], ...` for every index of the schema.
-fn index_line(t: &TableDef, i: &schema::IndexDef) -> String {
+fn index_line(t: &TableDef, i: &schema_core::IndexDef) -> String {
     let cols: Vec<String> = i
         .columns
         .iter()
@@ -326,7 +326,7 @@ fn practice_params_use_camel_case_keys_and_enum_labels() {
 }
 
 /// A table that exists in code but is in no list of the schema.
-#[schema::table(name = "forgotten_notes")]
+#[schema_core::table(name = "forgotten_notes")]
 pub struct ForgottenNote {
     #[primary_key]
     pub id: uuid::Uuid,
@@ -334,7 +334,7 @@ pub struct ForgottenNote {
 
 #[test]
 fn a_table_left_out_of_the_list_is_still_visible() {
-    let declared: Vec<&str> = schema::__private::declared_tables()
+    let declared: Vec<&str> = schema_core::__private::declared_tables()
         .map(|r| r.table)
         .collect();
     assert!(declared.contains(&"forgotten_notes"), "{declared:?}");
@@ -345,7 +345,7 @@ fn a_table_left_out_of_the_list_is_still_visible() {
     for t in question_bank::SCHEMA.tables.iter() {
         assert!(declared.contains(&&*t.name), "{} not registered", t.name);
     }
-    let note = schema::__private::declared_tables()
+    let note = schema_core::__private::declared_tables()
         .find(|r| r.table == "forgotten_notes")
         .unwrap();
     assert!(
@@ -357,17 +357,17 @@ fn a_table_left_out_of_the_list_is_still_visible() {
 }
 
 /// A table of this crate's own schema, beside `ForgottenNote`, which the schema leaves out.
-#[schema::table(name = "note_authors")]
+#[schema_core::table(name = "note_authors")]
 pub struct NoteAuthor {
     #[primary_key]
     pub id: uuid::Uuid,
 }
 
-const NOTES_SCHEMA: schema::Schema = schema::schema! { enums: [], tables: [NoteAuthor] };
+const NOTES_SCHEMA: schema_core::Schema = schema_core::schema! { enums: [], tables: [NoteAuthor] };
 
 #[test]
 fn generate_names_a_table_left_out_of_its_crates_schema() {
-    let missing: Vec<&str> = schema::registry::unregistered_tables(&NOTES_SCHEMA)
+    let missing: Vec<&str> = schema_core::registry::unregistered_tables(&NOTES_SCHEMA)
         .iter()
         .map(|r| r.table)
         .collect();
@@ -375,13 +375,13 @@ fn generate_names_a_table_left_out_of_its_crates_schema() {
     assert_eq!(missing, ["forgotten_notes"]);
 
     let dir = tempfile::tempdir().unwrap();
-    let args = schema::generate::CommandArgs {
+    let args = schema_core::generate::CommandArgs {
         dir: dir.path().join("migrations"),
         check: false,
         options: Default::default(),
     };
     let mut out = Vec::new();
-    let ok = schema::generate::run(&NOTES_SCHEMA, &args, &mut out).unwrap();
+    let ok = schema_core::generate::run(&NOTES_SCHEMA, &args, &mut out).unwrap();
     let out = String::from_utf8(out).unwrap();
     assert!(!ok, "{out}");
     assert!(out.contains("`forgotten_notes`"), "{out}");

@@ -7,8 +7,8 @@ use schema::question_bank::{
     PracticeMode, PracticeParams, PracticeSession, QuestionDifficulty, QuestionStatus, StripeEvent,
     SubscriptionStatus, TagKind, SCHEMA,
 };
-use schema::testing::TestDatabase;
-use schema::{Json, PgEnum, Table};
+use schema_core::testing::TestDatabase;
+use schema_core::{Json, PgEnum, Table};
 use std::fmt::Debug;
 use tokio_postgres::types::{FromSqlOwned, ToSql};
 use tokio_postgres::Client;

@@ -1,11 +1,11 @@
 //! Exactly-once processing of Stripe webhook deliveries, against the real PostgreSQL.
 
 use deadpool_postgres::{Manager, Pool, Transaction};
-use schema::migrate::Migrator;
 use schema::question_bank::StripeEvent;
 use schema::stripe_events::{handle_delivery, Outcome, WebhookError};
-use schema::testing::TestDatabase;
-use schema::Table;
+use schema_core::migrate::Migrator;
+use schema_core::testing::TestDatabase;
+use schema_core::Table;
 use std::collections::HashMap;
 use tokio::task::JoinSet;
 use tokio_postgres::NoTls;

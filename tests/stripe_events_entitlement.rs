@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::{Manager, Pool, Transaction};
-use schema::migrate::Migrator;
 use schema::question_bank::{StripeSubscription as Sub, SubscriptionStatus};
 use schema::stripe_events::{handle_delivery, Outcome};
-use schema::testing::TestDatabase;
+use schema_core::migrate::Migrator;
+use schema_core::testing::TestDatabase;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 

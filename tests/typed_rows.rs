@@ -3,14 +3,14 @@
 //! label, and `practice_sessions.params_json` is read and written as the JSON the application
 //! shares with its TypeScript side.
 
-use schema::migrate::Migrator;
 use schema::question_bank::{
     Attempt, Bookmark, Choice, PracticeMode, PracticeParams, PracticeSession, Question,
     QuestionDifficulty, QuestionStatus, QuestionTag, StripeCustomer, StripeEvent,
     StripeSubscription, SubscriptionStatus, Tag, TagKind, User, SCHEMA,
 };
-use schema::testing::TestDatabase;
-use schema::{Column, Json, PgEnum, Table};
+use schema_core::migrate::Migrator;
+use schema_core::testing::TestDatabase;
+use schema_core::{Column, Json, PgEnum, Table};
 use std::fmt::Debug;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;

@@ -4,7 +4,7 @@
 mod fixture;
 
 use fixture::{drifts_after, labels, s, sql_with};
-use schema::catalog::Drift;
+use schema_core::catalog::Drift;
 
 #[tokio::test]
 async fn a_missing_enum_label_is_reported() {

@@ -5,7 +5,7 @@
 mod fixture;
 
 use fixture::{drifts_after, labels, s};
-use schema::catalog::Drift;
+use schema_core::catalog::Drift;
 
 #[tokio::test]
 async fn a_foreign_key_with_another_on_delete_is_reported() {

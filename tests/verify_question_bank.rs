@@ -4,10 +4,10 @@
 #[path = "migrate_support/mod.rs"]
 mod support;
 
-use schema::catalog::{self, Drift};
-use schema::migrate::Migrator;
-use schema::registry::QUESTION_BANK;
-use schema::testing::TestDatabase;
+use schema::SCHEMA as QUESTION_BANK;
+use schema_core::catalog::{self, Drift};
+use schema_core::migrate::Migrator;
+use schema_core::testing::TestDatabase;
 use support::config;
 
 const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");

@@ -5,7 +5,7 @@
 mod fixture;
 
 use fixture::{drifts_after, s, SQL};
-use schema::catalog::Drift;
+use schema_core::catalog::Drift;
 
 #[tokio::test]
 async fn an_up_to_date_database_is_clean() {
@@ -187,5 +187,5 @@ async fn a_report_lists_every_drift_and_says_what_to_do() {
         ),
         "{text}"
     );
-    assert!(text.contains("cargo run --example migrate"), "{text}");
+    assert!(text.contains("the `migrate` command"), "{text}");
 }

@@ -14,9 +14,9 @@ mod latency_proxy;
 
 use clap::Parser;
 use deadpool_postgres::{Manager, Pool};
-use schema::migrate::Migrator;
 use schema::stripe_events::{handle_delivery, Outcome};
-use schema::testing::TestDatabase;
+use schema_core::migrate::Migrator;
+use schema_core::testing::TestDatabase;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -220,7 +220,7 @@ async fn run_pgbench(args: &Args, proxy: Option<u16>) -> Result<f64, Failure> {
 
 /// The test server's TCP address, for the proxy to forward to.
 async fn server_address() -> Result<std::net::SocketAddr, Failure> {
-    let config: Config = schema::testing::admin_url().parse()?;
+    let config: Config = schema_core::testing::admin_url().parse()?;
     let (Some(Host::Tcp(host)), Some(port)) =
         (config.get_hosts().first(), config.get_ports().first())
     else {

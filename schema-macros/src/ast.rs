@@ -30,6 +30,8 @@ pub struct Table {
     pub vis: Visibility,
     pub name: Name,
     pub renamed_from: Option<Name>,
+    /// The engine's path in generated code: `::schema_core` unless `crate = ".."` says.
+    pub krate: syn::Path,
     pub fields: Vec<Field>,
     pub indexes: Vec<Index>,
     /// `#[primary_key(a, b)]` on the struct.
@@ -106,7 +108,7 @@ impl OnDelete {
         })
     }
 
-    /// The variant of `schema::OnDelete` this stands for.
+    /// The variant of `schema_core::OnDelete` this stands for.
     pub fn variant(self) -> &'static str {
         match self {
             OnDelete::Cascade => "Cascade",
@@ -144,6 +146,8 @@ pub struct Enum {
     pub ident: Ident,
     pub name: Name,
     pub renamed_from: Option<Name>,
+    /// The engine's path in generated code, as on [`Table`].
+    pub krate: syn::Path,
     pub variants: Vec<Variant>,
 }
 
@@ -216,6 +220,7 @@ pub fn table_from_item(
         vis: item.vis.clone(),
         name,
         renamed_from: args.renamed_from,
+        krate: args.krate,
         fields,
         indexes: struct_attrs.indexes,
         composite_key: struct_attrs.composite_key,
@@ -272,6 +277,7 @@ pub fn enum_from_item(cx: &Ctxt, args: proc_macro2::TokenStream, item: &mut syn:
         ident: item.ident.clone(),
         name,
         renamed_from: args.renamed_from,
+        krate: args.krate,
         variants,
     }
 }

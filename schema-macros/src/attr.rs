@@ -74,12 +74,15 @@ pub(crate) fn parse_name(meta: &ParseNestedMeta) -> syn::Result<Name> {
 pub struct ItemArgs {
     pub name: Option<Name>,
     pub renamed_from: Option<Name>,
+    /// The path generated code reaches the engine through.
+    pub krate: syn::Path,
 }
 
 /// Parses `#[<macro_name>(...)]`'s own arguments.
 pub fn parse_item_args(cx: &Ctxt, args: TokenStream, macro_name: &'static str) -> ItemArgs {
     let mut name = Once::new(macro_name, "name");
     let mut renamed_from = Once::new(macro_name, "renamed_from");
+    let mut krate = Once::new(macro_name, "crate");
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("name") {
             // #[table(name = "users")], #[pg_enum(name = "stripe_subscription_status")]
@@ -87,8 +90,12 @@ pub fn parse_item_args(cx: &Ctxt, args: TokenStream, macro_name: &'static str) -
         } else if meta.path.is_ident("renamed_from") {
             // #[table(renamed_from = "app_users")], #[pg_enum(renamed_from = "subscription_state")]
             renamed_from.set(cx, meta.path.span(), parse_name(&meta)?);
+        } else if meta.path.is_ident("crate") {
+            // #[table(crate = "my_app::schema_core")], when the engine is re-exported elsewhere
+            let lit: LitStr = meta.value()?.parse()?;
+            krate.set(cx, meta.path.span(), lit.parse::<syn::Path>()?);
         } else {
-            unknown_key(cx, &meta, macro_name, "name, renamed_from")?;
+            unknown_key(cx, &meta, macro_name, "name, renamed_from, crate")?;
         }
         Ok(())
     });
@@ -98,6 +105,9 @@ pub fn parse_item_args(cx: &Ctxt, args: TokenStream, macro_name: &'static str) -
     ItemArgs {
         name: name.value,
         renamed_from: renamed_from.value,
+        krate: krate
+            .value
+            .unwrap_or_else(|| syn::parse_quote!(::schema_core)),
     }
 }
 

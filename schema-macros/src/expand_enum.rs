@@ -29,6 +29,7 @@ fn opt_cow(name: &Option<Name>) -> TokenStream {
 
 /// The impls of a well-formed enum.
 pub fn expand(item: &Enum) -> TokenStream {
+    let krate = &item.krate;
     let ident = &item.ident;
     let type_name = &item.name.value;
     let name = cow(&item.name);
@@ -50,7 +51,7 @@ pub fn expand(item: &Enum) -> TokenStream {
     let unknown = format!("`{{}}` is not a label of enum `{type_name}`");
     quote! {
         const _: () = {
-            use ::schema::__private as __p;
+            use #krate::__private as __p;
 
             const LABELS: &[__p::Cow<'static, str>] = &[#(__p::Cow::Borrowed(#labels)),*];
             const RENAMED_LABELS: &[__p::LabelRename] = &[#(#renames),*];
@@ -135,11 +136,12 @@ pub fn expand(item: &Enum) -> TokenStream {
 /// the derives or the codecs), so that tables using it report nothing more. Never run: the
 /// program does not compile.
 pub fn stub(item: &Enum) -> TokenStream {
+    let krate = &item.krate;
     let ident = &item.ident;
     let name = cow(&item.name);
     quote! {
         const _: () = {
-            use ::schema::__private as __p;
+            use #krate::__private as __p;
             impl __p::ColumnType for #ident {
                 const SQL_TYPE: __p::SqlType = __p::SqlType::Enum(#name);
                 const NULLABLE: bool = false;

@@ -12,6 +12,7 @@ use syn::Path;
 /// `Column` consts for every field: `User::email`. Emitted even when the table has errors,
 /// so that foreign keys pointing at it still resolve and report nothing more.
 pub fn column_consts(table: &Table) -> TokenStream {
+    let krate = &table.krate;
     let ident = &table.ident;
     let vis = &table.vis;
     let table_name = &table.name.value;
@@ -23,8 +24,8 @@ pub fn column_consts(table: &Table) -> TokenStream {
         let doc = format!("The column `{table_name}.{column}`.");
         quote! {
             #[doc = #doc]
-            #vis const #name: ::schema::__private::Column<#ident, #ty> =
-                ::schema::__private::Column::new(#table_name, #column, #quoted);
+            #vis const #name: #krate::__private::Column<#ident, #ty> =
+                #krate::__private::Column::new(#table_name, #column, #quoted);
         }
     });
     quote! {
@@ -37,6 +38,7 @@ pub fn column_consts(table: &Table) -> TokenStream {
 
 /// The descriptor, `Table`, the checks and the registration of a well-formed table.
 pub fn expand(table: &Table) -> TokenStream {
+    let krate = &table.krate;
     let ident = &table.ident;
     let table_name = &table.name.value;
     let renamed_from = opt_str(table.renamed_from.as_ref().map(|n| n.value.as_str()));
@@ -76,7 +78,7 @@ pub fn expand(table: &Table) -> TokenStream {
     let rust_name = ident.to_string();
     quote! {
         const _: () = {
-            use ::schema::__private as __p;
+            use #krate::__private as __p;
 
             impl __p::Table for #ident {
                 const TABLE: __p::TableDef = __p::TableDef {
@@ -110,11 +112,12 @@ pub fn expand(table: &Table) -> TokenStream {
 /// Stand-ins emitted next to the errors of a malformed table, so that code using it reports
 /// nothing more. Never run: the program does not compile.
 pub fn stub(table: &Table) -> TokenStream {
+    let krate = &table.krate;
     let ident = &table.ident;
     let table_name = &table.name.value;
     quote! {
         const _: () = {
-            use ::schema::__private as __p;
+            use #krate::__private as __p;
             impl __p::Table for #ident {
                 const TABLE: __p::TableDef = __p::TableDef {
                     name: __p::Cow::Borrowed(#table_name),

@@ -4,7 +4,7 @@
 //! itself (`check`), reports every error of the item together (`ctxt`), and expands to the
 //! item (helper attributes stripped), a `const` descriptor, trait impls and trait-bound
 //! checks for what only the compiler can see (`expand_table`, `expand_enum`). Generated code
-//! reaches the runtime through `schema::__private`. Use these macros through the `schema`
+//! reaches the runtime through `schema_core::__private`. Use these macros through the `schema-core`
 //! crate, which re-exports them.
 
 mod ast;
@@ -39,7 +39,7 @@ use quote::quote;
 ///
 /// Put `#[table]` above the other attributes it reads. Table-level `renamed_from = "old"`
 /// records a rename for schema evolution. Every field gets a `Column` const
-/// (`Attempt::user_id`) and the struct implements `schema::Table`.
+/// (`Attempt::user_id`) and the struct implements `schema_core::Table`.
 #[proc_macro_attribute]
 pub fn table(
     args: proc_macro::TokenStream,
@@ -60,8 +60,8 @@ pub fn table(
 /// ```
 ///
 /// Derives `Clone, Copy, Debug, PartialEq, Eq, Hash` itself (do not repeat them), and
-/// implements `schema::PgEnum`, `ToSql`/`FromSql` (for its own type name only) and
-/// `schema::ColumnType`. `renamed_from = "old_type"` on the enum records a type rename.
+/// implements `schema_core::PgEnum`, `ToSql`/`FromSql` (for its own type name only) and
+/// `schema_core::ColumnType`. `renamed_from = "old_type"` on the enum records a type rename.
 #[proc_macro_attribute]
 pub fn pg_enum(
     args: proc_macro::TokenStream,

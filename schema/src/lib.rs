@@ -1,33 +1,10 @@
-//! Schema-as-code for PostgreSQL.
+//! The question-bank schema, written with `schema-core`: its enums and tables
+//! ([`question_bank`], re-exported here), the ordered registry [`SCHEMA`], typed rows, and the
+//! exactly-once handling of Stripe webhooks on `stripe_events` ([`stripe_events`]).
 //!
-//! A schema is written as annotated Rust items (`#[table]`, `#[pg_enum]`), declared once as
-//! an ordered list, planned into SQL statements, written as committed migrations and applied
-//! by a runner that locks, verifies checksums and uses one transaction per migration.
+//! It uses only `schema-core`'s public API, as any application's schema crate would.
 
-extern crate self as schema;
-
-pub mod catalog;
-pub mod column_type;
-pub mod migrate;
-pub mod model;
 pub mod question_bank;
 pub mod stripe_events;
-pub mod testing;
-pub mod traits;
 
-#[doc(hidden)]
-#[path = "private.rs"]
-pub mod __private;
-
-pub use column_type::ColumnType;
-pub use model::*;
-pub use postgres_types::Json;
-pub use schema_macros::{pg_enum, table};
-pub use traits::{Column, PgEnum, RowError, Table};
-
-pub mod diff;
-pub mod generate;
-pub mod migrations_dir;
-pub mod plan;
-pub mod registry;
-pub mod render;
+pub use question_bank::*;

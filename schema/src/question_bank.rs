@@ -1,9 +1,9 @@
 //! The question-bank schema: five enums and eleven tables, written with `#[pg_enum]` and
 //! `#[table]`. Every name here is a contract shared with the drizzle-kit schema it replaces.
 
-use crate::model::Schema;
-use crate::{pg_enum, table, Json};
 use chrono::{DateTime, Utc};
+use schema_core::Schema;
+use schema_core::{pg_enum, table, Json};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -281,7 +281,7 @@ pub struct Bookmark {
 
 /// The question-bank schema as the ordered registry: the five enums, and the eleven tables,
 /// each after the tables its foreign keys reference. `generate` and `verify` work from it.
-pub const SCHEMA: Schema = crate::schema! {
+pub const SCHEMA: Schema = schema_core::schema! {
     enums: [QuestionDifficulty, QuestionStatus, TagKind, PracticeMode, SubscriptionStatus],
     tables: [
         User,

@@ -6,8 +6,8 @@ pub mod cli;
 
 use std::path::Path;
 
-use schema::migrate::{DatabaseConfig, Migrator};
-use schema::testing::TestDatabase;
+use schema_core::migrate::{DatabaseConfig, Migrator};
+use schema_core::testing::TestDatabase;
 use tokio_postgres::Client;
 
 /// A migrations folder of the test's own.

@@ -1,7 +1,7 @@
 mod common;
 use common::*;
 
-const SCHEMA: schema::Schema = schema::schema! { enums: [], tables: [User, Session] };
+const SCHEMA: schema_core::Schema = schema_core::schema! { enums: [], tables: [User, Session] };
 
 fn main() {
     let _ = SCHEMA;

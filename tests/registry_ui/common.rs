@@ -1,6 +1,6 @@
 // Shared by the cases: one enum and two tables written by hand, the second referencing the first.
-use schema::model::*;
-use schema::{PgEnum, RowError, Table};
+use schema_core::model::*;
+use schema_core::{PgEnum, RowError, Table};
 use std::borrow::Cow;
 
 #[derive(Clone, Copy)]

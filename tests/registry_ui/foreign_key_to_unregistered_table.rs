@@ -1,7 +1,7 @@
 mod common;
 use common::*;
 
-const SCHEMA: schema::Schema = schema::schema! { enums: [Mode], tables: [Session] };
+const SCHEMA: schema_core::Schema = schema_core::schema! { enums: [Mode], tables: [Session] };
 
 fn main() {
     let _ = SCHEMA;

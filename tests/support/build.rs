@@ -1,7 +1,7 @@
 //! Short constructors for descriptors built by hand in tests.
 #![allow(dead_code)]
 
-use schema::model::*;
+use schema_core::model::*;
 use std::borrow::Cow;
 
 pub fn enum_def(name: &str, labels: &[&str]) -> EnumDef {

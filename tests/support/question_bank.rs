@@ -2,7 +2,7 @@
 //! line from the spec: the reference the macro-built schema is compared with.
 
 use super::build::*;
-use schema::model::{ColumnDefault, OnDelete::*, Schema, SqlType};
+use schema_core::model::{ColumnDefault, OnDelete::*, Schema, SqlType};
 
 pub fn spec_schema() -> Schema {
     let enums = vec![

@@ -2,7 +2,7 @@
 //! covering every kind of change `generate` handles. Built through the descriptors.
 
 use super::build::*;
-use schema::model::*;
+use schema_core::model::*;
 
 /// Whether generating the step needs the destructive-change confirmation.
 pub struct Version {

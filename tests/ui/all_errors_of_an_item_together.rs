@@ -1,6 +1,6 @@
 // Several mistakes in one table: each is reported, at its own token, in one compilation.
 use chrono::NaiveDateTime;
-use schema::table;
+use schema_core::table;
 use uuid::Uuid;
 
 #[table(name = "users")]

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use schema::{pg_enum, table};
+use schema_core::{pg_enum, table};
 use uuid::Uuid;
 
 #[pg_enum]

@@ -1,4 +1,4 @@
-use schema::{pg_enum, table};
+use schema_core::{pg_enum, table};
 use uuid::Uuid;
 
 #[pg_enum]

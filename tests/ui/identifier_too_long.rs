@@ -1,4 +1,4 @@
-use schema::{pg_enum, table};
+use schema_core::{pg_enum, table};
 use uuid::Uuid;
 
 #[pg_enum(name = "an_enum_type_name_that_goes_on_and_on_well_past_what_postgres_keeps")]

@@ -1,4 +1,4 @@
-use schema::pg_enum;
+use schema_core::pg_enum;
 
 #[pg_enum]
 pub enum Shape {

@@ -1,4 +1,4 @@
-use schema::table;
+use schema_core::table;
 use uuid::Uuid;
 
 #[table(name = "users")]

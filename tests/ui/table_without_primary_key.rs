@@ -1,4 +1,4 @@
-use schema::table;
+use schema_core::table;
 
 #[table(name = "logs")]
 pub struct Log {

@@ -1,5 +1,5 @@
 use chrono::NaiveDateTime;
-use schema::table;
+use schema_core::table;
 use uuid::Uuid;
 
 #[table(name = "events")]

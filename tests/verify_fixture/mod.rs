@@ -9,9 +9,9 @@
 
 #![allow(dead_code)] // each test file uses part of this
 
-use schema::catalog::{self, Catalog, Drift, DriftReport};
-use schema::model::*;
-use schema::testing::TestDatabase;
+use schema_core::catalog::{self, Catalog, Drift, DriftReport};
+use schema_core::model::*;
+use schema_core::testing::TestDatabase;
 use std::borrow::Cow;
 
 pub const SQL: &str = r#"

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use schema::{pg_enum, table, Json, Table};
+use schema_core::{pg_enum, table, Json, Table};
 use uuid::Uuid;
 
 #[pg_enum]

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use schema::{pg_enum, table, ColumnDefault, PgEnum, Table};
+use schema_core::{pg_enum, table, ColumnDefault, PgEnum, Table};
 use uuid::Uuid;
 
 #[pg_enum(name = "node_state", renamed_from = "node_status")]

@@ -1,7 +1,7 @@
 // The whole question-bank schema compiles; this case keeps it compiling as a user crate
 // sees it, through the public API.
 use schema::question_bank::{Attempt, User, SCHEMA};
-use schema::Table;
+use schema_core::Table;
 
 fn main() {
     assert_eq!(SCHEMA.enums.len(), 5);

@@ -163,8 +163,8 @@ impl fmt::Display for DriftReport {
         }
         write!(
             f,
-            "Apply the pending migrations (`cargo run --example migrate`). If none are pending, \
-             either the code changed without a migration (`cargo run --example generate`) or \
+            "Apply the pending migrations (the `migrate` command). If none are pending, either \
+             the code changed without a migration (the `generate` command writes it) or \
              the database was changed by hand: undo that change or declare it in code."
         )
     }

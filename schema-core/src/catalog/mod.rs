@@ -12,9 +12,9 @@
 //! [`DatabaseConfig`]: crate::migrate::DatabaseConfig
 //!
 //! ```no_run
-//! # async fn startup(client: &tokio_postgres::Client, schema: &schema::Schema)
+//! # async fn startup(client: &tokio_postgres::Client, schema: &schema_core::Schema)
 //! # -> Result<(), Box<dyn std::error::Error>> {
-//! let report = schema::catalog::verify(client, schema).await?;
+//! let report = schema_core::catalog::verify(client, schema).await?;
 //! if !report.is_clean() {
 //!     return Err(report.to_string().into());
 //! }

@@ -1,13 +1,23 @@
 //! The ordered registry: a schema declared once as an explicit list of its enums and tables.
 //!
 //! ```
-//! use schema::question_bank::*;
+//! use schema_core::{pg_enum, table};
 //!
-//! pub const SCHEMA: schema::Schema = schema::schema! {
-//!     enums: [QuestionDifficulty, QuestionStatus],
-//!     tables: [Question],
+//! #[pg_enum]
+//! pub enum PostStatus { Draft, Published }
+//!
+//! #[table(name = "posts")]
+//! pub struct Post {
+//!     #[primary_key]
+//!     pub id: uuid::Uuid,
+//!     pub status: PostStatus,
+//! }
+//!
+//! pub const SCHEMA: schema_core::Schema = schema_core::schema! {
+//!     enums: [PostStatus],
+//!     tables: [Post],
 //! };
-//! assert_eq!(SCHEMA.tables[0].name, "questions");
+//! assert_eq!(SCHEMA.tables[0].name, "posts");
 //! ```
 //!
 //! The list is explicit (not gathered at link time) so that the order of creation, and with it
@@ -16,12 +26,10 @@
 //! were left out of the list.
 
 pub(crate) mod const_check;
-mod question_bank;
 mod validate;
 
 #[doc(hidden)]
 pub use const_check::check_schema as __check_schema;
-pub use question_bank::QUESTION_BANK;
 pub use validate::{validate, RegistryError};
 
 use crate::__private::{declared_tables, TableRegistration};

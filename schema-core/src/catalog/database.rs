@@ -22,7 +22,7 @@ impl VerifyError {
         match self {
             Self::Connect(MigrateError::DatabaseMissing { .. }) => {
                 "Check the database name in DATABASE_URL (or --database-url); to create the \
-                 database with its schema, run the migrator (`cargo run --example migrate`)."
+                 database with its schema, run the `migrate` command."
                     .into()
             }
             Self::Connect(e) => e.help(),
@@ -31,7 +31,7 @@ impl VerifyError {
             }
             Self::Catalog(CatalogError::SchemaNotFound { .. }) => {
                 "Point DATABASE_URL (or --database-url) at the application's database, or \
-                 create its tables with the migrator (`cargo run --example migrate`)."
+                 create its tables with the `migrate` command."
                     .into()
             }
             Self::Catalog(CatalogError::Unexpected { .. }) => {
@@ -47,9 +47,9 @@ impl VerifyError {
 /// (see [`verify`]). A clean report means the database is exactly the schema in code.
 ///
 /// ```no_run
-/// # async fn startup() -> Result<(), Box<dyn std::error::Error>> {
-/// use schema::{catalog, migrate::DatabaseConfig, registry::QUESTION_BANK};
-/// let report = catalog::verify_database(&DatabaseConfig::from_env()?, &QUESTION_BANK).await?;
+/// # async fn startup(schema: &schema_core::Schema) -> Result<(), Box<dyn std::error::Error>> {
+/// use schema_core::{catalog, migrate::DatabaseConfig};
+/// let report = catalog::verify_database(&DatabaseConfig::from_env()?, schema).await?;
 /// if !report.is_clean() {
 ///     return Err(report.to_string().into());
 /// }

@@ -1,8 +1,8 @@
 //! The migration runner: brings a database up to date with the committed `migrations/`.
 //!
 //! ```no_run
-//! # async fn start() -> Result<(), schema::migrate::MigrateError> {
-//! use schema::migrate::{DatabaseConfig, Migrator};
+//! # async fn start() -> Result<(), schema_core::migrate::MigrateError> {
+//! use schema_core::migrate::{DatabaseConfig, Migrator};
 //! let report = Migrator::from_dir("migrations")?
 //!     .run(&DatabaseConfig::from_env()?)
 //!     .await?;

@@ -309,7 +309,3 @@ const fn check_foreign_keys(tables: &[TableDef], sorted: &[usize], index: usize)
         k += 1;
     }
 }
-
-#[cfg(test)]
-#[path = "const_check_tests.rs"]
-mod tests;

@@ -59,7 +59,7 @@ impl Refusal {
                 out.push_str(&format!("\n  - {c}"));
             }
             out.push_str(
-                "\nreview each one; to write them anyway, run `cargo run --example generate -- --allow-destructive` \
+                "\nreview each one; to write them anyway, pass `--allow-destructive` to `generate` \
                  (from code: `GenerateOptions { allow_destructive: true, .. }`)",
             );
         }

@@ -153,7 +153,7 @@ pub fn check(schema: &Schema, dir: &MigrationsDir) -> Result<Vec<String>, Genera
 
 fn lag_message(steps: &[Step]) -> String {
     let mut msg = String::from(
-        "the schema in code differs from the last committed migration; `cargo run --example generate` would write:",
+        "the schema in code differs from the last committed migration; `generate` would write:",
     );
     for statement in steps.iter().flat_map(|s| &s.statements) {
         let sql = render::statement(statement);

@@ -12,7 +12,7 @@ use uuid::Uuid;
     message = "`{Self}` is not a column type",
     label = "no PostgreSQL column type for this field",
     note = "column types: uuid::Uuid, String (text; varchar with #[column(varchar = N)]), bool, \
-            i16, i32, i64, f32, f64, chrono::DateTime<Utc>, serde_json::Value, schema::Json<T>, \
+            i16, i32, i64, f32, f64, chrono::DateTime<Utc>, serde_json::Value, schema_core::Json<T>, \
             a #[pg_enum] enum, or Option<_> of one of these for a nullable column"
 )]
 pub trait ColumnType {

@@ -1,0 +1,33 @@
+//! Schema-as-code for PostgreSQL.
+//!
+//! A schema is written as annotated Rust items (`#[table]`, `#[pg_enum]`), declared once as
+//! an ordered list, planned into SQL statements, written as committed migrations and applied
+//! by a runner that locks, verifies checksums and uses one transaction per migration.
+
+// The macros name the engine `::schema_core`; this lets the engine's own tests use them.
+extern crate self as schema_core;
+
+pub mod catalog;
+pub mod column_type;
+pub mod migrate;
+pub mod model;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod traits;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use column_type::ColumnType;
+pub use model::*;
+pub use postgres_types::Json;
+pub use schema_macros::{pg_enum, table};
+pub use traits::{Column, PgEnum, RowError, Table};
+
+pub mod diff;
+pub mod generate;
+pub mod migrations_dir;
+pub mod plan;
+pub mod registry;
+pub mod render;
