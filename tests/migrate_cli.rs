@@ -8,7 +8,7 @@ use std::process::Command;
 
 use schema_core::testing::TestDatabase;
 use support::cli::{assert_user_error, migrate, migrate_bin, text};
-use support::{drop_keeping_name, ledger, Fixture};
+use support::{drop_keeping_name, ledger, sha256_of, Fixture};
 
 fn fixture() -> Fixture {
     Fixture::new(&[
@@ -67,7 +67,7 @@ async fn applies_prints_one_line_each_then_nothing_pending() {
 }
 
 #[tokio::test]
-async fn reads_database_url_from_a_dot_env_file_and_finds_migrations_in_the_current_folder() {
+async fn reads_database_url_from_a_dot_env_file_and_a_dir_relative_to_the_current_folder() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = fixture();
     let project = tempfile::tempdir().unwrap();
@@ -84,7 +84,7 @@ async fn reads_database_url_from_a_dot_env_file_and_finds_migrations_in_the_curr
         )
         .unwrap();
     }
-    let output = migrate(project.path(), &[]);
+    let output = migrate(project.path(), &["--dir", "migrations"]);
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}{stderr}");
     let client = db.connect().await.unwrap();
@@ -199,16 +199,26 @@ async fn a_failing_statement_names_file_statement_and_server_error() {
 }
 
 #[tokio::test]
-async fn outside_the_project_without_dir_the_checkouts_migrations_are_used() {
+async fn without_dir_the_migrations_built_into_the_program_are_applied_wherever_it_runs() {
     let db = TestDatabase::create().await.unwrap();
+    // A folder with a migrations/ of its own: what was built in wins over what lies around.
     let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::create_dir(elsewhere.path().join("migrations")).unwrap();
+    std::fs::write(
+        elsewhere.path().join("migrations/0000_other.sql"),
+        "CREATE TABLE other ();",
+    )
+    .unwrap();
     let output = migrate(elsewhere.path(), &["--database-url", &db.url()]);
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}{stderr}");
-    let checkout = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
     assert!(
-        stdout.starts_with(&format!("using migrations from {checkout}")),
+        stdout.starts_with("applied 0000_initial.sql in "),
         "{stdout}"
     );
-    assert!(stdout.contains("applied 0000_initial.sql in "), "{stdout}");
+    let client = db.connect().await.unwrap();
+    let rows = ledger(&client).await;
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/0000_initial.sql");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].2, sha256_of(&committed), "{rows:?}");
 }

@@ -69,7 +69,7 @@ async fn a_database_migrated_with_the_repository_migrations_verifies_clean() {
         lines,
         [
             format!(
-                "verifying `{}` at {} against the question-bank schema in code \
+                "verifying `{}` at {} against the schema in code \
                  (5 enums, 11 tables)",
                 db.name(),
                 db_target(&db)

@@ -8,6 +8,7 @@
 extern crate self as schema_core;
 
 pub mod catalog;
+pub mod cli;
 pub mod column_type;
 pub mod migrate;
 pub mod model;
@@ -22,7 +23,7 @@ pub mod __private;
 pub use column_type::ColumnType;
 pub use model::*;
 pub use postgres_types::Json;
-pub use schema_macros::{pg_enum, table};
+pub use schema_macros::{embed_migrations, pg_enum, table};
 pub use traits::{Column, PgEnum, RowError, Table};
 
 pub mod diff;

@@ -12,6 +12,7 @@ mod attr;
 mod attr_enum;
 mod check;
 mod ctxt;
+mod embed;
 mod expand_enum;
 mod expand_table;
 
@@ -68,6 +69,20 @@ pub fn pg_enum(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     pg_enum_inner(args.into(), item.into()).into()
+}
+
+/// The migration files of a folder, compiled into the program, for
+/// `Migrator::from_embedded`: a deployed binary then needs no folder beside it.
+///
+/// ```text
+/// let migrations = schema_core::embed_migrations!("migrations"); // relative to Cargo.toml
+/// ```
+///
+/// Editing a file rebuilds the program. To rebuild when a file is added or removed too, put
+/// `println!("cargo:rerun-if-changed=migrations");` in the crate's `build.rs`.
+#[proc_macro]
+pub fn embed_migrations(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    embed::expand(input.into()).into()
 }
 
 fn table_inner(args: TokenStream, item: TokenStream) -> TokenStream {

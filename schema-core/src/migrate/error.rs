@@ -11,6 +11,19 @@ pub enum MigrateError {
     BadUrl { origin: String, reason: String },
     #[error("cannot reach PostgreSQL at {target}: {reason}")]
     Unreachable { target: String, reason: String },
+    #[error("{origin}: {source}")]
+    Tls {
+        origin: String,
+        #[source]
+        source: super::tls::TlsError,
+    },
+    #[error("no TLS connection to {target}: {reason}")]
+    TlsHandshake { target: String, reason: String },
+    #[error(
+        "no database is named: DATABASE_URL is not set (in the environment or a .env file), \
+         nor PGHOST, PGPORT, PGUSER or PGDATABASE"
+    )]
+    NoDatabase,
     #[error("PostgreSQL at {target} refused user `{user}`: {message}")]
     Authentication {
         target: String,
@@ -134,6 +147,18 @@ impl MigrateError {
         match self {
             Self::BadUrl { .. } => "Write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
                 (set DATABASE_URL, put it in .env, or pass --database-url)."
+                .into(),
+            Self::Tls { .. } => "Point sslrootcert (or PGSSLROOTCERT) at a PEM file of the \
+                certificate authority that signed the server's certificate, or leave it out to \
+                use the system's roots."
+                .into(),
+            Self::TlsHandshake { .. } => "Check sslmode: verify-full needs a certificate \
+                signed by a root in sslrootcert (or the system's store) that names the host as \
+                written in the URL; verify-ca skips the name; require only encrypts. A server \
+                without TLS needs sslmode=disable or prefer."
+                .into(),
+            Self::NoDatabase => "Set DATABASE_URL=postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
+                (or put it in .env), set the PG* variables, or pass --database-url."
                 .into(),
             Self::Unreachable { .. } => "Start PostgreSQL there, or point DATABASE_URL \
                 (or --database-url) at a server that is running."

@@ -18,23 +18,38 @@
 
 mod apply;
 mod config;
+mod display;
 mod error;
 mod ledger;
 mod lock;
 mod run;
 mod source;
+mod tls;
 mod verify;
 
-pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_DATABASE_URL};
+pub use config::{DatabaseConfig, DATABASE_URL_VAR};
+pub(crate) use display::plural;
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 pub use lock::LOCK_KEY;
 pub use run::{Applied, DryRun, Progress, Report, Status};
 pub use source::{Migration, Statement, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
+pub use tls::{SslMode, TlsError, TlsSettings};
 pub use verify::{State, StatusEntry};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Migration files compiled into a program by `embed_migrations!`, which reads the folder
+/// when the program is built (and rebuilds it when one of the files changes).
+#[derive(Clone, Copy, Debug)]
+pub struct EmbeddedMigrations {
+    /// The folder the files were read from, at compile time; used in messages, and by
+    /// `generate` when the folder is still there.
+    pub dir: &'static str,
+    /// Each `.sql` file of the folder: its name and its bytes.
+    pub files: &'static [(&'static str, &'static [u8])],
+}
 
 /// The migrations of one folder, read and checked, ready to apply to any database.
 #[derive(Clone)]
@@ -68,6 +83,24 @@ impl Migrator {
         })
     }
 
+    /// The migrations compiled into the program by `embed_migrations!("migrations")`: a
+    /// deployed binary needs no folder beside it. The same names and checks as
+    /// [`Migrator::from_dir`]; messages name the files by their compile-time path.
+    pub fn from_embedded(embedded: &EmbeddedMigrations) -> Result<Self, MigrateError> {
+        let dir = PathBuf::from(embedded.dir);
+        let files = embedded
+            .files
+            .iter()
+            .map(|(name, bytes)| (dir.join(name), bytes.to_vec()))
+            .collect();
+        let migrations = source::from_files(files, Vec::new())?;
+        Ok(Migrator {
+            dir,
+            migrations,
+            progress: None,
+        })
+    }
+
     /// Calls `f` as the run goes (database created, waiting for the lock, each migration
     /// applied), so a command can print lines as they happen.
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
@@ -89,5 +122,40 @@ impl Migrator {
         if let Some(f) = &self.progress {
             f(&event);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_migrations_need_no_folder_at_run_time() {
+        static FILES: &[(&str, &[u8])] = &[
+            ("0001_b.sql", b"CREATE TABLE b ();"),
+            ("0000_a.sql", b"CREATE TABLE a ();"),
+        ];
+        let embedded = EmbeddedMigrations {
+            dir: "/nowhere/migrations",
+            files: FILES,
+        };
+        let migrator = Migrator::from_embedded(&embedded).unwrap();
+        let names: Vec<_> = migrator.migrations().iter().map(|m| &*m.name).collect();
+        assert_eq!(names, ["0000_a.sql", "0001_b.sql"]);
+        assert_eq!(
+            migrator.migrations()[0].path,
+            Path::new("/nowhere/migrations/0000_a.sql")
+        );
+    }
+
+    #[test]
+    fn embedded_files_are_checked_like_a_folder() {
+        static FILES: &[(&str, &[u8])] = &[("initial.sql", b"SELECT 1;")];
+        let embedded = EmbeddedMigrations {
+            dir: "m",
+            files: FILES,
+        };
+        let err = Migrator::from_embedded(&embedded).unwrap_err();
+        assert!(err.to_string().contains("initial.sql"), "{err}");
     }
 }

@@ -67,7 +67,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut migrations = Vec::new();
+    let mut files = Vec::new();
     let mut problems = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|source| MigrateError::ReadDir {
@@ -79,7 +79,23 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
         if !is_sql || path.is_dir() {
             continue;
         }
-        match read_file(&path) {
+        match std::fs::read(&path) {
+            Ok(bytes) => files.push((path, bytes)),
+            Err(source) => problems.push(SourceProblem::Unreadable { path, source }),
+        }
+    }
+    from_files(files, problems)
+}
+
+/// Migrations from files already in memory (read from a folder, or embedded in the binary by
+/// `embed_migrations!`): the same names, checks and order as [`read_dir`].
+pub fn from_files(
+    files: Vec<(PathBuf, Vec<u8>)>,
+    mut problems: Vec<SourceProblem>,
+) -> Result<Vec<Migration>, MigrateError> {
+    let mut migrations = Vec::new();
+    for (path, bytes) in files {
+        match parse_file(&path, bytes) {
             Ok(m) => migrations.push(m),
             Err(problem) => problems.push(problem),
         }
@@ -100,7 +116,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
     }
 }
 
-fn read_file(path: &Path) -> Result<Migration, SourceProblem> {
+fn parse_file(path: &Path, bytes: Vec<u8>) -> Result<Migration, SourceProblem> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -108,10 +124,6 @@ fn read_file(path: &Path) -> Result<Migration, SourceProblem> {
         .to_string();
     let version = parse_name(&name).ok_or_else(|| SourceProblem::BadName {
         path: path.to_path_buf(),
-    })?;
-    let bytes = std::fs::read(path).map_err(|source| SourceProblem::Unreadable {
-        path: path.to_path_buf(),
-        source,
     })?;
     let checksum = hex::encode(Sha256::digest(&bytes));
     let sql = String::from_utf8(bytes).map_err(|_| SourceProblem::NotUtf8 {

@@ -1,0 +1,63 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// The arguments every program built on [`super::Cli`] accepts.
+#[derive(Parser, Debug, Clone)]
+#[command(about = "Bring a PostgreSQL database up to date with the schema's migrations")]
+pub struct Args {
+    /// The database [default: DATABASE_URL from the environment or .env, else the libpq
+    /// variables PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGAPPNAME, else the
+    /// program's default]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A folder of NNNN_name.sql files to read at run time [default: the migrations built into
+    /// the program, else ./migrations]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Print the SQL that would be applied; change nothing (the same as `dry-run`)
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do; `migrate` when none is given.
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Apply the pending migrations, each in its own transaction, under an advisory lock
+    /// (the default)
+    Migrate,
+    /// Print the SQL that would be applied; change nothing
+    DryRun,
+    /// List each migration as applied, pending, or refused (modified, missing, renamed,
+    /// out-of-order); exit 1 when a run would be refused
+    Status,
+    /// Compare the live database with the schema in code; exit 1 on any difference
+    ///
+    /// Lists every difference: missing or extra tables, columns, enum types and labels (and
+    /// their order), indexes, foreign keys and unique or check constraints; a column's type,
+    /// nullability or default; a foreign key's ON DELETE; a primary key's name or columns.
+    /// Changes nothing: a missing database is reported, not created. --dir is not used.
+    Verify,
+    /// Write the next migration from the schema in code
+    Generate(GenerateArgs),
+}
+
+/// `generate`'s own flags.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct GenerateArgs {
+    /// Only compare the committed migrations with the code; write nothing; exit 1 on a
+    /// difference
+    #[arg(long)]
+    pub check: bool,
+    /// The name part of NNNN_<name>.sql (lowercase letters, digits, _)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Write changes that lose data (dropped tables or columns, removed enum labels, narrowed
+    /// types, NOT NULL without a default) instead of refusing them
+    #[arg(long)]
+    pub allow_destructive: bool,
+}

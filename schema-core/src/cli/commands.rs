@@ -1,0 +1,183 @@
+//! Each command: run it, print its report, and say whether it succeeded.
+
+use std::fmt;
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::args::{Args, Command, GenerateArgs};
+use super::Cli;
+use crate::catalog::{self, VerifyError};
+use crate::generate::{self, CommandArgs, GenerateError, GenerateOptions};
+use crate::migrate::{DatabaseConfig, MigrateError, Migrator};
+
+/// Why a command could not do its work, with what to do about it.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Migrate(MigrateError),
+    Verify(VerifyError),
+    Generate(GenerateError),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Migrate(e) => write!(f, "{e}\n{}", e.help()),
+            Failure::Verify(e) => write!(f, "{e}\n{}", e.help()),
+            Failure::Generate(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<MigrateError> for Failure {
+    fn from(e: MigrateError) -> Self {
+        Failure::Migrate(e)
+    }
+}
+
+impl From<VerifyError> for Failure {
+    fn from(e: VerifyError) -> Self {
+        Failure::Verify(e)
+    }
+}
+
+/// `Ok(true)`: success; `Ok(false)`: the command ran and found a problem it printed.
+pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
+    let command = match (args.command.clone(), args.dry_run) {
+        (None, true) => Command::DryRun,
+        (None, false) => Command::Migrate,
+        (Some(command), _) => command,
+    };
+    if let Command::Generate(flags) = &command {
+        return generate(cli, &args, flags);
+    }
+    let db = database(cli, &args)?;
+    match command {
+        Command::Migrate => migrate(migrator(cli, &args)?, &db).await,
+        Command::DryRun => dry_run(&migrator(cli, &args)?, &db).await,
+        Command::Status => status(&migrator(cli, &args)?, &db).await,
+        Command::Verify => verify(cli, &db).await,
+        Command::Generate(_) => unreachable!("handled above"),
+    }
+}
+
+fn database(cli: &Cli<'_>, args: &Args) -> Result<DatabaseConfig, MigrateError> {
+    match &args.database_url {
+        Some(url) => DatabaseConfig::from_url_with_origin(url, "--database-url"),
+        None => DatabaseConfig::from_env_or(cli.default_database_url.as_deref()),
+    }
+}
+
+/// `--dir` read at run time, else the embedded migrations, else `./migrations`.
+fn migrator(cli: &Cli<'_>, args: &Args) -> Result<Migrator, MigrateError> {
+    match (&args.dir, &cli.embedded) {
+        (Some(dir), _) => Migrator::from_dir(dir),
+        (None, Some(embedded)) => Migrator::from_embedded(embedded),
+        (None, None) => Migrator::from_dir("migrations"),
+    }
+}
+
+/// Output is a courtesy: a closed pipe (`dry-run | head`) must neither panic nor turn a
+/// finished run into a failure.
+fn say(text: impl fmt::Display) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+fn say_error(text: impl fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "error: {text}");
+}
+
+fn where_(db: &DatabaseConfig) -> String {
+    format!("`{}` at {}", db.database(), db.target())
+}
+
+async fn migrate(migrator: Migrator, db: &DatabaseConfig) -> Result<bool, Failure> {
+    let started = std::time::Instant::now();
+    let migrator = migrator.on_progress(|event| say(event));
+    let report = migrator.run(db).await?;
+    if report.applied.is_empty() {
+        say(format_args!(
+            "nothing pending: {} is up to date ({} applied)",
+            where_(db),
+            crate::migrate::plural(report.already_applied)
+        ));
+    } else {
+        say(format_args!(
+            "{} applied to {} in {:.1} ms ({} applied before)",
+            crate::migrate::plural(report.applied.len()),
+            where_(db),
+            started.elapsed().as_secs_f64() * 1000.0,
+            report.already_applied
+        ));
+    }
+    Ok(true)
+}
+
+async fn dry_run(migrator: &Migrator, db: &DatabaseConfig) -> Result<bool, Failure> {
+    let plan = migrator.dry_run(db).await?;
+    say(plan);
+    Ok(true)
+}
+
+async fn status(migrator: &Migrator, db: &DatabaseConfig) -> Result<bool, Failure> {
+    let status = migrator.status(db).await?;
+    if status.entries.is_empty() {
+        say(format_args!(
+            "no migrations in {}",
+            migrator.dir().display()
+        ));
+        return Ok(true);
+    }
+    say(&status);
+    let refused = status.refused();
+    if refused > 0 {
+        say_error(format_args!(
+            "{refused} applied or pending migration(s) would make a run refuse to apply \
+             anything.\n{}",
+            MigrateError::Verification(Vec::new()).help()
+        ));
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Drift goes to stderr as an error, so a deploy script that only shows failures shows it.
+async fn verify(cli: &Cli<'_>, db: &DatabaseConfig) -> Result<bool, Failure> {
+    say(format_args!(
+        "verifying {} against the schema in code ({} enums, {} tables)",
+        where_(db),
+        cli.schema.enums.len(),
+        cli.schema.tables.len()
+    ));
+    let report = catalog::verify_database(db, cli.schema).await?;
+    if report.is_clean() {
+        say(&report);
+        Ok(true)
+    } else {
+        say_error(&report);
+        Ok(false)
+    }
+}
+
+/// `--dir`, else the folder the embedded migrations came from (the source of truth the program
+/// was built from), else `./migrations`.
+fn generate_dir(cli: &Cli<'_>, args: &Args) -> PathBuf {
+    if let Some(dir) = &args.dir {
+        return dir.clone();
+    }
+    match &cli.embedded {
+        Some(embedded) if std::path::Path::new(embedded.dir).is_dir() => embedded.dir.into(),
+        _ => PathBuf::from("migrations"),
+    }
+}
+
+fn generate(cli: &Cli<'_>, args: &Args, flags: &GenerateArgs) -> Result<bool, Failure> {
+    let command = CommandArgs {
+        dir: generate_dir(cli, args),
+        check: flags.check,
+        options: GenerateOptions {
+            name: flags.name.clone(),
+            allow_destructive: flags.allow_destructive,
+        },
+    };
+    generate::run(cli.schema, &command, &mut std::io::stdout()).map_err(Failure::Generate)
+}

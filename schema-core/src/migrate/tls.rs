@@ -1,0 +1,231 @@
+//! TLS with rustls, as libpq's `sslmode` means it: `disable`, `prefer` and `require` encrypt
+//! without checking who answers; `verify-ca` checks the certificate chain against the roots;
+//! `verify-full` also checks that the certificate names the host. The roots are the file
+//! `sslrootcert` names, else the system's store.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
+use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// How much a connection trusts the server, as libpq's `sslmode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SslMode {
+    /// Plain text.
+    Disable,
+    /// TLS when the server offers it, else plain text; the certificate is not checked.
+    #[default]
+    Prefer,
+    /// TLS or no connection; the certificate is not checked (unless `sslrootcert` is given,
+    /// which makes it `verify-ca`, as in libpq).
+    Require,
+    /// TLS, with a certificate signed by a trusted root.
+    VerifyCa,
+    /// TLS, with a certificate signed by a trusted root that names the host.
+    VerifyFull,
+}
+
+impl SslMode {
+    /// Parses the spellings libpq accepts.
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "disable" => SslMode::Disable,
+            "allow" | "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+
+    /// What tokio-postgres needs to know: whether TLS is tried, and whether it is required.
+    pub(crate) fn transport(self) -> tokio_postgres::config::SslMode {
+        match self {
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            _ => tokio_postgres::config::SslMode::Require,
+        }
+    }
+}
+
+/// The TLS settings of a connection.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    pub mode: SslMode,
+    /// A PEM file of trusted root certificates (`sslrootcert`); `None` or `system`: the
+    /// system's store.
+    pub root_cert: Option<PathBuf>,
+}
+
+/// Why TLS could not be set up before connecting.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read the root certificates `{}` (sslrootcert): {reason}", path.display())]
+    RootCert { path: PathBuf, reason: String },
+    #[error("the system's root certificates cannot be loaded: {0}")]
+    SystemRoots(String),
+    #[error("TLS cannot be set up: {0}")]
+    Setup(String),
+}
+
+impl TlsSettings {
+    /// The connector tokio-postgres uses for these settings.
+    pub fn connector(&self) -> Result<MakeRustlsConnect, TlsError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verify_chain = match self.mode {
+            SslMode::VerifyCa | SslMode::VerifyFull => true,
+            SslMode::Require => self.root_cert.is_some(),
+            SslMode::Disable | SslMode::Prefer => false,
+        };
+        let roots = if verify_chain {
+            Some(self.roots()?)
+        } else {
+            None
+        };
+        let verifier = Verifier {
+            roots,
+            check_name: self.mode == SslMode::VerifyFull,
+            provider: provider.clone(),
+        };
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsError::Setup(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        Ok(MakeRustlsConnect::new(config))
+    }
+
+    fn roots(&self) -> Result<RootCertStore, TlsError> {
+        let mut roots = RootCertStore::empty();
+        match self.root_cert.as_deref() {
+            Some(path) if path != Path::new("system") => {
+                let fail = |reason: String| TlsError::RootCert {
+                    path: path.to_path_buf(),
+                    reason,
+                };
+                let certs = CertificateDer::pem_file_iter(path)
+                    .map_err(|e| fail(e.to_string()))?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| fail(e.to_string()))?;
+                if certs.is_empty() {
+                    return Err(fail("it holds no PEM certificate".into()));
+                }
+                for cert in certs {
+                    roots.add(cert).map_err(|e| fail(e.to_string()))?;
+                }
+            }
+            _ => {
+                let found = rustls_native_certs::load_native_certs();
+                if found.certs.is_empty() {
+                    let reason = found
+                        .errors
+                        .first()
+                        .map_or("none found".to_string(), |e| e.to_string());
+                    return Err(TlsError::SystemRoots(reason));
+                }
+                roots.add_parsable_certificates(found.certs);
+            }
+        }
+        Ok(roots)
+    }
+}
+
+/// Checks the chain (when there are roots) and the name (for `verify-full`); the handshake's
+/// signatures are always checked, so an encrypted connection is never to a forger of the
+/// certificate it shows.
+#[derive(Debug)]
+struct Verifier {
+    roots: Option<RootCertStore>,
+    check_name: bool,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(roots) = &self.roots {
+            let cert = ParsedCertificate::try_from(end_entity)?;
+            verify_server_cert_signed_by_trust_anchor(
+                &cert,
+                roots,
+                intermediates,
+                now,
+                self.provider.signature_verification_algorithms.all,
+            )?;
+            if self.check_name {
+                verify_server_name(&cert, server_name)?;
+            }
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libpq_spellings() {
+        assert_eq!(SslMode::parse("verify-full"), Some(SslMode::VerifyFull));
+        assert_eq!(SslMode::parse("allow"), Some(SslMode::Prefer));
+        assert_eq!(SslMode::parse("required"), None);
+    }
+
+    #[test]
+    fn a_missing_root_file_is_named() {
+        let settings = TlsSettings {
+            mode: SslMode::VerifyFull,
+            root_cert: Some("/no/such/root.crt".into()),
+        };
+        let err = settings.connector().err().expect("refused");
+        assert!(err.to_string().contains("/no/such/root.crt"), "{err}");
+    }
+}

@@ -1,0 +1,72 @@
+//! `embed_migrations!("migrations")`: the migration files, read when the program is built.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use std::path::PathBuf;
+use syn::LitStr;
+
+/// Expands to a `schema_core::migrate::EmbeddedMigrations` holding every `.sql` file at the
+/// top of the folder (the runner decides which are migrations, as it does for a folder read at
+/// run time). Each file goes through `include_bytes!`, so editing one rebuilds the program;
+/// a file added or removed needs `cargo:rerun-if-changed=<folder>` in a build script.
+pub fn expand(input: TokenStream) -> TokenStream {
+    match try_expand(input) {
+        Ok(tokens) => tokens,
+        Err(err) => err.to_compile_error(),
+    }
+}
+
+fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
+    let lit: LitStr = syn::parse2(input).map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "write the folder as a string relative to the crate's Cargo.toml: \
+             embed_migrations!(\"migrations\")",
+        )
+    })?;
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .ok_or_else(|| syn::Error::new(Span::call_site(), "CARGO_MANIFEST_DIR is not set"))?;
+    let dir = root.join(lit.value());
+    let entries = std::fs::read_dir(&dir).map_err(|e| {
+        syn::Error::new(
+            lit.span(),
+            format!(
+                "cannot read the migrations folder `{}`: {e}; the path is relative to the \
+                 crate's Cargo.toml",
+                dir.display()
+            ),
+        )
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| syn::Error::new(lit.span(), format!("`{}`: {e}", dir.display())))?
+            .path();
+        let is_sql = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("sql"));
+        if !is_sql || !path.is_file() {
+            continue;
+        }
+        let (Some(name), Some(full)) = (path.file_name().and_then(|n| n.to_str()), path.to_str())
+        else {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!("`{}` is not a UTF-8 path", path.display()),
+            ));
+        };
+        files.push((name.to_string(), full.to_string()));
+    }
+    files.sort();
+    let dir_text = dir.to_string_lossy().into_owned();
+    let files = files
+        .iter()
+        .map(|(name, full)| quote!((#name, ::core::include_bytes!(#full) as &[u8])));
+    Ok(quote! {
+        ::schema_core::migrate::EmbeddedMigrations {
+            dir: #dir_text,
+            files: &[#(#files),*],
+        }
+    })
+}
