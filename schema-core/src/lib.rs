@@ -1,8 +1,4 @@
-//! Schema-as-code for PostgreSQL.
-//!
-//! A schema is written as annotated Rust items (`#[table]`, `#[pg_enum]`), declared once as
-//! an ordered list, planned into SQL statements, written as committed migrations and applied
-//! by a runner that locks, verifies checksums and uses one transaction per migration.
+#![doc = include_str!("../README.md")]
 
 // The macros name the engine `::schema_core`; this lets the engine's own tests use them.
 extern crate self as schema_core;

@@ -4,7 +4,7 @@
 //!   (plus the installed extensions) from `pg_catalog` into a [`Catalog`]: plain data, sorted
 //!   deterministically, so two databases are catalog-identical exactly when their catalogs are
 //!   `==`; [`Catalog::diff`] says where they are not.
-//! - [`verify`] compares the live `public` schema with a [`Schema`](crate::model::Schema) and
+//! - [`verify`] compares the live `public` schema with a [`Schema`] and
 //!   lists every [`Drift`]; [`compare`] does the same for a catalog already read;
 //!   [`verify_database`] connects first, with the migrator's [`DatabaseConfig`], and never
 //!   creates the database.

@@ -53,7 +53,7 @@ pub struct GenerateArgs {
     /// difference
     #[arg(long)]
     pub check: bool,
-    /// The name part of NNNN_<name>.sql (lowercase letters, digits, _)
+    /// The name part of `NNNN_<name>.sql` (lowercase letters, digits, _)
     #[arg(long)]
     pub name: Option<String>,
     /// Write changes that lose data (dropped tables or columns, removed enum labels, narrowed

@@ -4,7 +4,8 @@
 //! ```no_run
 //! # const SCHEMA: schema_core::Schema = schema_core::schema! { enums: [], tables: [] };
 //! fn main() -> std::process::ExitCode {
-//!     schema_core::cli::main(&SCHEMA, Some(schema_core::embed_migrations!("migrations")))
+//!     // With the migrations compiled in: Some(schema_core::embed_migrations!("migrations")).
+//!     schema_core::cli::main(&SCHEMA, None)
 //! }
 //! ```
 //!
