@@ -33,7 +33,8 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
             lit.span(),
             format!(
                 "cannot read the migrations folder `{}`: {e}; the path is relative to the \
-                 crate's Cargo.toml",
+                 crate's Cargo.toml (before the first migration, create the folder empty: \
+                 `mkdir migrations`, then run `generate`)",
                 dir.display()
             ),
         )
@@ -60,13 +61,25 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
     }
     files.sort();
     let dir_text = dir.to_string_lossy().into_owned();
+    // `generate` rewrites the journal with every migration it writes: depending on it rebuilds
+    // the program after the next `generate`, with no build script (the first one, before any
+    // journal exists, is caught at run time).
+    let journal = dir.join("meta").join("_journal.json");
+    let journal = journal.to_str().filter(|_| journal.is_file()).map(|path| {
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
+    });
     let files = files
         .iter()
         .map(|(name, full)| quote!((#name, ::core::include_bytes!(#full) as &[u8])));
     Ok(quote! {
-        ::schema_core::migrate::EmbeddedMigrations {
-            dir: #dir_text,
-            files: &[#(#files),*],
+        {
+            #journal
+            ::schema_core::migrate::EmbeddedMigrations {
+                dir: #dir_text,
+                files: &[#(#files),*],
+            }
         }
     })
 }

@@ -16,6 +16,11 @@ pub(crate) enum Failure {
     Migrate(MigrateError),
     Verify(VerifyError),
     Generate(GenerateError),
+    /// The embedded migrations' folder changed after the program was built.
+    Stale {
+        dir: &'static str,
+        changed: Vec<String>,
+    },
 }
 
 impl fmt::Display for Failure {
@@ -24,6 +29,14 @@ impl fmt::Display for Failure {
             Failure::Migrate(e) => write!(f, "{e}\n{}", e.help()),
             Failure::Verify(e) => write!(f, "{e}\n{}", e.help()),
             Failure::Generate(e) => write!(f, "{e}"),
+            Failure::Stale { dir, changed } => write!(
+                f,
+                "the migrations folder `{dir}` changed since this program was built ({}), and \
+                 a run would apply the migrations it was built with\nBuild it again (cargo \
+                 notices a new file only through the journal, or `cargo:rerun-if-changed={dir}` \
+                 in build.rs), or pass --dir {dir} to read the folder as it is now.",
+                changed.join(", ")
+            ),
         }
     }
 }
@@ -68,11 +81,20 @@ fn database(cli: &Cli<'_>, args: &Args) -> Result<DatabaseConfig, MigrateError> 
 }
 
 /// `--dir` read at run time, else the embedded migrations, else `./migrations`.
-fn migrator(cli: &Cli<'_>, args: &Args) -> Result<Migrator, MigrateError> {
+fn migrator(cli: &Cli<'_>, args: &Args) -> Result<Migrator, Failure> {
     match (&args.dir, &cli.embedded) {
-        (Some(dir), _) => Migrator::from_dir(dir),
-        (None, Some(embedded)) => Migrator::from_embedded(embedded),
-        (None, None) => Migrator::from_dir("migrations"),
+        (Some(dir), _) => Ok(Migrator::from_dir(dir)?),
+        (None, Some(embedded)) => {
+            let changed = Migrator::embedded_out_of_date(embedded);
+            if !changed.is_empty() {
+                return Err(Failure::Stale {
+                    dir: embedded.dir,
+                    changed,
+                });
+            }
+            Ok(Migrator::from_embedded(embedded)?)
+        }
+        (None, None) => Ok(Migrator::from_dir("migrations")?),
     }
 }
 
@@ -179,5 +201,19 @@ fn generate(cli: &Cli<'_>, args: &Args, flags: &GenerateArgs) -> Result<bool, Fa
             allow_destructive: flags.allow_destructive,
         },
     };
-    generate::run(cli.schema, &command, &mut std::io::stdout()).map_err(Failure::Generate)
+    let before = generate_dir_files(&command.dir);
+    let ok =
+        generate::run(cli.schema, &command, &mut std::io::stdout()).map_err(Failure::Generate)?;
+    if cli.embedded.is_some() && args.dir.is_none() && generate_dir_files(&command.dir) != before {
+        say("build the program again so that it embeds the new migration(s)");
+    }
+    Ok(ok)
+}
+
+fn generate_dir_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
 }

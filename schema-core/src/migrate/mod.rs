@@ -101,6 +101,42 @@ impl Migrator {
         })
     }
 
+    /// The `.sql` files that differ between the embedded migrations and their folder, when
+    /// the folder is still where they were read from: files added, removed or edited since the
+    /// program was built, which a run would not see. Empty for a deployed program.
+    pub fn embedded_out_of_date(embedded: &EmbeddedMigrations) -> Vec<String> {
+        let dir = Path::new(embedded.dir);
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut on_disk: Vec<(String, Vec<u8>)> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")))
+            .filter_map(|p| {
+                let name = p.file_name()?.to_str()?.to_string();
+                Some((name, std::fs::read(&p).ok()?))
+            })
+            .collect();
+        on_disk.sort();
+        let mut changed = Vec::new();
+        for (name, bytes) in &on_disk {
+            match embedded.files.iter().find(|(n, _)| n == name) {
+                None => changed.push(format!("{name} (new)")),
+                Some((_, built)) if *built != bytes.as_slice() => {
+                    changed.push(format!("{name} (edited)"))
+                }
+                Some(_) => {}
+            }
+        }
+        for (name, _) in embedded.files {
+            if !on_disk.iter().any(|(n, _)| n == name) {
+                changed.push(format!("{name} (removed)"));
+            }
+        }
+        changed
+    }
+
     /// Calls `f` as the run goes (database created, waiting for the lock, each migration
     /// applied), so a command can print lines as they happen.
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
@@ -146,6 +182,40 @@ mod tests {
             migrator.migrations()[0].path,
             Path::new("/nowhere/migrations/0000_a.sql")
         );
+    }
+
+    #[test]
+    fn a_folder_changed_since_the_build_is_noticed() {
+        let dir = std::env::temp_dir().join(format!("schema-embed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("0000_a.sql"), "CREATE TABLE a ();").unwrap();
+        std::fs::write(dir.join("0001_b.sql"), "CREATE TABLE b (x int);").unwrap();
+        std::fs::write(dir.join("0003_d.sql"), "CREATE TABLE d ();").unwrap();
+        let path: &'static str = Box::leak(dir.to_str().unwrap().to_string().into_boxed_str());
+        static FILES: &[(&str, &[u8])] = &[
+            ("0000_a.sql", b"CREATE TABLE a ();"),
+            ("0001_b.sql", b"CREATE TABLE b ();"),
+            ("0002_c.sql", b"CREATE TABLE c ();"),
+        ];
+        let embedded = EmbeddedMigrations {
+            dir: path,
+            files: FILES,
+        };
+        let changed = Migrator::embedded_out_of_date(&embedded);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            changed,
+            [
+                "0001_b.sql (edited)",
+                "0003_d.sql (new)",
+                "0002_c.sql (removed)"
+            ]
+        );
+        let gone = EmbeddedMigrations {
+            dir: "/nowhere/at/all",
+            files: FILES,
+        };
+        assert!(Migrator::embedded_out_of_date(&gone).is_empty());
     }
 
     #[test]
