@@ -24,6 +24,7 @@ pub fn schema(tables: usize) -> Schema {
     Schema {
         enums: (0..ENUMS).map(enum_def).collect::<Vec<_>>().into(),
         tables: (0..tables).map(table).collect::<Vec<_>>().into(),
+        ..Default::default()
     }
 }
 

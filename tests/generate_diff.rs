@@ -27,6 +27,7 @@ fn base() -> Schema {
     Schema {
         enums: vec![enum_def("mood", &["happy", "sad", "angry"])].into(),
         tables: vec![users, notes].into(),
+        ..Default::default()
     }
 }
 

@@ -129,6 +129,7 @@ fn schema_of(enums: Vec<EnumDef>, tables: Vec<TableDef>) -> Schema {
     Schema {
         enums: enums.into(),
         tables: tables.into(),
+        ..Default::default()
     }
 }
 

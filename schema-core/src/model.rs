@@ -16,11 +16,34 @@ pub type List<T> = Cow<'static, [T]>;
 /// silently by the server, so we refuse them instead.
 pub const MAX_IDENTIFIER_BYTES: usize = 63;
 
-/// A whole schema: enums and tables in the order they were declared.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// A whole schema: enums and tables in the order they were declared, in one PostgreSQL schema.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
+    /// The PostgreSQL schema (namespace) that holds the enums and tables: `public` unless
+    /// `schema!` names another.
+    #[serde(default = "public_schema", skip_serializing_if = "is_public")]
+    pub pg_schema: Name,
+    /// The enum types, in the order they are created.
     pub enums: List<EnumDef>,
+    /// The tables, each after the tables its foreign keys reference.
     pub tables: List<TableDef>,
+}
+
+/// PostgreSQL's default schema, where the tables go unless `schema!` names another.
+pub const PUBLIC_SCHEMA: &str = "public";
+
+fn public_schema() -> Name {
+    Cow::Borrowed(PUBLIC_SCHEMA)
+}
+
+fn is_public(name: &Name) -> bool {
+    name == PUBLIC_SCHEMA
+}
+
+impl Default for Schema {
+    fn default() -> Self {
+        Schema::new(Cow::Borrowed(&[]), Cow::Borrowed(&[]))
+    }
 }
 
 /// A PostgreSQL enum type.
@@ -226,6 +249,20 @@ impl ForeignKeyDef {
 }
 
 impl Schema {
+    /// A schema in `public` with these enums and tables.
+    pub const fn new(enums: List<EnumDef>, tables: List<TableDef>) -> Self {
+        Schema {
+            pg_schema: Cow::Borrowed(PUBLIC_SCHEMA),
+            enums,
+            tables,
+        }
+    }
+
+    /// Whether the tables live in PostgreSQL's default schema.
+    pub fn is_public(&self) -> bool {
+        is_public(&self.pg_schema)
+    }
+
     pub fn table(&self, name: &str) -> Option<&TableDef> {
         self.tables.iter().find(|t| t.name == name)
     }

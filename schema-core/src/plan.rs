@@ -17,6 +17,11 @@ pub enum LabelPosition {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Statement {
     CreateExtension(Name),
+    /// `CREATE SCHEMA IF NOT EXISTS`, for a schema other than `public`.
+    CreateSchema(Name),
+    /// Makes the rest of the migration create and find its objects in this PostgreSQL schema
+    /// (`SET search_path`), so a migration file applies the same through any client.
+    UseSchema(Name),
     CreateEnum(EnumDef),
     DropEnum(Name),
     RenameEnum {
@@ -122,6 +127,10 @@ pub const EXTENSION: &str = "pgcrypto";
 /// reference each other in any order) and the indexes.
 pub fn plan_create(schema: &Schema) -> Vec<Statement> {
     let mut plan = vec![Statement::CreateExtension(EXTENSION.into())];
+    if !schema.is_public() {
+        plan.push(Statement::CreateSchema(schema.pg_schema.clone()));
+        plan.push(Statement::UseSchema(schema.pg_schema.clone()));
+    }
     plan.extend(schema.enums.iter().cloned().map(Statement::CreateEnum));
     plan.extend(schema.tables.iter().cloned().map(Statement::CreateTable));
     for table in schema.tables.iter() {

@@ -290,5 +290,6 @@ pub fn spec_schema() -> Schema {
     Schema {
         enums: enums.into(),
         tables: tables.into(),
+        ..Default::default()
     }
 }

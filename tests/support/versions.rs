@@ -70,6 +70,7 @@ fn v0() -> Schema {
         ]
         .into(),
         tables: vec![users, posts, tags, post_tags].into(),
+        ..Default::default()
     }
 }
 

@@ -224,6 +224,7 @@ pub fn schema() -> Schema {
             ),
         ]
         .into(),
+        ..Default::default()
     }
 }
 

@@ -44,8 +44,8 @@ pub use types::{
 use crate::model::Schema;
 use tokio_postgres::Client;
 
-/// The schema `verify` compares: where migrations create the tables.
-pub const DEFAULT_SCHEMA: &str = "public";
+/// The PostgreSQL schema a [`Schema`] uses unless `schema!` names another.
+pub const DEFAULT_SCHEMA: &str = crate::model::PUBLIC_SCHEMA;
 
 /// Why the catalog could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -61,12 +61,13 @@ pub enum CatalogError {
     Unexpected { what: String },
 }
 
-/// Compares the live `public` schema with the schema in code and lists every difference:
+/// Compares the live PostgreSQL schema (`public`, or the one `schema!` names) with the schema
+/// in code and lists every difference:
 /// missing or extra tables, columns, enum types and labels (and their order), foreign keys,
 /// indexes and unique/check constraints; a column's type, nullability or default; a foreign
 /// key's ON DELETE action; a primary key's name or columns; an index's uniqueness, columns
 /// or direction. Other schemas (such as the migration runner's ledger) are not looked at.
 pub async fn verify(client: &Client, schema: &Schema) -> Result<DriftReport, CatalogError> {
-    let catalog = read(client, DEFAULT_SCHEMA).await?;
+    let catalog = read(client, &schema.pg_schema).await?;
     Ok(compare(&catalog, schema))
 }

@@ -68,8 +68,34 @@ impl Refusal {
 }
 
 /// The migrations that turn `old` (none: an empty database) into `new`; empty when there is
-/// nothing to do.
+/// nothing to do. In a PostgreSQL schema other than `public`, each migration starts by
+/// setting the search path to it.
 pub fn steps(
+    old: Option<&Schema>,
+    new: &Schema,
+    options: &DiffOptions,
+) -> Result<Vec<Step>, Refusal> {
+    if let Some(old) = old.filter(|old| old.pg_schema != new.pg_schema) {
+        return Err(Refusal {
+            destructive: Vec::new(),
+            impossible: vec![format!(
+                "the tables move from the PostgreSQL schema `{}` to `{}`: write that migration \
+                 by hand (ALTER TABLE .. SET SCHEMA, ALTER TYPE .. SET SCHEMA)",
+                old.pg_schema, new.pg_schema
+            )],
+        });
+    }
+    let mut steps = steps_in_schema(old, new, options)?;
+    if old.is_some() && !new.is_public() {
+        for step in &mut steps {
+            step.statements
+                .insert(0, Statement::UseSchema(new.pg_schema.clone()));
+        }
+    }
+    Ok(steps)
+}
+
+fn steps_in_schema(
     old: Option<&Schema>,
     new: &Schema,
     options: &DiffOptions,

@@ -41,12 +41,20 @@ use std::collections::BTreeSet;
 /// (or is registered later), a column uses an unregistered enum, or a name is used twice.
 #[macro_export]
 macro_rules! schema {
-    (enums: [$($e:ty),* $(,)?], tables: [$($t:ty),* $(,)?] $(,)?) => {{
+    (schema: $pg_schema:literal, enums: [$($e:ty),* $(,)?], tables: [$($t:ty),* $(,)?] $(,)?) => {
+        $crate::schema!(@build $pg_schema, [$($e),*], [$($t),*])
+    };
+    (enums: [$($e:ty),* $(,)?], tables: [$($t:ty),* $(,)?] $(,)?) => {
+        $crate::schema!(@build $crate::model::PUBLIC_SCHEMA, [$($e),*], [$($t),*])
+    };
+    (@build $pg_schema:expr, [$($e:ty),*], [$($t:ty),*]) => {{
         const ENUMS: &[$crate::model::EnumDef] = &[$(<$e as $crate::traits::PgEnum>::ENUM),*];
         const TABLES: &[$crate::model::TableDef] =
             &[$(<$t as $crate::traits::Table>::TABLE),*];
         const _: () = $crate::registry::__check_schema::<{ TABLES.len() }>(ENUMS, TABLES);
+        // A struct expression, not a call, so that `&SCHEMA` may be borrowed for 'static.
         $crate::model::Schema {
+            pg_schema: ::std::borrow::Cow::Borrowed($pg_schema),
             enums: ::std::borrow::Cow::Borrowed(ENUMS),
             tables: ::std::borrow::Cow::Borrowed(TABLES),
         }

@@ -16,6 +16,8 @@ pub enum RegistryError {
         name: String,
         bytes: usize,
     },
+    #[error("the PostgreSQL schema `{name}` {reason}; choose another name in `schema!`")]
+    ReservedSchema { name: String, reason: &'static str },
     #[error("{kind} `{name}` is declared twice{place}; each name may be used once")]
     Duplicate {
         kind: &'static str,
@@ -84,9 +86,33 @@ pub enum RegistryError {
     ZeroLengthVarchar { table: String, column: String },
 }
 
+/// The namespace must be a name PostgreSQL keeps as written and lets a user create, and not the
+/// one the runner keeps its ledger in.
+fn check_pg_schema(name: &str, errors: &mut Vec<RegistryError>) {
+    long("PostgreSQL schema", name, errors);
+    let reason = if name.is_empty() {
+        Some("is empty")
+    } else if name.starts_with("pg_") {
+        Some("starts with `pg_`, which PostgreSQL reserves")
+    } else if name == crate::migrate::LEDGER_SCHEMA {
+        Some("is where the migration ledger is kept")
+    } else if name == "information_schema" {
+        Some("is PostgreSQL's own")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        errors.push(RegistryError::ReservedSchema {
+            name: name.to_string(),
+            reason,
+        });
+    }
+}
+
 /// Checks every registry rule of a schema and returns all the problems found.
 pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
     let mut errors = Vec::new();
+    check_pg_schema(&schema.pg_schema, &mut errors);
     check_enums(&schema.enums, &mut errors);
     let enums: BTreeMap<&str, &EnumDef> = schema.enums.iter().map(|e| (&*e.name, e)).collect();
     let mut relations = BTreeSet::new();

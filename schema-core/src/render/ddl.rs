@@ -1,15 +1,24 @@
 //! One function per statement shape.
 
-use super::{default, ident, literal, qualified, sql_type};
-use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, PrimaryKey, TableDef};
+use super::{default, ident, literal, qualified_in, sql_type};
+use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, PrimaryKey, TableDef, PUBLIC_SCHEMA};
 use crate::plan::{LabelPosition, Statement};
 
 /// The SQL text of one statement, ending with `;` and without a trailing newline.
 pub fn statement(s: &Statement) -> String {
+    statement_in(s, PUBLIC_SCHEMA)
+}
+
+/// [`statement`] for objects of the PostgreSQL schema `schema` (enum types and referenced
+/// tables are written qualified, as drizzle-kit writes them).
+pub fn statement_in(s: &Statement, schema: &str) -> String {
+    let qualified = |name: &str| qualified_in(schema, name);
     match s {
         Statement::CreateExtension(name) => {
             format!("CREATE EXTENSION IF NOT EXISTS {};", ident(name))
         }
+        Statement::CreateSchema(name) => format!("CREATE SCHEMA IF NOT EXISTS {};", ident(name)),
+        Statement::UseSchema(name) => format!("SET search_path TO {};", ident(name)),
         Statement::CreateEnum(e) => {
             let labels: Vec<String> = e.labels.iter().map(|l| literal(l)).collect();
             format!(
@@ -97,7 +106,9 @@ pub fn statement(s: &Statement) -> String {
             default: value,
         } => alter_column(table, column, &format!("SET DEFAULT {}", default(value))),
         Statement::DropDefault { table, column } => alter_column(table, column, "DROP DEFAULT"),
-        Statement::AddForeignKey { table, foreign_key } => add_foreign_key(table, foreign_key),
+        Statement::AddForeignKey { table, foreign_key } => {
+            add_foreign_key(schema, table, foreign_key)
+        }
         Statement::AddPrimaryKey {
             table,
             name,
@@ -192,13 +203,13 @@ fn create_table(table: &TableDef) -> String {
     )
 }
 
-fn add_foreign_key(table: &str, fk: &ForeignKeyDef) -> String {
+fn add_foreign_key(schema: &str, table: &str, fk: &ForeignKeyDef) -> String {
     format!(
         "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE no action;",
         ident(table),
         ident(&fk.constraint_name(table)),
         ident(&fk.column),
-        qualified(&fk.references_table),
+        qualified_in(schema, &fk.references_table),
         ident(&fk.references_column),
         fk.on_delete.sql()
     )

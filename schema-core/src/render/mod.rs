@@ -5,9 +5,9 @@
 
 mod ddl;
 
-pub use ddl::statement;
+pub use ddl::{statement, statement_in};
 
-use crate::model::{ColumnDefault, SqlType};
+use crate::model::{ColumnDefault, SqlType, PUBLIC_SCHEMA};
 use crate::plan::Statement;
 
 /// The line that separates statements in a migration file (drizzle-kit's marker).
@@ -23,12 +23,17 @@ pub fn migration(statements: &[Statement], no_transaction: bool) -> String {
         out.push_str(NO_TRANSACTION);
         out.push('\n');
     }
+    // A `UseSchema` statement moves the rest of the file into that PostgreSQL schema.
+    let mut schema = PUBLIC_SCHEMA;
     for (i, s) in statements.iter().enumerate() {
         if i > 0 {
             out.push_str(BREAKPOINT);
             out.push('\n');
         }
-        out.push_str(&statement(s));
+        if let Statement::UseSchema(name) = s {
+            schema = name;
+        }
+        out.push_str(&statement_in(s, schema));
         out.push('\n');
     }
     out
@@ -62,7 +67,12 @@ fn quoted(text: &str, quote: char) -> String {
 
 /// An enum type's qualified name, as drizzle-kit writes it in `CREATE TYPE`.
 pub fn qualified(name: &str) -> String {
-    format!("\"public\".{}", ident(name))
+    qualified_in(PUBLIC_SCHEMA, name)
+}
+
+/// A name qualified with its PostgreSQL schema: `"app"."post_state"`.
+pub fn qualified_in(schema: &str, name: &str) -> String {
+    format!("{}.{}", ident(schema), ident(name))
 }
 
 /// A column type as PostgreSQL spells it (`format_type`), enum types quoted.
