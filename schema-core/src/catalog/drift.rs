@@ -102,7 +102,7 @@ pub enum Drift {
         expected: String,
         found: String,
     },
-    /// `expected` describes the index, e.g. `UNIQUE btree (user_id, started_at DESC NULLS LAST)`.
+    /// `expected` describes the index, e.g. `UNIQUE btree (user_id, started_at DESC)`.
     MissingIndex {
         table: String,
         name: String,
