@@ -5,6 +5,7 @@
 //! cargo run --example migrate -- --dry-run         # print the SQL that would be applied
 //! cargo run --example migrate -- status            # applied / pending / refused, per file
 //! cargo run --example migrate -- verify            # the live database against the schema in code
+//! cargo run --example migrate -- adopt             # take over a database drizzle-kit built
 //! cargo run --example migrate -- --database-url postgres://u@host/db --dir path/to/migrations
 //! ```
 //!
@@ -20,7 +21,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use schema::SCHEMA as QUESTION_BANK;
 use schema_core::catalog::{self, VerifyError};
-use schema_core::migrate::{DatabaseConfig, MigrateError, Migrator, Progress, State};
+use schema_core::migrate::{AdoptOptions, DatabaseConfig, MigrateError, Migrator, Progress, State};
 
 #[derive(Parser)]
 #[command(
@@ -53,10 +54,24 @@ enum Command {
     ///
     /// Lists every difference: missing or extra tables, columns, enum types and labels (and
     /// their order), indexes, foreign keys and unique or check constraints; a column's type,
-    /// nullability or default; a foreign key's ON DELETE; a primary key's name or columns.
+    /// nullability, default or collation; a foreign key's ON DELETE; a primary key's name or
+    /// columns; triggers, rules, views, sequences, policies, extensions, INVALID indexes, NOT
+    /// VALID or DEFERRABLE constraints, UNLOGGED tables.
     /// Only the `public` schema is compared (the ledger lives in its own). Changes nothing:
     /// a missing database is reported, not created. --dir is not used.
     Verify,
+    /// Take over a database drizzle-kit (or a hand) built: if its catalog is identical to the
+    /// schema of a migration, record the migrations up to it as applied (adopted); any
+    /// difference is listed and nothing is written. drizzle-kit's ledger is left as it was
+    Adopt {
+        /// The migration the database is at (e.g. 0003); needed when it has no drizzle-kit
+        /// ledger [default: the newest migration whose schema the database matches]
+        #[arg(long, value_name = "NNNN")]
+        through: Option<i64>,
+        /// drizzle-kit's migrations folder (its `out`), to name its files in the record
+        #[arg(long, value_name = "DIR")]
+        drizzle_dir: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -90,6 +105,19 @@ async fn run(cli: Cli) -> Result<ExitCode, VerifyError> {
     let migrator = || Migrator::from_dir(migrations_dir(cli.dir.clone()));
     Ok(match (&cli.command, cli.dry_run) {
         (Some(Command::Verify), _) => return verify(&db).await,
+        (
+            Some(Command::Adopt {
+                through,
+                drizzle_dir,
+            }),
+            _,
+        ) => {
+            let options = AdoptOptions {
+                through: *through,
+                drizzle_dir: drizzle_dir.clone(),
+            };
+            adopt(&migrator()?, &db, &options).await
+        }
         (Some(Command::Status), _) => status(&migrator()?, &db).await?,
         (None, true) => dry_run(&migrator()?, &db).await?,
         (None, false) => apply(migrator()?, &db).await?,
@@ -233,6 +261,20 @@ async fn verify(db: &DatabaseConfig) -> Result<ExitCode, VerifyError> {
     } else {
         eprintln!("error: {report}");
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// `adopt`'s refusals (a difference, a ledger in use) go to stderr with what to do.
+async fn adopt(migrator: &Migrator, db: &DatabaseConfig, options: &AdoptOptions) -> ExitCode {
+    match migrator.adopt(db, options).await {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n{}", e.help());
+            ExitCode::FAILURE
+        }
     }
 }
 
