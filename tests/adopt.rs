@@ -173,6 +173,29 @@ async fn a_drizzle_database_is_adopted_verifies_clean_and_takes_the_next_migrati
     assert!(verified.is_clean(), "{verified}");
 }
 
+/// `migrate` on a drizzle-built database would fail on the first CREATE TYPE; it says to
+/// adopt instead, having applied nothing.
+#[tokio::test]
+async fn migrate_on_a_drizzle_database_points_to_adopt() {
+    let (_db, client) = drizzle_database().await;
+    let dir = migrations_copy();
+    let err = Migrator::from_dir(dir.path())
+        .unwrap()
+        .run_on_client(&client)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("built by drizzle-kit (its ledger drizzle.__drizzle_migrations holds 1"),
+        "{err}"
+    );
+    assert!(err.help().contains("`adopt` command"), "{}", err.help());
+    assert_eq!(
+        count(&client, "SELECT count(*) FROM schema_migrations.ledger").await,
+        0
+    );
+}
+
 #[tokio::test]
 async fn an_index_changed_by_hand_is_named_and_nothing_is_written() {
     let (_db, client) = drizzle_database().await;
