@@ -194,6 +194,22 @@ async fn migrate_on_a_drizzle_database_points_to_adopt() {
         count(&client, "SELECT count(*) FROM schema_migrations.ledger").await,
         0
     );
+
+    // Doing as told works: the empty ledger the refused run left is no obstacle.
+    let migrator = Migrator::from_dir(dir.path()).unwrap();
+    let report = migrator
+        .adopt_on_client(&client, &drizzle_options())
+        .await
+        .unwrap();
+    assert_eq!(report.recorded, ["0000_initial.sql"]);
+    assert!(
+        report
+            .to_string()
+            .contains("drizzle-kit's ledger is left as it was"),
+        "{report}"
+    );
+    let run = migrator.run_on_client(&client).await.unwrap();
+    assert_eq!((run.already_applied, run.applied.len()), (1, 0));
 }
 
 #[tokio::test]
@@ -324,6 +340,10 @@ async fn a_database_without_a_drizzle_ledger_needs_through() {
     assert_eq!(
         report.adopted_from,
         "adopted with --through: no drizzle-kit ledger"
+    );
+    assert!(
+        !report.to_string().contains("drizzle-kit's ledger"),
+        "{report}"
     );
 }
 

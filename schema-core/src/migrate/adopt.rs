@@ -42,6 +42,8 @@ pub struct AdoptReport {
     pub recorded: Vec<String>,
     /// Where the adopted history came from, as stored in the ledger's `adopted_from`.
     pub adopted_from: String,
+    /// The database has drizzle-kit's ledger (read, and left as it was).
+    pub drizzle_ledger: bool,
 }
 
 /// Why [`Migrator::adopt`] wrote nothing.
@@ -120,12 +122,15 @@ impl fmt::Display for AdoptReport {
         write!(
             f,
             "the database is catalog-identical to the schema of {}; recorded {} as applied \
-             (adopted from {}). drizzle-kit's ledger is unchanged. `migrate` now applies only \
-             newer migrations.",
+             (adopted from {}).",
             self.through,
             self.recorded.join(", "),
             self.adopted_from
-        )
+        )?;
+        if self.drizzle_ledger {
+            write!(f, " drizzle-kit's ledger is left as it was.")?;
+        }
+        write!(f, " `migrate` now applies only newer migrations.")
     }
 }
 
@@ -183,6 +188,7 @@ impl Migrator {
                 Some((through, adopted_from)) => Ok(AdoptReport {
                     through,
                     recorded: Vec::new(),
+                    drizzle_ledger: drizzle::read_ledger(client).await?.is_some(),
                     adopted_from,
                 }),
                 None => Err(AdoptError::LedgerInUse {
@@ -232,6 +238,7 @@ impl Migrator {
             through: adopted.last().map(|m| m.name.clone()).unwrap_or_default(),
             recorded: adopted.iter().map(|m| m.name.clone()).collect(),
             adopted_from,
+            drizzle_ledger: drizzle_rows.is_some(),
         })
     }
 
