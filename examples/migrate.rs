@@ -7,6 +7,7 @@
 //! cargo run --example migrate -- status            # applied / pending / refused, per file
 //! cargo run --example migrate -- verify            # the live database against the schema in code
 //! cargo run --example migrate -- generate          # write the next migration
+//! cargo run --example migrate -- adopt             # take over a database drizzle-kit built
 //! cargo run --example migrate -- --database-url postgres://u@host/db --dir path/to/migrations
 //! ```
 

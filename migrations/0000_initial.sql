@@ -150,7 +150,7 @@ CREATE UNIQUE INDEX "questions_slug_uq" ON "questions" USING btree ("slug");
 --> statement-breakpoint
 CREATE INDEX "questions_status_difficulty_idx" ON "questions" USING btree ("status","difficulty");
 --> statement-breakpoint
-CREATE INDEX "questions_status_created_at_idx" ON "questions" USING btree ("status","created_at" DESC NULLS LAST);
+CREATE INDEX "questions_status_created_at_idx" ON "questions" USING btree ("status","created_at" DESC);
 --> statement-breakpoint
 CREATE INDEX "choices_question_id_idx" ON "choices" USING btree ("question_id");
 --> statement-breakpoint
@@ -166,18 +166,18 @@ CREATE INDEX "question_tags_question_id_idx" ON "question_tags" USING btree ("qu
 --> statement-breakpoint
 CREATE INDEX "question_tags_tag_id_idx" ON "question_tags" USING btree ("tag_id");
 --> statement-breakpoint
-CREATE INDEX "practice_sessions_user_started_at_idx" ON "practice_sessions" USING btree ("user_id","started_at" DESC NULLS LAST);
+CREATE INDEX "practice_sessions_user_started_at_idx" ON "practice_sessions" USING btree ("user_id","started_at" DESC);
 --> statement-breakpoint
 CREATE INDEX "attempts_question_id_idx" ON "attempts" USING btree ("question_id");
 --> statement-breakpoint
-CREATE INDEX "attempts_user_answered_at_idx" ON "attempts" USING btree ("user_id","answered_at" DESC NULLS LAST);
+CREATE INDEX "attempts_user_answered_at_idx" ON "attempts" USING btree ("user_id","answered_at" DESC);
 --> statement-breakpoint
-CREATE INDEX "attempts_user_question_answered_at_idx" ON "attempts" USING btree ("user_id","question_id","answered_at" DESC NULLS LAST);
+CREATE INDEX "attempts_user_question_answered_at_idx" ON "attempts" USING btree ("user_id","question_id","answered_at" DESC);
 --> statement-breakpoint
-CREATE INDEX "attempts_user_is_correct_answered_at_idx" ON "attempts" USING btree ("user_id","is_correct","answered_at" DESC NULLS LAST);
+CREATE INDEX "attempts_user_is_correct_answered_at_idx" ON "attempts" USING btree ("user_id","is_correct","answered_at" DESC);
 --> statement-breakpoint
-CREATE INDEX "attempts_session_answered_at_idx" ON "attempts" USING btree ("practice_session_id","answered_at" DESC NULLS LAST);
+CREATE INDEX "attempts_session_answered_at_idx" ON "attempts" USING btree ("practice_session_id","answered_at" DESC);
 --> statement-breakpoint
 CREATE INDEX "bookmarks_question_id_idx" ON "bookmarks" USING btree ("question_id");
 --> statement-breakpoint
-CREATE INDEX "bookmarks_user_created_at_idx" ON "bookmarks" USING btree ("user_id","created_at" DESC NULLS LAST);
+CREATE INDEX "bookmarks_user_created_at_idx" ON "bookmarks" USING btree ("user_id","created_at" DESC);

@@ -71,6 +71,7 @@ fn index(name: String, unique: bool, columns: &[(&'static str, bool)]) -> IndexD
             .map(|&(name, desc)| IndexColumn {
                 name: Cow::Borrowed(name),
                 desc,
+                nulls: None,
             })
             .collect::<Vec<_>>()
             .into(),

@@ -33,7 +33,7 @@ async fn one_differing_index_is_named_by_the_diff() {
         "the catalogs differ in 1 place(s) (- left, + right):\n  \
          table posts, index posts_account_published_at_idx:\n    \
          - CREATE INDEX posts_account_published_at_idx ON public.posts USING btree \
-         (account_id, published_at DESC NULLS LAST)\n    \
+         (account_id, published_at DESC)\n    \
          + CREATE INDEX posts_account_published_at_idx ON public.posts USING btree \
          (account_id, published_at)\n"
     );
@@ -156,7 +156,7 @@ async fn indexes_are_read_with_their_keys_and_direction() {
             IndexKey {
                 expr: "published_at".into(),
                 desc: true,
-                nulls_first: false
+                nulls_first: true
             },
         ]
     );

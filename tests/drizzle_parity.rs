@@ -64,6 +64,14 @@ async fn migrated_database_matches_drizzle_kit_catalog() {
     assert_eq!(expected, actual);
     assert_eq!(actual.tables.len(), 11);
     assert_eq!(actual.enums.len(), 5);
+    // The reference writes `desc(t.answeredAt)`: plain DESC, NULLs first, on both sides.
+    let key = &actual
+        .table("attempts")
+        .unwrap()
+        .index("attempts_user_answered_at_idx")
+        .unwrap()
+        .columns[1];
+    assert!(key.desc && key.nulls_first, "{key:?}");
 }
 
 #[tokio::test]

@@ -216,3 +216,33 @@ fn a_new_label_used_at_once_goes_in_a_migration_of_its_own() {
         s[1].statements
     );
 }
+
+/// Spelling out a key's default NULLs order is no change; asking for the other order rebuilds
+/// the index.
+#[test]
+fn an_index_changes_only_when_its_sort_order_does() {
+    let with_index = |columns: &[&str]| {
+        let mut s = base();
+        let users = table_mut(&mut s, "users").clone();
+        *table_mut(&mut s, "users") = index(users, "users_code_idx", false, columns);
+        s
+    };
+    let old = with_index(&["email", "code desc"]);
+    let mut same = old.clone();
+    table_mut(&mut same, "users").indexes.to_mut()[0]
+        .columns
+        .to_mut()[1]
+        .nulls = Some(NullsOrder::First);
+    let no_change = diff(&old, &same).statements;
+    assert!(no_change.is_empty(), "{no_change:?}");
+
+    let other = with_index(&["email", "code desc nulls last"]);
+    let rebuilt = diff(&old, &other).statements;
+    assert!(
+        matches!(
+            &rebuilt[..],
+            [Statement::DropIndex(_), Statement::CreateIndex { .. }]
+        ),
+        "{rebuilt:?}"
+    );
+}

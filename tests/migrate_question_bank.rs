@@ -252,3 +252,132 @@ async fn every_uuid_primary_key_defaults_to_gen_random_uuid() {
         ]
     );
 }
+
+/// Fills the tables the descending indexes live on with enough rows (200,000 attempts, 60,000 sessions) that
+/// the planner weighs its options, then analyzes them.
+async fn fill_for_plans(client: &Client) {
+    client
+        .batch_execute(
+            "INSERT INTO users (clerk_user_id, email)
+                 SELECT 'user_' || g, 'user_' || g || '@example.test' FROM generate_series(0, 299) g;
+             INSERT INTO questions (slug, stem_md, explanation_md, difficulty, status, created_at)
+                 SELECT 'q-' || g, 'stem', 'why',
+                        (ARRAY['easy', 'medium', 'hard'])[1 + g % 3]::question_difficulty,
+                        (ARRAY['draft', 'published', 'archived'])[1 + (g / 3) % 3]::question_status,
+                        now() - g * interval '1 minute'
+                 FROM generate_series(0, 29999) g;
+             CREATE TEMP TABLE u AS SELECT array_agg(id ORDER BY clerk_user_id) AS a FROM users;
+             CREATE TEMP TABLE q AS SELECT array_agg(id ORDER BY slug) AS a FROM questions;
+             INSERT INTO practice_sessions (user_id, mode, params_json, started_at)
+                 SELECT u.a[1 + g % 300], 'tutor', '{}', now() - g * interval '1 minute'
+                 FROM generate_series(0, 59999) g, u;
+             CREATE TEMP TABLE s AS SELECT array_agg(id ORDER BY started_at) AS a
+                 FROM practice_sessions;
+             INSERT INTO attempts (user_id, question_id, practice_session_id, is_correct,
+                                   answered_at)
+                 SELECT u.a[1 + g % 300], q.a[1 + g % 2000],
+                        CASE WHEN g % 10 <> 0 THEN s.a[1 + g % 2000] END,
+                        g % 3 = 0, now() - g * interval '1 second'
+                 FROM generate_series(0, 199999) g, u, q, s;
+             INSERT INTO bookmarks (user_id, question_id, created_at)
+                 SELECT u.a[1 + g % 300], q.a[1 + g / 300], now() - g * interval '1 minute'
+                 FROM generate_series(0, 59999) g, u, q;
+             ANALYZE users, questions, practice_sessions, attempts, bookmarks;",
+        )
+        .await
+        .unwrap();
+}
+
+async fn plan(client: &Client, query: &str) -> String {
+    strings(client, &format!("EXPLAIN {query}"))
+        .await
+        .join("\n")
+}
+
+/// The app's "latest first" queries read each descending index in order and stop after 20
+/// rows: the migrations write plain `DESC`, which is the order `ORDER BY .. DESC` asks for
+/// (NULLs first). An index written `DESC NULLS LAST` would need a Sort on top.
+#[tokio::test]
+async fn each_descending_index_serves_its_latest_first_query_without_a_sort() {
+    let (_db, client) = migrated().await;
+    fill_for_plans(&client).await;
+    let row = client
+        .query_one(
+            "SELECT user_id::text, question_id::text, practice_session_id::text FROM attempts
+             WHERE practice_session_id IS NOT NULL LIMIT 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (user, question, session): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+    let cases = [
+        (
+            "questions_status_created_at_idx",
+            "SELECT * FROM questions WHERE status = 'published' ORDER BY created_at DESC LIMIT 20"
+                .to_string(),
+        ),
+        (
+            "practice_sessions_user_started_at_idx",
+            format!(
+                "SELECT * FROM practice_sessions WHERE user_id = '{user}' \
+                 ORDER BY started_at DESC LIMIT 20"
+            ),
+        ),
+        (
+            "attempts_user_answered_at_idx",
+            format!(
+                "SELECT * FROM attempts WHERE user_id = '{user}' \
+                 ORDER BY answered_at DESC LIMIT 20"
+            ),
+        ),
+        (
+            "attempts_user_question_answered_at_idx",
+            format!(
+                "SELECT * FROM attempts WHERE user_id = '{user}' AND question_id = '{question}' \
+                 ORDER BY answered_at DESC LIMIT 20"
+            ),
+        ),
+        (
+            "attempts_user_is_correct_answered_at_idx",
+            format!(
+                "SELECT * FROM attempts WHERE user_id = '{user}' AND is_correct = false \
+                 ORDER BY answered_at DESC LIMIT 20"
+            ),
+        ),
+        (
+            "attempts_session_answered_at_idx",
+            format!(
+                "SELECT * FROM attempts WHERE practice_session_id = '{session}' \
+                 ORDER BY answered_at DESC LIMIT 20"
+            ),
+        ),
+        (
+            "bookmarks_user_created_at_idx",
+            format!(
+                "SELECT * FROM bookmarks WHERE user_id = '{user}' \
+                 ORDER BY created_at DESC LIMIT 20"
+            ),
+        ),
+    ];
+    for (index, query) in &cases {
+        let plan = plan(&client, query).await;
+        assert!(
+            plan.contains(&format!("Index Scan using {index} ")) && !plan.contains("Sort"),
+            "{query}\nshould read {index} in order, without a Sort:\n{plan}"
+        );
+    }
+
+    // The same query against the `DESC NULLS LAST` form of the index needs a Sort: the check
+    // above can tell the two apart.
+    client
+        .batch_execute(
+            "DROP INDEX attempts_user_answered_at_idx;
+             CREATE INDEX attempts_user_answered_at_idx ON attempts
+                 (user_id, answered_at DESC NULLS LAST);
+             ANALYZE attempts;",
+        )
+        .await
+        .unwrap();
+    let plan = plan(&client, &cases[2].1).await;
+    assert!(plan.contains("Sort"), "{plan}");
+}

@@ -111,12 +111,17 @@ fn every_foreign_key_has_the_spec_name_and_action() {
     assert_eq!(got, want);
 }
 
-/// `name unique? col[ desc], ...` for every index of the schema.
+/// `name unique? col[ desc][ nulls first/last], ...` for every index of the schema; a NULLs
+/// order is shown only where it is not the direction's default (plain `DESC`: NULLs first).
 fn index_line(t: &TableDef, i: &schema_core::IndexDef) -> String {
     let cols: Vec<String> = i
         .columns
         .iter()
-        .map(|c| format!("{}{}", c.name, if c.desc { " desc" } else { "" }))
+        .map(|c| {
+            let nulls = c.nulls_clause().map(|n| format!(" {}", n.to_lowercase()));
+            let desc = if c.desc { " desc" } else { "" };
+            format!("{}{desc}{}", c.name, nulls.unwrap_or_default())
+        })
         .collect();
     let kind = if i.unique { "unique" } else { "index" };
     format!("{}: {} {kind} ({})", t.name, i.name, cols.join(", "))

@@ -27,7 +27,8 @@ async fn a_database_migrated_with_the_committed_migrations_has_no_drift() {
 }
 
 /// The clean result above means something only if verify looks at the question bank: an
-/// empty database lacks every one of its enums and tables.
+/// empty database lacks every one of its enums and tables, and the extension the migrations
+/// install.
 #[tokio::test]
 async fn an_empty_database_lacks_every_enum_and_table_of_the_question_bank() {
     let db = TestDatabase::create().await.unwrap();
@@ -35,8 +36,10 @@ async fn an_empty_database_lacks_every_enum_and_table_of_the_question_bank() {
     let report = catalog::verify(&client, &QUESTION_BANK).await.unwrap();
     let mut missing_enums = Vec::new();
     let mut missing_tables = Vec::new();
+    let mut missing_extensions = Vec::new();
     for drift in &report.drifts {
         match drift {
+            Drift::MissingExtension { name } => missing_extensions.push(name.as_str()),
             Drift::MissingEnum { name, .. } => missing_enums.push(name.as_str()),
             Drift::MissingTable { table } => missing_tables.push(table.as_str()),
             other => panic!("unexpected drift in an empty database: {other}"),
@@ -51,5 +54,6 @@ async fn an_empty_database_lacks_every_enum_and_table_of_the_question_bank() {
     want_tables.sort_unstable();
     assert_eq!(missing_enums, want_enums);
     assert_eq!(missing_tables, want_tables);
+    assert_eq!(missing_extensions, ["pgcrypto"]);
     assert_eq!((enums.len(), tables.len()), (5, 11));
 }

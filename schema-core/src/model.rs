@@ -167,14 +167,81 @@ pub struct IndexDef {
     pub columns: List<IndexColumn>,
 }
 
-/// One column of an index and its sort direction.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One column of an index, its sort direction and where it puts NULLs.
+///
+/// Equality is PostgreSQL's: `DESC` and `DESC NULLS FIRST` are the same key, as are `ASC` and
+/// `ASC NULLS LAST`, so a key is compared by the order it sorts in, not by how it is spelled.
+#[derive(Clone, Debug, Eq, Serialize, Deserialize)]
 pub struct IndexColumn {
     pub name: Name,
-    /// Descending, NULLs last (`DESC NULLS LAST`, what drizzle-kit writes for `.desc()`);
-    /// ascending keys sort NULLs last too, PostgreSQL's default.
+    /// Descending: PostgreSQL's plain `DESC`, which sorts NULLs first unless `nulls` says
+    /// otherwise.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub desc: bool,
+    /// An explicit NULLs order; `None` is the direction's default (first for `DESC`, last for
+    /// `ASC`). Snapshots written before this field existed read as `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls: Option<NullsOrder>,
+}
+
+/// Where an index key puts NULLs (`NULLS FIRST` / `NULLS LAST`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NullsOrder {
+    First,
+    Last,
+}
+
+impl IndexColumn {
+    /// An ascending key, NULLs last (PostgreSQL's default).
+    pub const fn asc(name: Name) -> Self {
+        IndexColumn {
+            name,
+            desc: false,
+            nulls: None,
+        }
+    }
+
+    /// A descending key, NULLs first (PostgreSQL's plain `DESC`).
+    pub const fn desc(name: Name) -> Self {
+        IndexColumn {
+            name,
+            desc: true,
+            nulls: None,
+        }
+    }
+
+    /// The same key with an explicit NULLs order.
+    pub fn with_nulls(mut self, nulls: NullsOrder) -> Self {
+        self.nulls = Some(nulls);
+        self
+    }
+
+    /// Whether the key sorts NULLs before other values, spelled or defaulted.
+    pub fn nulls_first(&self) -> bool {
+        match self.nulls {
+            Some(order) => order == NullsOrder::First,
+            None => self.desc,
+        }
+    }
+
+    /// The NULLs clause PostgreSQL would print for this key: only one that differs from the
+    /// direction's default (`pg_get_indexdef` prints `DESC` for `DESC NULLS FIRST`).
+    pub fn nulls_clause(&self) -> Option<&'static str> {
+        match (self.desc, self.nulls_first()) {
+            (true, false) => Some("NULLS LAST"),
+            (false, true) => Some("NULLS FIRST"),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for IndexColumn {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.desc == other.desc
+            && self.nulls_first() == other.nulls_first()
+    }
 }
 
 impl OnDelete {
@@ -269,5 +336,41 @@ impl Schema {
 
     pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
         self.enums.iter().find(|e| e.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PostgreSQL treats these spellings as one key; the diff must not see a change.
+    #[test]
+    fn equivalent_key_spellings_are_equal() {
+        let desc = IndexColumn::desc("at".into());
+        assert_eq!(desc, desc.clone().with_nulls(NullsOrder::First));
+        assert_ne!(desc, desc.clone().with_nulls(NullsOrder::Last));
+        let asc = IndexColumn::asc("at".into());
+        assert_eq!(asc, asc.clone().with_nulls(NullsOrder::Last));
+        assert_ne!(asc, asc.clone().with_nulls(NullsOrder::First));
+        assert_ne!(asc, desc);
+    }
+
+    /// Snapshots written before `nulls` existed have no such field and still read.
+    #[test]
+    fn snapshot_keys_without_nulls_read_as_the_default() {
+        let old: IndexColumn = serde_json::from_str(r#"{"name":"at","desc":true}"#).unwrap();
+        assert_eq!(old.nulls, None);
+        assert!(old.nulls_first());
+        let explicit = IndexColumn::desc("at".into()).with_nulls(NullsOrder::Last);
+        let json = serde_json::to_string(&explicit).unwrap();
+        assert_eq!(json, r#"{"name":"at","desc":true,"nulls":"last"}"#);
+        assert_eq!(
+            serde_json::from_str::<IndexColumn>(&json).unwrap(),
+            explicit
+        );
+        assert_eq!(
+            serde_json::to_string(&IndexColumn::desc("at".into())).unwrap(),
+            r#"{"name":"at","desc":true}"#
+        );
     }
 }

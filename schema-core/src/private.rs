@@ -6,8 +6,8 @@ pub use crate::column_type::{
     TextColumn, TimestampColumn, UuidPrimaryKey,
 };
 pub use crate::model::{
-    ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexColumn, IndexDef, LabelRename, OnDelete,
-    PrimaryKey, SqlType, TableDef, MAX_IDENTIFIER_BYTES,
+    ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexColumn, IndexDef, LabelRename,
+    NullsOrder, OnDelete, PrimaryKey, SqlType, TableDef, MAX_IDENTIFIER_BYTES,
 };
 use crate::registry::const_check::same;
 pub use crate::traits::{Column, PgEnum, RowError, Table};

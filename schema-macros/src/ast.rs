@@ -133,6 +133,9 @@ pub struct Index {
 pub struct IndexColumn {
     pub ident: Ident,
     pub desc: bool,
+    /// `Some(true)` for `nulls_first`, `Some(false)` for `nulls_last`, `None` for the
+    /// direction's default.
+    pub nulls_first: Option<bool>,
 }
 
 /// `#[primary_key(a, b)]` on the struct.

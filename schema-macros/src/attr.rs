@@ -162,21 +162,34 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, unique: bool) -> Index {
             let mut cols = Vec::new();
             meta.parse_nested_meta(|col| {
                 let ident = col.path.require_ident()?.clone();
-                let mut desc = false;
+                let mut desc = Once::new(which, "asc`/`desc");
+                let mut nulls_first = Once::new(which, "nulls_first`/`nulls_last");
                 if col.input.peek(syn::token::Paren) {
-                    // created_at(desc) or created_at(asc)
-                    col.parse_nested_meta(|dir| {
-                        if dir.path.is_ident("desc") {
-                            desc = true;
-                            Ok(())
-                        } else if dir.path.is_ident("asc") {
-                            Ok(())
+                    // created_at(desc), created_at(asc), ended_at(desc, nulls_last)
+                    col.parse_nested_meta(|opt| {
+                        let span = opt.path.span();
+                        if opt.path.is_ident("desc") {
+                            desc.set(cx, span, true);
+                        } else if opt.path.is_ident("asc") {
+                            desc.set(cx, span, false);
+                        } else if opt.path.is_ident("nulls_first") {
+                            nulls_first.set(cx, span, true);
+                        } else if opt.path.is_ident("nulls_last") {
+                            nulls_first.set(cx, span, false);
                         } else {
-                            Err(dir.error("expected `desc` or `asc`, e.g. `created_at(desc)`"))
+                            return Err(opt.error(
+                                "expected `asc` or `desc`, and optionally `nulls_first` or \
+                                 `nulls_last`, e.g. `ended_at(desc, nulls_last)`",
+                            ));
                         }
+                        Ok(())
                     })?;
                 }
-                cols.push(IndexColumn { ident, desc });
+                cols.push(IndexColumn {
+                    ident,
+                    desc: desc.value.unwrap_or(false),
+                    nulls_first: nulls_first.value,
+                });
                 Ok(())
             })?;
             columns.set(cx, meta.path.span(), cols);

@@ -54,7 +54,16 @@ pub fn expand(table: &Table) -> TokenStream {
         let cols = index.columns.iter().map(|c| {
             let column = column_name(table, &c.ident);
             let desc = c.desc;
-            quote!(__p::IndexColumn { name: __p::Cow::Borrowed(#column), desc: #desc })
+            let nulls = match c.nulls_first {
+                None => quote!(::core::option::Option::None),
+                Some(true) => quote!(::core::option::Option::Some(__p::NullsOrder::First)),
+                Some(false) => quote!(::core::option::Option::Some(__p::NullsOrder::Last)),
+            };
+            quote!(__p::IndexColumn {
+                name: __p::Cow::Borrowed(#column),
+                desc: #desc,
+                nulls: #nulls,
+            })
         });
         quote!(__p::IndexDef {
             name: __p::Cow::Borrowed(#name),

@@ -24,6 +24,8 @@ use quote::quote;
 /// ```text
 /// #[table(name = "attempts")]                  // default: snake_case of the struct name
 /// #[index(name = "attempts_user_answered_at_idx", on(user_id, answered_at(desc)))]
+/// #[index(name = "attempts_ended_idx", on(ended_at(desc, nulls_last)))]  // asc | desc, and
+///                                              // nulls_first | nulls_last; `desc` = plain DESC
 /// #[unique_index(name = "attempts_x_uq", on(a, b))]
 /// #[primary_key(a, b)]                         // composite key: `<table>_<a>_<b>_pk`
 /// pub struct Attempt {

@@ -76,19 +76,19 @@ pub fn fk(mut t: TableDef, column: &str, target: &str, on_delete: OnDelete) -> T
     t
 }
 
-/// An index; a column written `name desc` sorts descending.
+/// An index; a column written `name desc` sorts descending (NULLs first), `name desc nulls
+/// last` descending with NULLs last.
 pub fn index(mut t: TableDef, name: &str, unique: bool, columns: &[&str]) -> TableDef {
     let columns = columns
         .iter()
-        .map(|c| match c.strip_suffix(" desc") {
-            Some(n) => IndexColumn {
-                name: n.to_string().into(),
-                desc: true,
-            },
-            None => IndexColumn {
-                name: c.to_string().into(),
-                desc: false,
-            },
+        .map(|c| {
+            if let Some(n) = c.strip_suffix(" desc nulls last") {
+                IndexColumn::desc(n.to_string().into()).with_nulls(NullsOrder::Last)
+            } else if let Some(n) = c.strip_suffix(" desc") {
+                IndexColumn::desc(n.to_string().into())
+            } else {
+                IndexColumn::asc(c.to_string().into())
+            }
         })
         .collect::<Vec<_>>();
     t.indexes.to_mut().push(IndexDef {

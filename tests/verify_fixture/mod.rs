@@ -57,7 +57,7 @@ ALTER TABLE "post_labels" ADD CONSTRAINT "post_labels_post_id_posts_id_fk" FOREI
 ALTER TABLE "post_labels" ADD CONSTRAINT "post_labels_label_code_labels_code_fk" FOREIGN KEY ("label_code") REFERENCES "public"."labels"("code") ON DELETE restrict ON UPDATE no action;
 ALTER TABLE "post_labels" ADD CONSTRAINT "post_labels_reviewer_id_accounts_id_fk" FOREIGN KEY ("reviewer_id") REFERENCES "public"."accounts"("id") ON DELETE set null ON UPDATE no action;
 CREATE UNIQUE INDEX "accounts_handle_uq" ON "accounts" USING btree ("handle");
-CREATE INDEX "posts_account_published_at_idx" ON "posts" USING btree ("account_id","published_at" DESC NULLS LAST);
+CREATE INDEX "posts_account_published_at_idx" ON "posts" USING btree ("account_id","published_at" DESC);
 CREATE UNIQUE INDEX "posts_account_title_uq" ON "posts" USING btree ("account_id","title");
 CREATE INDEX "post_labels_label_code_idx" ON "post_labels" USING btree ("label_code");
 "#;
@@ -111,6 +111,7 @@ fn index(n: &'static str, unique: bool, columns: &[(&'static str, bool)]) -> Ind
             .map(|&(c, desc)| IndexColumn {
                 name: name(c),
                 desc,
+                nulls: None,
             })
             .collect::<Vec<_>>()
             .into(),

@@ -28,6 +28,7 @@ pub fn compare(catalog: &Catalog, schema: &Schema) -> DriftReport {
             });
         }
     }
+    super::compare_objects::compare_objects(catalog, schema, &mut drifts);
     DriftReport {
         schema: catalog.schema.clone(),
         drifts,

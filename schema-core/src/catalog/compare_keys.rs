@@ -158,9 +158,8 @@ fn index_matches(def: &IndexDef, found: &Index) -> bool {
         && found.predicate.is_none()
         && def.columns.len() == found.columns.len()
         && def.columns.iter().zip(&found.columns).all(|(d, f)| {
-            // Migrations put NULLs last in both directions (drizzle-kit writes `.desc()` as
-            // `DESC NULLS LAST`), so a plain `DESC` key, which sorts NULLs first, is drift.
-            d.name == f.expr && d.desc == f.desc && !f.nulls_first
+            // Compared by the order the key sorts in: `DESC` and `DESC NULLS FIRST` are one key.
+            d.name == f.expr && d.desc == f.desc && d.nulls_first() == f.nulls_first
         })
 }
 
@@ -168,7 +167,7 @@ fn describe_expected_index(def: &IndexDef) -> String {
     let keys: Vec<String> = def
         .columns
         .iter()
-        .map(|c| key(&c.name, c.desc, false))
+        .map(|c| key(&c.name, c.desc, c.nulls_first()))
         .collect();
     describe(def.unique, "btree", &keys, None)
 }

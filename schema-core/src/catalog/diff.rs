@@ -78,6 +78,10 @@ fn facts(catalog: &Catalog) -> BTreeMap<String, String> {
                 value.push_str(" DEFAULT ");
                 value.push_str(default);
             }
+            if let Some(collation) = &c.collation {
+                value.push_str(" COLLATE ");
+                value.push_str(collation);
+            }
             facts.insert(format!("{prefix}, column {}", c.name), value);
         }
         for k in &t.constraints {
@@ -87,8 +91,41 @@ fn facts(catalog: &Catalog) -> BTreeMap<String, String> {
             );
         }
         for i in &t.indexes {
-            facts.insert(format!("{prefix}, index {}", i.name), i.definition.clone());
+            let invalid = if i.valid { "" } else { " (INVALID)" };
+            facts.insert(
+                format!("{prefix}, index {}", i.name),
+                format!("{}{invalid}", i.definition),
+            );
         }
+        let flags = [
+            (t.unlogged, "UNLOGGED"),
+            (t.row_security, "ROW LEVEL SECURITY"),
+            (t.force_row_security, "FORCE ROW LEVEL SECURITY"),
+        ];
+        for (_, flag) in flags.iter().filter(|(on, _)| *on) {
+            facts.insert(format!("{prefix}, {flag}"), "on".to_string());
+        }
+        for (kind, objects) in [
+            ("policy", &t.policies),
+            ("trigger", &t.triggers),
+            ("rule", &t.rules),
+        ] {
+            for o in objects {
+                facts.insert(format!("{prefix}, {kind} {}", o.name), o.definition.clone());
+            }
+        }
+    }
+    for v in &catalog.views {
+        let kind = if v.materialized {
+            "materialized view"
+        } else {
+            "view"
+        };
+        facts.insert(format!("{kind} {}", v.name), v.definition.clone());
+    }
+    for s in &catalog.sequences {
+        let owner = s.owned_by.as_deref().unwrap_or("no column");
+        facts.insert(format!("sequence {}", s.name), format!("owned by {owner}"));
     }
     facts
 }
@@ -133,11 +170,20 @@ mod tests {
                     data_type: column_type.into(),
                     not_null: true,
                     default: None,
+                    collation: None,
                 }],
                 constraints: vec![],
                 foreign_keys: vec![],
                 indexes: vec![],
+                unlogged: false,
+                row_security: false,
+                force_row_security: false,
+                policies: vec![],
+                triggers: vec![],
+                rules: vec![],
             }],
+            views: vec![],
+            sequences: vec![],
         }
     }
 

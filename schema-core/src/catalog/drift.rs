@@ -102,7 +102,7 @@ pub enum Drift {
         expected: String,
         found: String,
     },
-    /// `expected` describes the index, e.g. `UNIQUE btree (user_id, started_at DESC NULLS LAST)`.
+    /// `expected` describes the index, e.g. `UNIQUE btree (user_id, started_at DESC)`.
     MissingIndex {
         table: String,
         name: String,
@@ -126,7 +126,57 @@ pub enum Drift {
         name: String,
         found: String,
     },
+    /// A view, materialized view, sequence not owned by a column, trigger, rule, policy or
+    /// extension that no migration makes; `table` names the table of a trigger, rule or
+    /// policy, `found` is its definition.
+    ExtraObject {
+        kind: ObjectKind,
+        table: Option<String>,
+        name: String,
+        found: String,
+    },
+    /// An extension the migrations install (`pgcrypto`) is not installed.
+    MissingExtension {
+        name: String,
+    },
+    /// Row-level security is enabled (`forced`: also for the table's owner); the code
+    /// declares none, so queries may see fewer rows than they expect.
+    RowLevelSecurity {
+        table: String,
+        forced: bool,
+    },
+    /// The table is `UNLOGGED`: emptied after a crash, never replicated.
+    UnloggedTable {
+        table: String,
+    },
+    /// The column has a collation other than its type's default.
+    ColumnCollation {
+        table: String,
+        column: String,
+        collation: String,
+    },
+    /// An index a failed `CREATE INDEX CONCURRENTLY` left behind: writes maintain it, queries
+    /// never use it.
+    InvalidIndex {
+        table: String,
+        name: String,
+    },
+    /// A foreign key or check added `NOT VALID` and never validated: existing rows were not
+    /// checked.
+    ConstraintNotValid {
+        table: String,
+        name: String,
+        definition: String,
+    },
+    /// A constraint made `DEFERRABLE`: checked at commit, not per statement, when deferred.
+    ConstraintDeferrable {
+        table: String,
+        name: String,
+        initially_deferred: bool,
+    },
 }
+
+pub use super::drift_objects::ObjectKind;
 
 /// Everything `verify` found; clean when empty.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -331,6 +381,7 @@ impl fmt::Display for Drift {
             Drift::ExtraConstraint { table, name, found } => {
                 write!(f, "table `{table}`: constraint `{name}` ({found}) {EXTRA}")
             }
+            other => super::drift_objects::fmt(other, f),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The live catalog of a PostgreSQL schema, and drift detection against the schema in code.
 //!
-//! - [`read`] reads one schema's enums, tables, columns, constraints, foreign keys and indexes
-//!   (plus the installed extensions) from `pg_catalog` into a [`Catalog`]: plain data, sorted
+//! - [`read`] reads one schema's enums, tables, columns, constraints, foreign keys, indexes,
+//!   triggers, rules, policies, views and sequences (plus the installed extensions) from
+//!   `pg_catalog` into a [`Catalog`]: plain data, sorted
 //!   deterministically, so two databases are catalog-identical exactly when their catalogs are
 //!   `==`; [`Catalog::diff`] says where they are not.
 //! - [`verify`] compares the live `public` schema with a [`Schema`] and
@@ -23,22 +24,25 @@
 
 mod compare;
 mod compare_keys;
+mod compare_objects;
 mod database;
 mod diff;
 mod drift;
+mod drift_objects;
 mod read;
+mod read_objects;
 mod spelling;
 mod types;
 
 pub use compare::compare;
 pub use database::{verify_database, VerifyError};
 pub use diff::{CatalogDiff, DiffEntry};
-pub use drift::{Drift, DriftReport};
+pub use drift::{Drift, DriftReport, ObjectKind};
 pub use read::read;
 pub use spelling::{default_spelling, type_spelling};
 pub use types::{
     Catalog, Column, Constraint, ConstraintKind, EnumType, FkAction, ForeignKey, Index, IndexKey,
-    Table,
+    Sequence, Table, TableObject, View,
 };
 
 use crate::model::Schema;
@@ -64,9 +68,13 @@ pub enum CatalogError {
 /// Compares the live PostgreSQL schema (`public`, or the one `schema!` names) with the schema
 /// in code and lists every difference:
 /// missing or extra tables, columns, enum types and labels (and their order), foreign keys,
-/// indexes and unique/check constraints; a column's type, nullability or default; a foreign
-/// key's ON DELETE action; a primary key's name or columns; an index's uniqueness, columns
-/// or direction. Other schemas (such as the migration runner's ledger) are not looked at.
+/// indexes and unique/check constraints; a column's type, nullability, default or collation;
+/// a foreign key's ON DELETE action; a primary key's name or columns; an index's uniqueness,
+/// columns or key order, or an INVALID index; NOT VALID and DEFERRABLE constraints; UNLOGGED
+/// tables, row-level security and policies, triggers, rules, views, materialized views and
+/// sequences no column owns; `pgcrypto` missing, or another extension installed. Names are
+/// compared as identifiers, so keywords (`"group"`) need no care. Other schemas (such as the
+/// migration runner's ledger) are not looked at.
 pub async fn verify(client: &Client, schema: &Schema) -> Result<DriftReport, CatalogError> {
     let catalog = read(client, &schema.pg_schema).await?;
     Ok(compare(&catalog, schema))

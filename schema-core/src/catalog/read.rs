@@ -26,14 +26,19 @@ LEFT JOIN pg_enum e ON e.enumtypid = t.oid
 WHERE n.nspname = $1 AND t.typtype = 'e'
 GROUP BY t.typname";
 
-// LEFT JOIN so that a table without columns still appears (with one all-NULL row).
+// LEFT JOIN so that a table without columns still appears (with one all-NULL row). A
+// collation is named only when it is not the type's own; the table's flags repeat per row.
 const COLUMNS: &str = "
 SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid)
+       pg_get_expr(d.adbin, d.adrelid),
+       CASE WHEN a.attcollation <> ty.typcollation THEN co.collname::text END,
+       c.relpersistence = 'u', c.relrowsecurity, c.relforcerowsecurity
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_type ty ON ty.oid = a.atttypid
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
 ORDER BY c.relname, a.attnum";
 
@@ -52,7 +57,7 @@ SELECT cl.relname::text, k.conname::text, k.contype, pg_get_constraintdef(k.oid)
              FROM unnest(k.confkey) WITH ORDINALITY AS u(attnum, ord)
              JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum
              ORDER BY u.ord),
-       k.confdeltype, k.confupdtype
+       k.confdeltype, k.confupdtype, k.convalidated, k.condeferrable, k.condeferred
 FROM pg_constraint k
 JOIN pg_class cl ON cl.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = cl.relnamespace
@@ -77,7 +82,7 @@ SELECT t.relname::text, ic.relname::text, pg_get_indexdef(i.indexrelid), i.indis
              FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k),
        ARRAY(SELECT i.indoption[k - 1]
              FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k),
-       pg_get_expr(i.indpred, i.indrelid)
+       pg_get_expr(i.indpred, i.indrelid), i.indisvalid
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class t ON t.oid = i.indrelid
@@ -95,13 +100,14 @@ const INDOPTION_NULLS_FIRST: i16 = 0x0002;
 /// migration runner's ledger (a schema of its own) never shows up in `public`.
 pub async fn read(client: &Client, schema_name: &str) -> Result<Catalog, CatalogError> {
     let param: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&schema_name];
-    let (exists, extensions, enums, columns, constraints, indexes) = tokio::try_join!(
+    let (exists, extensions, enums, columns, constraints, indexes, objects) = tokio::try_join!(
         query(client, "the schema", SCHEMA_EXISTS, &param),
         query(client, "extensions", EXTENSIONS, &[]),
         query(client, "enum types", ENUMS, &param),
         query(client, "columns", COLUMNS, &param),
         query(client, "constraints", CONSTRAINTS, &param),
         query(client, "indexes", INDEXES, &param),
+        super::read_objects::query_all(client, &param),
     )?;
     let schema_exists: bool = match exists.first() {
         Some(row) => get(row, 0, "the schema")?,
@@ -116,6 +122,7 @@ pub async fn read(client: &Client, schema_name: &str) -> Result<Catalog, Catalog
     let mut tables = tables_from_columns(&columns)?;
     add_constraints(&mut tables, &constraints)?;
     add_indexes(&mut tables, &indexes)?;
+    let (views, sequences) = objects.add_to(&mut tables)?;
 
     let mut catalog = Catalog {
         schema: schema_name.to_string(),
@@ -133,6 +140,8 @@ pub async fn read(client: &Client, schema_name: &str) -> Result<Catalog, Catalog
             })
             .collect::<Result<_, CatalogError>>()?,
         tables: tables.into_values().collect(),
+        views,
+        sequences,
     };
     // Sorted here rather than by ORDER BY, so the order never depends on a collation.
     catalog.extensions.sort();
@@ -141,11 +150,14 @@ pub async fn read(client: &Client, schema_name: &str) -> Result<Catalog, Catalog
         table.constraints.sort_by(|a, b| a.name.cmp(&b.name));
         table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
         table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        for objects in [&mut table.policies, &mut table.triggers, &mut table.rules] {
+            objects.sort_by(|a, b| a.name.cmp(&b.name));
+        }
     }
     Ok(catalog)
 }
 
-async fn query(
+pub(super) async fn query(
     client: &Client,
     what: &'static str,
     sql: &str,
@@ -157,7 +169,7 @@ async fn query(
         .map_err(|source| CatalogError::Query { what, source })
 }
 
-fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
+pub(super) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
     row: &'a Row,
     idx: usize,
     what: &'static str,
@@ -176,7 +188,16 @@ fn tables_from_columns(rows: &[Row]) -> Result<BTreeMap<String, Table>, CatalogE
             constraints: Vec::new(),
             foreign_keys: Vec::new(),
             indexes: Vec::new(),
+            unlogged: false,
+            row_security: false,
+            force_row_security: false,
+            policies: Vec::new(),
+            triggers: Vec::new(),
+            rules: Vec::new(),
         });
+        table.unlogged = get(row, 6, "columns")?;
+        table.row_security = get(row, 7, "columns")?;
+        table.force_row_security = get(row, 8, "columns")?;
         // Rows arrive in attnum order (ORDER BY), which is the column order we keep.
         if let Some(name) = get::<Option<String>>(row, 1, "columns")? {
             table.columns.push(Column {
@@ -184,6 +205,7 @@ fn tables_from_columns(rows: &[Row]) -> Result<BTreeMap<String, Table>, CatalogE
                 data_type: get(row, 2, "columns")?,
                 not_null: get(row, 3, "columns")?,
                 default: get(row, 4, "columns")?,
+                collation: get(row, 5, "columns")?,
             });
         }
     }
@@ -224,6 +246,9 @@ fn add_constraints(tables: &mut BTreeMap<String, Table>, rows: &[Row]) -> Result
             kind,
             definition: get(row, 3, WHAT)?,
             columns,
+            validated: get(row, 9, WHAT)?,
+            deferrable: get(row, 10, WHAT)?,
+            initially_deferred: get(row, 11, WHAT)?,
         });
     }
     Ok(())
@@ -256,6 +281,7 @@ fn add_indexes(tables: &mut BTreeMap<String, Table>, rows: &[Row]) -> Result<(),
             method: get(row, 6, WHAT)?,
             columns,
             predicate: get(row, 9, WHAT)?,
+            valid: get(row, 10, WHAT)?,
         });
     }
     Ok(())

@@ -38,10 +38,62 @@ pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
 }
 
 /// Whether a type as the catalog spells it is the model's type. An enum type outside the
-/// search path comes back qualified with its schema, which also counts as a match.
+/// search path comes back qualified with its schema, which also counts as a match. Enum names
+/// are compared as identifiers, so a keyword name that PostgreSQL quotes (`"group"`) matches.
 pub fn type_matches(sql_type: &SqlType, found: &str, schema: &str) -> bool {
-    let expected = type_spelling(sql_type);
-    found == expected || found == format!("{}.{expected}", quote_ident(schema))
+    match sql_type {
+        SqlType::Enum(name) => names_enum(found, name, schema),
+        _ => found == type_spelling(sql_type),
+    }
+}
+
+/// Whether `found`, a type name as PostgreSQL prints it (`mood`, `"group"`, `app."Order"`),
+/// names the enum `name`, unqualified or qualified with `schema`.
+fn names_enum(found: &str, name: &str, schema: &str) -> bool {
+    match identifiers(found).as_deref() {
+        Some([n]) => n == name,
+        Some([s, n]) => s == schema && n == name,
+        _ => false,
+    }
+}
+
+/// The identifiers of a dotted name as PostgreSQL prints it, unquoted: `app."Order"` gives
+/// `["app", "Order"]`. `None` when the text is not such a name.
+fn identifiers(text: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    loop {
+        if let Some(quoted) = rest.strip_prefix('"') {
+            // Inside quotes `""` stands for one `"`; a lone `"` ends the identifier.
+            let mut ident = String::new();
+            let mut chars = quoted.char_indices().peekable();
+            let end = loop {
+                match chars.next()? {
+                    (_, '"') if chars.next_if(|&(_, c)| c == '"').is_some() => ident.push('"'),
+                    (i, '"') => break i + 1,
+                    (_, c) => ident.push(c),
+                }
+            };
+            out.push(ident);
+            rest = &quoted[end..];
+        } else {
+            let len = rest
+                .find(|c: char| {
+                    !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+                })
+                .unwrap_or(rest.len());
+            if len == 0 {
+                return None;
+            }
+            out.push(rest[..len].to_string());
+            rest = &rest[len..];
+        }
+        match rest.strip_prefix('.') {
+            Some(next) => rest = next,
+            None if rest.is_empty() => return Some(out),
+            None => return None,
+        }
+    }
 }
 
 /// Whether a default as the catalog spells it is the model's default.
@@ -53,18 +105,13 @@ pub fn default_matches(
 ) -> bool {
     match (default, found) {
         (None, None) => true,
-        (Some(default), Some(found)) => {
-            let expected = default_spelling(default, sql_type);
-            found == expected
-                || match sql_type {
-                    SqlType::Enum(name) => {
-                        let qualified = format!("{}.{}", quote_ident(schema), quote_ident(name));
-                        found.strip_suffix(qualified.as_str())
-                            == expected.strip_suffix(quote_ident(name).as_str())
-                    }
-                    _ => false,
-                }
-        }
+        (Some(default), Some(found)) => match (default, sql_type) {
+            // `'label'::type`, the type compared as an identifier (see `type_matches`).
+            (ColumnDefault::EnumLabel(label), SqlType::Enum(name)) => found
+                .strip_prefix(&format!("{}::", quote_literal(label)))
+                .is_some_and(|ty| names_enum(ty, name, schema)),
+            _ => found == default_spelling(default, sql_type),
+        },
         _ => false,
     }
 }
@@ -168,6 +215,31 @@ mod tests {
             default_spelling(&ColumnDefault::Bool(false), &SqlType::Boolean),
             "false"
         );
+    }
+
+    /// PostgreSQL quotes a keyword type name (`"group"`); the names are compared, not the
+    /// quoting.
+    #[test]
+    fn keyword_enum_names_match_however_they_are_quoted() {
+        let group = SqlType::Enum("group".into());
+        assert!(type_matches(&group, "\"group\"", "public"));
+        assert!(type_matches(&group, "public.\"group\"", "public"));
+        assert!(!type_matches(&group, "\"Group\"", "public"));
+        let odd = SqlType::Enum("say \"hi\"".into());
+        assert!(type_matches(&odd, "\"say \"\"hi\"\"\"", "public"));
+        let label = ColumnDefault::EnumLabel("admin".into());
+        assert!(default_matches(
+            Some(&label),
+            &group,
+            Some("'admin'::\"group\""),
+            "public"
+        ));
+        assert!(!default_matches(
+            Some(&label),
+            &group,
+            Some("'admin'::\"grou\""),
+            "public"
+        ));
     }
 
     #[test]

@@ -12,6 +12,36 @@ pub struct Catalog {
     pub extensions: Vec<String>,
     pub enums: Vec<EnumType>,
     pub tables: Vec<Table>,
+    /// Views and materialized views, by name.
+    pub views: Vec<View>,
+    /// Sequences, by name, with the column that owns each (serial or identity), if any.
+    pub sequences: Vec<Sequence>,
+}
+
+/// A view or materialized view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct View {
+    pub name: String,
+    pub materialized: bool,
+    /// `pg_get_viewdef(oid)`.
+    pub definition: String,
+}
+
+/// A sequence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sequence {
+    pub name: String,
+    /// `table.column` of the column that owns it (a serial or identity column); `None` for a
+    /// sequence made on its own.
+    pub owned_by: Option<String>,
+}
+
+/// A trigger, rule or policy of a table: its name and its definition as PostgreSQL prints it
+/// (`pg_get_triggerdef`, `pg_get_ruledef`, or the policy's clauses from `pg_policies`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableObject {
+    pub name: String,
+    pub definition: String,
 }
 
 /// An enum type and its labels in `enumsortorder` order.
@@ -34,6 +64,18 @@ pub struct Table {
     pub foreign_keys: Vec<ForeignKey>,
     /// Every index of the table, including those behind constraints; sorted by name.
     pub indexes: Vec<Index>,
+    /// `UNLOGGED`: not crash-safe, not replicated.
+    pub unlogged: bool,
+    /// `ENABLE ROW LEVEL SECURITY` (`relrowsecurity`).
+    pub row_security: bool,
+    /// `FORCE ROW LEVEL SECURITY` (`relforcerowsecurity`).
+    pub force_row_security: bool,
+    /// Row-level security policies, sorted by name.
+    pub policies: Vec<TableObject>,
+    /// Triggers made by a user (not the internal ones behind foreign keys), sorted by name.
+    pub triggers: Vec<TableObject>,
+    /// Rewrite rules, sorted by name.
+    pub rules: Vec<TableObject>,
 }
 
 /// A column as PostgreSQL spells it.
@@ -45,6 +87,8 @@ pub struct Column {
     pub not_null: bool,
     /// `pg_get_expr(adbin, adrelid)`, e.g. `now()` or `'x'::text`.
     pub default: Option<String>,
+    /// The column's collation when it is not its type's default (`COLLATE "C"`).
+    pub collation: Option<String>,
 }
 
 /// A table constraint.
@@ -56,6 +100,12 @@ pub struct Constraint {
     pub definition: String,
     /// The constrained columns (`conkey`), in key order; empty for an expression-only check.
     pub columns: Vec<String>,
+    /// False for a constraint added `NOT VALID` and not validated since: existing rows were
+    /// never checked.
+    pub validated: bool,
+    /// `DEFERRABLE`; `initially_deferred` for `INITIALLY DEFERRED`.
+    pub deferrable: bool,
+    pub initially_deferred: bool,
 }
 
 /// `pg_constraint.contype`.
@@ -111,6 +161,9 @@ pub struct Index {
     pub columns: Vec<IndexKey>,
     /// `pg_get_expr(indpred, indrelid)` of a partial index.
     pub predicate: Option<String>,
+    /// False for an index a failed `CREATE INDEX CONCURRENTLY` left behind (`indisvalid`):
+    /// queries do not use it, though writes still maintain it.
+    pub valid: bool,
 }
 
 /// One key of an index.

@@ -44,6 +44,25 @@ pub enum Command {
     Verify,
     /// Write the next migration from the schema in code
     Generate(GenerateArgs),
+    /// Take over a database drizzle-kit (or a hand) built: if its catalog is identical to the
+    /// schema of a migration, record the migrations up to it as applied (adopted); any
+    /// difference is listed and nothing is written. drizzle-kit's ledger is left as it was
+    ///
+    /// Reads the migration snapshots (meta/), so it needs the migrations folder: --dir, or the
+    /// folder the program was built from.
+    Adopt(AdoptArgs),
+}
+
+/// `adopt`'s own flags.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct AdoptArgs {
+    /// The migration the database is at (e.g. 0003); needed when it has no drizzle-kit
+    /// ledger [default: the newest migration whose schema the database matches]
+    #[arg(long, value_name = "NNNN")]
+    pub through: Option<i64>,
+    /// drizzle-kit's migrations folder (its `out`), to name its files in the record
+    #[arg(long, value_name = "DIR")]
+    pub drizzle_dir: Option<PathBuf>,
 }
 
 /// `generate`'s own flags.

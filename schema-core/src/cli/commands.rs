@@ -4,11 +4,11 @@ use std::fmt;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::args::{Args, Command, GenerateArgs};
+use super::args::{AdoptArgs, Args, Command, GenerateArgs};
 use super::Cli;
 use crate::catalog::{self, VerifyError};
 use crate::generate::{self, CommandArgs, GenerateError, GenerateOptions};
-use crate::migrate::{DatabaseConfig, MigrateError, Migrator};
+use crate::migrate::{AdoptError, AdoptOptions, DatabaseConfig, MigrateError, Migrator};
 
 /// Why a command could not do its work, with what to do about it.
 #[derive(Debug)]
@@ -16,6 +16,7 @@ pub(crate) enum Failure {
     Migrate(MigrateError),
     Verify(VerifyError),
     Generate(GenerateError),
+    Adopt(AdoptError),
     /// The embedded migrations' folder changed after the program was built.
     Stale {
         dir: &'static str,
@@ -29,6 +30,7 @@ impl fmt::Display for Failure {
             Failure::Migrate(e) => write!(f, "{e}\n{}", e.help()),
             Failure::Verify(e) => write!(f, "{e}\n{}", e.help()),
             Failure::Generate(e) => write!(f, "{e}"),
+            Failure::Adopt(e) => write!(f, "{e}\n{}", e.help()),
             Failure::Stale { dir, changed } => write!(
                 f,
                 "the migrations folder `{dir}` changed since this program was built ({}), and \
@@ -69,6 +71,7 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
         Command::DryRun => dry_run(&migrator(cli, &args)?, &db).await,
         Command::Status => status(&migrator(cli, &args)?, &db).await,
         Command::Verify => verify(cli, &db).await,
+        Command::Adopt(flags) => adopt(cli, &args, &flags, &db).await,
         Command::Generate(_) => unreachable!("handled above"),
     }
 }
@@ -178,6 +181,28 @@ async fn verify(cli: &Cli<'_>, db: &DatabaseConfig) -> Result<bool, Failure> {
         say_error(&report);
         Ok(false)
     }
+}
+
+/// Adopting compares the database with the migrations' snapshots, which only the folder holds.
+async fn adopt(
+    cli: &Cli<'_>,
+    args: &Args,
+    flags: &AdoptArgs,
+    db: &DatabaseConfig,
+) -> Result<bool, Failure> {
+    let migrator = match (&args.dir, &cli.embedded) {
+        (None, Some(embedded)) if std::path::Path::new(embedded.dir).is_dir() => {
+            Migrator::from_dir(embedded.dir)?
+        }
+        _ => migrator(cli, args)?,
+    };
+    let options = AdoptOptions {
+        through: flags.through,
+        drizzle_dir: flags.drizzle_dir.clone(),
+    };
+    let report = migrator.adopt(db, &options).await.map_err(Failure::Adopt)?;
+    say(report);
+    Ok(true)
 }
 
 /// `--dir`, else the folder the embedded migrations came from (the source of truth the program

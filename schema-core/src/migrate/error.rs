@@ -53,6 +53,10 @@ pub enum MigrateError {
     Statement(Box<StatementFailure>),
     #[error("database error while {during}: {message}")]
     Database { during: String, message: String },
+    /// The database has drizzle-kit's history and none of this project's: applying the
+    /// initial migration would fail on objects that already exist.
+    #[error("the database was built by drizzle-kit (its ledger {} holds {entries} migration(s)) and has no history of this project; nothing was applied", super::DRIZZLE_LEDGER)]
+    BuiltByDrizzle { entries: usize },
 }
 
 /// A problem with one file of the migrations folder.
@@ -183,6 +187,10 @@ impl MigrateError {
             Self::ReadDir { .. } => "Check the folder's permissions.".into(),
             Self::Source(_) => "Fix or rename the files listed above; files in subfolders \
                 and files not ending in .sql are ignored."
+                .into(),
+            Self::BuiltByDrizzle { .. } => "Take it over with the `adopt` command \
+                (schema_core::migrate::adopt): it proves the database has the schema of one of \
+                the migrations and records them as applied; then run migrate again."
                 .into(),
             Self::Verification(_) => "Applied migrations are history: restore the applied \
                 files as they were (e.g. from version control) and put changes in a new \

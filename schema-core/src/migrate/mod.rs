@@ -16,9 +16,11 @@
 //! pending one is older than the newest applied one, then applies each pending migration in
 //! a transaction of its own together with its ledger row.
 
+mod adopt;
 mod apply;
 mod config;
 mod display;
+mod drizzle;
 mod error;
 mod ledger;
 mod lock;
@@ -27,8 +29,10 @@ mod source;
 mod tls;
 mod verify;
 
+pub use adopt::{adopt, AdoptError, AdoptOptions, AdoptReport};
 pub use config::{DatabaseConfig, DATABASE_URL_VAR};
 pub(crate) use display::plural;
+pub use drizzle::DRIZZLE_LEDGER;
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 pub use lock::LOCK_KEY;

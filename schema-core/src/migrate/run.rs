@@ -118,6 +118,15 @@ impl Migrator {
             self.report(Progress::WaitingForLock);
         })
         .await?;
+        if ledger.is_empty() {
+            if let Some(rows) = super::drizzle::read_ledger(client).await? {
+                if !rows.is_empty() {
+                    return Err(MigrateError::BuiltByDrizzle {
+                        entries: rows.len(),
+                    });
+                }
+            }
+        }
         let pending =
             verify::pending(&self.migrations, &ledger).map_err(MigrateError::Verification)?;
         let mut report = Report {

@@ -215,9 +215,8 @@ fn add_foreign_key(schema: &str, table: &str, fk: &ForeignKeyDef) -> String {
     )
 }
 
-/// drizzle-kit writes `DESC NULLS LAST` for a `.desc()` column (its default nulls order is
-/// `last`), and PostgreSQL keeps that clause in the index definition, so it is written here
-/// too: a database built by either tool has the same `pg_indexes.indexdef`.
+/// A key is written as `pg_get_indexdef` prints it: `DESC` for PostgreSQL's plain descending
+/// order (NULLs first), and a NULLS clause only where it differs from the direction's default.
 fn create_index(table: &str, index: &IndexDef) -> String {
     let columns: Vec<String> = index
         .columns
@@ -225,7 +224,11 @@ fn create_index(table: &str, index: &IndexDef) -> String {
         .map(|c| {
             let mut col = ident(&c.name);
             if c.desc {
-                col.push_str(" DESC NULLS LAST");
+                col.push_str(" DESC");
+            }
+            if let Some(nulls) = c.nulls_clause() {
+                col.push(' ');
+                col.push_str(nulls);
             }
             col
         })

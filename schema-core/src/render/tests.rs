@@ -116,19 +116,13 @@ fn indexes_carry_uniqueness_and_direction() {
         name: "attempts_user_answered_at_idx".into(),
         unique: false,
         columns: Cow::Owned(vec![
-            IndexColumn {
-                name: "user_id".into(),
-                desc: false,
-            },
-            IndexColumn {
-                name: "answered_at".into(),
-                desc: true,
-            },
+            IndexColumn::asc("user_id".into()),
+            IndexColumn::desc("answered_at".into()),
         ]),
     };
     assert_eq!(
         statement(&Statement::CreateIndex { table: "attempts".into(), index: index.clone() }),
-        "CREATE INDEX \"attempts_user_answered_at_idx\" ON \"attempts\" USING btree (\"user_id\",\"answered_at\" DESC NULLS LAST);"
+        "CREATE INDEX \"attempts_user_answered_at_idx\" ON \"attempts\" USING btree (\"user_id\",\"answered_at\" DESC);"
     );
     let unique = IndexDef {
         unique: true,
@@ -140,6 +134,32 @@ fn indexes_carry_uniqueness_and_direction() {
         index: unique
     })
     .starts_with("CREATE UNIQUE INDEX \"x_uq\" ON \"t\" USING btree ("));
+}
+
+/// A NULLS clause is written only where it differs from the direction's default, as
+/// `pg_get_indexdef` prints it; an explicit default one is left out.
+#[test]
+fn index_keys_spell_nulls_only_against_the_default() {
+    let index = |columns: Vec<IndexColumn>| {
+        statement(&Statement::CreateIndex {
+            table: "t".into(),
+            index: IndexDef {
+                name: "i".into(),
+                unique: false,
+                columns: Cow::Owned(columns),
+            },
+        })
+    };
+    let keys = vec![
+        IndexColumn::desc("a".into()).with_nulls(NullsOrder::Last),
+        IndexColumn::asc("b".into()).with_nulls(NullsOrder::First),
+        IndexColumn::desc("c".into()).with_nulls(NullsOrder::First),
+        IndexColumn::asc("d".into()).with_nulls(NullsOrder::Last),
+    ];
+    assert_eq!(
+        index(keys),
+        "CREATE INDEX \"i\" ON \"t\" USING btree (\"a\" DESC NULLS LAST,\"b\" NULLS FIRST,\"c\" DESC,\"d\");"
+    );
 }
 
 #[test]

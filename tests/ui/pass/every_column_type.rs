@@ -10,6 +10,7 @@ pub enum Colour {
 
 #[table(name = "things")]
 #[index(name = "things_small_big_idx", on(small, big(desc), colour(asc)))]
+#[index(name = "things_at_idx", on(maybe_at(desc, nulls_last), medium(nulls_first)))]
 pub struct Thing {
     #[primary_key]
     pub id: Uuid,
@@ -34,4 +35,9 @@ pub struct Thing {
 fn main() {
     assert_eq!(Thing::TABLE.columns.len(), 16);
     assert_eq!(Thing::colour.name(), "colour");
+    let by_date = &Thing::TABLE.indexes[1].columns;
+    assert!(by_date[0].desc && !by_date[0].nulls_first());
+    assert!(!by_date[1].desc && by_date[1].nulls_first());
+    let plain = &Thing::TABLE.indexes[0].columns[1];
+    assert!(plain.desc && plain.nulls_first() && plain.nulls.is_none());
 }

@@ -1,0 +1,321 @@
+//! Taking over a database that drizzle-kit (or a hand, or another tool) built: prove that its
+//! catalog is exactly the schema of one of this project's migrations, then record the
+//! migrations up to that one as applied, so `migrate` applies only what is newer.
+//!
+//! A ledger alone is never trusted: the live catalog is compared with each migration's
+//! snapshot, and only a catalog-identical match is recorded. Any difference is listed (the
+//! same lines as `verify`) and nothing is written. drizzle-kit's ledger is read, never
+//! changed.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::config::{server_message, DatabaseConfig};
+use super::drizzle::{self, DRIZZLE_LEDGER};
+use super::error::MigrateError;
+use super::ledger::{self, LEDGER_SCHEMA, LEDGER_TABLE};
+use super::lock::{self, LOCK_KEY};
+use super::Migrator;
+use crate::catalog::{self, CatalogError, Drift};
+use crate::migrations_dir::{FilesError, MigrationsDir};
+
+/// Choices of [`Migrator::adopt`].
+#[derive(Clone, Debug, Default)]
+pub struct AdoptOptions {
+    /// Adopt exactly through this migration number (and prove the catalog matches its
+    /// snapshot). Needed for a database without drizzle-kit's ledger; by default the newest
+    /// migration whose snapshot the database matches is taken.
+    pub through: Option<i64>,
+    /// drizzle-kit's migrations folder (its `out`, with `meta/_journal.json`): when given,
+    /// the recorded provenance names drizzle's files instead of their hashes.
+    pub drizzle_dir: Option<PathBuf>,
+}
+
+/// What [`Migrator::adopt`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdoptReport {
+    /// The last migration now recorded as applied (file name).
+    pub through: String,
+    /// Migrations recorded by this call, in order; empty when the database was adopted before.
+    pub recorded: Vec<String>,
+    /// Where the adopted history came from, as stored in the ledger's `adopted_from`.
+    pub adopted_from: String,
+    /// The database has drizzle-kit's ledger (read, and left as it was).
+    pub drizzle_ledger: bool,
+}
+
+/// Why [`Migrator::adopt`] wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum AdoptError {
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Files(#[from] FilesError),
+    #[error("the database is not catalog-identical to the schema of any migration; nothing was written. It differs from the schema of {migration} in {} place(s):\n{}", .drifts.len(), lines(.drifts))]
+    NotIdentical {
+        migration: String,
+        drifts: Vec<Drift>,
+    },
+    #[error("the database already has this project's ledger ({LEDGER_SCHEMA}.{LEDGER_TABLE}) with {entries} migration(s) applied by `migrate`; there is nothing to adopt")]
+    LedgerInUse { entries: usize },
+    #[error("the database has no drizzle-kit ledger ({DRIZZLE_LEDGER}); nothing was written")]
+    NoDrizzleLedger,
+    #[error("--through {through}: there is no migration numbered {through:04} in `{}`", dir.display())]
+    UnknownMigration { through: i64, dir: PathBuf },
+    #[error("`{}`: {problem}", path.display())]
+    DrizzleFolder { path: PathBuf, problem: String },
+}
+
+fn lines(drifts: &[Drift]) -> String {
+    drifts
+        .iter()
+        .map(|d| format!("  - {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl AdoptError {
+    /// What a user can do about the error.
+    pub fn help(&self) -> String {
+        match self {
+            Self::Migrate(e) => e.help(),
+            Self::Catalog(_) => "Check that the user may read pg_catalog and that the URL names \
+                the application's database."
+                .into(),
+            Self::Files(_) => "Run from the project's root, or pass --dir with this project's \
+                migrations folder (its meta/ holds the snapshots adopt compares with)."
+                .into(),
+            Self::NotIdentical { .. } => "Bring the database to the schema of a migration (undo \
+                the changes made by hand, or let drizzle-kit apply its pending migrations), or \
+                declare the difference in code and generate a migration for it; then adopt again."
+                .into(),
+            Self::LedgerInUse { .. } => "Use `migrate`: this database is already managed by \
+                this project."
+                .into(),
+            Self::NoDrizzleLedger => "For a database built by hand or by another tool, say \
+                which migration it is at with --through NNNN; adopt proves the catalog matches \
+                that migration's schema before recording anything."
+                .into(),
+            Self::UnknownMigration { .. } => {
+                "Give the number of a migration listed in meta/_journal.json.".into()
+            }
+            Self::DrizzleFolder { .. } => "Pass drizzle-kit's `out` folder (the one holding \
+                meta/_journal.json and the NNNN_name.sql files it applied)."
+                .into(),
+        }
+    }
+}
+
+impl fmt::Display for AdoptReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.recorded.is_empty() {
+            return write!(
+                f,
+                "already adopted through {} ({}); nothing written",
+                self.through, self.adopted_from
+            );
+        }
+        write!(
+            f,
+            "the database is catalog-identical to the schema of {}; recorded {} as applied \
+             (adopted from {}).",
+            self.through,
+            self.recorded.join(", "),
+            self.adopted_from
+        )?;
+        if self.drizzle_ledger {
+            write!(f, " drizzle-kit's ledger is left as it was.")?;
+        }
+        write!(f, " `migrate` now applies only newer migrations.")
+    }
+}
+
+/// Adopts the database of `db` for the migrations of `dir` (see [`Migrator::adopt`]).
+pub async fn adopt(
+    dir: impl AsRef<std::path::Path>,
+    db: &DatabaseConfig,
+    options: &AdoptOptions,
+) -> Result<AdoptReport, AdoptError> {
+    Migrator::from_dir(dir)?.adopt(db, options).await
+}
+
+impl Migrator {
+    /// Takes over a database another tool built: under the migration lock, compares its
+    /// `public` catalog with the snapshot of each migration (or only `options.through`), and
+    /// if one is catalog-identical records the migrations up to it as applied, marked adopted
+    /// with where they came from. Never creates the database; writes nothing on a difference.
+    pub async fn adopt(
+        &self,
+        db: &DatabaseConfig,
+        options: &AdoptOptions,
+    ) -> Result<AdoptReport, AdoptError> {
+        let client = db.connect().await?;
+        self.adopt_on_client(&client, options).await
+    }
+
+    /// [`Migrator::adopt`] on a connection the caller owns; the lock is released before
+    /// returning.
+    pub async fn adopt_on_client(
+        &self,
+        client: &Client,
+        options: &AdoptOptions,
+    ) -> Result<AdoptReport, AdoptError> {
+        // The same lock as `migrate`, taken without creating the ledger: a refusal writes
+        // nothing at all.
+        client
+            .simple_query(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))
+            .await
+            .map_err(|e| db_error("taking the migration lock", &e))?;
+        let result = self.adopt_locked(client, options).await;
+        let unlocked = lock::unlock(client).await;
+        let report = result?;
+        unlocked?;
+        Ok(report)
+    }
+
+    async fn adopt_locked(
+        &self,
+        client: &Client,
+        options: &AdoptOptions,
+    ) -> Result<AdoptReport, AdoptError> {
+        let ours = ledger::read_if_present(client).await?;
+        if !ours.is_empty() {
+            return match read_adopted(client).await? {
+                Some((through, adopted_from)) => Ok(AdoptReport {
+                    through,
+                    recorded: Vec::new(),
+                    drizzle_ledger: drizzle::read_ledger(client).await?.is_some(),
+                    adopted_from,
+                }),
+                None => Err(AdoptError::LedgerInUse {
+                    entries: ours.len(),
+                }),
+            };
+        }
+        let drizzle_rows = drizzle::read_ledger(client).await?;
+        if drizzle_rows.is_none() && options.through.is_none() {
+            return Err(AdoptError::NoDrizzleLedger);
+        }
+        let folder = match &options.drizzle_dir {
+            Some(dir) => Some(drizzle::read_folder(dir)?),
+            None => None,
+        };
+        let live = catalog::read(client, catalog::DEFAULT_SCHEMA).await?;
+        let through = self.matching_migration(&live, options.through)?;
+        let adopted_from = drizzle::provenance(drizzle_rows.as_deref(), folder.as_deref());
+        let adopted: Vec<_> = self
+            .migrations()
+            .iter()
+            .filter(|m| m.version <= through)
+            .collect();
+        let mut sql = format!(
+            "BEGIN;\n{};\nALTER TABLE \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" \
+             ADD COLUMN IF NOT EXISTS \"adopted_from\" text;\n",
+            ledger::ENSURE_LEDGER
+        );
+        for m in &adopted {
+            sql.push_str(&format!(
+                "INSERT INTO \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" \
+                 (\"version\", \"name\", \"checksum\", \"applied_at\", \"duration_ms\", \
+                 \"adopted_from\") VALUES ({}, {}, {}, clock_timestamp(), 0, {});\n",
+                m.version,
+                literal(&m.name),
+                literal(&m.checksum),
+                literal(&adopted_from)
+            ));
+        }
+        sql.push_str("COMMIT;");
+        if let Err(e) = client.batch_execute(&sql).await {
+            // Leave the connection usable for the unlock that follows.
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(db_error("recording the adopted migrations", &e).into());
+        }
+        Ok(AdoptReport {
+            through: adopted.last().map(|m| m.name.clone()).unwrap_or_default(),
+            recorded: adopted.iter().map(|m| m.name.clone()).collect(),
+            adopted_from,
+            drizzle_ledger: drizzle_rows.is_some(),
+        })
+    }
+
+    /// The number of the newest migration (or exactly `through`) whose snapshot the live
+    /// catalog matches without a single drift; otherwise the drifts against the closest one.
+    fn matching_migration(
+        &self,
+        live: &catalog::Catalog,
+        through: Option<i64>,
+    ) -> Result<i64, AdoptError> {
+        let dir = MigrationsDir::new(self.dir());
+        let journal = dir.journal()?;
+        let mut entries: Vec<_> = journal
+            .entries
+            .iter()
+            .filter(|e| through.is_none_or(|t| i64::from(e.idx) == t))
+            .collect();
+        if entries.is_empty() {
+            return Err(match through {
+                Some(through) => AdoptError::UnknownMigration {
+                    through,
+                    dir: self.dir().to_path_buf(),
+                },
+                None => FilesError::Inconsistent {
+                    path: dir.journal_path(),
+                    problem: "lists no migration; generate the initial migration first".into(),
+                }
+                .into(),
+            });
+        }
+        let mut closest: Option<(String, Vec<Drift>)> = None;
+        entries.reverse(); // newest first: the newest match wins
+        for entry in entries {
+            let snapshot = dir.snapshot(entry.idx)?;
+            let drifts = catalog::compare(live, &snapshot).drifts;
+            if drifts.is_empty() {
+                return Ok(i64::from(entry.idx));
+            }
+            if closest
+                .as_ref()
+                .is_none_or(|(_, best)| drifts.len() < best.len())
+            {
+                closest = Some((format!("{}.sql", entry.tag), drifts));
+            }
+        }
+        let (migration, drifts) = closest.expect("at least one entry was compared");
+        Err(AdoptError::NotIdentical { migration, drifts })
+    }
+}
+
+/// The last adopted migration and its provenance, when the ledger has adopted rows.
+async fn read_adopted(client: &Client) -> Result<Option<(String, String)>, MigrateError> {
+    let sql = format!(
+        "SELECT \"name\", \"adopted_from\" FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" \
+         WHERE \"adopted_from\" IS NOT NULL ORDER BY \"version\" DESC LIMIT 1"
+    );
+    match client.simple_query(&sql).await {
+        Ok(messages) => Ok(messages.iter().find_map(|m| match m {
+            SimpleQueryMessage::Row(r) => Some((
+                r.get(0).unwrap_or_default().to_string(),
+                r.get(1).unwrap_or_default().to_string(),
+            )),
+            _ => None,
+        })),
+        // A ledger from before `adopt` existed has no such column: nothing was adopted.
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_COLUMN) => Ok(None),
+        Err(e) => Err(db_error("reading the migration ledger", &e)),
+    }
+}
+
+fn db_error(during: &str, e: &tokio_postgres::Error) -> MigrateError {
+    MigrateError::Database {
+        during: during.to_string(),
+        message: server_message(e),
+    }
+}
+
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}

@@ -1,0 +1,132 @@
+//! drizzle-kit's side of a takeover: its ledger (`drizzle.__drizzle_migrations`) and, when
+//! given, its migrations folder, so the provenance recorded by `adopt` names drizzle's files.
+//! Nothing here writes: drizzle's ledger is left as it was, so the team can go back.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::adopt::AdoptError;
+use super::config::server_message;
+use super::error::MigrateError;
+
+/// Where drizzle-kit keeps its ledger (its `migrationsSchema` and `migrationsTable` defaults).
+pub const DRIZZLE_LEDGER: &str = "drizzle.__drizzle_migrations";
+
+/// One row of drizzle-kit's ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DrizzleRow {
+    pub id: i64,
+    /// SHA-256 hex of the raw `.sql` file drizzle-kit applied.
+    pub hash: String,
+    /// The `when` of the file's entry in drizzle's `meta/_journal.json` (milliseconds).
+    pub created_at: Option<i64>,
+}
+
+/// drizzle-kit's ledger rows in order; `None` when the database has no such ledger.
+pub(crate) async fn read_ledger(client: &Client) -> Result<Option<Vec<DrizzleRow>>, MigrateError> {
+    let failed = |e: tokio_postgres::Error| MigrateError::Database {
+        during: format!("reading drizzle-kit's ledger {DRIZZLE_LEDGER}"),
+        message: server_message(&e),
+    };
+    let exists = client
+        .simple_query(&format!(
+            "SELECT to_regclass('{DRIZZLE_LEDGER}') IS NOT NULL"
+        ))
+        .await
+        .map_err(failed)?;
+    if !rows(&exists).any(|r| r.get(0) == Some("t")) {
+        return Ok(None);
+    }
+    let messages = client
+        .simple_query(&format!(
+            "SELECT id, hash, created_at FROM {DRIZZLE_LEDGER} ORDER BY id"
+        ))
+        .await
+        .map_err(failed)?;
+    Ok(Some(
+        rows(&messages)
+            .map(|r| DrizzleRow {
+                id: r.get(0).and_then(|v| v.parse().ok()).unwrap_or_default(),
+                hash: r.get(1).unwrap_or_default().to_string(),
+                created_at: r.get(2).and_then(|v| v.parse().ok()),
+            })
+            .collect(),
+    ))
+}
+
+fn rows(messages: &[SimpleQueryMessage]) -> impl Iterator<Item = &tokio_postgres::SimpleQueryRow> {
+    messages.iter().filter_map(|m| match m {
+        SimpleQueryMessage::Row(row) => Some(row),
+        _ => None,
+    })
+}
+
+/// One file of drizzle-kit's migrations folder: its journal tag, `when` and SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DrizzleFile {
+    pub tag: String,
+    pub when: Option<i64>,
+    pub hash: String,
+}
+
+/// Reads drizzle-kit's `meta/_journal.json` in `dir` and hashes each listed `.sql` file the
+/// way drizzle-kit's migrator does (the raw bytes).
+pub(crate) fn read_folder(dir: &Path) -> Result<Vec<DrizzleFile>, AdoptError> {
+    let problem = |path: PathBuf, problem: String| AdoptError::DrizzleFolder { path, problem };
+    let journal_path = dir.join("meta").join("_journal.json");
+    let text = std::fs::read_to_string(&journal_path)
+        .map_err(|e| problem(journal_path.clone(), e.to_string()))?;
+    let journal: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| problem(journal_path.clone(), format!("not JSON: {e}")))?;
+    let entries = journal["entries"].as_array().ok_or_else(|| {
+        problem(
+            journal_path.clone(),
+            "has no `entries` list; is this drizzle-kit's `out` folder?".into(),
+        )
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let tag = entry["tag"].as_str().ok_or_else(|| {
+            problem(
+                journal_path.clone(),
+                format!("entry without a tag: {entry}"),
+            )
+        })?;
+        let path = dir.join(format!("{tag}.sql"));
+        let bytes = std::fs::read(&path).map_err(|e| problem(path.clone(), e.to_string()))?;
+        files.push(DrizzleFile {
+            tag: tag.to_string(),
+            when: entry["when"].as_i64(),
+            hash: hex::encode(Sha256::digest(&bytes)),
+        });
+    }
+    Ok(files)
+}
+
+/// What `adopt` records as the origin of the migrations it marks applied.
+pub(crate) fn provenance(ledger: Option<&[DrizzleRow]>, folder: Option<&[DrizzleFile]>) -> String {
+    let Some(rows) = ledger else {
+        return "adopted with --through: no drizzle-kit ledger".to_string();
+    };
+    let named: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let file = folder.and_then(|files| {
+                files
+                    .iter()
+                    .find(|f| f.hash == row.hash && (f.when.is_none() || f.when == row.created_at))
+            });
+            match file {
+                Some(f) => f.tag.clone(),
+                None => format!("sha256 {}", short(&row.hash)),
+            }
+        })
+        .collect();
+    format!("drizzle-kit ledger {DRIZZLE_LEDGER}: {}", named.join(", "))
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
