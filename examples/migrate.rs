@@ -127,6 +127,9 @@ async fn apply(migrator: Migrator, db: &DatabaseConfig) -> Result<ExitCode, Migr
         ),
     });
     let report = migrator.run(db).await?;
+    for skipped in &report.skipped {
+        eprintln!("warning: {skipped}");
+    }
     if report.applied.is_empty() {
         println!(
             "nothing pending: {where_} is up to date ({} applied)",
@@ -177,6 +180,9 @@ async fn dry_run(migrator: &Migrator, db: &DatabaseConfig) -> Result<ExitCode, M
 
 async fn status(migrator: &Migrator, db: &DatabaseConfig) -> Result<ExitCode, MigrateError> {
     let status = migrator.status(db).await?;
+    for skipped in migrator.skipped() {
+        eprintln!("warning: {skipped}");
+    }
     if !status.database_exists {
         println!("database `{}` does not exist yet", db.database());
     }

@@ -116,7 +116,14 @@ fn statement_failed(
     MigrateError::Statement(Box::new(StatementFailure {
         file: migration.name.clone(),
         statement: statement.number,
-        line: statement.line,
+        // The server points at the failing character when it can (a syntax error, an
+        // unknown name), so a statement spanning many lines is pinned to the right one.
+        line: match db.and_then(|d| d.position()) {
+            Some(tokio_postgres::error::ErrorPosition::Original(p)) => {
+                statement.line_at(*p as usize)
+            }
+            _ => statement.line,
+        },
         first_line: statement.first_line().to_string(),
         code: db.map(|d| d.code().code().to_string()).unwrap_or_default(),
         message: db

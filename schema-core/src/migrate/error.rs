@@ -56,6 +56,32 @@ pub enum SourceProblem {
     NotUtf8 { path: PathBuf },
     #[error("`{}` and `{}` have the same number", first.display(), second.display())]
     DuplicateVersion { first: PathBuf, second: PathBuf },
+    #[error("`{}` ends in capitals; the runner reads only files ending in `.sql`: rename it", path.display())]
+    WrongCase { path: PathBuf },
+    #[error(
+        "`{}` line {line}: `{statement}` controls the transaction the runner wraps the migration \
+         in; remove it (each migration already commits as a whole, with its ledger row), or make \
+         `{}` the file's first line to run it outside a transaction",
+        path.display(),
+        super::source::NO_TRANSACTION_MARKER
+    )]
+    TransactionControl {
+        path: PathBuf,
+        line: usize,
+        statement: String,
+    },
+    #[error(
+        "`{}` runs outside a transaction but its statement {statement} holds several statements \
+         (the next one starts on line {line}); sent together they would run in one implicit \
+         transaction: separate them with a `{}` line",
+        path.display(),
+        super::source::STATEMENT_BREAKPOINT
+    )]
+    Unsplit {
+        path: PathBuf,
+        statement: usize,
+        line: usize,
+    },
 }
 
 /// A disagreement between the ledger and the migrations folder.
@@ -156,13 +182,21 @@ impl MigrateError {
                 the folder that holds the NNNN_name.sql files."
                 .into(),
             Self::ReadDir { .. } => "Check the folder's permissions.".into(),
-            Self::Source(_) => "Fix or rename the files listed above; files in subfolders \
-                and files not ending in .sql are ignored."
+            Self::Source(_) => "Fix or rename the files listed above; nothing was applied. \
+                Files in subfolders and files whose names do not mention .sql are ignored."
                 .into(),
             Self::Verification(_) => "Applied migrations are history: restore the applied \
                 files as they were (e.g. from version control) and put changes in a new \
                 migration numbered after the newest applied one."
                 .into(),
+            Self::Statement(failure) if failure.code == "25001" && !failure.transactional => {
+                format!(
+                    "`{}` already runs outside a transaction, but statements sent together run \
+                     in one: put a `{}` line between that statement and its neighbours.",
+                    failure.file,
+                    super::source::STATEMENT_BREAKPOINT
+                )
+            }
             Self::Statement(failure) if failure.code == "25001" => format!(
                 "That statement cannot run inside a transaction: make `{}` the first line of \
                  `{}` (and keep its statements safe to repeat), then run again.",

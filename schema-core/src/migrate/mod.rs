@@ -20,7 +20,9 @@ mod apply;
 mod config;
 mod error;
 mod ledger;
+mod lex;
 mod lock;
+mod names;
 mod run;
 mod source;
 mod verify;
@@ -29,6 +31,7 @@ pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_DATABASE_URL};
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 pub use lock::LOCK_KEY;
+pub use names::SkippedFile;
 pub use run::{Applied, DryRun, Progress, Report, Status};
 pub use source::{Migration, Statement, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
 pub use verify::{State, StatusEntry};
@@ -41,6 +44,8 @@ use std::sync::Arc;
 pub struct Migrator {
     dir: PathBuf,
     migrations: Vec<Migration>,
+    downs: Vec<Migration>,
+    skipped: Vec<SkippedFile>,
     progress: Option<ProgressFn>,
 }
 
@@ -60,10 +65,12 @@ impl Migrator {
     /// numbers, unreadable files) are reported here, all together, before any connection.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self, MigrateError> {
         let dir = dir.as_ref().to_path_buf();
-        let migrations = source::read_dir(&dir)?;
+        let folder = source::read_dir(&dir)?;
         Ok(Migrator {
             dir,
-            migrations,
+            migrations: folder.migrations,
+            downs: folder.downs,
+            skipped: folder.skipped,
             progress: None,
         })
     }
@@ -83,6 +90,17 @@ impl Migrator {
     /// The migrations, in order.
     pub fn migrations(&self) -> &[Migration] {
         &self.migrations
+    }
+
+    /// The down migrations (`NNNN_name.down.sql`), in order.
+    pub fn downs(&self) -> &[Migration] {
+        &self.downs
+    }
+
+    /// Files of the folder that look like migrations but were not read (an editor's lock
+    /// or backup file), each with the reason; a run's [`Report`] carries them too.
+    pub fn skipped(&self) -> &[SkippedFile] {
+        &self.skipped
     }
 
     fn report(&self, event: Progress) {
