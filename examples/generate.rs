@@ -5,6 +5,9 @@
 //! cargo run --example generate -- --check            # fail if migrations/ lags the code
 //! cargo run --example generate -- --name add_notes   # choose the migration's name
 //! cargo run --example generate -- --allow-destructive
+//! cargo run --example generate -- --allow drop-column:users.bio   # confirm one change
+//! cargo run --example generate -- --custom --name backfill_x   # an empty migration to fill by hand
+//! cargo run --example generate -- --adopt            # take hand-written .sql files into the journal
 //! ```
 
 use clap::Parser;
@@ -28,6 +31,28 @@ struct Args {
     /// types, NOT NULL without a default) instead of refusing them.
     #[arg(long)]
     allow_destructive: bool,
+    /// Write one change that needs confirmation, by the key the refusal gives it (e.g.
+    /// drop-column:users.bio); repeatable.
+    #[arg(long, value_name = "KEY")]
+    allow: Vec<String>,
+    #[command(flatten)]
+    editable: Editable,
+}
+
+/// Custom and edited migrations.
+#[derive(clap::Args)]
+struct Editable {
+    /// Write an empty migration to fill by hand (a backfill, a data fix); its snapshot is the
+    /// previous one.
+    #[arg(long)]
+    custom: bool,
+    /// Take `.sql` files missing from the journal into it as custom migrations.
+    #[arg(long)]
+    adopt: bool,
+    /// With --check: the server on which a temporary database proves the migrations
+    /// [default: the server of DATABASE_URL].
+    #[arg(long, value_name = "URL")]
+    shadow_database_url: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -35,9 +60,13 @@ fn main() -> ExitCode {
     let command = CommandArgs {
         dir: args.dir,
         check: args.check,
+        shadow_database_url: args.editable.shadow_database_url,
         options: GenerateOptions {
             name: args.name,
             allow_destructive: args.allow_destructive,
+            custom: args.editable.custom,
+            adopt_unlisted: args.editable.adopt,
+            allow: args.allow,
         },
     };
     match run(&schema::SCHEMA, &command, &mut std::io::stdout()) {

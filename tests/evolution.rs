@@ -18,6 +18,7 @@ fn options(name: &str, allow_destructive: bool) -> GenerateOptions {
     GenerateOptions {
         name: Some(name.to_string()),
         allow_destructive,
+        ..GenerateOptions::default()
     }
 }
 

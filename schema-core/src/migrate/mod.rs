@@ -38,6 +38,24 @@ pub use verify::{State, StatusEntry};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
+
+/// Applies one migration on `client` and records it in the ledger (created if missing),
+/// without the lock: for a database of the caller's own that it looks at between
+/// migrations, such as `generate --check`'s shadow database.
+pub(crate) async fn apply_one(
+    client: &tokio_postgres::Client,
+    migration: &Migration,
+) -> Result<Duration, MigrateError> {
+    client
+        .batch_execute(ledger::ENSURE_LEDGER)
+        .await
+        .map_err(|e| MigrateError::Database {
+            during: "creating the migration ledger".into(),
+            message: config::server_message(&e),
+        })?;
+    apply::apply(client, migration).await
+}
 
 /// The migrations of one folder, read and checked, ready to apply to any database.
 #[derive(Clone)]
