@@ -34,9 +34,14 @@ impl fmt::Display for Proof {
         if self.is_proved() {
             return write!(
                 f,
-                "proved on a shadow database at {}: each of the {} migrations leads to its \
-                 snapshot, and the last to the schema in code",
-                self.server, self.proved
+                "proved on a shadow database at {}: {} applied, each leading to its snapshot, \
+                 the last to the schema in code",
+                self.server,
+                if self.proved == 1 {
+                    "1 migration".to_string()
+                } else {
+                    format!("{} migrations", self.proved)
+                }
             );
         }
         write!(f, "on a shadow database at {}:", self.server)?;
