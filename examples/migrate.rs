@@ -5,6 +5,8 @@
 //! cargo run --example migrate -- --dry-run         # print the SQL that would be applied
 //! cargo run --example migrate -- status            # applied / pending / refused, per file
 //! cargo run --example migrate -- verify            # the live database against the schema in code
+//! cargo run --example migrate -- revert            # undo the newest migration with its down
+//! cargo run --example migrate -- revert --to 0002 --allow-destructive
 //! cargo run --example migrate -- --database-url postgres://u@host/db --dir path/to/migrations
 //! ```
 //!
@@ -20,7 +22,9 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use schema::SCHEMA as QUESTION_BANK;
 use schema_core::catalog::{self, VerifyError};
-use schema_core::migrate::{DatabaseConfig, MigrateError, Migrator, Progress, State};
+use schema_core::migrate::{
+    DatabaseConfig, MigrateError, Migrator, Progress, RevertOptions, State,
+};
 
 #[derive(Parser)]
 #[command(
@@ -57,6 +61,21 @@ enum Command {
     /// Only the `public` schema is compared (the ledger lives in its own). Changes nothing:
     /// a missing database is reported, not created. --dir is not used.
     Verify,
+    /// Undo the newest applied migration (or all after --to) with its NNNN_name.down.sql
+    Revert(RevertArgs),
+}
+
+/// Downs run newest first under the migration lock, each in its own transaction with the
+/// removal of its ledger row; nothing runs when a down is missing, empty, edited after its
+/// migration was applied, or destructive without --allow-destructive.
+#[derive(clap::Args)]
+struct RevertArgs {
+    /// Revert every applied migration after NNNN (which stays applied) [default: the newest only]
+    #[arg(long, value_name = "NNNN")]
+    to: Option<i64>,
+    /// Apply downs that lose data or cannot restore what their migration removed
+    #[arg(long)]
+    allow_destructive: bool,
 }
 
 fn main() -> ExitCode {
@@ -91,6 +110,7 @@ async fn run(cli: Cli) -> Result<ExitCode, VerifyError> {
     Ok(match (&cli.command, cli.dry_run) {
         (Some(Command::Verify), _) => return verify(&db).await,
         (Some(Command::Status), _) => status(&migrator()?, &db).await?,
+        (Some(Command::Revert(args)), _) => revert(&migrator()?, &db, args).await?,
         (None, true) => dry_run(&migrator()?, &db).await?,
         (None, false) => apply(migrator()?, &db).await?,
     })
@@ -220,6 +240,19 @@ async fn status(migrator: &Migrator, db: &DatabaseConfig) -> Result<ExitCode, Mi
         );
         return Ok(ExitCode::FAILURE);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn revert(
+    migrator: &Migrator,
+    db: &DatabaseConfig,
+    args: &RevertArgs,
+) -> Result<ExitCode, MigrateError> {
+    let options = RevertOptions {
+        to: args.to,
+        allow_destructive: args.allow_destructive,
+    };
+    println!("{}", migrator.revert(db, &options).await?);
     Ok(ExitCode::SUCCESS)
 }
 

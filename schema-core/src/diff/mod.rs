@@ -10,11 +10,13 @@ mod confirm;
 mod enums;
 mod lookup;
 mod renames;
+mod reverse;
 mod single;
 mod tables;
 mod types;
 
 pub use confirm::{Confirmation, Refusal, Risk};
+pub use reverse::{reverse_steps, reverse_target};
 pub use single::{diff, Change};
 pub use types::{conversion, Conversion};
 

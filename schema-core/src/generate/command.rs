@@ -2,8 +2,8 @@
 //! can run it against a directory of their own.
 
 use super::{
-    check_report, generate, prove, unregistered_messages, GenerateError, GenerateOptions,
-    Generated, Proof, ProveError,
+    check_report, generate, prove, unregistered_messages, write_missing_downs, GenerateError,
+    GenerateOptions, Generated, Proof, ProveError,
 };
 use crate::migrate::DatabaseConfig;
 use crate::migrations_dir::MigrationsDir;
@@ -76,6 +76,11 @@ pub fn run(
                 );
             }
         }
+    }
+    // Downs of migrations written before downs existed, or deleted: written from their
+    // snapshots, never over a file that is there.
+    for path in write_missing_downs(&dir)? {
+        say(out, &format!("wrote `{}`", path.display()));
     }
     Ok(true)
 }

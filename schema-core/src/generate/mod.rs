@@ -12,11 +12,13 @@ use std::path::PathBuf;
 
 mod command;
 mod custom;
+mod down;
 mod prove;
 pub use command::{run, CommandArgs};
 pub use custom::{
     adopt_unlisted, custom_down_sql, custom_sql, is_placeholder_down, unlisted, write_custom,
 };
+pub use down::{down_sql, write_missing_downs, DESTRUCTIVE_MARKER};
 pub use prove::{prove, Proof, ProveError};
 
 /// Choices a user makes when generating.
@@ -132,10 +134,14 @@ pub fn generate(
         None if latest.is_none() => "initial".into(),
         None => "update".into(),
     };
+    let mut before = latest.as_ref();
     for step in &steps {
         let sql = render::migration(&step.statements, false);
         let entry = dir.write(&name, &sql, &step.snapshot)?;
+        let down = down_sql(&entry.tag, before, &step.snapshot);
+        dir.write_new(&dir.down_path(&entry.tag), &down)?;
         written.push((entry, step.statements.len()));
+        before = Some(&step.snapshot);
     }
     Ok(Generated::Written(written))
 }

@@ -103,11 +103,11 @@ async fn run_statements(client: &Client, migration: &Migration) -> Result<(), Mi
 }
 
 /// Best effort: if the connection is gone, the server has rolled back already.
-async fn rollback(client: &Client) {
+pub(crate) async fn rollback(client: &Client) {
     let _ = client.batch_execute("ROLLBACK").await;
 }
 
-fn statement_failed(
+pub(crate) fn statement_failed(
     migration: &Migration,
     statement: &Statement,
     e: &tokio_postgres::Error,
@@ -135,7 +135,11 @@ fn statement_failed(
     }))
 }
 
-fn database(during: &str, migration: &Migration, e: &tokio_postgres::Error) -> MigrateError {
+pub(crate) fn database(
+    during: &str,
+    migration: &Migration,
+    e: &tokio_postgres::Error,
+) -> MigrateError {
     MigrateError::Database {
         during: format!("{during} for `{}`", migration.name),
         message: server_message(e),

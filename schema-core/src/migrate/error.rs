@@ -38,6 +38,8 @@ pub enum MigrateError {
     Verification(Vec<VerifyProblem>),
     #[error("{0}")]
     Statement(Box<StatementFailure>),
+    #[error("{}", list("nothing was reverted", .0))]
+    Revert(Vec<super::revert::RevertProblem>),
     #[error("database error while {during}: {message}")]
     Database { during: String, message: String },
 }
@@ -214,6 +216,19 @@ impl MigrateError {
                  make its statements safe to repeat (IF NOT EXISTS) and run again.",
                 failure.file, failure.statement
             ),
+            Self::Revert(problems) => {
+                if problems
+                    .iter()
+                    .any(|p| matches!(p, super::revert::RevertProblem::Destructive { .. }))
+                {
+                    "Read what each destructive down loses; to apply them anyway, pass \
+                     --allow-destructive to `revert` (from code: \
+                     `RevertOptions { allow_destructive: true, .. }`)."
+                        .into()
+                } else {
+                    "Fix the downs listed above, then revert again.".into()
+                }
+            }
             Self::Database { .. } => "Check the server's log; running again is safe: \
                 applied migrations are recorded only when they commit."
                 .into(),

@@ -33,6 +33,10 @@ pub struct Migration {
     pub sql: String,
     /// The statements in file order.
     pub statements: Vec<Statement>,
+    /// SHA-256 of its down (`NNNN_name.down.sql`), recorded in the ledger so that `revert`
+    /// notices a down edited after the migration was applied; none without a down or when
+    /// the down holds no statement yet.
+    pub down_checksum: Option<String>,
 }
 
 /// One statement of a migration.
@@ -138,6 +142,11 @@ pub(crate) fn read_dir(dir: &Path) -> Result<Folder, MigrateError> {
         }
     }
     folder.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    for m in &mut folder.migrations {
+        m.down_checksum = (folder.downs.iter())
+            .find(|d| d.version == m.version && !d.statements.is_empty())
+            .map(|d| d.checksum.clone());
+    }
     if problems.is_empty() {
         Ok(folder)
     } else {
@@ -170,6 +179,7 @@ fn read_file(path: &Path, version: i64, name: String) -> Result<Migration, Sourc
         transactional,
         sql,
         statements,
+        down_checksum: None,
     })
 }
 
