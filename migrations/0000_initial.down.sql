@@ -1,4 +1,5 @@
 -- Down of 0000_initial, generated from its snapshot back to the one before; `revert` applies it.
+-- Drops the extension `pgcrypto` too, which the migration creates when missing: remove that statement if the database had it before.
 -- schema:destructive
 -- Loses data: drops the table `users`: every row of it is lost
 -- Loses data: drops the table `stripe_customers`: every row of it is lost
@@ -66,3 +67,5 @@ DROP TYPE "public"."tag_kind";
 DROP TYPE "public"."practice_mode";
 --> statement-breakpoint
 DROP TYPE "public"."stripe_subscription_status";
+--> statement-breakpoint
+DROP EXTENSION IF EXISTS "pgcrypto";

@@ -56,6 +56,7 @@ fn first_run_writes_the_initial_migration_then_nothing() {
     assert_eq!(
         files(&dir),
         [
+            "0000_initial.down.sql",
             "0000_initial.sql",
             "meta/0000_snapshot.json",
             "meta/_journal.json"

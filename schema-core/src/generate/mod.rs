@@ -217,6 +217,14 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
                 String::new()
             }
         };
+        let down = dir.down_path(&entry.tag);
+        if !down.exists() {
+            report.problems.push(format!(
+                "`{}` is missing; `generate` writes it from the snapshots (a custom \
+                 migration's as a file for you to fill)",
+                down.display()
+            ));
+        }
         let path = dir.sql_path(&entry.tag);
         match std::fs::read_to_string(&path) {
             Ok(actual) if actual == expected => {}

@@ -19,6 +19,12 @@ pub struct Proof {
     pub server: String,
     /// Migrations applied and compared.
     pub proved: usize,
+    /// Downs applied (newest first, after every migration) and compared with the snapshot
+    /// before their migration.
+    pub downs_proved: usize,
+    /// Downs that are missing or hold no statement yet (custom migrations), so were not
+    /// tried; the proof of the downs stops at the first of them.
+    pub downs_unwritten: Vec<String>,
     /// Each way the migrations do not lead where their snapshots say; empty when proved.
     pub problems: Vec<String>,
 }
@@ -32,17 +38,26 @@ impl Proof {
 impl fmt::Display for Proof {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_proved() {
-            return write!(
+            write!(
                 f,
                 "proved on a shadow database at {}: {} applied, each leading to its snapshot, \
-                 the last to the schema in code",
+                 the last to the schema in code; then {} down(s), each leading back to the \
+                 snapshot before",
                 self.server,
                 if self.proved == 1 {
                     "1 migration".to_string()
                 } else {
                     format!("{} migrations", self.proved)
-                }
-            );
+                },
+                self.downs_proved
+            )?;
+            if let Some(first) = self.downs_unwritten.first() {
+                write!(
+                    f,
+                    " (stopped at `{first}`, missing or holding no statement yet: `revert` cannot pass it)"
+                )?;
+            }
+            return Ok(());
         }
         write!(f, "on a shadow database at {}:", self.server)?;
         for problem in &self.problems {
@@ -75,6 +90,8 @@ pub async fn prove(
     let mut proof = Proof {
         server: server.target(),
         proved: 0,
+        downs_proved: 0,
+        downs_unwritten: Vec::new(),
         problems: Vec::new(),
     };
     let migrator = match Migrator::from_dir(dir.root()) {
@@ -172,6 +189,52 @@ async fn apply_and_compare(
             text.push_str(&format!("\n      - {drift}"));
         }
         proof.problems.push(text);
+        return Ok(());
+    }
+    prove_downs(client, dir, migrator, &journal, proof).await
+}
+
+/// Newest first, each down must lead back to the snapshot before its migration.
+async fn prove_downs(
+    client: &Client,
+    dir: &MigrationsDir,
+    migrator: &Migrator,
+    journal: &crate::migrations_dir::Journal,
+    proof: &mut Proof,
+) -> Result<(), ProveError> {
+    for entry in journal.entries.iter().rev() {
+        let file = format!("{}.down.sql", entry.tag);
+        // A missing down is `check`'s to report; here it only ends the proof.
+        let down = migrator.downs().iter().find(|d| d.name == file);
+        let Some(down) = down.filter(|d| !d.statements.is_empty()) else {
+            proof.downs_unwritten.push(file);
+            return Ok(());
+        };
+        match migrate::revert_one(client, i64::from(entry.idx), down).await {
+            Ok(_) => {}
+            Err(MigrateError::Statement(failure)) => {
+                proof.problems.push(format!("{failure}"));
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let before = match entry.idx {
+            0 => Schema::default(),
+            idx => load_snapshot(dir, idx - 1)?,
+        };
+        let report = catalog::verify(client, &before).await?;
+        if !report.is_clean() {
+            let mut text = format!(
+                "after `{file}` the database differs from the snapshot before its migration; \
+                 the down does not undo it:"
+            );
+            for drift in &report.drifts {
+                text.push_str(&format!("\n      - {drift}"));
+            }
+            proof.problems.push(text);
+            return Ok(());
+        }
+        proof.downs_proved += 1;
     }
     Ok(())
 }

@@ -59,6 +59,16 @@ pub(crate) async fn apply_one(
     apply::apply(client, migration).await
 }
 
+/// Applies one down and removes its migration's ledger row, in one transaction, without
+/// the lock (see [`apply_one`]).
+pub(crate) async fn revert_one(
+    client: &tokio_postgres::Client,
+    version: i64,
+    down: &Migration,
+) -> Result<Duration, MigrateError> {
+    revert::revert_one(client, version, down).await
+}
+
 /// The migrations of one folder, read and checked, ready to apply to any database.
 #[derive(Clone)]
 pub struct Migrator {

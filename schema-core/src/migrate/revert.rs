@@ -149,7 +149,7 @@ impl Migrator {
         }
         let mut report = RevertReport::default();
         for (row, down) in downs {
-            let duration = revert_one(client, row, down).await?;
+            let duration = revert_one(client, row.version, down).await?;
             report.reverted.push(Reverted {
                 version: row.version,
                 name: down.name.clone(),
@@ -216,9 +216,9 @@ impl Migrator {
 
 /// One down and the removal of its ledger row, in one transaction; pipelined like a
 /// migration (see `apply`).
-async fn revert_one(
+pub(crate) async fn revert_one(
     client: &Client,
-    row: &LedgerRow,
+    version: i64,
     down: &Migration,
 ) -> Result<Duration, MigrateError> {
     let started = Instant::now();
@@ -241,7 +241,7 @@ async fn revert_one(
     let elapsed = started.elapsed();
     let remove = format!(
         "DELETE FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" WHERE \"version\" = {};\nCOMMIT",
-        row.version
+        version
     );
     if let Err(e) = client.batch_execute(&remove).await {
         rollback(client).await;
