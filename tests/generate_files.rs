@@ -13,8 +13,9 @@ fn args(dir: &Path, check: bool) -> CommandArgs {
     CommandArgs {
         dir: dir.to_path_buf(),
         check,
+        // `--check` proves on the tests' own server, whatever DATABASE_URL says.
+        shadow_database_url: Some(schema_core::testing::admin_url()),
         options: GenerateOptions::default(),
-        ..Default::default()
     }
 }
 
