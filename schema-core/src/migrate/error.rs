@@ -205,6 +205,11 @@ impl MigrateError {
                 super::source::NO_TRANSACTION_MARKER,
                 failure.file
             ),
+            Self::Statement(failure) if failure.file.ends_with(".down.sql") => {
+                "Nothing of that down was applied: its migration stays applied, and the downs \
+                 run before it stay reverted; fix the statement and revert again."
+                    .into()
+            }
             Self::Statement(failure) if failure.transactional => {
                 "Nothing of that migration was applied and the ones before it stay applied; \
                  fix the statement and run again."

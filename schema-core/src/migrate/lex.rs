@@ -90,7 +90,7 @@ pub(crate) fn statements(sql: &str) -> Vec<TopStatement<'_>> {
                 let word = sql[i..end].to_ascii_uppercase();
                 let in_create = words.first().is_some_and(|w| w == "CREATE");
                 match word.as_str() {
-                    "BEGIN" if in_create => atomic += 1,
+                    "BEGIN" if in_create && next_word_is(sql, end, "ATOMIC") => atomic += 1,
                     "CASE" if atomic > 0 => atomic += 1,
                     "END" if atomic > 0 => atomic -= 1,
                     _ => {}
@@ -105,6 +105,17 @@ pub(crate) fn statements(sql: &str) -> Vec<TopStatement<'_>> {
     }
     finish(&mut start, bytes.len(), &mut words);
     out
+}
+
+/// Whether the word after byte `from` (past blanks) is `word`, in any case.
+fn next_word_is(sql: &str, from: usize, word: &str) -> bool {
+    let rest = sql[from..].trim_start();
+    rest.get(..word.len())
+        .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        && !rest[word.len()..]
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// 1-based line of byte `offset` in `text`.
@@ -212,6 +223,11 @@ mod tests {
         let all = statements(sql);
         assert_eq!(line_of(sql, all[1].offset), 3);
         assert!(all.iter().all(|s| !s.transaction_control()));
+        // `begin` as a column name opens no body.
+        assert_eq!(
+            firsts("CREATE TABLE t (begin int);\nCOMMIT;"),
+            ["CREATE TABLE T", "COMMIT"]
+        );
     }
 
     #[test]
