@@ -241,3 +241,30 @@ fn a_file_missing_from_the_journal_stops_generate_until_it_is_taken_in() {
         "{err}"
     );
 }
+
+#[test]
+fn a_custom_migration_may_come_first() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let custom = GenerateOptions {
+        custom: true,
+        name: Some("extensions".into()),
+        ..GenerateOptions::default()
+    };
+    generate(&schema(), dir, custom);
+    assert_eq!(
+        read(dir.join("meta/0000_snapshot.json")),
+        "{\n  \"enums\": [],\n  \"tables\": []\n}\n"
+    );
+    generate(&schema(), dir, GenerateOptions::default());
+    assert_eq!(journal_tags(dir), ["0000_extensions", "0001_initial"]);
+    // Generated after an empty snapshot, the first real migration creates everything.
+    assert!(read(dir.join("0001_initial.sql")).starts_with("CREATE EXTENSION IF NOT EXISTS"));
+    let (ok, out) = check(&schema(), dir);
+    assert!(ok, "{out}");
+    assert!(out.contains("2 migrations applied"), "{out}");
+    assert!(
+        out.contains("stopped at `0000_extensions.down.sql`"),
+        "{out}"
+    );
+}
