@@ -268,3 +268,47 @@ fn a_custom_migration_may_come_first() {
         "{out}"
     );
 }
+
+#[test]
+fn generate_options_confirm_one_change_by_its_key() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    generate(&schema(), dir, GenerateOptions::default());
+    let mut fewer = schema();
+    let users = table_mut(&mut fewer, "users");
+    users.columns.to_mut().retain(|c| c.name != "bio");
+    users
+        .columns
+        .to_mut()
+        .push(null(col("about", SqlType::Text)));
+
+    let (result, _) = run_in(&fewer, &args(dir, false, GenerateOptions::default()));
+    let err = result.expect_err("refused").to_string();
+    assert!(
+        err.contains("  - drop-column:users.bio: drops the column `users.bio`"),
+        "{err}"
+    );
+    assert!(err.contains("`--allow drop-column:users.bio`"), "{err}");
+    assert!(
+        err.contains(
+            "hint: `users.bio` is dropped and `users.about` of the same type (text) added"
+        ),
+        "{err}"
+    );
+    assert_eq!(journal_tags(dir), ["0000_initial"], "nothing written");
+
+    let confirmed = GenerateOptions {
+        allow: vec!["drop-column:users.bio".into()],
+        ..GenerateOptions::default()
+    };
+    generate(&fewer, dir, confirmed);
+    let sql = read(dir.join("0001_update.sql"));
+    assert!(sql.contains("DROP COLUMN \"bio\""), "{sql}");
+    let down = read(dir.join("0001_update.down.sql"));
+    assert!(down.contains("-- schema:destructive"), "{down}");
+    assert!(
+        down.contains("Cannot restore what the up lost: drops the column `users.bio`"),
+        "{down}"
+    );
+    assert!(down.contains("ADD COLUMN \"bio\" text"), "{down}");
+}
