@@ -137,8 +137,21 @@ async fn unexpected_file_names_are_reported_by_name() {
     assert!(text.contains("0001_more.SQL` ends in capitals"), "{text}");
     assert!(text.contains("rename it"), "{text}");
 
-    // An editor's lock and backup files are skipped, and the run says so.
+    // A down whose migration is not there.
     fixture.remove("0001_more.SQL");
+    fixture.write("0001_more.down.sql", "DROP TABLE \"b\";\n");
+    let problems = source_problems(&fixture);
+    assert_eq!(problems.len(), 1);
+    let text = problems[0].to_string();
+    assert!(
+        text.contains(
+            "0001_more.down.sql` is the down of `0001_more.sql`, which is not in the folder"
+        ),
+        "{text}"
+    );
+    fixture.remove("0001_more.down.sql");
+
+    // An editor's lock and backup files are skipped, and the run says so.
     fixture.write(".#0001_more.sql", "broken");
     fixture.write("0000_initial.sql~", "old");
     fixture.write("README.md", "notes");

@@ -31,13 +31,6 @@ pub fn custom_down_sql(tag: &str) -> String {
     )
 }
 
-/// Whether a down was left as [`custom_down_sql`] wrote it, with no statement in it.
-pub fn is_placeholder_down(text: &str) -> bool {
-    text.lines()
-        .map(str::trim)
-        .all(|l| l.is_empty() || l.starts_with("--"))
-}
-
 /// Writes `NNNN_<name>.sql` with [`custom_sql`], its down, and a snapshot equal to the
 /// previous one (an empty schema before the first migration), and lists it in the journal.
 pub fn write_custom(dir: &MigrationsDir, name: &str) -> Result<JournalEntry, GenerateError> {

@@ -15,9 +15,7 @@ mod custom;
 mod down;
 mod prove;
 pub use command::{run, CommandArgs};
-pub use custom::{
-    adopt_unlisted, custom_down_sql, custom_sql, is_placeholder_down, unlisted, write_custom,
-};
+pub use custom::{adopt_unlisted, custom_down_sql, custom_sql, unlisted, write_custom};
 pub use down::{down_sql, write_missing_downs, DESTRUCTIVE_MARKER};
 pub use prove::{prove, Proof, ProveError};
 

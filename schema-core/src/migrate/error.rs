@@ -58,6 +58,8 @@ pub enum SourceProblem {
     NotUtf8 { path: PathBuf },
     #[error("`{}` and `{}` have the same number", first.display(), second.display())]
     DuplicateVersion { first: PathBuf, second: PathBuf },
+    #[error("`{}` is the down of `{up}`, which is not in the folder: name it after its migration, or delete it", path.display())]
+    OrphanDown { path: PathBuf, up: String },
     #[error("`{}` ends in capitals; the runner reads only files ending in `.sql`: rename it", path.display())]
     WrongCase { path: PathBuf },
     #[error(

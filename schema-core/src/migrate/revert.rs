@@ -169,7 +169,7 @@ impl Migrator {
         options: &RevertOptions,
     ) -> Result<&Migration, RevertProblem> {
         let down_name = row.name.replace(".sql", ".down.sql");
-        let Some(down) = self.downs.iter().find(|d| d.version == row.version) else {
+        let Some(down) = self.downs.iter().find(|d| d.name == down_name) else {
             return Err(RevertProblem::DownMissing {
                 migration: row.name.clone(),
                 down: down_name,

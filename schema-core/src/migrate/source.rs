@@ -142,9 +142,21 @@ pub(crate) fn read_dir(dir: &Path) -> Result<Folder, MigrateError> {
         }
     }
     folder.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    // A down belongs to the migration of the same name; one that matches none would never
+    // run, or run for the wrong migration.
+    for d in &folder.downs {
+        let up = d.name.replace(".down.sql", ".sql");
+        if !folder.migrations.iter().any(|m| m.name == up) {
+            problems.push(SourceProblem::OrphanDown {
+                path: d.path.clone(),
+                up,
+            });
+        }
+    }
     for m in &mut folder.migrations {
+        let down = m.name.replace(".sql", ".down.sql");
         m.down_checksum = (folder.downs.iter())
-            .find(|d| d.version == m.version && !d.statements.is_empty())
+            .find(|d| d.name == down && !d.statements.is_empty())
             .map(|d| d.checksum.clone());
     }
     if problems.is_empty() {
