@@ -65,14 +65,15 @@ pub enum GenerateError {
     Refused(#[from] Refusal),
     #[error(
         "{} not listed in `{}`; `generate` never writes beside a migration it does not \
-         know of, so it wrote nothing. If {} written by hand, take {} into the journal as custom \
-         migrations: pass `--adopt` to `generate` (from code: \
+         know of, so it wrote nothing. If {} written by hand, take {} into the journal as {}: \
+         pass `--adopt` to `generate` (from code: \
          `GenerateOptions {{ adopt_unlisted: true, .. }}`); otherwise move {} out of the folder",
         files.iter().map(|f| format!("`{}`", f.display())).collect::<Vec<_>>().join(", ")
             + if files.len() == 1 { " is" } else { " are" },
         journal.display(),
         if files.len() == 1 { "it was" } else { "they were" },
         if files.len() == 1 { "it" } else { "them" },
+        if files.len() == 1 { "a custom migration" } else { "custom migrations" },
         if files.len() == 1 { "it" } else { "them" },
     )]
     Unlisted {
