@@ -6,6 +6,9 @@
 //! cargo run --example generate -- --check            # fail if migrations/ lags the code
 //! cargo run --example generate -- --name add_notes   # choose the migration's name
 //! cargo run --example generate -- --allow-destructive
+//! cargo run --example generate -- --allow drop-column:users.bio   # confirm one change
+//! cargo run --example generate -- --custom --name backfill_x   # an empty migration to fill by hand
+//! cargo run --example generate -- --adopt            # take hand-written .sql files into the journal
 //! ```
 
 use std::ffi::OsString;
@@ -18,5 +21,6 @@ fn main() -> ExitCode {
         .name("migrate")
         .version(env!("CARGO_PKG_VERSION"))
         .migrations(schema_core::embed_migrations!("migrations"))
+        .default_database_url(schema::DEFAULT_DATABASE_URL)
         .main_from(args)
 }

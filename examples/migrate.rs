@@ -8,6 +8,8 @@
 //! cargo run --example migrate -- verify            # the live database against the schema in code
 //! cargo run --example migrate -- generate          # write the next migration
 //! cargo run --example migrate -- adopt             # take over a database drizzle-kit built
+//! cargo run --example migrate -- revert            # undo the newest migration with its down
+//! cargo run --example migrate -- revert --to 0002 --allow-destructive
 //! cargo run --example migrate -- --database-url postgres://u@host/db --dir path/to/migrations
 //! ```
 
@@ -18,6 +20,6 @@ fn main() -> ExitCode {
         .name("migrate")
         .version(env!("CARGO_PKG_VERSION"))
         .migrations(schema_core::embed_migrations!("migrations"))
-        .default_database_url("postgres://postgres@127.0.0.1:5432/question_bank")
+        .default_database_url(schema::DEFAULT_DATABASE_URL)
         .main()
 }

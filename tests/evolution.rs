@@ -7,7 +7,7 @@ mod support;
 
 use schema_core::catalog;
 use schema_core::generate::{check, generate, GenerateError, GenerateOptions, Generated};
-use schema_core::migrate::Migrator;
+use schema_core::migrate::{DatabaseConfig, Migrator, RevertOptions};
 use schema_core::migrations_dir::MigrationsDir;
 use schema_core::model::Schema;
 use schema_core::testing::TestDatabase;
@@ -18,6 +18,7 @@ fn options(name: &str, allow_destructive: bool) -> GenerateOptions {
     GenerateOptions {
         name: Some(name.to_string()),
         allow_destructive,
+        ..GenerateOptions::default()
     }
 }
 
@@ -61,6 +62,58 @@ fn generate_step(dir: &MigrationsDir, version: &Version) -> String {
         .join("\n")
 }
 
+/// The step's downs give exactly the catalog before the step, and its migrations applied
+/// again give the step's catalog; returns what the next step compares with.
+async fn down_and_up_again(
+    dir: &MigrationsDir,
+    db: &TestDatabase,
+    client: &Client,
+    step: usize,
+    (before, last_before): (catalog::Catalog, Option<i64>),
+) -> (catalog::Catalog, Option<i64>) {
+    let after = catalog::read(client, "public").await.expect("catalog");
+    let migrator = Migrator::from_dir(dir.root()).expect("migrations readable");
+    let last = migrator.migrations().last().map(|m| m.version);
+    let config = DatabaseConfig::from(db.config().clone());
+    let first_new = last_before.map_or(0, |v| v + 1);
+    let downs: Vec<String> = (migrator.downs().iter())
+        .filter(|d| d.version >= first_new)
+        .map(|d| format!("-- {}\n{}", d.name, d.sql))
+        .collect();
+    insta::assert_snapshot!(format!("step_{step:02}_down"), downs.join("\n"));
+    let steps_back = migrator.migrations().len() - first_new as usize;
+    for _ in 0..steps_back {
+        // One down at a time, as `revert` without --to does.
+        let options = RevertOptions {
+            allow_destructive: true,
+            ..RevertOptions::default()
+        };
+        if let Err(e) = migrator.revert(&config, &options).await {
+            panic!(
+                "step {step}: revert failed: {e}
+{}",
+                e.help()
+            );
+        }
+    }
+    let reverted = catalog::read(client, "public").await.expect("catalog");
+    assert!(
+        reverted == before,
+        "step {step}: after its downs (left) the catalog differs from before it (right):
+{}",
+        reverted.diff(&before)
+    );
+    migrate(dir, client).await;
+    let again = catalog::read(client, "public").await.expect("catalog");
+    assert!(
+        again == after,
+        "step {step}: applied again (left) the catalog differs from the first time (right):
+{}",
+        again.diff(&after)
+    );
+    (after, last)
+}
+
 async fn migrate(dir: &MigrationsDir, client: &Client) {
     let migrator = Migrator::from_dir(dir.root()).expect("migrations readable");
     if let Err(e) = migrator.run_on_client(client).await {
@@ -100,10 +153,18 @@ async fn every_version_migrates_to_the_catalog_of_a_fresh_build() {
     let client = db.connect().await.expect("connect");
     let all = versions();
     assert!(all.len() >= 10);
+    // The catalog before the step, and the number of the last migration applied then.
+    let mut previous = (
+        catalog::read(&client, "public")
+            .await
+            .expect("empty catalog"),
+        None,
+    );
     for (i, version) in all.iter().enumerate() {
         let sql = generate_step(&dir, version);
         insta::assert_snapshot!(format!("step_{i:02}_{}", version.name), sql);
         migrate(&dir, &client).await;
+        previous = down_and_up_again(&dir, &db, &client, i, previous).await;
         if i == 1 {
             seed(&client).await;
         }

@@ -53,7 +53,7 @@ fn each_destructive_change_is_listed_with_what_it_loses() {
         "drops the table `notes`: every row of it is lost",
         "drops the column `users.code`: its value in every row is lost",
         "changes `users.email` from varchar(320) to varchar(64): values longer than 64 characters are cut to 64",
-        "sets NOT NULL on `users.bio`, which has no default: the migration fails if a row holds NULL there",
+        "sets NOT NULL on `users.bio`, which has no default: fails if a row holds NULL",
         "adds the NOT NULL column `users.age` without a default",
         "removes 'angry' from enum `mood`",
         "--allow-destructive",
@@ -61,12 +61,26 @@ fn each_destructive_change_is_listed_with_what_it_loses() {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
     assert_eq!(r.destructive.len(), 6, "{text}");
+    let keys: Vec<&str> = r.destructive.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "remove-labels:mood",
+            "add-not-null-column:users.age",
+            "change-type:users.email",
+            "set-not-null:users.bio",
+            "drop-column:users.code",
+            "drop-table:notes"
+        ],
+        "{text}"
+    );
 
     let confirmed = steps(
         Some(&old),
         &new,
         &DiffOptions {
             allow_destructive: true,
+            ..DiffOptions::default()
         },
     )
     .expect("confirmed");
@@ -86,6 +100,7 @@ fn a_cast_that_could_fail_is_refused_even_when_confirmed() {
         &new,
         &DiffOptions {
             allow_destructive: true,
+            ..DiffOptions::default()
         },
     )
     .expect_err("refused");
@@ -245,4 +260,95 @@ fn an_index_changes_only_when_its_sort_order_does() {
         ),
         "{rebuilt:?}"
     );
+}
+
+#[test]
+fn each_change_is_confirmed_by_its_own_key() {
+    let old = base();
+    let mut new = base();
+    let users = table_mut(&mut new, "users");
+    users.columns.to_mut().retain(|c| c.name != "code");
+    col_mut(users, "bio").nullable = false;
+    let allow = |keys: &[&str]| DiffOptions {
+        allow: keys.iter().map(|k| k.to_string()).collect(),
+        ..DiffOptions::default()
+    };
+
+    // Confirming one leaves the other refused, listed with its key.
+    let r = steps(Some(&old), &new, &allow(&["drop-column:users.code"])).expect_err("one left");
+    let text = r.to_string();
+    assert_eq!(r.destructive.len(), 1, "{text}");
+    assert!(!text.contains("drop-column:users.code"), "{text}");
+    // NOT NULL loses nothing: it is listed apart, as a change that can fail, with the
+    // backfill to write before it.
+    assert!(!text.contains("these changes lose data"), "{text}");
+    assert!(
+        text.contains(
+            "these changes lose nothing but fail if a row does not fit:\n  - set-not-null:users.bio: \
+             sets NOT NULL on `users.bio`, which has no default: fails if a row holds NULL"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "a custom migration before this one (`generate --custom --name backfill_users_bio`"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("`--allow set-not-null:users.bio`"), "{text}");
+    assert!(
+        text.contains("GenerateOptions { allow: vec![\"set-not-null:users.bio\".into()], .. }"),
+        "{text}"
+    );
+
+    let s = steps(
+        Some(&old),
+        &new,
+        &allow(&["drop-column:users.code", "set-not-null:users.bio"]),
+    )
+    .expect("both confirmed");
+    assert!(s[0].statements.contains(&Statement::DropColumn {
+        table: "users".into(),
+        column: "code".into()
+    }));
+
+    // A key that confirms nothing is refused rather than ignored.
+    let r = steps(
+        Some(&old),
+        &new,
+        &allow(&[
+            "drop-column:users.cod",
+            "drop-column:users.code",
+            "set-not-null:users.bio",
+        ]),
+    )
+    .expect_err("typo");
+    assert!(r.destructive.is_empty());
+    assert!(
+        r.to_string()
+            .contains("`drop-column:users.cod` was given to confirm a change, but no change of this migration has that key"),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_drop_and_an_add_of_the_same_type_suggest_renamed_from() {
+    let old = base();
+    let mut new = base();
+    let users = table_mut(&mut new, "users");
+    users.columns.to_mut().retain(|c| c.name != "code");
+    users.columns.to_mut().push(col("pin", SqlType::Text));
+    users
+        .columns
+        .to_mut()
+        .push(null(col("age", SqlType::Integer)));
+    let text = refusal(&old, &new).to_string();
+    assert!(
+        text.contains(
+            "hint: `users.code` is dropped and `users.pin` of the same type (text) added: if it is \
+             a rename, declare it on the field, `#[column(renamed_from = \"code\")]`"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("`users.age` of the same type"), "{text}");
 }

@@ -13,7 +13,10 @@ fn args(dir: &Path, check: bool) -> CommandArgs {
     CommandArgs {
         dir: dir.to_path_buf(),
         check,
+        // `--check` proves on the tests' own server, whatever DATABASE_URL says.
+        shadow_database_url: Some(schema_core::testing::admin_url()),
         options: GenerateOptions::default(),
+        ..Default::default()
     }
 }
 
@@ -55,6 +58,7 @@ fn first_run_writes_the_initial_migration_then_nothing() {
     assert_eq!(
         files(&dir),
         [
+            "0000_initial.down.sql",
             "0000_initial.sql",
             "meta/0000_snapshot.json",
             "meta/_journal.json"
@@ -109,11 +113,17 @@ fn check_names_an_edited_migration_and_a_stray_file() {
     std::fs::write(dir.join("0001_by_hand.sql"), "SELECT 1;\n").expect("stray");
     let (result, out) = run_in(&spec_schema(), dir, true);
     assert!(!result.expect("check runs"));
+    // The edit is proved on a shadow database, and found to change the outcome.
     assert!(
-        out.contains("0000_initial.sql` differs from what generation writes"),
+        out.contains("after `0000_initial.sql` the database differs from its snapshot"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- column `users.email` has type `character varying(300)` in the database"),
         "{out}"
     );
     assert!(out.contains("0001_by_hand.sql` is not listed in"), "{out}");
+    assert!(out.contains("generate --adopt"), "{out}");
 }
 
 #[test]

@@ -36,3 +36,23 @@ fn committed_migrations_are_in_step_with_the_code() {
     let spec = schema_core::plan::plan_create(&support::question_bank::spec_schema());
     assert_eq!(initial, schema_core::render::migration(&spec, false));
 }
+
+#[tokio::test]
+async fn committed_migrations_and_their_downs_are_proved_on_a_shadow_database() {
+    let dir = schema_core::migrations_dir::MigrationsDir::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/migrations"
+    ));
+    let server = schema_core::migrate::DatabaseConfig::from_url(&schema_core::testing::admin_url())
+        .expect("test server URL");
+    let proof = schema_core::generate::prove(&QUESTION_BANK, &dir, &server)
+        .await
+        .expect("a shadow database on the test server");
+    assert!(proof.is_proved(), "{proof}");
+    let migrations = dir.journal().expect("journal").entries.len();
+    assert_eq!(
+        (proof.proved, proof.downs_proved),
+        (migrations, migrations),
+        "{proof}"
+    );
+}

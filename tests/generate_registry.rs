@@ -272,6 +272,7 @@ fn generate_refuses_to_run_while_a_table_is_unregistered() {
         dir: tmp.path().to_path_buf(),
         check: false,
         options: Default::default(),
+        ..Default::default()
     };
     let mut out = Vec::new();
     let ok = schema_core::generate::run(&SCHEMA, &args, &mut out).expect("runs");

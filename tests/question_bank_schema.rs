@@ -384,6 +384,7 @@ fn generate_names_a_table_left_out_of_its_crates_schema() {
         dir: dir.path().join("migrations"),
         check: false,
         options: Default::default(),
+        ..Default::default()
     };
     let mut out = Vec::new();
     let ok = schema_core::generate::run(&NOTES_SCHEMA, &args, &mut out).unwrap();

@@ -94,6 +94,11 @@ impl MigrationsDir {
         self.root.join(format!("{tag}.sql"))
     }
 
+    /// The reverse of migration `tag`, applied by `revert`.
+    pub fn down_path(&self, tag: &str) -> PathBuf {
+        self.root.join(format!("{tag}.down.sql"))
+    }
+
     /// The journal; an absent directory or journal is an empty history, unless `.sql` files
     /// are already there (then the journal was lost, and guessing would be wrong).
     pub fn journal(&self) -> Result<Journal, FilesError> {
@@ -136,7 +141,8 @@ impl MigrationsDir {
         read(&self.sql_path(tag))
     }
 
-    /// The `.sql` files of the directory, sorted by name.
+    /// The `.sql` files of the directory (downs, `NNNN_name.down.sql`, left out), sorted by
+    /// name.
     pub fn sql_files(&self) -> Result<Vec<PathBuf>, FilesError> {
         let entries = match std::fs::read_dir(&self.root) {
             Ok(entries) => entries,
@@ -155,7 +161,8 @@ impl MigrationsDir {
                 source,
             })?;
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "sql") {
+            let is_down = path.to_string_lossy().ends_with(".down.sql");
+            if path.extension().is_some_and(|e| e == "sql") && !is_down {
                 files.push(path);
             }
         }
@@ -184,6 +191,35 @@ impl MigrationsDir {
         write_atomically(&self.journal_path(), &journal_json(&journal))?;
         Ok(entry)
     }
+
+    /// Lists a `.sql` file already in the folder, `{next}_<name>.sql`, as the next migration
+    /// leading to `snapshot`; the file itself is left as it is.
+    pub fn register(&self, tag: &str, snapshot: &Schema) -> Result<JournalEntry, FilesError> {
+        let mut journal = self.journal()?;
+        let idx = journal.entries.len() as u32;
+        let entry = JournalEntry {
+            idx,
+            tag: tag.to_string(),
+            breakpoints: true,
+        };
+        let mut checked = journal.clone();
+        checked.entries.push(entry.clone());
+        check_journal(&self.journal_path(), &checked)?;
+        write_atomically(&self.snapshot_path(idx), &snapshot_json(snapshot))?;
+        journal.entries.push(entry.clone());
+        write_atomically(&self.journal_path(), &journal_json(&journal))?;
+        Ok(entry)
+    }
+
+    /// Writes a file next to the migrations (a down) unless one is there already: a file
+    /// someone wrote is never replaced. Returns whether it wrote.
+    pub fn write_new(&self, path: &Path, text: &str) -> Result<bool, FilesError> {
+        if path.exists() {
+            return Ok(false);
+        }
+        write_atomically(path, text)?;
+        Ok(true)
+    }
 }
 
 /// A snapshot's file text: pretty JSON and a final newline, the same bytes for the same schema.
@@ -200,7 +236,7 @@ pub fn journal_json(journal: &Journal) -> String {
     text
 }
 
-fn check_name(name: &str) -> Result<(), FilesError> {
+pub(crate) fn check_name(name: &str) -> Result<(), FilesError> {
     let ok = !name.is_empty()
         && name.len() <= 100
         && name

@@ -8,3 +8,7 @@ pub mod question_bank;
 pub mod stripe_events;
 
 pub use question_bank::*;
+
+/// The question bank's database on a development machine, used when neither `DATABASE_URL`
+/// nor the libpq variables name one.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/question_bank";

@@ -18,7 +18,9 @@ pub(super) fn compare_objects(catalog: &Catalog, schema: &Schema, drifts: &mut V
         name: name.to_string(),
         found: found.to_string(),
     };
-    if !catalog.extensions.iter().any(|e| e == EXTENSION) {
+    // An empty schema is the state before the first migration, which installs the extension.
+    let migrated = !(schema.tables.is_empty() && schema.enums.is_empty());
+    if migrated && !catalog.extensions.iter().any(|e| e == EXTENSION) {
         drifts.push(Drift::MissingExtension {
             name: EXTENSION.to_string(),
         });

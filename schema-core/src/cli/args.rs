@@ -51,6 +51,12 @@ pub enum Command {
     /// Reads the migration snapshots (meta/), so it needs the migrations folder: --dir, or the
     /// folder the program was built from.
     Adopt(AdoptArgs),
+    /// Undo the newest applied migration (or all after --to) with its NNNN_name.down.sql
+    ///
+    /// Downs run newest first under the migration lock, each in its own transaction with the
+    /// removal of its ledger row; nothing runs when a down is missing, empty, edited after its
+    /// migration was applied, or destructive without --allow-destructive.
+    Revert(RevertArgs),
 }
 
 /// `adopt`'s own flags.
@@ -77,6 +83,33 @@ pub struct GenerateArgs {
     pub name: Option<String>,
     /// Write changes that lose data (dropped tables or columns, removed enum labels, narrowed
     /// types, NOT NULL without a default) instead of refusing them
+    #[arg(long)]
+    pub allow_destructive: bool,
+    /// Write one change that needs confirmation, by the key the refusal gives it (e.g.
+    /// drop-column:users.bio); repeatable
+    #[arg(long, value_name = "KEY")]
+    pub allow: Vec<String>,
+    /// Write an empty migration to fill by hand (a backfill, a data fix); its snapshot is the
+    /// previous one
+    #[arg(long)]
+    pub custom: bool,
+    /// Take .sql files missing from the journal into it as custom migrations
+    #[arg(long)]
+    pub adopt: bool,
+    /// With --check: the server on which a temporary database proves the migrations
+    /// [default: the server of --database-url, DATABASE_URL, or the program's default]
+    #[arg(long, value_name = "URL")]
+    pub shadow_database_url: Option<String>,
+}
+
+/// `revert`'s own flags.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RevertArgs {
+    /// Revert every applied migration after NNNN (which stays applied) [default: the newest
+    /// only]
+    #[arg(long, value_name = "NNNN")]
+    pub to: Option<i64>,
+    /// Apply downs that lose data or cannot restore what their migration removed
     #[arg(long)]
     pub allow_destructive: bool,
 }

@@ -4,11 +4,13 @@ use std::fmt;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::args::{AdoptArgs, Args, Command, GenerateArgs};
+use super::args::{AdoptArgs, Args, Command, GenerateArgs, RevertArgs};
 use super::Cli;
 use crate::catalog::{self, VerifyError};
 use crate::generate::{self, CommandArgs, GenerateError, GenerateOptions};
-use crate::migrate::{AdoptError, AdoptOptions, DatabaseConfig, MigrateError, Migrator};
+use crate::migrate::{
+    AdoptError, AdoptOptions, DatabaseConfig, MigrateError, Migrator, RevertOptions,
+};
 
 /// Why a command could not do its work, with what to do about it.
 #[derive(Debug)]
@@ -72,6 +74,7 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
         Command::Status => status(&migrator(cli, &args)?, &db).await,
         Command::Verify => verify(cli, &db).await,
         Command::Adopt(flags) => adopt(cli, &args, &flags, &db).await,
+        Command::Revert(flags) => revert(&migrator(cli, &args)?, &flags, &db).await,
         Command::Generate(_) => unreachable!("handled above"),
     }
 }
@@ -183,6 +186,19 @@ async fn verify(cli: &Cli<'_>, db: &DatabaseConfig) -> Result<bool, Failure> {
     }
 }
 
+async fn revert(
+    migrator: &Migrator,
+    flags: &RevertArgs,
+    db: &DatabaseConfig,
+) -> Result<bool, Failure> {
+    let options = RevertOptions {
+        to: flags.to,
+        allow_destructive: flags.allow_destructive,
+    };
+    say(migrator.revert(db, &options).await?);
+    Ok(true)
+}
+
 /// Adopting compares the database with the migrations' snapshots, which only the folder holds.
 async fn adopt(
     cli: &Cli<'_>,
@@ -221,9 +237,17 @@ fn generate(cli: &Cli<'_>, args: &Args, flags: &GenerateArgs) -> Result<bool, Fa
     let command = CommandArgs {
         dir: generate_dir(cli, args),
         check: flags.check,
+        shadow_database_url: flags
+            .shadow_database_url
+            .clone()
+            .or_else(|| args.database_url.clone()),
+        default_database_url: cli.default_database_url.clone(),
         options: GenerateOptions {
             name: flags.name.clone(),
             allow_destructive: flags.allow_destructive,
+            allow: flags.allow.clone(),
+            custom: flags.custom,
+            adopt_unlisted: flags.adopt,
         },
     };
     let before = generate_dir_files(&command.dir);

@@ -6,13 +6,17 @@
 //! changes get an explicit cast or a refusal. A label added to an enum cannot be used in the
 //! transaction that adds it, so such a change is written as two migrations.
 
+mod confirm;
 mod enums;
 mod lookup;
 mod renames;
+mod reverse;
 mod single;
 mod tables;
 mod types;
 
+pub use confirm::{Confirmation, Refusal, Risk};
+pub use reverse::{reverse_steps, reverse_target};
 pub use single::{diff, Change};
 pub use types::{conversion, Conversion};
 
@@ -25,6 +29,9 @@ use renames::Renames;
 pub struct DiffOptions {
     /// Write changes that lose data instead of refusing them.
     pub allow_destructive: bool,
+    /// Keys of single changes to write although they need confirmation
+    /// (`drop-column:users.bio`); see [`Confirmation::key`].
+    pub allow: Vec<String>,
 }
 
 /// One migration to write: its statements and the schema it leads to.
@@ -32,39 +39,6 @@ pub struct DiffOptions {
 pub struct Step {
     pub statements: Vec<Statement>,
     pub snapshot: Schema,
-}
-
-/// Changes that were not written, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", self.message())]
-pub struct Refusal {
-    /// Changes that lose data; written once confirmed.
-    pub destructive: Vec<String>,
-    /// Changes that cannot be written safely; the code must change.
-    pub impossible: Vec<String>,
-}
-
-impl Refusal {
-    fn message(&self) -> String {
-        let mut out = String::from("no migration was written:");
-        if !self.impossible.is_empty() {
-            out.push_str("\nthese changes cannot be migrated safely:");
-            for c in &self.impossible {
-                out.push_str(&format!("\n  - {c}"));
-            }
-        }
-        if !self.destructive.is_empty() {
-            out.push_str("\nthese changes lose data:");
-            for c in &self.destructive {
-                out.push_str(&format!("\n  - {c}"));
-            }
-            out.push_str(
-                "\nreview each one; to write them anyway, pass `--allow-destructive` to `generate` \
-                 (from code: `GenerateOptions { allow_destructive: true, .. }`)",
-            );
-        }
-        out
-    }
 }
 
 /// The migrations that turn `old` (none: an empty database) into `new`; empty when there is
@@ -78,6 +52,8 @@ pub fn steps(
     if let Some(old) = old.filter(|old| old.pg_schema != new.pg_schema) {
         return Err(Refusal {
             destructive: Vec::new(),
+            unknown_keys: Vec::new(),
+            hints: Vec::new(),
             impossible: vec![format!(
                 "the tables move from the PostgreSQL schema `{}` to `{}`: write that migration \
                  by hand (ALTER TABLE .. SET SCHEMA, ALTER TYPE .. SET SCHEMA)",
@@ -107,15 +83,24 @@ fn steps_in_schema(
         }]);
     };
     let change = diff(old, new);
-    let destructive = if options.allow_destructive {
+    let destructive: Vec<Confirmation> = if options.allow_destructive {
         Vec::new()
     } else {
-        change.destructive.clone()
+        (change.destructive.iter())
+            .filter(|c| !options.allow.contains(&c.key))
+            .cloned()
+            .collect()
     };
-    if !destructive.is_empty() || !change.refused.is_empty() {
+    let unknown_keys: Vec<String> = (options.allow.iter())
+        .filter(|key| !change.destructive.iter().any(|c| &c.key == *key))
+        .cloned()
+        .collect();
+    if !destructive.is_empty() || !change.refused.is_empty() || !unknown_keys.is_empty() {
         return Err(Refusal {
             destructive,
             impossible: change.refused,
+            unknown_keys,
+            hints: change.hints,
         });
     }
     if change.statements.is_empty() {

@@ -3,6 +3,7 @@
 //! things are removed, removals, rebuilt enums, additions, alterations, and last the foreign
 //! keys and indexes, whose targets then all exist.
 
+use super::confirm::Confirmation;
 use super::enums::{self, EnumChange};
 use super::lookup::Tables;
 use super::renames::Renames;
@@ -15,9 +16,11 @@ use std::collections::BTreeSet;
 pub struct Change {
     pub statements: Vec<Statement>,
     /// Changes that lose data (or can fail on existing rows), each with what is lost.
-    pub destructive: Vec<String>,
+    pub destructive: Vec<Confirmation>,
     /// Changes that cannot be written safely at all.
     pub refused: Vec<String>,
+    /// Advice shown with a refusal (a drop and an add that look like a rename).
+    pub hints: Vec<String>,
 }
 
 #[derive(Default)]
@@ -124,10 +127,13 @@ fn diff_enums(ctx: &mut Context, p: &mut Phases, change: &mut Change) {
                     } else {
                         format!("rows of {} holding them make the migration fail until they are changed", columns.join(", "))
                     };
-                    change.destructive.push(format!(
-                        "removes {} from enum `{}`: {used}",
-                        labels.join(", "),
-                        e.name
+                    change.destructive.push(Confirmation::loses_data(
+                        format!("remove-labels:{}", e.name),
+                        format!(
+                            "removes {} from enum `{}`: {used}",
+                            labels.join(", "),
+                            e.name
+                        ),
                     ));
                 }
             }

@@ -1,6 +1,7 @@
 //! Table changes: columns, primary keys, foreign keys and indexes of tables that exist on
 //! both sides, and tables created or dropped.
 
+use super::confirm::Confirmation;
 use super::lookup::Tables;
 use super::single::{Change, Context, Phases};
 use super::types::{conversion, Conversion};
@@ -38,9 +39,9 @@ pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
                     });
                 }
                 p.drop_table.push(Statement::DropTable(t.name.clone()));
-                change.destructive.push(format!(
-                    "drops the table `{}`: every row of it is lost",
-                    t.name
+                change.destructive.push(Confirmation::loses_data(
+                    format!("drop-table:{}", t.name),
+                    format!("drops the table `{}`: every row of it is lost", t.name),
                 ));
             }
         }
@@ -55,7 +56,7 @@ fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, cha
             column: c.clone(),
         });
         if !c.nullable && c.default.is_none() {
-            change.destructive.push(format!("adds the NOT NULL column `{t}.{}` without a default: the migration fails if `{t}` has rows", c.name));
+            change.destructive.push(Confirmation::may_fail(format!("add-not-null-column:{t}.{}", c.name), format!("adds the NOT NULL column `{t}.{}` without a default: fails if `{t}` has rows; give it a default, or add it nullable, fill it in a custom migration, then make it NOT NULL", c.name)));
         }
     }
     for c in cur.columns.iter() {
@@ -66,9 +67,12 @@ fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, cha
                     table: t.clone(),
                     column: c.name.clone(),
                 });
-                change.destructive.push(format!(
-                    "drops the column `{t}.{}`: its value in every row is lost",
-                    c.name
+                change.destructive.push(Confirmation::loses_data(
+                    format!("drop-column:{t}.{}", c.name),
+                    format!(
+                        "drops the column `{t}.{}`: its value in every row is lost",
+                        c.name
+                    ),
                 ));
             }
         }
@@ -88,8 +92,32 @@ fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, cha
             columns,
         });
     }
+    rename_hints(cur, new, change);
     diff_foreign_keys(ctx, cur, new, p);
     diff_indexes(cur, new, p);
+}
+
+/// A column dropped and another of the same type added in one table is often a rename that
+/// was not declared: say how to declare it, since the drop loses the column's data.
+fn rename_hints(cur: &TableDef, new: &TableDef, change: &mut Change) {
+    let t = &new.name;
+    for dropped in cur.columns.iter().filter(|c| new.column(&c.name).is_none()) {
+        for added in new.columns.iter().filter(|c| cur.column(&c.name).is_none()) {
+            if added.sql_type == dropped.sql_type {
+                change.hints.push(format!(
+                    "`{t}.{}` is dropped and `{t}.{}` of the same type ({}) added: if it is a \
+                     rename, declare it on the field, `#[column(renamed_from = \"{}\")]` (in a \
+                     schema built by hand: `renamed_from: Some(\"{}\".into())` on the column), \
+                     and the data is kept",
+                    dropped.name,
+                    added.name,
+                    sql_type(&added.sql_type),
+                    dropped.name,
+                    dropped.name
+                ));
+            }
+        }
+    }
 }
 
 fn diff_column(
@@ -107,10 +135,13 @@ fn diff_column(
             Conversion::Implicit => None,
             Conversion::Cast(u) => Some(u),
             Conversion::Lossy { using, loss } => {
-                change.destructive.push(format!(
-                    "changes `{t}.{c}` from {} to {}: {loss}",
-                    sql_type(&cur.sql_type),
-                    sql_type(&new.sql_type)
+                change.destructive.push(Confirmation::loses_data(
+                    format!("change-type:{t}.{c}"),
+                    format!(
+                        "changes `{t}.{c}` from {} to {}: {loss}",
+                        sql_type(&cur.sql_type),
+                        sql_type(&new.sql_type)
+                    ),
                 ));
                 Some(using)
             }
@@ -153,7 +184,7 @@ fn diff_column(
     if cur.nullable && !new.nullable {
         match &new.default {
             Some(d) => p.alter_column.push(Statement::FillNulls { table: t.clone(), column: c.clone(), default: d.clone() }),
-            None => change.destructive.push(format!("sets NOT NULL on `{t}.{c}`, which has no default: the migration fails if a row holds NULL there")),
+            None => change.destructive.push(Confirmation::may_fail(format!("set-not-null:{t}.{c}"), format!("sets NOT NULL on `{t}.{c}`, which has no default: fails if a row holds NULL; fill the NULLs first in a custom migration before this one (`generate --custom --name backfill_{t}_{c}`; from code: `GenerateOptions {{ custom: true, .. }}`)"))),
         }
         p.alter_column.push(Statement::SetNotNull {
             table: t.clone(),

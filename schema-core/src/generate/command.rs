@@ -1,19 +1,30 @@
 //! The `generate` command as a function, so the example stays a thin shell over it and tests
 //! can run it against a directory of their own.
 
-use super::{check, generate, unregistered_messages, GenerateError, GenerateOptions, Generated};
+use super::{
+    check_report, generate, prove, unregistered_messages, write_missing_downs, GenerateError,
+    GenerateOptions, Generated, Proof, ProveError,
+};
+use crate::migrate::DatabaseConfig;
 use crate::migrations_dir::MigrationsDir;
 use crate::model::Schema;
 use std::io::Write;
 use std::path::PathBuf;
 
 /// What the user asked for on the command line.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct CommandArgs {
     /// The migrations directory.
     pub dir: PathBuf,
     /// Only compare; write nothing; fail if anything differs.
     pub check: bool,
+    /// The server on which `check` proves the migrations in a temporary database
+    /// (`--shadow-database-url`); else the one `DATABASE_URL` names (see
+    /// [`DatabaseConfig::from_env`]).
+    pub shadow_database_url: Option<String>,
+    /// The server used when neither the shadow URL nor the environment names one: the
+    /// program's default database (see [`DatabaseConfig::from_env_or`]).
+    pub default_database_url: Option<String>,
     pub options: GenerateOptions,
 }
 
@@ -28,22 +39,7 @@ pub fn run(
     // A table left out of the schema is never created; that is worth failing for in both modes.
     let unregistered = unregistered_messages(schema);
     if args.check {
-        let mut problems = unregistered;
-        problems.extend(check(schema, &dir)?);
-        if problems.is_empty() {
-            say(
-                out,
-                &format!(
-                    "`{}` is in step with the schema in code",
-                    dir.root().display()
-                ),
-            );
-            return Ok(true);
-        }
-        for problem in &problems {
-            say(out, &format!("error: {problem}"));
-        }
-        return Ok(false);
+        return run_check(schema, &dir, args, unregistered, out);
     }
     if !unregistered.is_empty() {
         for problem in &unregistered {
@@ -61,6 +57,18 @@ pub fn run(
         ),
         Generated::Written(entries) => {
             for (entry, statements) in entries {
+                if statements == 0 {
+                    say(
+                        out,
+                        &format!(
+                            "`{}` is a custom migration (snapshot `{}`, the previous one): \
+                             write its SQL, then `generate --check` proves it",
+                            dir.sql_path(&entry.tag).display(),
+                            dir.snapshot_path(entry.idx).display()
+                        ),
+                    );
+                    continue;
+                }
                 say(
                     out,
                     &format!(
@@ -72,7 +80,93 @@ pub fn run(
             }
         }
     }
+    // Downs of migrations written before downs existed, or deleted: written from their
+    // snapshots, never over a file that is there.
+    for path in write_missing_downs(&dir)? {
+        say(out, &format!("wrote `{}`", path.display()));
+    }
     Ok(true)
+}
+
+/// `--check`: the files among themselves and against the code, then the SQL itself on a
+/// shadow database when a server can be reached; without one, says plainly what was not
+/// proved.
+fn run_check(
+    schema: &Schema,
+    dir: &MigrationsDir,
+    args: &CommandArgs,
+    mut problems: Vec<String>,
+    out: &mut dyn Write,
+) -> Result<bool, GenerateError> {
+    let report = check_report(schema, dir)?;
+    problems.extend(report.problems);
+    let mut notes = Vec::new();
+    match prove_on_server(schema, dir, args) {
+        Ok(proof) if proof.is_proved() => notes.push(proof.to_string()),
+        Ok(proof) => problems.push(proof.to_string()),
+        Err(ProveError::Files(e)) => return Err(e),
+        Err(e) => {
+            notes.push(format!(
+                "the SQL of the migrations was NOT proved: {e}\n  (only the journal, the \
+                 snapshot chain and the code against the last snapshot were checked; start \
+                 PostgreSQL, or point DATABASE_URL or `--shadow-database-url` at a server \
+                 where a temporary database may be created)"
+            ));
+            for file in &report.edited {
+                notes.push(format!(
+                    "not proved: `{file}` is not what generation writes for its snapshots \
+                     (edited, or written by hand)"
+                ));
+            }
+        }
+    }
+    for note in &notes {
+        say(out, note);
+    }
+    if problems.is_empty() {
+        say(
+            out,
+            &format!(
+                "`{}` is in step with the schema in code",
+                dir.root().display()
+            ),
+        );
+        return Ok(true);
+    }
+    for problem in &problems {
+        say(out, &format!("error: {problem}"));
+    }
+    Ok(false)
+}
+
+/// The proof runs on a thread with a runtime of its own, so that the command can be called
+/// from sync code and from inside an async runtime alike.
+fn prove_on_server(
+    schema: &Schema,
+    dir: &MigrationsDir,
+    args: &CommandArgs,
+) -> Result<Proof, ProveError> {
+    let server = match &args.shadow_database_url {
+        Some(url) => DatabaseConfig::from_url_with_origin(url, "--shadow-database-url")?,
+        None => DatabaseConfig::from_env_or(args.default_database_url.as_deref())?,
+    };
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| {
+                        ProveError::Server(crate::migrate::MigrateError::Database {
+                            during: "starting the async runtime".into(),
+                            message: e.to_string(),
+                        })
+                    })?;
+                runtime.block_on(prove(schema, dir, &server))
+            })
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 fn say(out: &mut dyn Write, line: &str) {

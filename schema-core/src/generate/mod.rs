@@ -11,7 +11,13 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 mod command;
+mod custom;
+mod down;
+mod prove;
 pub use command::{run, CommandArgs};
+pub use custom::{adopt_unlisted, custom_down_sql, custom_sql, unlisted, write_custom};
+pub use down::{down_sql, write_missing_downs, DESTRUCTIVE_MARKER};
+pub use prove::{prove, Proof, ProveError};
 
 /// Choices a user makes when generating.
 #[derive(Clone, Debug, Default)]
@@ -22,6 +28,16 @@ pub struct GenerateOptions {
     /// Writes changes that lose data (dropped tables, columns or labels, narrowed types, NOT
     /// NULL on existing rows) instead of refusing them.
     pub allow_destructive: bool,
+    /// Keys of single changes to write although they need confirmation, e.g.
+    /// `drop-column:users.bio` (`--allow`, repeatable); a refusal lists each change with its
+    /// key.
+    pub allow: Vec<String>,
+    /// Writes an empty migration to fill by hand (`--custom`), whose snapshot is the
+    /// previous one, instead of diffing the code.
+    pub custom: bool,
+    /// Takes `.sql` files the journal does not list into it as custom migrations (`--adopt`)
+    /// instead of stopping at them.
+    pub adopt_unlisted: bool,
 }
 
 /// What `generate` did.
@@ -47,6 +63,25 @@ pub enum GenerateError {
     Files(#[from] FilesError),
     #[error(transparent)]
     Refused(#[from] Refusal),
+    #[error(
+        "{} not listed in `{}`; `generate` never writes beside a migration it does not \
+         know of, so it wrote nothing. If {} written by hand, take {} into the journal as {}: \
+         pass `--adopt` to `generate` (from code: \
+         `GenerateOptions {{ adopt_unlisted: true, .. }}`); otherwise move {} out of the folder",
+        files.iter().map(|f| format!("`{}`", f.display())).collect::<Vec<_>>().join(", ")
+            + if files.len() == 1 { " is" } else { " are" },
+        journal.display(),
+        if files.len() == 1 { "it was" } else { "they were" },
+        if files.len() == 1 { "it" } else { "them" },
+        if files.len() == 1 { "a custom migration" } else { "custom migrations" },
+        if files.len() == 1 { "it" } else { "them" },
+    )]
+    Unlisted {
+        files: Vec<PathBuf>,
+        journal: PathBuf,
+    },
+    #[error("cannot take `{}` into the journal: {problem}", path.display())]
+    CannotAdopt { path: PathBuf, problem: String },
 }
 
 fn list(errors: &[RegistryError]) -> String {
@@ -64,16 +99,33 @@ pub fn generate(
     options: &GenerateOptions,
 ) -> Result<Generated, GenerateError> {
     registry::validate(schema).map_err(GenerateError::InvalidSchema)?;
+    let mut written = Vec::new();
+    if options.adopt_unlisted {
+        written.extend(adopt_unlisted(dir)?.into_iter().map(|e| (e, 0)));
+    }
     let journal = dir.journal()?;
+    let files = unlisted(dir, &journal)?;
+    if !files.is_empty() {
+        return Err(GenerateError::Unlisted {
+            files,
+            journal: dir.journal_path(),
+        });
+    }
+    if options.custom {
+        let name = options.name.as_deref().unwrap_or("custom");
+        written.push((write_custom(dir, name)?, 0));
+        return Ok(Generated::Written(written));
+    }
     let latest = match journal.entries.last() {
-        Some(entry) => Some(load_snapshot(dir, entry.idx)?),
+        Some(entry) => non_empty(load_snapshot(dir, entry.idx)?),
         None => None,
     };
     let diff_options = DiffOptions {
         allow_destructive: options.allow_destructive,
+        allow: options.allow.clone(),
     };
     let steps = diff::steps(latest.as_ref(), schema, &diff_options)?;
-    if steps.is_empty() {
+    if steps.is_empty() && written.is_empty() {
         return Ok(Generated::UpToDate);
     }
     let name = match &options.name {
@@ -81,13 +133,22 @@ pub fn generate(
         None if latest.is_none() => "initial".into(),
         None => "update".into(),
     };
-    let mut written = Vec::new();
+    let mut before = latest.as_ref();
     for step in &steps {
         let sql = render::migration(&step.statements, false);
         let entry = dir.write(&name, &sql, &step.snapshot)?;
+        let down = down_sql(&entry.tag, before, &step.snapshot);
+        dir.write_new(&dir.down_path(&entry.tag), &down)?;
         written.push((entry, step.statements.len()));
+        before = Some(&step.snapshot);
     }
     Ok(Generated::Written(written))
+}
+
+/// A snapshot with nothing in it (custom migrations before the first generated one) is no
+/// schema at all: the first generated migration then creates everything, extension included.
+fn non_empty(schema: Schema) -> Option<Schema> {
+    (!schema.enums.is_empty() || !schema.tables.is_empty()).then_some(schema)
 }
 
 /// Reads and validates a snapshot.
@@ -100,55 +161,87 @@ fn load_snapshot(dir: &MigrationsDir, idx: u32) -> Result<Schema, GenerateError>
     Ok(snapshot)
 }
 
-/// Every way the committed migrations differ from what `generate` would write; empty when
-/// they are in step with the code.
+/// Every way the committed migrations are out of step with each other or with the code;
+/// empty when they are in step. Migrations edited by hand are not among them: see
+/// [`check_report`] and [`prove`].
 pub fn check(schema: &Schema, dir: &MigrationsDir) -> Result<Vec<String>, GenerateError> {
+    Ok(check_report(schema, dir)?.problems)
+}
+
+/// What `check` finds without a database.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// The journal, the snapshot chain or the code are out of step; each says how.
+    pub problems: Vec<String>,
+    /// Migrations (file names) whose SQL is not what generation writes for their pair of
+    /// snapshots: edited or written by hand. Only a shadow database ([`prove`]) can say
+    /// whether they still lead to their snapshots.
+    pub edited: Vec<String>,
+}
+
+/// Checks the journal against the folder, each snapshot, each migration against what
+/// generation writes for its snapshots, and the code against the last snapshot.
+pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport, GenerateError> {
     registry::validate(schema).map_err(GenerateError::InvalidSchema)?;
     let journal = dir.journal()?;
-    let mut problems = Vec::new();
-    let listed: Vec<PathBuf> = journal
-        .entries
-        .iter()
-        .map(|e| dir.sql_path(&e.tag))
-        .collect();
-    for stray in dir.sql_files()?.into_iter().filter(|f| !listed.contains(f)) {
-        problems.push(format!(
-            "`{}` is not listed in `{}`",
+    let mut report = CheckReport::default();
+    for stray in unlisted(dir, &journal)? {
+        report.problems.push(format!(
+            "`{}` is not listed in `{}`; if it is a migration written by hand, take it in with \
+             `generate --adopt` (from code: `GenerateOptions {{ adopt_unlisted: true, .. }}`)",
             stray.display(),
             dir.journal_path().display()
         ));
     }
-    // Each committed migration must be what generation writes for its pair of snapshots;
-    // destructive changes were confirmed when it was written, so they are allowed here.
+    // Each committed migration is compared with what generation writes for its pair of
+    // snapshots; destructive changes were confirmed when it was written, so they are allowed.
     let replay = DiffOptions {
         allow_destructive: true,
+        ..DiffOptions::default()
     };
     let mut previous: Option<Schema> = None;
     for entry in &journal.entries {
         let snapshot = load_snapshot(dir, entry.idx)?;
-        let expected = match diff::steps(previous.as_ref(), &snapshot, &replay)?.as_slice() {
-            [step] => render::migration(&step.statements, false),
-            _ => String::new(),
+        let expected = match diff::steps(previous.as_ref(), &snapshot, &replay) {
+            Ok(steps) => match steps.as_slice() {
+                [step] => render::migration(&step.statements, false),
+                _ => String::new(),
+            },
+            Err(refusal) => {
+                report.problems.push(format!(
+                    "`{}` does not follow from `{}`: {refusal}",
+                    dir.snapshot_path(entry.idx).display(),
+                    dir.snapshot_path(entry.idx.saturating_sub(1)).display()
+                ));
+                String::new()
+            }
         };
+        let down = dir.down_path(&entry.tag);
+        if !down.exists() {
+            report.problems.push(format!(
+                "`{}` is missing; `generate` writes it from the snapshots (a custom \
+                 migration's as a file for you to fill)",
+                down.display()
+            ));
+        }
         let path = dir.sql_path(&entry.tag);
         match std::fs::read_to_string(&path) {
             Ok(actual) if actual == expected => {}
-            Ok(_) => problems.push(format!(
-                "`{}` differs from what generation writes for its snapshot; regenerate it instead of editing it",
-                path.display()
-            )),
-            Err(e) => problems.push(format!("`{}` cannot be read: {e}", path.display())),
+            Ok(_) => report.edited.push(format!("{}.sql", entry.tag)),
+            Err(e) => report
+                .problems
+                .push(format!("`{}` cannot be read: {e}", path.display())),
         }
-        previous = Some(snapshot);
+        previous = non_empty(snapshot);
     }
     match diff::steps(previous.as_ref(), schema, &replay) {
         Ok(steps) if steps.is_empty() => {}
-        Ok(steps) => problems.push(lag_message(&steps)),
-        Err(refusal) => problems.push(format!(
+        Ok(steps) => report.problems.push(lag_message(&steps)),
+        Err(refusal) => report.problems.push(format!(
             "the schema in code differs from the last snapshot: {refusal}"
         )),
     }
-    Ok(problems)
+    Ok(report)
 }
 
 fn lag_message(steps: &[Step]) -> String {

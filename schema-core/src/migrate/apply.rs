@@ -103,11 +103,11 @@ async fn run_statements(client: &Client, migration: &Migration) -> Result<(), Mi
 }
 
 /// Best effort: if the connection is gone, the server has rolled back already.
-async fn rollback(client: &Client) {
+pub(crate) async fn rollback(client: &Client) {
     let _ = client.batch_execute("ROLLBACK").await;
 }
 
-fn statement_failed(
+pub(crate) fn statement_failed(
     migration: &Migration,
     statement: &Statement,
     e: &tokio_postgres::Error,
@@ -116,7 +116,14 @@ fn statement_failed(
     MigrateError::Statement(Box::new(StatementFailure {
         file: migration.name.clone(),
         statement: statement.number,
-        line: statement.line,
+        // The server points at the failing character when it can (a syntax error, an
+        // unknown name), so a statement spanning many lines is pinned to the right one.
+        line: match db.and_then(|d| d.position()) {
+            Some(tokio_postgres::error::ErrorPosition::Original(p)) => {
+                statement.line_at(*p as usize)
+            }
+            _ => statement.line,
+        },
         first_line: statement.first_line().to_string(),
         code: db.map(|d| d.code().code().to_string()).unwrap_or_default(),
         message: db
@@ -128,7 +135,11 @@ fn statement_failed(
     }))
 }
 
-fn database(during: &str, migration: &Migration, e: &tokio_postgres::Error) -> MigrateError {
+pub(crate) fn database(
+    during: &str,
+    migration: &Migration,
+    e: &tokio_postgres::Error,
+) -> MigrateError {
     MigrateError::Database {
         during: format!("{during} for `{}`", migration.name),
         message: server_message(e),

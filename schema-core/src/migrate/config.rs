@@ -190,6 +190,19 @@ impl DatabaseConfig {
         }
     }
 
+    /// Another database on the same server, with the same settings (a tool's scratch
+    /// database, or `postgres` to create one).
+    pub fn with_database(&self, database: &str) -> DatabaseConfig {
+        let mut config = self.config.clone();
+        config.dbname(database);
+        DatabaseConfig {
+            config,
+            tls: self.tls.clone(),
+            connector: self.connector.clone(),
+            origin: self.origin.clone(),
+        }
+    }
+
     /// The tokio-postgres configuration.
     pub fn config(&self) -> &Config {
         &self.config

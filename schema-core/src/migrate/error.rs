@@ -51,6 +51,8 @@ pub enum MigrateError {
     Verification(Vec<VerifyProblem>),
     #[error("{0}")]
     Statement(Box<StatementFailure>),
+    #[error("{}", list("nothing was reverted", .0))]
+    Revert(Vec<super::revert::RevertProblem>),
     #[error("database error while {during}: {message}")]
     Database { during: String, message: String },
     /// The database has drizzle-kit's history and none of this project's: applying the
@@ -73,6 +75,34 @@ pub enum SourceProblem {
     NotUtf8 { path: PathBuf },
     #[error("`{}` and `{}` have the same number", first.display(), second.display())]
     DuplicateVersion { first: PathBuf, second: PathBuf },
+    #[error("`{}` is the down of `{up}`, which is not in the folder: name it after its migration, or delete it", path.display())]
+    OrphanDown { path: PathBuf, up: String },
+    #[error("`{}` ends in capitals; the runner reads only files ending in `.sql`: rename it", path.display())]
+    WrongCase { path: PathBuf },
+    #[error(
+        "`{}` line {line}: `{statement}` controls the transaction the runner wraps the migration \
+         in; remove it (each migration already commits as a whole, with its ledger row), or make \
+         `{}` the file's first line to run it outside a transaction",
+        path.display(),
+        super::source::NO_TRANSACTION_MARKER
+    )]
+    TransactionControl {
+        path: PathBuf,
+        line: usize,
+        statement: String,
+    },
+    #[error(
+        "`{}` runs outside a transaction but its statement {statement} holds several statements \
+         (the next one starts on line {line}); sent together they would run in one implicit \
+         transaction: separate them with a `{}` line",
+        path.display(),
+        super::source::STATEMENT_BREAKPOINT
+    )]
+    Unsplit {
+        path: PathBuf,
+        statement: usize,
+        line: usize,
+    },
 }
 
 /// A disagreement between the ledger and the migrations folder.
@@ -185,8 +215,8 @@ impl MigrateError {
                 the folder that holds the NNNN_name.sql files."
                 .into(),
             Self::ReadDir { .. } => "Check the folder's permissions.".into(),
-            Self::Source(_) => "Fix or rename the files listed above; files in subfolders \
-                and files not ending in .sql are ignored."
+            Self::Source(_) => "Fix or rename the files listed above; nothing was applied. \
+                Files in subfolders and files whose names do not mention .sql are ignored."
                 .into(),
             Self::BuiltByDrizzle { .. } => "Take it over with the `adopt` command \
                 (schema_core::migrate::adopt): it proves the database has the schema of one of \
@@ -196,12 +226,25 @@ impl MigrateError {
                 files as they were (e.g. from version control) and put changes in a new \
                 migration numbered after the newest applied one."
                 .into(),
+            Self::Statement(failure) if failure.code == "25001" && !failure.transactional => {
+                format!(
+                    "`{}` already runs outside a transaction, but statements sent together run \
+                     in one: put a `{}` line between that statement and its neighbours.",
+                    failure.file,
+                    super::source::STATEMENT_BREAKPOINT
+                )
+            }
             Self::Statement(failure) if failure.code == "25001" => format!(
                 "That statement cannot run inside a transaction: make `{}` the first line of \
                  `{}` (and keep its statements safe to repeat), then run again.",
                 super::source::NO_TRANSACTION_MARKER,
                 failure.file
             ),
+            Self::Statement(failure) if failure.file.ends_with(".down.sql") => {
+                "Nothing of that down was applied: its migration stays applied, and the downs \
+                 run before it stay reverted; fix the statement and revert again."
+                    .into()
+            }
             Self::Statement(failure) if failure.transactional => {
                 "Nothing of that migration was applied and the ones before it stay applied; \
                  fix the statement and run again."
@@ -213,6 +256,19 @@ impl MigrateError {
                  make its statements safe to repeat (IF NOT EXISTS) and run again.",
                 failure.file, failure.statement
             ),
+            Self::Revert(problems) => {
+                if problems
+                    .iter()
+                    .any(|p| matches!(p, super::revert::RevertProblem::Destructive { .. }))
+                {
+                    "Read what each destructive down loses; to apply them anyway, pass \
+                     --allow-destructive to `revert` (from code: \
+                     `RevertOptions { allow_destructive: true, .. }`)."
+                        .into()
+                } else {
+                    "Fix the downs listed above, then revert again.".into()
+                }
+            }
             Self::Database { .. } => "Check the server's log; running again is safe: \
                 applied migrations are recorded only when they commit."
                 .into(),

@@ -26,16 +26,26 @@ BEGIN
       "name" text NOT NULL,
       "checksum" text NOT NULL,
       "applied_at" timestamp with time zone NOT NULL DEFAULT now(),
-      "duration_ms" double precision NOT NULL
+      "duration_ms" double precision NOT NULL,
+      "down_checksum" text
     );
+  END IF;
+  -- Ledgers made before downs existed get the column, nullable: their rows know no down.
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                 WHERE attrelid = '"schema_migrations"."ledger"'::regclass
+                   AND attname = 'down_checksum' AND NOT attisdropped) THEN
+    ALTER TABLE "schema_migrations"."ledger" ADD COLUMN "down_checksum" text;
   END IF;
 END
 $$"#;
 
-/// Text columns, so the query runs over the simple protocol (no prepare round trip).
+/// Text columns, so the query runs over the simple protocol (no prepare round trip). The
+/// down's checksum is read through the row as JSON, so that `status` also reads a ledger
+/// made before that column existed (it creates nothing).
 pub(crate) const SELECT_LEDGER: &str = r#"SELECT "version", "name", "checksum",
-  to_char("applied_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), "duration_ms"
-  FROM "schema_migrations"."ledger" ORDER BY "version""#;
+  to_char("applied_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), "duration_ms",
+  to_jsonb(l) ->> 'down_checksum'
+  FROM "schema_migrations"."ledger" AS l ORDER BY "version""#;
 
 /// One applied migration as the ledger remembers it.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +56,9 @@ pub struct LedgerRow {
     /// UTC, RFC 3339.
     pub applied_at: String,
     pub duration_ms: f64,
+    /// SHA-256 of the migration's down as it was when the migration was applied; none when
+    /// it had no down (or only the placeholder of a custom migration).
+    pub down_checksum: Option<String>,
 }
 
 /// Parses the rows of [`SELECT_LEDGER`] out of a simple-query answer.
@@ -66,6 +79,7 @@ pub(crate) fn parse_rows(messages: &[SimpleQueryMessage]) -> Result<Vec<LedgerRo
             checksum: text(2),
             applied_at: text(3),
             duration_ms: text(4).parse().map_err(|_| bad("duration"))?,
+            down_checksum: row.get(5).map(str::to_string),
         });
     }
     Ok(rows)
@@ -94,8 +108,8 @@ pub(crate) async fn read_if_present(client: &Client) -> Result<Vec<LedgerRow>, M
 pub(crate) fn insert_row(migration: &Migration, duration_ms: f64) -> String {
     format!(
         "INSERT INTO \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" \
-         (\"version\", \"name\", \"checksum\", \"applied_at\", \"duration_ms\") \
-         VALUES ({}, {}, {}, clock_timestamp(), {})",
+         (\"version\", \"name\", \"checksum\", \"applied_at\", \"duration_ms\", \"down_checksum\") \
+         VALUES ({}, {}, {}, clock_timestamp(), {}, {})",
         migration.version,
         quote_literal(&migration.name),
         quote_literal(&migration.checksum),
@@ -104,6 +118,10 @@ pub(crate) fn insert_row(migration: &Migration, duration_ms: f64) -> String {
         } else {
             0.0
         },
+        migration
+            .down_checksum
+            .as_deref()
+            .map_or("NULL".to_string(), quote_literal),
     )
 }
 

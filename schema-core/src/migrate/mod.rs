@@ -23,7 +23,10 @@ mod display;
 mod drizzle;
 mod error;
 mod ledger;
+mod lex;
 mod lock;
+mod names;
+mod revert;
 mod run;
 mod source;
 mod tls;
@@ -36,6 +39,8 @@ pub use drizzle::DRIZZLE_LEDGER;
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 pub use lock::LOCK_KEY;
+pub use names::SkippedFile;
+pub use revert::{RevertOptions, RevertProblem, RevertReport, Reverted, DESTRUCTIVE_DOWN_MARKER};
 pub use run::{Applied, DryRun, Progress, Report, Status};
 pub use source::{Migration, Statement, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
 pub use tls::{SslMode, TlsError, TlsSettings};
@@ -43,6 +48,34 @@ pub use verify::{State, StatusEntry};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
+
+/// Applies one migration on `client` and records it in the ledger (created if missing),
+/// without the lock: for a database of the caller's own that it looks at between
+/// migrations, such as `generate --check`'s shadow database.
+pub(crate) async fn apply_one(
+    client: &tokio_postgres::Client,
+    migration: &Migration,
+) -> Result<Duration, MigrateError> {
+    client
+        .batch_execute(ledger::ENSURE_LEDGER)
+        .await
+        .map_err(|e| MigrateError::Database {
+            during: "creating the migration ledger".into(),
+            message: config::server_message(&e),
+        })?;
+    apply::apply(client, migration).await
+}
+
+/// Applies one down and removes its migration's ledger row, in one transaction, without
+/// the lock (see [`apply_one`]).
+pub(crate) async fn revert_one(
+    client: &tokio_postgres::Client,
+    version: i64,
+    down: &Migration,
+) -> Result<Duration, MigrateError> {
+    revert::revert_one(client, version, down).await
+}
 
 /// Migration files compiled into a program by `embed_migrations!`, which reads the folder
 /// when the program is built (and rebuilds it when one of the files changes).
@@ -60,6 +93,8 @@ pub struct EmbeddedMigrations {
 pub struct Migrator {
     dir: PathBuf,
     migrations: Vec<Migration>,
+    downs: Vec<Migration>,
+    skipped: Vec<SkippedFile>,
     progress: Option<ProgressFn>,
 }
 
@@ -79,10 +114,12 @@ impl Migrator {
     /// numbers, unreadable files) are reported here, all together, before any connection.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self, MigrateError> {
         let dir = dir.as_ref().to_path_buf();
-        let migrations = source::read_dir(&dir)?;
+        let folder = source::read_dir(&dir)?;
         Ok(Migrator {
             dir,
-            migrations,
+            migrations: folder.migrations,
+            downs: folder.downs,
+            skipped: folder.skipped,
             progress: None,
         })
     }
@@ -97,10 +134,12 @@ impl Migrator {
             .iter()
             .map(|(name, bytes)| (dir.join(name), bytes.to_vec()))
             .collect();
-        let migrations = source::from_files(files, Vec::new())?;
+        let folder = source::from_files(files, Vec::new())?;
         Ok(Migrator {
             dir,
-            migrations,
+            migrations: folder.migrations,
+            downs: folder.downs,
+            skipped: folder.skipped,
             progress: None,
         })
     }
@@ -156,6 +195,17 @@ impl Migrator {
     /// The migrations, in order.
     pub fn migrations(&self) -> &[Migration] {
         &self.migrations
+    }
+
+    /// The down migrations (`NNNN_name.down.sql`), in order.
+    pub fn downs(&self) -> &[Migration] {
+        &self.downs
+    }
+
+    /// Files of the folder that look like migrations but were not read (an editor's lock
+    /// or backup file), each with the reason; a run's [`Report`] carries them too.
+    pub fn skipped(&self) -> &[SkippedFile] {
+        &self.skipped
     }
 
     fn report(&self, event: Progress) {

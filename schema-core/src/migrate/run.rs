@@ -7,6 +7,7 @@ use tokio_postgres::Client;
 
 use super::config::{error_chain, server_message, DatabaseConfig};
 use super::error::MigrateError;
+use super::names::SkippedFile;
 use super::source::Migration;
 use super::verify::{self, StatusEntry};
 use super::{apply, ledger, lock, Migrator};
@@ -22,6 +23,8 @@ pub struct Report {
     pub applied: Vec<Applied>,
     /// Migrations that were applied before this run.
     pub already_applied: usize,
+    /// Files of the folder that were not read although they look like migrations.
+    pub skipped: Vec<SkippedFile>,
 }
 
 /// One migration applied by a run.
@@ -132,6 +135,7 @@ impl Migrator {
         let mut report = Report {
             waited_for_lock: waited,
             already_applied: ledger.len(),
+            skipped: self.skipped.clone(),
             ..Report::default()
         };
         for migration in pending {

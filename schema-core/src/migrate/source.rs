@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::error::{MigrateError, SourceProblem};
+use super::lex;
+use super::names::{self, FileKind, SkippedFile};
 
 /// The line that separates statements, as drizzle-kit writes it.
 pub const STATEMENT_BREAKPOINT: &str = "--> statement-breakpoint";
@@ -31,6 +33,10 @@ pub struct Migration {
     pub sql: String,
     /// The statements in file order.
     pub statements: Vec<Statement>,
+    /// SHA-256 of its down (`NNNN_name.down.sql`), recorded in the ledger so that `revert`
+    /// notices a down edited after the migration was applied; none without a down or when
+    /// the down holds no statement yet.
+    pub down_checksum: Option<String>,
 }
 
 /// One statement of a migration.
@@ -44,6 +50,17 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// The file line of a character position (1-based, as the server reports it) within
+    /// this statement's text.
+    pub fn line_at(&self, position: usize) -> usize {
+        let offset = self
+            .sql
+            .char_indices()
+            .nth(position.saturating_sub(1))
+            .map_or(self.sql.len(), |(i, _)| i);
+        self.line + lex::line_of(&self.sql, offset) - 1
+    }
+
     /// The first line that is not blank and not a comment: what a reader recognises.
     pub fn first_line(&self) -> &str {
         self.sql
@@ -55,9 +72,18 @@ impl Statement {
     }
 }
 
-/// Reads every `NNNN_name.sql` in `dir` (subfolders such as `meta/` and other files are
-/// ignored), ordered by number. All problems with the folder are reported together.
-pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
+/// What a migrations folder holds: the migrations, their downs (`NNNN_name.down.sql`) and
+/// the files skipped with a reason.
+#[derive(Debug, Default)]
+pub(crate) struct Folder {
+    pub migrations: Vec<Migration>,
+    pub downs: Vec<Migration>,
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// Reads every `NNNN_name.sql` in `dir` (subfolders such as `meta/` and files that are not
+/// SQL are ignored), ordered by number. All problems with the folder are reported together.
+pub(crate) fn read_dir(dir: &Path) -> Result<Folder, MigrateError> {
     if !dir.is_dir() {
         return Err(MigrateError::DirMissing {
             path: dir.to_path_buf(),
@@ -75,62 +101,117 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
             source,
         })?;
         let path = entry.path();
-        let is_sql = path.extension().is_some_and(|e| e == "sql");
-        if !is_sql || path.is_dir() {
+        if path.is_dir() {
             continue;
         }
-        match std::fs::read(&path) {
-            Ok(bytes) => files.push((path, bytes)),
-            Err(source) => problems.push(SourceProblem::Unreadable { path, source }),
-        }
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        // Only migrations and downs are read; other files are classified by name alone.
+        let bytes = match names::classify(&file_name) {
+            FileKind::Up(_) | FileKind::Down(_) => match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(source) => {
+                    problems.push(SourceProblem::Unreadable { path, source });
+                    continue;
+                }
+            },
+            _ => Vec::new(),
+        };
+        files.push((path, bytes));
     }
     from_files(files, problems)
 }
 
-/// Migrations from files already in memory (read from a folder, or embedded in the binary by
-/// `embed_migrations!`): the same names, checks and order as [`read_dir`].
-pub fn from_files(
+/// The folder's files already in memory (read from the folder, or embedded in the program by
+/// `embed_migrations!`): the same names, checks and order whichever way they came.
+pub(crate) fn from_files(
     files: Vec<(PathBuf, Vec<u8>)>,
     mut problems: Vec<SourceProblem>,
-) -> Result<Vec<Migration>, MigrateError> {
-    let mut migrations = Vec::new();
+) -> Result<Folder, MigrateError> {
+    let mut folder = Folder::default();
     for (path, bytes) in files {
-        match parse_file(&path, bytes) {
-            Ok(m) => migrations.push(m),
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (version, list) = match names::classify(&file_name) {
+            FileKind::Up(version) => (version, &mut folder.migrations),
+            FileKind::Down(version) => (version, &mut folder.downs),
+            FileKind::BadName => {
+                problems.push(SourceProblem::BadName { path });
+                continue;
+            }
+            FileKind::WrongCase => {
+                problems.push(SourceProblem::WrongCase { path });
+                continue;
+            }
+            FileKind::Skipped(reason) => {
+                folder.skipped.push(SkippedFile { path, reason });
+                continue;
+            }
+            FileKind::Other => continue,
+        };
+        match parse_file(&path, version, file_name, bytes) {
+            Ok(m) => {
+                problems.extend(lint(&m));
+                list.push(m);
+            }
             Err(problem) => problems.push(problem),
         }
     }
-    migrations.sort_by(|a, b| a.version.cmp(&b.version).then(a.name.cmp(&b.name)));
-    for pair in migrations.windows(2) {
-        if pair[0].version == pair[1].version {
-            problems.push(SourceProblem::DuplicateVersion {
-                first: pair[0].path.clone(),
-                second: pair[1].path.clone(),
+    for list in [&mut folder.migrations, &mut folder.downs] {
+        list.sort_by(|a, b| a.version.cmp(&b.version).then(a.name.cmp(&b.name)));
+        for pair in list.windows(2) {
+            if pair[0].version == pair[1].version {
+                problems.push(SourceProblem::DuplicateVersion {
+                    first: pair[0].path.clone(),
+                    second: pair[1].path.clone(),
+                });
+            }
+        }
+    }
+    folder.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    // A down belongs to the migration of the same name; one that matches none would never
+    // run, or run for the wrong migration.
+    for d in &folder.downs {
+        let up = d.name.replace(".down.sql", ".sql");
+        if !folder.migrations.iter().any(|m| m.name == up) {
+            problems.push(SourceProblem::OrphanDown {
+                path: d.path.clone(),
+                up,
             });
         }
     }
+    for m in &mut folder.migrations {
+        let down = m.name.replace(".sql", ".down.sql");
+        m.down_checksum = (folder.downs.iter())
+            .find(|d| d.name == down && !d.statements.is_empty())
+            .map(|d| d.checksum.clone());
+    }
     if problems.is_empty() {
-        Ok(migrations)
+        Ok(folder)
     } else {
         Err(MigrateError::Source(problems))
     }
 }
 
-fn parse_file(path: &Path, bytes: Vec<u8>) -> Result<Migration, SourceProblem> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_string();
-    let version = parse_name(&name).ok_or_else(|| SourceProblem::BadName {
-        path: path.to_path_buf(),
-    })?;
+fn parse_file(
+    path: &Path,
+    version: i64,
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<Migration, SourceProblem> {
     let checksum = hex::encode(Sha256::digest(&bytes));
     let sql = String::from_utf8(bytes).map_err(|_| SourceProblem::NotUtf8 {
         path: path.to_path_buf(),
     })?;
     let transactional = sql.lines().next().map(str::trim_end) != Some(NO_TRANSACTION_MARKER);
-    let statements = split_statements(&sql);
+    let statements = if transactional && !has_breakpoints(&sql) {
+        // A hand-written file without breakpoints: its statements are found the way psql
+        // finds them, so a failure names its own line, not the file's first.
+        split_top_level(&sql)
+    } else {
+        split_statements(&sql)
+    };
     Ok(Migration {
         version,
         name,
@@ -139,23 +220,61 @@ fn parse_file(path: &Path, bytes: Vec<u8>) -> Result<Migration, SourceProblem> {
         transactional,
         sql,
         statements,
+        down_checksum: None,
     })
 }
 
-/// `NNNN_name.sql` with at least four digits and a name of letters, digits, `_` or `-`; the
-/// name ends up in messages and in the ledger, so nothing that needs quoting is allowed.
-fn parse_name(file_name: &str) -> Option<i64> {
-    let stem = file_name.strip_suffix(".sql")?;
-    let (digits, name) = stem.split_once('_')?;
-    let valid_digits = digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit());
-    let valid_name = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !(valid_digits && valid_name) {
-        return None;
+/// What the runner refuses before running anything: transaction control inside a
+/// transactional migration (it would commit half of it without its ledger row), and several
+/// statements between two breakpoints of a no-transaction one (sent as one message, they
+/// run in one implicit transaction, which is what the marker asked to avoid).
+fn lint(m: &Migration) -> Vec<SourceProblem> {
+    let mut problems = Vec::new();
+    if m.transactional {
+        for top in lex::statements(&m.sql) {
+            if top.transaction_control() {
+                problems.push(SourceProblem::TransactionControl {
+                    path: m.path.clone(),
+                    line: lex::line_of(&m.sql, top.offset),
+                    statement: first_line_of(top.text),
+                });
+            }
+        }
+        return problems;
     }
-    digits.parse().ok()
+    for statement in &m.statements {
+        let tops = lex::statements(&statement.sql);
+        if let Some(second) = tops.get(1) {
+            problems.push(SourceProblem::Unsplit {
+                path: m.path.clone(),
+                statement: statement.number,
+                line: statement.line + lex::line_of(&statement.sql, second.offset) - 1,
+            });
+        }
+    }
+    problems
+}
+
+fn first_line_of(text: &str) -> String {
+    text.lines().next().unwrap_or_default().trim().to_string()
+}
+
+fn has_breakpoints(sql: &str) -> bool {
+    sql.lines()
+        .any(|l| l.trim_end().ends_with(STATEMENT_BREAKPOINT))
+}
+
+/// One statement per top-level statement of the file, each with the line it starts on.
+fn split_top_level(sql: &str) -> Vec<Statement> {
+    lex::statements(sql)
+        .into_iter()
+        .enumerate()
+        .map(|(index, top)| Statement {
+            number: index + 1,
+            line: lex::line_of(sql, top.offset),
+            sql: top.text.trim().to_string(),
+        })
+        .collect()
 }
 
 /// Splits on lines that are, or end with, the breakpoint marker. drizzle-kit writes the
@@ -201,18 +320,6 @@ fn is_blank(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_need_four_digits_and_a_plain_name() {
-        assert_eq!(parse_name("0000_initial.sql"), Some(0));
-        assert_eq!(parse_name("0012_add-index.sql"), Some(12));
-        assert_eq!(parse_name("10000_big.sql"), Some(10000));
-        assert_eq!(parse_name("12_short.sql"), None);
-        assert_eq!(parse_name("0001_.sql"), None);
-        assert_eq!(parse_name("0001_has space.sql"), None);
-        assert_eq!(parse_name("0001_quote'.sql"), None);
-        assert_eq!(parse_name("initial.sql"), None);
-    }
 
     #[test]
     fn both_breakpoint_styles_split_and_lines_are_counted() {

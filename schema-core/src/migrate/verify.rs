@@ -144,6 +144,7 @@ mod tests {
             transactional: true,
             sql: String::new(),
             statements: split_statements(""),
+            down_checksum: None,
         }
     }
 
@@ -154,6 +155,7 @@ mod tests {
             checksum: checksum.into(),
             applied_at: String::new(),
             duration_ms: 1.0,
+            down_checksum: None,
         }
     }
 

@@ -1,0 +1,120 @@
+//! Down migrations: `NNNN_name.down.sql` undoes `NNNN_name.sql` for `revert`. A generated
+//! migration's down is the diff of its two snapshots taken the other way (renames reversed,
+//! removed labels brought back by rebuilding the type, dropped columns re-added with their
+//! type, nullability and default); its header says what it cannot bring back, and a down
+//! that loses data or cannot restore it carries [`DESTRUCTIVE_MARKER`], which `revert` wants
+//! confirmed.
+
+use super::custom::custom_down_sql;
+use super::{load_snapshot, non_empty, GenerateError};
+use crate::diff::{self, Risk};
+use crate::migrations_dir::MigrationsDir;
+use crate::model::Schema;
+use crate::render;
+use std::path::PathBuf;
+
+/// A header line marking a down that loses data or cannot restore what its up removed.
+pub const DESTRUCTIVE_MARKER: &str = crate::migrate::DESTRUCTIVE_DOWN_MARKER;
+
+/// The down of migration `tag`, which leads from `old` (none: an empty database) to `new`.
+pub fn down_sql(tag: &str, old: Option<&Schema>, new: &Schema) -> String {
+    // An empty database, in the PostgreSQL schema of the migration.
+    let empty = Schema {
+        pg_schema: new.pg_schema.clone(),
+        ..Schema::default()
+    };
+    let result = match old {
+        Some(old) => diff::reverse_steps(old, new),
+        None => diff::reverse_steps(&empty, new),
+    };
+    let (statements, back) = match result {
+        Ok(down) => down,
+        Err(refusal) => {
+            return format!(
+                "-- Down of {tag}: it could not be generated, write it by hand; as long as this \
+                 file holds no statement, `revert` refuses to pass it.\n{}\n",
+                comment(&refusal.to_string())
+            )
+        }
+    };
+    if statements.is_empty() {
+        return custom_down_sql(tag);
+    }
+    // What the up lost for good.
+    let lost: Vec<String> = match old {
+        Some(old) => (diff::diff(old, new).destructive.into_iter())
+            .filter(|c| c.risk == Risk::LosesData)
+            .map(|c| c.message)
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut out = format!(
+        "-- Down of {tag}, generated from its snapshot back to the one before; `revert` applies \
+         it.\n"
+    );
+    if old.is_none() {
+        out.push_str(&format!(
+            "-- Drops the extension `{}` too, which the migration creates when missing: remove \
+             that statement if the database had it before.\n",
+            crate::plan::EXTENSION
+        ));
+    }
+    if back.iter().any(|c| c.risk == Risk::LosesData) || !lost.is_empty() {
+        out.push_str(DESTRUCTIVE_MARKER);
+        out.push('\n');
+    }
+    for c in back.iter().filter(|c| c.risk == Risk::LosesData) {
+        out.push_str(&format!("-- Loses data: {}\n", one_line(&c.message)));
+    }
+    for c in back.iter().filter(|c| c.risk == Risk::MayFail) {
+        out.push_str(&format!("-- May fail: {}\n", one_line(&c.message)));
+    }
+    for message in &lost {
+        out.push_str(&format!(
+            "-- Cannot restore what the up lost: {}; this brings the structure back, not the data\n",
+            one_line(message)
+        ));
+    }
+    out.push_str(&render::migration(&statements, false));
+    if old.is_none() {
+        // The first migration creates the extension its defaults need; going back to an
+        // empty database removes it too.
+        out.push_str(&format!(
+            "{}\nDROP EXTENSION IF EXISTS {};\n",
+            render::BREAKPOINT,
+            render::ident(crate::plan::EXTENSION)
+        ));
+    }
+    out
+}
+
+/// Writes the down of every migration of the journal that has none; returns the files
+/// written. Existing downs, generated or written by hand, are left as they are.
+pub fn write_missing_downs(dir: &MigrationsDir) -> Result<Vec<PathBuf>, GenerateError> {
+    let journal = dir.journal()?;
+    let mut written = Vec::new();
+    let mut previous: Option<Schema> = None;
+    for entry in &journal.entries {
+        let snapshot = load_snapshot(dir, entry.idx)?;
+        let path = dir.down_path(&entry.tag);
+        if !path.exists() {
+            let text = down_sql(&entry.tag, previous.as_ref(), &snapshot);
+            if dir.write_new(&path, &text)? {
+                written.push(path);
+            }
+        }
+        previous = non_empty(snapshot);
+    }
+    Ok(written)
+}
+
+fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+fn comment(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("-- {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,240 @@
+//! Proving the committed SQL on a shadow database: a temporary database, created and dropped
+//! here, to which every migration is applied with the runner; after each one the catalog is
+//! compared with that migration's snapshot (as `verify` compares a live database with code),
+//! and at the end with the schema in code. This is what lets a migration be edited by hand
+//! or written from scratch: what counts is where it leads, not its bytes.
+
+use super::{load_snapshot, GenerateError};
+use crate::catalog::{self, CatalogError};
+use crate::migrate::{self, DatabaseConfig, MigrateError, Migrator};
+use crate::migrations_dir::MigrationsDir;
+use crate::model::Schema;
+use std::fmt;
+use tokio_postgres::Client;
+
+/// What the shadow database showed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proof {
+    /// `host:port` of the server the shadow database was made on.
+    pub server: String,
+    /// Migrations applied and compared.
+    pub proved: usize,
+    /// Downs applied (newest first, after every migration) and compared with the snapshot
+    /// before their migration.
+    pub downs_proved: usize,
+    /// Downs that are missing or hold no statement yet (custom migrations), so were not
+    /// tried; the proof of the downs stops at the first of them.
+    pub downs_unwritten: Vec<String>,
+    /// Each way the migrations do not lead where their snapshots say; empty when proved.
+    pub problems: Vec<String>,
+}
+
+impl Proof {
+    pub fn is_proved(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl fmt::Display for Proof {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_proved() {
+            write!(
+                f,
+                "proved on a shadow database at {}: {} applied, each leading to its snapshot, \
+                 the last to the schema in code; then {} down(s), each leading back to the \
+                 snapshot before",
+                self.server,
+                if self.proved == 1 {
+                    "1 migration".to_string()
+                } else {
+                    format!("{} migrations", self.proved)
+                },
+                self.downs_proved
+            )?;
+            if let Some(first) = self.downs_unwritten.first() {
+                write!(
+                    f,
+                    " (stopped at `{first}`, missing or holding no statement yet: `revert` cannot pass it)"
+                )?;
+            }
+            return Ok(());
+        }
+        write!(f, "on a shadow database at {}:", self.server)?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why the proof could not be made at all (as opposed to a proof that failed).
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    /// No server, no permission to create a database, or a lost connection.
+    #[error("{0}")]
+    Server(#[from] MigrateError),
+    #[error("reading the shadow database's catalog: {0}")]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Files(#[from] GenerateError),
+}
+
+/// Applies every migration of `dir` to a new database on `server`'s server, comparing the
+/// catalog after each with its snapshot and at the end with `schema`; the database is
+/// dropped afterwards, whatever happened.
+pub async fn prove(
+    schema: &Schema,
+    dir: &MigrationsDir,
+    server: &DatabaseConfig,
+) -> Result<Proof, ProveError> {
+    let mut proof = Proof {
+        server: server.target(),
+        proved: 0,
+        downs_proved: 0,
+        downs_unwritten: Vec::new(),
+        problems: Vec::new(),
+    };
+    let migrator = match Migrator::from_dir(dir.root()) {
+        Ok(migrator) => migrator,
+        Err(e @ MigrateError::Source(_)) => {
+            proof.problems.push(e.to_string());
+            return Ok(proof);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let admin = server.with_database("postgres").connect().await?;
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "schema_shadow_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    );
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .map_err(|e| MigrateError::CreateDatabase {
+            database: name.clone(),
+            message: e
+                .as_db_error()
+                .map_or(e.to_string(), |d| d.message().into()),
+        })?;
+    let result = match server.with_database(&name).connect().await {
+        Ok(client) => apply_and_compare(&client, schema, dir, &migrator, &mut proof).await,
+        Err(e) => Err(e.into()),
+    };
+    // The client above is gone; FORCE ends whatever connection is left.
+    let dropped = admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await;
+    result?;
+    if let Err(e) = dropped {
+        proof.problems.push(format!(
+            "the shadow database `{name}` could not be dropped ({e}); drop it by hand"
+        ));
+    }
+    Ok(proof)
+}
+
+async fn apply_and_compare(
+    client: &Client,
+    schema: &Schema,
+    dir: &MigrationsDir,
+    migrator: &Migrator,
+    proof: &mut Proof,
+) -> Result<(), ProveError> {
+    let journal = dir.journal().map_err(GenerateError::from)?;
+    for entry in &journal.entries {
+        let file = format!("{}.sql", entry.tag);
+        let Some(migration) = migrator.migrations().iter().find(|m| m.name == file) else {
+            proof.problems.push(format!(
+                "`{file}` is listed in the journal but not in the folder"
+            ));
+            return Ok(());
+        };
+        match migrate::apply_one(client, migration).await {
+            Ok(_) => {}
+            Err(MigrateError::Statement(failure)) => {
+                proof.problems.push(format!("{failure}"));
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let snapshot = load_snapshot(dir, entry.idx)?;
+        let report = catalog::verify(client, &snapshot).await?;
+        if !report.is_clean() {
+            let mut text = format!(
+                "after `{file}` the database differs from its snapshot `{}`; the edit changes \
+                 the outcome (put schema changes in code and let `generate` write them):",
+                dir.snapshot_path(entry.idx).display()
+            );
+            for drift in &report.drifts {
+                text.push_str(&format!("\n      - {drift}"));
+            }
+            proof.problems.push(text);
+            return Ok(());
+        }
+        proof.proved += 1;
+    }
+    let report = catalog::verify(client, schema).await?;
+    if !report.is_clean() {
+        let mut text = String::from(
+            "after the last migration the database differs from the schema in code \
+             (run `generate` to write the missing migration):",
+        );
+        for drift in &report.drifts {
+            text.push_str(&format!("\n      - {drift}"));
+        }
+        proof.problems.push(text);
+        return Ok(());
+    }
+    prove_downs(client, dir, migrator, &journal, proof).await
+}
+
+/// Newest first, each down must lead back to the snapshot before its migration.
+async fn prove_downs(
+    client: &Client,
+    dir: &MigrationsDir,
+    migrator: &Migrator,
+    journal: &crate::migrations_dir::Journal,
+    proof: &mut Proof,
+) -> Result<(), ProveError> {
+    for entry in journal.entries.iter().rev() {
+        let file = format!("{}.down.sql", entry.tag);
+        // A missing down is `check`'s to report; here it only ends the proof.
+        let down = migrator.downs().iter().find(|d| d.name == file);
+        let Some(down) = down.filter(|d| !d.statements.is_empty()) else {
+            proof.downs_unwritten.push(file);
+            return Ok(());
+        };
+        match migrate::revert_one(client, i64::from(entry.idx), down).await {
+            Ok(_) => {}
+            Err(MigrateError::Statement(failure)) => {
+                proof.problems.push(format!("{failure}"));
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let before = match entry.idx {
+            0 => Schema::default(),
+            idx => load_snapshot(dir, idx - 1)?,
+        };
+        let report = catalog::verify(client, &before).await?;
+        if !report.is_clean() {
+            let mut text = format!(
+                "after `{file}` the database differs from the snapshot before its migration; \
+                 the down does not undo it:"
+            );
+            for drift in &report.drifts {
+                text.push_str(&format!("\n      - {drift}"));
+            }
+            proof.problems.push(text);
+            return Ok(());
+        }
+        proof.downs_proved += 1;
+    }
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! `revert`: applies downs (`NNNN_name.down.sql`), newest first, under the migration lock,
+//! each in a transaction of its own together with the removal of its migration's ledger
+//! row. Everything is checked before the first down runs: each down exists and holds a
+//! statement, is the one that was there when its migration was applied (the ledger keeps its
+//! checksum), and is confirmed when it is marked destructive.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use futures_util::future;
+use tokio_postgres::Client;
+
+use super::apply::{database, rollback, statement_failed};
+use super::error::MigrateError;
+use super::ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
+use super::source::Migration;
+use super::{lock, verify, DatabaseConfig, Migrator, Progress};
+
+/// The header line of a down that loses data or cannot restore what its up removed (the
+/// same marker `generate` writes).
+pub const DESTRUCTIVE_DOWN_MARKER: &str = "-- schema:destructive";
+
+/// What to revert.
+#[derive(Clone, Debug, Default)]
+pub struct RevertOptions {
+    /// Revert every applied migration numbered after this one, which stays applied; `None`
+    /// reverts the newest applied migration only.
+    pub to: Option<i64>,
+    /// Apply downs marked destructive (they lose data, or cannot restore what their up
+    /// removed) instead of refusing them.
+    pub allow_destructive: bool,
+}
+
+/// One down applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reverted {
+    pub version: i64,
+    /// The down's file name.
+    pub name: String,
+    pub duration: Duration,
+}
+
+/// What a revert did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RevertReport {
+    /// Downs applied, newest first.
+    pub reverted: Vec<Reverted>,
+    /// The newest migration still applied, if any.
+    pub newest_applied: Option<String>,
+}
+
+impl fmt::Display for RevertReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.reverted.is_empty() {
+            write!(f, "nothing to revert")?;
+        }
+        for (i, r) in self.reverted.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(
+                f,
+                "reverted {} in {:.1} ms",
+                r.name,
+                r.duration.as_secs_f64() * 1000.0
+            )?;
+        }
+        match &self.newest_applied {
+            Some(name) => write!(f, "\nnewest applied migration now: {name}"),
+            None => write!(f, "\nno migration is applied now"),
+        }
+    }
+}
+
+/// Why a revert refused to start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RevertProblem {
+    #[error("`{migration}` has no down: write `{down}` (for a generated migration, `generate` writes it from the snapshots)")]
+    DownMissing { migration: String, down: String },
+    #[error("`{down}` holds no statement yet: write the SQL that undoes its migration")]
+    DownEmpty { down: String },
+    #[error("`{down}` was changed after its migration was applied (checksum then {applied}, file now {file}): restore it as it was, or revert by hand")]
+    DownEdited {
+        down: String,
+        applied: String,
+        file: String,
+    },
+    #[error("`{down}` is destructive:{}", .lines.iter().map(|l| format!("\n      {l}")).collect::<String>())]
+    Destructive { down: String, lines: Vec<String> },
+    #[error("`{down}` is marked to run outside a transaction; a down runs in one, with the removal of its ledger row: remove the marker")]
+    NotTransactional { down: String },
+    #[error(
+        "migration {to:04} is not applied, so there is nothing to revert to; applied: {applied}"
+    )]
+    UnknownTarget { to: i64, applied: String },
+}
+
+impl Migrator {
+    /// Reverts the newest applied migration, or all those after `options.to`, on `db`
+    /// (which must exist). Refuses, before applying anything, when a down is missing, empty,
+    /// edited since its migration was applied, or destructive without confirmation.
+    pub async fn revert(
+        &self,
+        db: &DatabaseConfig,
+        options: &RevertOptions,
+    ) -> Result<RevertReport, MigrateError> {
+        let client = db.connect().await?;
+        let result = self.revert_locked(&client, options).await;
+        let unlocked = lock::unlock(&client).await;
+        let report = result?;
+        unlocked?;
+        Ok(report)
+    }
+
+    async fn revert_locked(
+        &self,
+        client: &Client,
+        options: &RevertOptions,
+    ) -> Result<RevertReport, MigrateError> {
+        let ledger = lock::lock_and_read(client, || self.report(Progress::WaitingForLock)).await?;
+        verify::pending(&self.migrations, &ledger).map_err(MigrateError::Verification)?;
+        let mut rows: Vec<&LedgerRow> = ledger.iter().collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.version));
+        let targets: Vec<&LedgerRow> = match options.to {
+            None => rows.iter().take(1).copied().collect(),
+            Some(to) if !rows.iter().any(|r| r.version == to) => {
+                let applied: Vec<&str> = rows.iter().rev().map(|r| r.name.as_str()).collect();
+                return Err(MigrateError::Revert(vec![RevertProblem::UnknownTarget {
+                    to,
+                    applied: if applied.is_empty() {
+                        "none".into()
+                    } else {
+                        applied.join(", ")
+                    },
+                }]));
+            }
+            Some(to) => rows.iter().filter(|r| r.version > to).copied().collect(),
+        };
+        let mut downs = Vec::new();
+        let mut problems = Vec::new();
+        for row in &targets {
+            match self.check_down(row, options) {
+                Ok(down) => downs.push((*row, down)),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(MigrateError::Revert(problems));
+        }
+        let mut report = RevertReport::default();
+        for (row, down) in downs {
+            let duration = revert_one(client, row.version, down).await?;
+            report.reverted.push(Reverted {
+                version: row.version,
+                name: down.name.clone(),
+                duration,
+            });
+        }
+        report.newest_applied = rows
+            .iter()
+            .find(|r| !targets.iter().any(|t| t.version == r.version))
+            .map(|r| r.name.clone());
+        Ok(report)
+    }
+
+    fn check_down(
+        &self,
+        row: &LedgerRow,
+        options: &RevertOptions,
+    ) -> Result<&Migration, RevertProblem> {
+        let down_name = row.name.replace(".sql", ".down.sql");
+        let Some(down) = self.downs.iter().find(|d| d.name == down_name) else {
+            return Err(RevertProblem::DownMissing {
+                migration: row.name.clone(),
+                down: down_name,
+            });
+        };
+        if down.statements.is_empty() {
+            return Err(RevertProblem::DownEmpty {
+                down: down.name.clone(),
+            });
+        }
+        if let Some(applied) = &row.down_checksum {
+            if applied != &down.checksum {
+                return Err(RevertProblem::DownEdited {
+                    down: down.name.clone(),
+                    applied: applied.clone(),
+                    file: down.checksum.clone(),
+                });
+            }
+        }
+        if !down.transactional {
+            return Err(RevertProblem::NotTransactional {
+                down: down.name.clone(),
+            });
+        }
+        let header: Vec<&str> = down
+            .sql
+            .lines()
+            .map(str::trim)
+            .take_while(|l| l.starts_with("--"))
+            .collect();
+        if header.contains(&DESTRUCTIVE_DOWN_MARKER) && !options.allow_destructive {
+            return Err(RevertProblem::Destructive {
+                down: down.name.clone(),
+                lines: header
+                    .iter()
+                    .filter(|l| l.starts_with("-- Loses") || l.starts_with("-- Cannot"))
+                    .map(|l| l.trim_start_matches("-- ").to_string())
+                    .collect(),
+            });
+        }
+        Ok(down)
+    }
+}
+
+/// One down and the removal of its ledger row, in one transaction; pipelined like a
+/// migration (see `apply`).
+pub(crate) async fn revert_one(
+    client: &Client,
+    version: i64,
+    down: &Migration,
+) -> Result<Duration, MigrateError> {
+    let started = Instant::now();
+    let (begun, results) = future::join(
+        client.batch_execute("BEGIN"),
+        future::join_all(down.statements.iter().map(|s| client.batch_execute(&s.sql))),
+    )
+    .await;
+    if let Err(e) = begun {
+        rollback(client).await;
+        return Err(database("starting a transaction", down, &e));
+    }
+    let failed = (down.statements.iter().zip(results)).find_map(|(statement, result)| {
+        result.err().map(|e| statement_failed(down, statement, &e))
+    });
+    if let Some(failure) = failed {
+        rollback(client).await;
+        return Err(failure);
+    }
+    let elapsed = started.elapsed();
+    let remove = format!(
+        "DELETE FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" WHERE \"version\" = {};\nCOMMIT",
+        version
+    );
+    if let Err(e) = client.batch_execute(&remove).await {
+        rollback(client).await;
+        return Err(database("removing its row from the ledger", down, &e));
+    }
+    Ok(elapsed)
+}
