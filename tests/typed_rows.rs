@@ -284,3 +284,38 @@ async fn a_row_that_does_not_fit_names_table_column_and_type() -> TestResult {
     assert!(err.rust_type.contains("QuestionDifficulty"), "{err}");
     Ok(())
 }
+
+/// A column whose name holds a double quote: the column constant, the ready column list and
+/// the migration must all double it, or the SQL they produce is wrong.
+#[schema_core::table(name = "quotes")]
+#[derive(Debug, PartialEq)]
+pub struct Quote {
+    #[primary_key]
+    pub id: Uuid,
+    #[column(name = "say \"hi\"")]
+    pub said: String,
+}
+
+#[tokio::test]
+async fn a_column_name_with_a_double_quote_is_quoted_the_same_everywhere() -> TestResult {
+    assert_eq!(
+        Quote::said.quoted(),
+        schema_core::render::ident("say \"hi\"")
+    );
+    assert_eq!(Quote::COLUMN_LIST, "\"id\", \"say \"\"hi\"\"\"");
+    let db = TestDatabase::create().await?;
+    let client = db.connect().await?;
+    let create =
+        schema_core::render::statement(&schema_core::plan::Statement::CreateTable(Quote::TABLE));
+    client.batch_execute(&create).await?;
+    client
+        .execute(
+            &format!("INSERT INTO quotes ({}) VALUES ($1)", Quote::said.quoted()),
+            &[&"hello"],
+        )
+        .await?;
+    let rows = read_all::<Quote>(&client).await?;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].said, "hello");
+    Ok(())
+}

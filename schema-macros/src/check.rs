@@ -18,10 +18,111 @@ pub fn check_table(cx: &Ctxt, table: &Table) {
     check_index_columns_exist(cx, table);
     check_duplicate_names(cx, table);
     check_table_identifier_lengths(cx, table);
+    check_no_system_column_names(cx, table);
 }
 
 pub fn check_enum(cx: &Ctxt, item: &Enum) {
     check_enum_labels(cx, item);
+    check_enum_name_is_not_a_builtin_type(cx, item);
+}
+
+/// Every table already has these columns; CREATE TABLE with one of them fails (42701).
+pub const SYSTEM_COLUMNS: &[&str] = &["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"];
+
+fn check_no_system_column_names(cx: &Ctxt, table: &Table) {
+    for field in &table.fields {
+        if SYSTEM_COLUMNS.contains(&field.column.value.as_str()) {
+            cx.error_at(
+                field.column.span,
+                format!(
+                    "`{}` is a system column PostgreSQL gives every table, so CREATE TABLE \
+                     would fail; name the column otherwise, e.g. \
+                     #[column(name = \"{}_value\")]",
+                    field.column.value, field.column.value
+                ),
+            );
+        }
+    }
+}
+
+/// Type names of `pg_catalog` (and their SQL spellings) that an unqualified column type would
+/// resolve to before an enum of the same name in `public`: the column would silently get the
+/// built-in type.
+pub const BUILTIN_TYPES: &[&str] = &[
+    "bigint",
+    "bigserial",
+    "bit",
+    "bool",
+    "boolean",
+    "box",
+    "bpchar",
+    "bytea",
+    "char",
+    "character",
+    "cidr",
+    "circle",
+    "date",
+    "decimal",
+    "float4",
+    "float8",
+    "inet",
+    "int",
+    "int2",
+    "int4",
+    "int8",
+    "integer",
+    "interval",
+    "json",
+    "jsonb",
+    "jsonpath",
+    "line",
+    "lseg",
+    "macaddr",
+    "macaddr8",
+    "money",
+    "name",
+    "numeric",
+    "oid",
+    "path",
+    "pg_lsn",
+    "point",
+    "polygon",
+    "real",
+    "record",
+    "regclass",
+    "regtype",
+    "serial",
+    "smallint",
+    "smallserial",
+    "text",
+    "tid",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "timetz",
+    "tsquery",
+    "tsvector",
+    "txid_snapshot",
+    "uuid",
+    "varbit",
+    "varchar",
+    "void",
+    "xid",
+    "xml",
+];
+
+fn check_enum_name_is_not_a_builtin_type(cx: &Ctxt, item: &Enum) {
+    let name = item.name.value.as_str();
+    if BUILTIN_TYPES.contains(&name) || name.starts_with("pg_") {
+        cx.error_at(
+            item.name.span,
+            format!(
+                "the enum type `{name}` would be shadowed by PostgreSQL's built-in type of that \
+                 name: a column declared with it would get the built-in type; name it \
+                 otherwise, e.g. #[pg_enum(name = \"{name}_kind\")]"
+            ),
+        );
+    }
 }
 
 /// A table without a key cannot be referenced or updated safely, and a second way of

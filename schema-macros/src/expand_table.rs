@@ -20,7 +20,7 @@ pub fn column_consts(table: &Table) -> TokenStream {
         let name = &field.ident;
         let ty = &field.ty;
         let column = &field.column.value;
-        let quoted = format!("\"{column}\"");
+        let quoted = quote_ident(column);
         let doc = format!("The column `{table_name}.{column}`.");
         quote! {
             #[doc = #doc]
@@ -74,7 +74,7 @@ pub fn expand(table: &Table) -> TokenStream {
     let column_list = table
         .fields
         .iter()
-        .map(|f| format!("\"{}\"", f.column.value))
+        .map(|f| quote_ident(&f.column.value))
         .collect::<Vec<_>>()
         .join(", ");
     let reads = table.fields.iter().map(|f| {
@@ -312,4 +312,10 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
 /// The Rust type as a user wrote it, for `RowError` messages.
 fn type_string(ty: &syn::Type) -> String {
     ty.to_token_stream().to_string().replace(' ', "")
+}
+
+/// A double-quoted identifier, inner quotes doubled: the same text as the engine's
+/// `render::ident`, which a test compares it with (the macro crate cannot call the engine).
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
