@@ -133,6 +133,27 @@ pub fn plan_create(schema: &Schema) -> Vec<Statement> {
     }
     plan.extend(schema.enums.iter().cloned().map(Statement::CreateEnum));
     plan.extend(schema.tables.iter().cloned().map(Statement::CreateTable));
+    // A foreign key to a column made unique by an index needs that index first (42830);
+    // every other index follows the foreign keys, in the order drizzle-kit writes them.
+    let referenced = |table: &str, index: &IndexDef| {
+        index.unique
+            && index.columns.len() == 1
+            && schema.tables.iter().any(|t| {
+                t.foreign_keys.iter().any(|fk| {
+                    fk.references_table == table && fk.references_column == index.columns[0].name
+                })
+            })
+    };
+    for table in schema.tables.iter() {
+        plan.extend(
+            (table.indexes.iter())
+                .filter(|index| referenced(&table.name, index))
+                .map(|index| Statement::CreateIndex {
+                    table: table.name.clone(),
+                    index: index.clone(),
+                }),
+        );
+    }
     for table in schema.tables.iter() {
         plan.extend(
             table
@@ -145,10 +166,14 @@ pub fn plan_create(schema: &Schema) -> Vec<Statement> {
         );
     }
     for table in schema.tables.iter() {
-        plan.extend(table.indexes.iter().map(|index| Statement::CreateIndex {
-            table: table.name.clone(),
-            index: index.clone(),
-        }));
+        plan.extend(
+            (table.indexes.iter())
+                .filter(|index| !referenced(&table.name, index))
+                .map(|index| Statement::CreateIndex {
+                    table: table.name.clone(),
+                    index: index.clone(),
+                }),
+        );
     }
     plan
 }

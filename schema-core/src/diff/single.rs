@@ -44,7 +44,19 @@ pub(super) struct Phases {
 }
 
 impl Phases {
-    fn into_statements(self) -> Vec<Statement> {
+    fn into_statements(mut self) -> Vec<Statement> {
+        // A new foreign key to a column made unique by a new index needs that index first.
+        let (needed, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.create_index)
+            .into_iter()
+            .partition(|s| {
+                matches!(s, Statement::CreateIndex { table, index }
+                    if index.unique && index.columns.len() == 1
+                        && self.add_fk.iter().any(|fk| matches!(fk,
+                            Statement::AddForeignKey { foreign_key, .. }
+                                if foreign_key.references_table == *table
+                                    && foreign_key.references_column == index.columns[0].name)))
+            });
+        self.create_index = rest;
         [
             self.renames,
             self.enum_create,
@@ -60,6 +72,7 @@ impl Phases {
             self.alter_column,
             self.add_pk,
             self.drop_enum,
+            needed,
             self.add_fk,
             self.create_index,
         ]

@@ -1,0 +1,89 @@
+//! Schemas that pass every check must produce SQL that applies: these cases once compiled
+//! and then failed on the server.
+
+mod support;
+
+use schema_core::diff::{steps, DiffOptions};
+use schema_core::migrate::{DatabaseConfig, Migrator};
+use schema_core::model::*;
+use schema_core::testing::TestDatabase;
+use support::build::*;
+
+/// `countries.code` is unique through an index, not a key; `offices` references it.
+fn with_reference_to_a_unique_index() -> Schema {
+    let countries = index(
+        table("countries", vec![uuid_pk(), varchar("code", 2)]),
+        "countries_code_uq",
+        true,
+        &["code"],
+    );
+    let mut offices = table("offices", vec![uuid_pk(), varchar("country_code", 2)]);
+    offices.foreign_keys.to_mut().push(ForeignKeyDef {
+        column: "country_code".into(),
+        references_table: "countries".into(),
+        references_column: "code".into(),
+        on_delete: OnDelete::Restrict,
+    });
+    Schema {
+        tables: vec![countries, offices].into(),
+        ..Default::default()
+    }
+}
+
+/// Writes the migrations from `old` to `new` into `dir`, numbered from `first`, and applies
+/// the folder; returns the next number.
+async fn apply_steps(
+    db: &TestDatabase,
+    dir: &std::path::Path,
+    old: Option<&Schema>,
+    new: &Schema,
+    first: u32,
+) -> u32 {
+    let mut number = first;
+    for step in steps(old, new, &DiffOptions::default()).unwrap() {
+        let sql = schema_core::render::migration(&step.statements, false);
+        std::fs::write(dir.join(format!("{number:04}_step.sql")), sql).unwrap();
+        number += 1;
+    }
+    let config = DatabaseConfig::from(db.config().clone());
+    Migrator::from_dir(dir)
+        .unwrap()
+        .run(&config)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", e.help()));
+    number
+}
+
+#[tokio::test]
+async fn a_foreign_key_to_a_column_unique_through_an_index_applies() {
+    let schema = with_reference_to_a_unique_index();
+    assert_eq!(schema_core::registry::validate(&schema), Ok(()));
+    let db = TestDatabase::create().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    apply_steps(&db, dir.path(), None, &schema, 0).await;
+    let client = db.connect().await.unwrap();
+    let report = schema_core::catalog::verify(&client, &schema)
+        .await
+        .unwrap();
+    assert!(report.is_clean(), "{report}");
+}
+
+#[tokio::test]
+async fn a_foreign_key_added_with_the_unique_index_it_relies_on_applies() {
+    let target = with_reference_to_a_unique_index();
+    let mut before = target.clone();
+    table_mut(&mut before, "countries").indexes.to_mut().clear();
+    table_mut(&mut before, "offices")
+        .foreign_keys
+        .to_mut()
+        .clear();
+    let db = TestDatabase::create().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let next = apply_steps(&db, dir.path(), None, &before, 0).await;
+    apply_steps(&db, dir.path(), Some(&before), &target, next).await;
+    let client = db.connect().await.unwrap();
+    let report = schema_core::catalog::verify(&client, &target)
+        .await
+        .unwrap();
+    assert!(report.is_clean(), "{report}");
+}
