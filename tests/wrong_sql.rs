@@ -87,3 +87,49 @@ async fn a_foreign_key_added_with_the_unique_index_it_relies_on_applies() {
         .unwrap();
     assert!(report.is_clean(), "{report}");
 }
+
+/// Float columns take a number default: an integer, or a decimal.
+#[schema_core::table(name = "gauges")]
+#[derive(Debug, PartialEq)]
+pub struct Gauge {
+    #[primary_key]
+    pub id: uuid::Uuid,
+    #[column(default = 0)]
+    pub zero: f64,
+    #[column(default = 0.5)]
+    pub half: f64,
+    #[column(default = -1.25)]
+    pub below: Option<f32>,
+    #[column(default = -2)]
+    pub minus_two: f32,
+}
+
+#[tokio::test]
+async fn float_defaults_apply_read_back_and_verify_clean() {
+    use schema_core::Table;
+    let schema = Schema {
+        tables: vec![Gauge::TABLE].into(),
+        ..Default::default()
+    };
+    let db = TestDatabase::create().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    apply_steps(&db, dir.path(), None, &schema, 0).await;
+    let client = db.connect().await.unwrap();
+    let report = schema_core::catalog::verify(&client, &schema)
+        .await
+        .unwrap();
+    assert!(report.is_clean(), "{report}");
+    client
+        .batch_execute("INSERT INTO gauges DEFAULT VALUES")
+        .await
+        .unwrap();
+    let row = client
+        .query_one(&format!("SELECT {} FROM gauges", Gauge::COLUMN_LIST), &[])
+        .await
+        .unwrap();
+    let gauge = Gauge::from_row(&row).unwrap();
+    assert_eq!(
+        (gauge.zero, gauge.half, gauge.below, gauge.minus_two),
+        (0.0, 0.5, Some(-1.25), -2.0)
+    );
+}

@@ -85,16 +85,27 @@ pub trait TimestampColumn {}
 )]
 pub trait BoolColumn {}
 
-/// A column that an integer default fits, and the range it holds.
+/// A column that an integer default fits (an integer or a float column), and the range of
+/// integers it holds exactly.
 #[diagnostic::on_unimplemented(
-    message = "an integer default needs an integer column (i16, i32, i64), not `{Self}`",
-    label = "an integer default fits an integer column only",
-    note = "declare the field as i16, i32 or i64, or give a default of the column's type"
+    message = "an integer default needs a numeric column (i16, i32, i64, f32, f64), not `{Self}`",
+    label = "an integer default fits a numeric column only",
+    note = "declare the field as i16, i32, i64, f32 or f64, or give a default of the column's type"
 )]
 pub trait IntegerColumn {
+    /// The smallest integer the column holds exactly.
     const MIN: i64;
+    /// The largest integer the column holds exactly.
     const MAX: i64;
 }
+
+/// A column that a decimal default (`0.5`) fits: `real` or `double precision`.
+#[diagnostic::on_unimplemented(
+    message = "a decimal default needs a float column (f32, f64), not `{Self}`",
+    label = "a decimal default fits a float column only",
+    note = "declare the field as f32 or f64, or give a default of the column's type"
+)]
+pub trait FloatColumn {}
 
 /// A column that a string default fits: text (the string is the value) or a `#[pg_enum]`
 /// (the string must be one of its labels).
@@ -175,6 +186,19 @@ macro_rules! integer_columns {
 }
 
 integer_columns!(i16, i32, i64);
+
+// Floats hold integers exactly up to their mantissa: 2^24 for real, 2^53 for double precision.
+impl IntegerColumn for f32 {
+    const MIN: i64 = -(1 << 24);
+    const MAX: i64 = 1 << 24;
+}
+impl IntegerColumn for f64 {
+    const MIN: i64 = -(1 << 53);
+    const MAX: i64 = 1 << 53;
+}
+impl FloatColumn for f32 {}
+impl FloatColumn for f64 {}
+impl<T: NotNullColumn + FloatColumn> FloatColumn for Option<T> {}
 
 impl StringDefaultColumn for String {
     const IS_ENUM: bool = false;

@@ -123,6 +123,8 @@ pub enum ColumnDefault {
     GenRandomUuid,
     Bool(bool),
     Int(i64),
+    /// A decimal literal such as `0.5` or `-1.25`, on a `real` or `double precision` column.
+    Float(Name),
     /// A string literal, rendered quoted.
     Text(Name),
     /// A label of the column's enum type.

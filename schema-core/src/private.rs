@@ -2,8 +2,8 @@
 //! through `schema_core::__private`, and free to change between versions.
 
 pub use crate::column_type::{
-    BoolColumn, ColumnType, IntegerColumn, NotNullColumn, NullableColumn, StringDefaultColumn,
-    TextColumn, TimestampColumn, UuidPrimaryKey,
+    BoolColumn, ColumnType, FloatColumn, IntegerColumn, NotNullColumn, NullableColumn,
+    StringDefaultColumn, TextColumn, TimestampColumn, UuidPrimaryKey,
 };
 pub use crate::model::{
     ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexColumn, IndexDef, LabelRename,
@@ -53,6 +53,7 @@ pub fn require_nullable<T: NullableColumn>() {}
 pub fn require_text<T: TextColumn>() {}
 pub fn require_timestamp<T: TimestampColumn>() {}
 pub fn require_bool<T: BoolColumn>() {}
+pub fn require_float<T: FloatColumn>() {}
 
 /// Refuses, at compile time, an integer default outside the column type's range.
 pub const fn check_int_default<T: IntegerColumn>(value: i64, message: &'static str) {

@@ -63,13 +63,18 @@ pub enum DefaultValue {
     Now(Span),
     Bool(bool, Span),
     Int(i64, Span),
+    /// A decimal literal, as written (`0.5`, `-1.25`).
+    Float(String, Span),
     Str(LitStr),
 }
 
 impl DefaultValue {
     pub fn span(&self) -> Span {
         match self {
-            DefaultValue::Now(s) | DefaultValue::Bool(_, s) | DefaultValue::Int(_, s) => *s,
+            DefaultValue::Now(s)
+            | DefaultValue::Bool(_, s)
+            | DefaultValue::Int(_, s)
+            | DefaultValue::Float(_, s) => *s,
             DefaultValue::Str(lit) => lit.span(),
         }
     }

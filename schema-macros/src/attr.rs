@@ -9,7 +9,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::spanned::Spanned;
-use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Path, Token};
+use syn::{Attribute, Ident, LitBool, LitFloat, LitInt, LitStr, Path, Token};
 
 /// PostgreSQL's upper bound for `varchar(N)`.
 const MAX_VARCHAR: u32 = 10_485_760;
@@ -340,10 +340,23 @@ fn parse_column(cx: &Ctxt, attr: &Attribute, slots: &mut ColumnSlots) {
 fn parse_default(meta: &ParseNestedMeta) -> syn::Result<DefaultValue> {
     let input = meta.value()?;
     const EXPECTED: &str =
-        "expected `now`, `true`, `false`, an integer, or a string literal (a label of the column's enum)";
+        "expected `now`, `true`, `false`, a number (`0`, `0.5`), or a string literal (a label of the column's enum)";
     if input.peek(LitBool) {
         let lit: LitBool = input.parse()?;
         Ok(DefaultValue::Bool(lit.value, lit.span))
+    } else if input.peek(LitFloat) || (input.peek(Token![-]) && input.peek2(LitFloat)) {
+        let minus: Option<Token![-]> = input.parse()?;
+        let lit: LitFloat = input.parse()?;
+        let digits = lit.base10_digits();
+        if digits.contains(['e', 'E']) {
+            return Err(syn::Error::new(
+                lit.span(),
+                "write the decimal default without an exponent, e.g. `1500.0` for `1.5e3`",
+            ));
+        }
+        let span = minus.map_or(lit.span(), |m| m.span);
+        let sign = if minus.is_some() { "-" } else { "" };
+        Ok(DefaultValue::Float(format!("{sign}{digits}"), span))
     } else if input.peek(LitInt) || input.peek(Token![-]) {
         let minus: Option<Token![-]> = input.parse()?;
         let lit: LitInt = input.parse()?;

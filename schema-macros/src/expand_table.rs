@@ -173,6 +173,9 @@ fn column_def(field: &Field) -> TokenStream {
         (Some(DefaultValue::Now(_)), _) => quote!(__p::ColumnDefault::Now),
         (Some(DefaultValue::Bool(b, _)), _) => quote!(__p::ColumnDefault::Bool(#b)),
         (Some(DefaultValue::Int(i, _)), _) => quote!(__p::ColumnDefault::Int(#i)),
+        (Some(DefaultValue::Float(text, _)), _) => {
+            quote!(__p::ColumnDefault::Float(__p::Cow::Borrowed(#text)))
+        }
         (Some(DefaultValue::Str(s)), _) => quote!(__p::string_default::<#ty>(#s)),
     };
     let default = if default.is_empty() {
@@ -260,6 +263,9 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
         }
         Some(DefaultValue::Bool(_, span)) => {
             bounds.push(quote_spanned!(*span=> __p::require_bool::<#ty>();));
+        }
+        Some(DefaultValue::Float(_, span)) => {
+            bounds.push(quote_spanned!(*span=> __p::require_float::<#ty>();));
         }
         Some(DefaultValue::Int(value, span)) => {
             let message = format!(

@@ -24,6 +24,10 @@ pub struct Reading {
     pub level: Level,
     #[column(varchar = 8)]
     pub code: i32,
+    #[column(default = 0.5)]
+    pub whole: i32,
+    #[column(default = 16777217)]
+    pub single: f32,
 }
 
 fn main() {}

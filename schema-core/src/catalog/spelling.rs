@@ -30,6 +30,9 @@ pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
             Ok(v) => format!("'{v}'::integer"),
             Err(_) => format!("'{n}'::bigint"),
         },
+        // A decimal literal is a numeric constant: bare when non-negative, cast when negative.
+        ColumnDefault::Float(text) if text.starts_with('-') => format!("'{text}'::numeric"),
+        ColumnDefault::Float(text) => text.to_string(),
         // A quoted literal takes the column's type, without its length modifier.
         ColumnDefault::Text(text) | ColumnDefault::EnumLabel(text) => {
             format!("{}::{}", quote_literal(text), cast_name(sql_type))

@@ -219,6 +219,15 @@ fn check_columns(
     }
 }
 
+/// `-`, digits, `.`, digits: the one form PostgreSQL prints back as written.
+pub(crate) fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn default_fits(default: &ColumnDefault, ty: &SqlType, enum_def: Option<&EnumDef>) -> bool {
     match default {
         ColumnDefault::Now => *ty == SqlType::TimestampTz,
@@ -230,6 +239,9 @@ fn default_fits(default: &ColumnDefault, ty: &SqlType, enum_def: Option<&EnumDef
             SqlType::BigInt | SqlType::Real | SqlType::DoublePrecision => true,
             _ => false,
         },
+        ColumnDefault::Float(text) => {
+            matches!(ty, SqlType::Real | SqlType::DoublePrecision) && is_decimal(text)
+        }
         ColumnDefault::Text(text) => match ty {
             SqlType::Text => true,
             SqlType::Varchar(n) => text.chars().count() <= *n as usize,

@@ -100,6 +100,7 @@ pub fn default(value: &ColumnDefault) -> String {
         ColumnDefault::GenRandomUuid => "gen_random_uuid()".into(),
         ColumnDefault::Bool(b) => b.to_string(),
         ColumnDefault::Int(n) => n.to_string(),
+        ColumnDefault::Float(text) => text.to_string(),
         ColumnDefault::Text(text) | ColumnDefault::EnumLabel(text) => literal(text),
     }
 }
