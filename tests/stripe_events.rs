@@ -281,7 +281,11 @@ async fn an_unreachable_server_gives_a_clear_error() {
     .await
     .expect_err("no server on port 1");
     assert!(matches!(error, WebhookError::Pool { .. }), "{error:?}");
+    // The message names the event; the cause follows once, as the error's source.
     let message = error.to_string();
     assert!(message.contains("evt_offline"), "{message}");
-    assert!(message.contains("refused"), "{message}");
+    assert!(!message.contains("refused"), "{message}");
+    let chain = schema_core::error_chain(&error);
+    assert!(chain.starts_with(&message), "{chain}");
+    assert_eq!(chain.matches("refused").count(), 1, "{chain}");
 }

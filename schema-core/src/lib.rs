@@ -27,4 +27,6 @@ pub mod generate;
 pub mod migrations_dir;
 pub mod plan;
 pub mod registry;
+mod report;
+pub use report::error_chain;
 pub mod render;

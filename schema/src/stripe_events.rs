@@ -22,6 +22,7 @@
 
 use deadpool_postgres::{Pool, PoolError, Transaction};
 use futures_util::future;
+use schema_core::error_chain;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -65,13 +66,13 @@ pub enum Outcome {
 /// redelivery retries it.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
-    #[error("cannot get a database connection for Stripe event `{event_id}`: {}", error_chain(.source))]
+    #[error("cannot get a database connection for Stripe event `{event_id}`")]
     Pool {
         event_id: String,
         #[source]
         source: PoolError,
     },
-    #[error("{step} Stripe event `{event_id}` failed: {}", error_chain(.source))]
+    #[error("{step} Stripe event `{event_id}` failed")]
     Database {
         event_id: String,
         step: Step,
@@ -217,21 +218,4 @@ async fn record_failure(
     tx.batch_execute(ROLLBACK_SQL).await?;
     let fail = tx.prepare_cached(FAIL_SQL).await?;
     tx.execute(&fail, &[&event_id, &error]).await.map(drop)
-}
-
-/// An error's message followed by its causes, so that a stored or printed error says what
-/// the database said (`tokio_postgres::Error` alone displays only "db error"). A cause whose
-/// text its parent already includes is not repeated.
-pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(next) = cause {
-        let part = next.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        cause = next.source();
-    }
-    text
 }

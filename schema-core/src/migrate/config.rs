@@ -475,21 +475,7 @@ fn is_auth_setup_error(e: &tokio_postgres::Error) -> bool {
     text.contains("password missing") || text.contains("authentication")
 }
 
-/// The error with its causes: tokio-postgres puts the useful part (e.g. "Connection
-/// refused") in the source.
-pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let part = c.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        cause = c.source();
-    }
-    text
-}
+pub(crate) use crate::report::error_chain;
 
 /// The server's message when there is one, else the error with its causes.
 pub(crate) fn server_message(e: &tokio_postgres::Error) -> String {
