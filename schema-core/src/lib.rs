@@ -28,6 +28,7 @@ pub use traits::{Column, PgEnum, RowError, Table};
 pub mod diff;
 pub mod generate;
 pub mod migrations_dir;
+pub mod online;
 pub mod plan;
 pub mod registry;
 pub mod render;

@@ -27,11 +27,29 @@ pub struct DiffOptions {
     pub allow_destructive: bool,
 }
 
-/// One migration to write: its statements and the schema it leads to.
+/// One migration to write: its statements and the schema it leads to. The parts of one
+/// online change (see [`crate::online`]) all lead to the same schema.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub statements: Vec<Statement>,
     pub snapshot: Schema,
+    /// False for a migration that must run outside a transaction (`-- schema:no-transaction`).
+    pub transactional: bool,
+    /// Its statements that take a blocking lock for the length of a scan or rewrite.
+    pub hazards: Vec<crate::online::Hazard>,
+}
+
+/// The online parts of the plain change `statements` from `old` to `snapshot`.
+fn online_steps(old: &Schema, statements: Vec<Statement>, snapshot: Schema) -> Vec<Step> {
+    crate::online::split(old, statements, &snapshot)
+        .into_iter()
+        .map(|part| Step {
+            hazards: crate::online::hazards(old, &part.statements, &snapshot),
+            statements: part.statements,
+            snapshot: snapshot.clone(),
+            transactional: part.transactional,
+        })
+        .collect()
 }
 
 /// Changes that were not written, and why.
@@ -78,6 +96,8 @@ pub fn steps(
         return Ok(vec![Step {
             statements: plan_create(new),
             snapshot: new.clone(),
+            transactional: true,
+            hazards: Vec::new(),
         }]);
     };
     let change = diff(old, new);
@@ -96,24 +116,14 @@ pub fn steps(
         return Ok(Vec::new());
     }
     if !uses_added_labels(&change.statements, new) {
-        return Ok(vec![Step {
-            statements: change.statements,
-            snapshot: new.clone(),
-        }]);
+        return Ok(online_steps(old, change.statements, new.clone()));
     }
     let middle = labels_added(old, new);
     let first = diff(old, &middle).statements;
     let second = diff(&middle, new).statements;
-    Ok(vec![
-        Step {
-            statements: first,
-            snapshot: middle,
-        },
-        Step {
-            statements: second,
-            snapshot: new.clone(),
-        },
-    ])
+    let mut steps = online_steps(old, first, middle.clone());
+    steps.extend(online_steps(&middle, second, new.clone()));
+    Ok(steps)
 }
 
 /// Whether a statement uses a label that an earlier statement of the same list adds to an

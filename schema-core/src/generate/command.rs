@@ -1,7 +1,7 @@
 //! The `generate` command as a function, so the example stays a thin shell over it and tests
 //! can run it against a directory of their own.
 
-use super::{check, generate, unregistered_messages, GenerateError, GenerateOptions, Generated};
+use super::{check, generate_report, unregistered_messages, GenerateError, GenerateOptions, Generated};
 use crate::migrations_dir::MigrationsDir;
 use crate::model::Schema;
 use std::io::Write;
@@ -51,7 +51,8 @@ pub fn run(
         }
         return Ok(false);
     }
-    match generate(schema, &dir, &args.options)? {
+    let report = generate_report(schema, &dir, &args.options)?;
+    match report.generated {
         Generated::UpToDate => say(
             out,
             &format!(
@@ -59,7 +60,7 @@ pub fn run(
                 dir.root().display()
             ),
         ),
-        Generated::Written(entries) => {
+        Generated::Written(ref entries) => {
             for (entry, statements) in entries {
                 say(
                     out,
@@ -71,6 +72,9 @@ pub fn run(
                 );
             }
         }
+    }
+    if !report.hazards.is_empty() {
+        say(out, report.to_string().trim_end());
     }
     Ok(true)
 }

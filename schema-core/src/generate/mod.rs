@@ -11,7 +11,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 mod command;
+mod report;
 pub use command::{run, CommandArgs};
+pub use report::GenerateReport;
 
 /// Choices a user makes when generating.
 #[derive(Clone, Debug, Default)]
@@ -63,6 +65,16 @@ pub fn generate(
     dir: &MigrationsDir,
     options: &GenerateOptions,
 ) -> Result<Generated, GenerateError> {
+    generate_report(schema, dir, options).map(|report| report.generated)
+}
+
+/// [`generate`], also returning the hazards of what was written: statements on existing
+/// tables that no online form avoids (see [`crate::online::hazards`]).
+pub fn generate_report(
+    schema: &Schema,
+    dir: &MigrationsDir,
+    options: &GenerateOptions,
+) -> Result<GenerateReport, GenerateError> {
     registry::validate(schema).map_err(GenerateError::InvalidSchema)?;
     let journal = dir.journal()?;
     let latest = match journal.entries.last() {
@@ -74,7 +86,10 @@ pub fn generate(
     };
     let steps = diff::steps(latest.as_ref(), schema, &diff_options)?;
     if steps.is_empty() {
-        return Ok(Generated::UpToDate);
+        return Ok(GenerateReport {
+            generated: Generated::UpToDate,
+            hazards: Vec::new(),
+        });
     }
     let name = match &options.name {
         Some(name) => name.clone(),
@@ -82,12 +97,18 @@ pub fn generate(
         None => "update".into(),
     };
     let mut written = Vec::new();
+    let mut hazards = Vec::new();
     for step in &steps {
-        let sql = render::migration(&step.statements, false);
+        let sql = render::migration(&step.statements, !step.transactional);
         let entry = dir.write(&name, &sql, &step.snapshot)?;
+        let file = dir.sql_path(&entry.tag);
+        hazards.extend(step.hazards.iter().map(|h| (file.clone(), h.clone())));
         written.push((entry, step.statements.len()));
     }
-    Ok(Generated::Written(written))
+    Ok(GenerateReport {
+        generated: Generated::Written(written),
+        hazards,
+    })
 }
 
 /// Reads and validates a snapshot.
@@ -124,20 +145,42 @@ pub fn check(schema: &Schema, dir: &MigrationsDir) -> Result<Vec<String>, Genera
         allow_destructive: true,
     };
     let mut previous: Option<Schema> = None;
-    for entry in &journal.entries {
+    let mut entries = journal.entries.iter().peekable();
+    while let Some(entry) = entries.next() {
         let snapshot = load_snapshot(dir, entry.idx)?;
-        let expected = match diff::steps(previous.as_ref(), &snapshot, &replay)?.as_slice() {
-            [step] => render::migration(&step.statements, false),
-            _ => String::new(),
-        };
-        let path = dir.sql_path(&entry.tag);
-        match std::fs::read_to_string(&path) {
-            Ok(actual) if actual == expected => {}
-            Ok(_) => problems.push(format!(
-                "`{}` differs from what generation writes for its snapshot; regenerate it instead of editing it",
-                path.display()
-            )),
-            Err(e) => problems.push(format!("`{}` cannot be read: {e}", path.display())),
+        // One change may be written as several migrations (an online change's parts, all
+        // with the same snapshot): they are compared in turn with the entries from this one.
+        let steps = diff::steps(previous.as_ref(), &snapshot, &replay)?;
+        let mut group = vec![(entry, steps.first())];
+        for step in steps.iter().skip(1) {
+            let Some(next) = entries.next_if(|e| {
+                load_snapshot(dir, e.idx).is_ok_and(|s| s == step.snapshot)
+            }) else {
+                break;
+            };
+            group.push((next, Some(step)));
+        }
+        if group.len() < steps.len() {
+            problems.push(format!(
+                "`{}` is the first of {} migrations generation writes for its snapshot, but only {} of them follow it in the journal; regenerate them",
+                dir.sql_path(&entry.tag).display(),
+                steps.len(),
+                group.len()
+            ));
+        }
+        for (entry, step) in group {
+            let expected = step
+                .map(|s| render::migration(&s.statements, !s.transactional))
+                .unwrap_or_default();
+            let path = dir.sql_path(&entry.tag);
+            match std::fs::read_to_string(&path) {
+                Ok(actual) if actual == expected => {}
+                Ok(_) => problems.push(format!(
+                    "`{}` differs from what generation writes for its snapshot; regenerate it instead of editing it",
+                    path.display()
+                )),
+                Err(e) => problems.push(format!("`{}` cannot be read: {e}", path.display())),
+            }
         }
         previous = Some(snapshot);
     }

@@ -126,6 +126,7 @@ pub fn statement(s: &Statement) -> String {
         Statement::RenameIndex { from, to } => {
             format!("ALTER INDEX {} RENAME TO {};", ident(from), ident(to))
         }
+        Statement::Online(online) => super::online::statement(online),
         Statement::FillNulls {
             table,
             column,
@@ -192,7 +193,7 @@ fn create_table(table: &TableDef) -> String {
     )
 }
 
-fn add_foreign_key(table: &str, fk: &ForeignKeyDef) -> String {
+pub(super) fn add_foreign_key(table: &str, fk: &ForeignKeyDef) -> String {
     format!(
         "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE no action;",
         ident(table),
@@ -207,7 +208,7 @@ fn add_foreign_key(table: &str, fk: &ForeignKeyDef) -> String {
 /// drizzle-kit writes `DESC NULLS LAST` for a `.desc()` column (its default nulls order is
 /// `last`), and PostgreSQL keeps that clause in the index definition, so it is written here
 /// too: a database built by either tool has the same `pg_indexes.indexdef`.
-fn create_index(table: &str, index: &IndexDef) -> String {
+pub(super) fn create_index(table: &str, index: &IndexDef) -> String {
     let columns: Vec<String> = index
         .columns
         .iter()
