@@ -39,6 +39,8 @@ struct Cli {
     /// Print the SQL that would be applied; change nothing
     #[arg(long)]
     dry_run: bool,
+    #[command(flatten)]
+    timeouts: Timeouts,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -92,7 +94,7 @@ async fn run(cli: Cli) -> Result<ExitCode, VerifyError> {
         (Some(Command::Verify), _) => return verify(&db).await,
         (Some(Command::Status), _) => status(&migrator()?, &db).await?,
         (None, true) => dry_run(&migrator()?, &db).await?,
-        (None, false) => apply(migrator()?, &db).await?,
+        (None, false) => apply(migrator()?.with_options(cli.timeouts.options()), &db).await?,
     })
 }
 
@@ -125,6 +127,7 @@ async fn apply(migrator: Migrator, db: &DatabaseConfig) -> Result<ExitCode, Migr
                 " (no transaction)"
             }
         ),
+        other => print_online_progress(other),
     });
     let report = migrator.run(db).await?;
     if report.applied.is_empty() {
@@ -233,6 +236,62 @@ async fn verify(db: &DatabaseConfig) -> Result<ExitCode, VerifyError> {
     } else {
         eprintln!("error: {report}");
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// How patient a run is with locks held by the application and by other migrators.
+#[derive(clap::Args)]
+struct Timeouts {
+    /// How long one statement may wait for a lock (lock_timeout), e.g. 5s, 500ms
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "5s")]
+    lock_timeout: std::time::Duration,
+    /// How many times a migration that hit the lock timeout is tried again
+    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    lock_retries: u32,
+    /// The longest a statement may run (statement_timeout) [default: no limit]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    statement_timeout: Option<std::time::Duration>,
+    /// How long to wait for another migrator before giving up
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "5m")]
+    lock_wait: std::time::Duration,
+}
+
+impl Timeouts {
+    fn options(&self) -> schema_core::migrate::RunOptions {
+        schema_core::migrate::RunOptions {
+            lock_timeout: self.lock_timeout,
+            lock_retries: self.lock_retries,
+            statement_timeout: self.statement_timeout,
+            migration_lock_wait: self.lock_wait,
+            ..Default::default()
+        }
+    }
+}
+
+fn print_online_progress(event: &Progress) {
+    use schema_core::migrate::Session;
+    let sessions = |s: &[Session]| {
+        s.iter()
+            .map(|s| format!("\n    blocked by {s}"))
+            .collect::<String>()
+    };
+    match event {
+        Progress::LockHeldBy(holders) => println!("the migration lock is held by:{}", sessions(holders)),
+        Progress::LockTimeout { file, statement, attempt, retry_in, blocked_by } => println!(
+            "{file}: statement {statement} timed out waiting for a lock (attempt {attempt}); nothing of it kept, trying again in {retry_in:?}{}",
+            sessions(blocked_by)
+        ),
+        Progress::Running(r) => println!(
+            "{}: running for {:.0} s{}{}",
+            r.file,
+            r.elapsed.as_secs_f64(),
+            r.index_build.as_deref().map(|p| format!(", index build {p}")).unwrap_or_default(),
+            sessions(&r.blocked_by)
+        ),
+        Progress::DroppedInvalidIndex { file, index } => println!(
+            "{file}: dropped the invalid index `{index}` left by an earlier failed build"
+        ),
+        _ => {}
     }
 }
 

@@ -1,7 +1,9 @@
 //! The `generate` command as a function, so the example stays a thin shell over it and tests
 //! can run it against a directory of their own.
 
-use super::{check, generate_report, unregistered_messages, GenerateError, GenerateOptions, Generated};
+use super::{
+    check, generate_report, unregistered_messages, GenerateError, GenerateOptions, Generated,
+};
 use crate::migrations_dir::MigrationsDir;
 use crate::model::Schema;
 use std::io::Write;

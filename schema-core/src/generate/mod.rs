@@ -153,9 +153,9 @@ pub fn check(schema: &Schema, dir: &MigrationsDir) -> Result<Vec<String>, Genera
         let steps = diff::steps(previous.as_ref(), &snapshot, &replay)?;
         let mut group = vec![(entry, steps.first())];
         for step in steps.iter().skip(1) {
-            let Some(next) = entries.next_if(|e| {
-                load_snapshot(dir, e.idx).is_ok_and(|s| s == step.snapshot)
-            }) else {
+            let Some(next) =
+                entries.next_if(|e| load_snapshot(dir, e.idx).is_ok_and(|s| s == step.snapshot))
+            else {
                 break;
             };
             group.push((next, Some(step)));

@@ -40,6 +40,17 @@ pub enum MigrateError {
     Statement(Box<StatementFailure>),
     #[error("database error while {during}: {message}")]
     Database { during: String, message: String },
+    #[error("{failure}; gave up after {attempts} attempt(s); blocked by {}", super::sessions::describe(.blocked_by))]
+    LockTimeout {
+        failure: Box<StatementFailure>,
+        attempts: u32,
+        blocked_by: Vec<super::Session>,
+    },
+    #[error("another migrator held the migration lock for longer than {}s; held by {}", .waited.as_secs_f64(), super::sessions::describe(.holders))]
+    MigrationLockTimeout {
+        waited: std::time::Duration,
+        holders: Vec<super::Session>,
+    },
 }
 
 /// A problem with one file of the migrations folder.
@@ -182,6 +193,22 @@ impl MigrateError {
             ),
             Self::Database { .. } => "Check the server's log; running again is safe: \
                 applied migrations are recorded only when they commit."
+                .into(),
+            Self::LockTimeout { failure, .. } if failure.transactional => format!(
+                "Nothing of `{}` was applied. End or wait for the blocking session(s) (an open \
+                 transaction holds its locks until it ends; pg_terminate_backend(pid) ends it), \
+                 or allow a longer wait with --lock-timeout / --lock-retries, then run again.",
+                failure.file
+            ),
+            Self::LockTimeout { failure, .. } => format!(
+                "`{}` runs outside a transaction: the statements before statement {} stay \
+                 applied and are safe to run again. End or wait for the blocking session(s), \
+                 or allow a longer wait with --lock-timeout / --lock-retries, then run again.",
+                failure.file, failure.statement
+            ),
+            Self::MigrationLockTimeout { .. } => "Another migrator is still running (or a \
+                session took the lock by hand). Wait for it and run again, or allow a longer \
+                wait with --lock-wait."
                 .into(),
         }
     }

@@ -21,7 +21,10 @@ mod config;
 mod error;
 mod ledger;
 mod lock;
+mod online;
+mod options;
 mod run;
+mod sessions;
 mod source;
 mod verify;
 
@@ -29,7 +32,10 @@ pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_DATABASE_URL};
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 pub use lock::LOCK_KEY;
+pub use online::Running;
+pub use options::RunOptions;
 pub use run::{Applied, DryRun, Progress, Report, Status};
+pub use sessions::Session;
 pub use source::{Migration, Statement, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
 pub use verify::{State, StatusEntry};
 
@@ -42,6 +48,7 @@ pub struct Migrator {
     dir: PathBuf,
     migrations: Vec<Migration>,
     progress: Option<ProgressFn>,
+    options: RunOptions,
 }
 
 type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -65,6 +72,7 @@ impl Migrator {
             dir,
             migrations,
             progress: None,
+            options: RunOptions::default(),
         })
     }
 
@@ -73,6 +81,16 @@ impl Migrator {
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
+    }
+
+    /// Timeouts, retries and progress of the run (see [`RunOptions`]).
+    pub fn with_options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn options(&self) -> &RunOptions {
+        &self.options
     }
 
     /// The folder the migrations were read from.

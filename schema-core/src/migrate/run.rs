@@ -7,9 +7,10 @@ use tokio_postgres::Client;
 
 use super::config::{error_chain, server_message, DatabaseConfig};
 use super::error::MigrateError;
+use super::online::Watch;
 use super::source::Migration;
 use super::verify::{self, StatusEntry};
-use super::{apply, ledger, lock, Migrator};
+use super::{ledger, lock, Migrator};
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,8 +38,29 @@ pub struct Applied {
 /// What happens during a run, as it happens.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
-    CreatedDatabase { database: String },
+    CreatedDatabase {
+        database: String,
+    },
     WaitingForLock,
+    /// Who holds the migration lock this run waits for.
+    LockHeldBy(Vec<super::Session>),
+    /// A statement of `file` could not get its lock within `lock_timeout`; the migration is
+    /// tried again after `retry_in` (a transactional one left nothing behind).
+    LockTimeout {
+        file: String,
+        statement: usize,
+        attempt: u32,
+        retry_in: Duration,
+        blocked_by: Vec<super::Session>,
+    },
+    /// A statement has been running for a while.
+    Running(super::Running),
+    /// An INVALID index left by an earlier failed concurrent build was dropped before `file`
+    /// builds it again.
+    DroppedInvalidIndex {
+        file: String,
+        index: String,
+    },
     Applied(Applied),
 }
 
@@ -68,7 +90,8 @@ impl Migrator {
                 database: db.database(),
             });
         }
-        let mut report = self.run_locked(&client).await?;
+        let watch = Watcher::Config(db);
+        let mut report = self.run_locked(&client, watch).await?;
         // Closing the connection would release the lock too, but the server does so only when
         // its backend has exited, after this process may have: a migrator started right after
         // would find the lock still held and report waiting for a run that is over. After a
@@ -94,7 +117,7 @@ impl Migrator {
         })?;
         let mut guard = DetachOnDrop(Some(object));
         let client: &Client = guard.0.as_ref().map(|o| &***o).expect("set above");
-        let report = self.run_locked(client).await?;
+        let report = self.run_locked(client, Watcher::Pool(pool)).await?;
         lock::unlock(client).await?;
         // Healthy and unlocked: back to the pool.
         drop(guard.0.take());
@@ -104,18 +127,23 @@ impl Migrator {
     /// Brings the database up to date on a connection the caller owns; the lock is released
     /// before returning, on success and (when the connection still works) on failure.
     pub async fn run_on_client(&self, client: &Client) -> Result<Report, MigrateError> {
-        let result = self.run_locked(client).await;
+        let result = self.run_locked(client, Watcher::None).await;
         let unlocked = lock::unlock(client).await;
         let report = result?;
         unlocked?;
         Ok(report)
     }
 
-    async fn run_locked(&self, client: &Client) -> Result<Report, MigrateError> {
+    async fn run_locked(
+        &self,
+        client: &Client,
+        watcher: Watcher<'_>,
+    ) -> Result<Report, MigrateError> {
         let mut waited = false;
-        let ledger = lock::lock_and_read(client, || {
+        let ledger = lock::lock_and_read(client, self.options.migration_lock_wait, |holders| {
             waited = true;
             self.report(Progress::WaitingForLock);
+            self.report(Progress::LockHeldBy(holders));
         })
         .await?;
         let pending =
@@ -125,8 +153,26 @@ impl Migrator {
             already_applied: ledger.len(),
             ..Report::default()
         };
+        if pending.is_empty() {
+            return Ok(report);
+        }
+        client
+            .batch_execute(&self.options.session_settings())
+            .await
+            .map_err(|e| MigrateError::Database {
+                during: "setting lock_timeout and statement_timeout".into(),
+                message: server_message(&e),
+            })?;
+        // The watch needs a connection of its own; without one (a caller's client) timeouts
+        // and retries still apply, but blockers cannot be named.
+        let watch_client = watcher.connect().await;
+        let pid = match &watch_client {
+            Some(_) => backend_pid(client).await?,
+            None => 0,
+        };
+        let watch = watch_client.as_ref().map(|c| Watch { client: &**c, pid });
         for migration in pending {
-            let duration = apply::apply(client, migration).await?;
+            let duration = self.apply_online(client, watch.as_ref(), migration).await?;
             let applied = Applied {
                 version: migration.version,
                 name: migration.name.clone(),
@@ -161,6 +207,57 @@ impl Migrator {
             pending: pending.into_iter().cloned().collect(),
         })
     }
+}
+
+/// Where the watch connection of a run comes from.
+enum Watcher<'a> {
+    Config(&'a DatabaseConfig),
+    Pool(&'a deadpool_postgres::Pool),
+    None,
+}
+
+/// A connection that stays alive while it is in use.
+enum WatchClient {
+    Own(Client),
+    Detached(deadpool_postgres::ClientWrapper),
+}
+
+impl std::ops::Deref for WatchClient {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        match self {
+            WatchClient::Own(c) => c,
+            WatchClient::Detached(c) => c,
+        }
+    }
+}
+
+impl Watcher<'_> {
+    /// Best effort: a run whose watch cannot connect goes on without it.
+    async fn connect(&self) -> Option<WatchClient> {
+        match self {
+            Watcher::Config(db) => db.connect().await.ok().map(WatchClient::Own),
+            // Taken out of the pool, so it closes afterwards instead of growing the pool; a
+            // pool with no connection to spare (its one is the run's) goes without a watch.
+            Watcher::Pool(pool) => tokio::time::timeout(Duration::from_millis(500), pool.get())
+                .await
+                .ok()?
+                .ok()
+                .map(|o| WatchClient::Detached(deadpool_postgres::Object::take(o))),
+            Watcher::None => None,
+        }
+    }
+}
+
+async fn backend_pid(client: &Client) -> Result<i32, MigrateError> {
+    let row = client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .map_err(|e| MigrateError::Database {
+            during: "reading the run's backend pid".into(),
+            message: server_message(&e),
+        })?;
+    Ok(row.get(0))
 }
 
 async fn read_ledger(db: &DatabaseConfig) -> Result<(bool, Vec<ledger::LedgerRow>), MigrateError> {

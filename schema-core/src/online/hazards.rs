@@ -89,8 +89,7 @@ pub fn hazards(old: &Schema, statements: &[Statement], new: &Schema) -> Vec<Haza
                 ));
             }
             Statement::AddColumn { table, column }
-                if !created.contains(table)
-                    && column.default.as_ref().is_some_and(is_volatile) =>
+                if !created.contains(table) && column.default.as_ref().is_some_and(is_volatile) =>
             {
                 out.push(hazard(
                     table,

@@ -64,9 +64,10 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
             Statement::DropIndex(name) if !plain_indexes.contains(&name) => {
                 concurrent.push(online(OnlineStatement::DropIndex(name)));
             }
-            Statement::DropConstraint { ref table, ref name }
-                if swapped.contains(&(table.clone(), name.clone())) =>
-            {
+            Statement::DropConstraint {
+                ref table,
+                ref name,
+            } if swapped.contains(&(table.clone(), name.clone())) => {
                 // The old key stays in force until its replacement is valid.
                 finish.push(s);
             }
@@ -221,11 +222,16 @@ fn swapped_foreign_keys(
         if !on_delete_changed {
             continue;
         }
-        let (rt, rc) = (&*foreign_key.references_table, &*foreign_key.references_column);
+        let (rt, rc) = (
+            &*foreign_key.references_table,
+            &*foreign_key.references_column,
+        );
         let rebuilt = statements.iter().any(|s| match s {
-            Statement::AlterColumnType { table: t, column: c, .. } => {
-                (t == table && *c == foreign_key.column) || (t == rt && c == rc)
-            }
+            Statement::AlterColumnType {
+                table: t,
+                column: c,
+                ..
+            } => (t == table && *c == foreign_key.column) || (t == rt && c == rc),
             Statement::AddPrimaryKey { table: t, .. } => t == rt,
             Statement::CreateIndex { table: t, index } => t == rt && index.unique,
             Statement::DropIndex(index) => old_table(old, new, rt)
