@@ -77,8 +77,8 @@ impl Migrator {
         }
     }
 
-    /// Runs `work`, meanwhile asking the watch connection every quarter second who blocks the
-    /// run, and reporting progress every `progress_every`. Returns the last blockers seen.
+    /// Runs `work`, meanwhile asking the watch connection several times per `lock_timeout`
+    /// (at most every quarter second) who blocks the run, and reporting progress every `progress_every`. Returns the last blockers seen.
     async fn watched<T>(
         &self,
         watch: Option<&Watch<'_>>,
@@ -92,7 +92,11 @@ impl Migrator {
         let mut last_report = started;
         let mut blockers = Vec::new();
         let mut work = std::pin::pin!(work);
-        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        // Often enough to see a blocker before lock_timeout cancels the wait.
+        let every = (self.options.lock_timeout / 4)
+            .clamp(Duration::from_millis(20), Duration::from_millis(250));
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tick.tick().await;
         loop {
             tokio::select! {

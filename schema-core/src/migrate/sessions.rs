@@ -76,7 +76,7 @@ pub(crate) async fn advisory_holders(
     let sql = format!(
         "SELECT {COLUMNS} FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-           AND l.classid::bigint = ($1 >> 32) AND l.objid::bigint = ($1 & 4294967295)
+           AND l.classid::bigint = ($1::bigint >> 32) AND l.objid::bigint = ($1::bigint & 4294967295)
            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
            AND a.pid <> pg_backend_pid()
          ORDER BY a.pid"
