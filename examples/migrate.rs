@@ -59,6 +59,16 @@ enum Command {
     /// Only the `public` schema is compared (the ledger lives in its own). Changes nothing:
     /// a missing database is reported, not created. --dir is not used.
     Verify,
+    /// Check migration files for lock hazards on live tables; exits non-zero on any
+    ///
+    /// Without FILES, every NNNN_name.sql of --dir. Flags an index built or dropped without
+    /// CONCURRENTLY on an existing table, a constraint without NOT VALID, SET NOT NULL without
+    /// a validated check, a type change that rewrites, a volatile default, and a transaction
+    /// that scans a table after taking ACCESS EXCLUSIVE; each with its lock and the safe form.
+    Lint {
+        /// Files to check (any name) instead of the migrations folder
+        files: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -92,6 +102,7 @@ async fn run(cli: Cli) -> Result<ExitCode, VerifyError> {
     let migrator = || Migrator::from_dir(migrations_dir(cli.dir.clone()));
     Ok(match (&cli.command, cli.dry_run) {
         (Some(Command::Verify), _) => return verify(&db).await,
+        (Some(Command::Lint { files }), _) => lint(files, migrations_dir(cli.dir.clone()))?,
         (Some(Command::Status), _) => status(&migrator()?, &db).await?,
         (None, true) => dry_run(&migrator()?, &db).await?,
         (None, false) => apply(migrator()?.with_options(cli.timeouts.options()), &db).await?,
@@ -237,6 +248,24 @@ async fn verify(db: &DatabaseConfig) -> Result<ExitCode, VerifyError> {
         eprintln!("error: {report}");
         Ok(ExitCode::FAILURE)
     }
+}
+
+fn lint(files: &[PathBuf], dir: PathBuf) -> Result<ExitCode, MigrateError> {
+    let mut report = schema_core::lint::LintReport::default();
+    if files.is_empty() {
+        report = schema_core::lint::lint_dir(dir)?;
+    }
+    for file in files {
+        let one = schema_core::lint::lint_file(file)?;
+        report.files += one.files;
+        report.findings.extend(one.findings);
+    }
+    if report.is_clean() {
+        println!("{report}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("error: {report}");
+    Ok(ExitCode::FAILURE)
 }
 
 /// How patient a run is with locks held by the application and by other migrators.

@@ -27,6 +27,7 @@ pub use traits::{Column, PgEnum, RowError, Table};
 
 pub mod diff;
 pub mod generate;
+pub mod lint;
 pub mod migrations_dir;
 pub mod online;
 pub mod plan;

@@ -170,7 +170,7 @@ impl Migrator {
             Some(_) => backend_pid(client).await?,
             None => 0,
         };
-        let watch = watch_client.as_ref().map(|c| Watch { client: &**c, pid });
+        let watch = watch_client.as_ref().map(|c| Watch { client: c, pid });
         for migration in pending {
             let duration = self.apply_online(client, watch.as_ref(), migration).await?;
             let applied = Applied {
