@@ -156,20 +156,15 @@ impl Migrator {
         if pending.is_empty() {
             return Ok(report);
         }
-        client
-            .batch_execute(&self.options.session_settings())
-            .await
-            .map_err(|e| MigrateError::Database {
-                during: "setting lock_timeout and statement_timeout".into(),
-                message: server_message(&e),
-            })?;
-        // The watch needs a connection of its own; without one (a caller's client) timeouts
-        // and retries still apply, but blockers cannot be named.
-        let watch_client = watcher.connect().await;
-        let pid = match &watch_client {
-            Some(_) => backend_pid(client).await?,
-            None => 0,
-        };
+        // The timeouts and the run's pid in one round trip; the watch needs a connection of
+        // its own, opened meanwhile. Without one (a caller's client) timeouts and retries
+        // still apply, but blockers cannot be named.
+        let (settings, watch_client) = futures_util::future::join(
+            session_settings(client, &self.options.session_settings()),
+            watcher.connect(),
+        )
+        .await;
+        let pid = settings?;
         let watch = watch_client.as_ref().map(|c| Watch { client: c, pid });
         for migration in pending {
             let duration = self.apply_online(client, watch.as_ref(), migration).await?;
@@ -249,15 +244,23 @@ impl Watcher<'_> {
     }
 }
 
-async fn backend_pid(client: &Client) -> Result<i32, MigrateError> {
-    let row = client
-        .query_one("SELECT pg_backend_pid()", &[])
+/// Sets the run's timeouts and returns its backend pid.
+async fn session_settings(client: &Client, settings: &str) -> Result<i32, MigrateError> {
+    let failed = |message: String| MigrateError::Database {
+        during: "setting lock_timeout and statement_timeout".into(),
+        message,
+    };
+    let messages = client
+        .simple_query(&format!("{settings}; SELECT pg_backend_pid()"))
         .await
-        .map_err(|e| MigrateError::Database {
-            during: "reading the run's backend pid".into(),
-            message: server_message(&e),
-        })?;
-    Ok(row.get(0))
+        .map_err(|e| failed(server_message(&e)))?;
+    messages
+        .iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0)?.parse().ok(),
+            _ => None,
+        })
+        .ok_or_else(|| failed("pg_backend_pid() returned no row".into()))
 }
 
 async fn read_ledger(db: &DatabaseConfig) -> Result<(bool, Vec<ledger::LedgerRow>), MigrateError> {
