@@ -138,7 +138,7 @@ async fn apply(migrator: Migrator, db: &DatabaseConfig) -> Result<ExitCode, Migr
                 " (no transaction)"
             }
         ),
-        other => print_online_progress(other),
+        other => println!("{other}"),
     });
     let report = migrator.run(db).await?;
     if report.applied.is_empty() {
@@ -294,33 +294,6 @@ impl Timeouts {
             migration_lock_wait: self.lock_wait,
             ..Default::default()
         }
-    }
-}
-
-fn print_online_progress(event: &Progress) {
-    use schema_core::migrate::Session;
-    let sessions = |s: &[Session]| {
-        s.iter()
-            .map(|s| format!("\n    blocked by {s}"))
-            .collect::<String>()
-    };
-    match event {
-        Progress::LockHeldBy(holders) => println!("the migration lock is held by:{}", sessions(holders)),
-        Progress::LockTimeout { file, statement, attempt, retry_in, blocked_by } => println!(
-            "{file}: statement {statement} timed out waiting for a lock (attempt {attempt}); nothing of it kept, trying again in {retry_in:?}{}",
-            sessions(blocked_by)
-        ),
-        Progress::Running(r) => println!(
-            "{}: running for {:.0} s{}{}",
-            r.file,
-            r.elapsed.as_secs_f64(),
-            r.index_build.as_deref().map(|p| format!(", index build {p}")).unwrap_or_default(),
-            sessions(&r.blocked_by)
-        ),
-        Progress::DroppedInvalidIndex { file, index } => println!(
-            "{file}: dropped the invalid index `{index}` left by an earlier failed build"
-        ),
-        _ => {}
     }
 }
 

@@ -189,13 +189,20 @@ async fn a_migration_blocked_by_an_open_transaction_times_out_names_the_blocker_
         started.elapsed() < Duration::from_secs(5),
         "bounded: three timeouts and two pauses"
     );
-    let retries = events
+    let retries: Vec<String> = events
         .lock()
         .unwrap()
         .iter()
         .filter(|e| matches!(e, Progress::LockTimeout { .. }))
-        .count();
-    assert_eq!(retries, 2, "each retry is announced");
+        .map(Progress::to_string)
+        .collect();
+    assert_eq!(retries.len(), 2, "each retry is announced");
+    assert!(
+        retries[0].starts_with("0001_more.sql: statement 2 timed out waiting for a lock (attempt 1); trying again in 0.1 s")
+            && retries[0].contains(&format!("blocked by pid {app_pid} (report-job), idle in transaction")),
+        "{}",
+        retries[0]
+    );
 
     assert!(
         !table_exists(&client, "audit").await,

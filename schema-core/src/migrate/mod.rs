@@ -23,6 +23,7 @@ mod ledger;
 mod lock;
 mod online;
 mod options;
+mod progress;
 mod run;
 mod sessions;
 mod source;
