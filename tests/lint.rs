@@ -57,6 +57,20 @@ fn each_hazard_in_a_hand_written_file_is_flagged_with_its_lock_and_safe_form() {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
 
+    let keys = lint_sql(
+        Path::new("0009_keys.sql"),
+        "ALTER TABLE bookmarks ADD CONSTRAINT bookmarks_pk PRIMARY KEY (user_id, question_id);\n\
+         ALTER TABLE tags ADD CONSTRAINT tags_slug_unique UNIQUE (slug);\n",
+    );
+    assert_eq!(
+        codes(&keys),
+        [
+            (1, "primary-key-builds-index"),
+            (2, "unique-constraint-builds-index")
+        ],
+        "{keys:#?}"
+    );
+
     let mixed = lint_sql(Path::new("0008_mixed.sql"), MIXED);
     assert_eq!(
         codes(&mixed),
