@@ -167,6 +167,16 @@ pub fn lint_sql(file: &Path, sql: &str) -> Vec<Finding> {
     found.sort_by_key(|(offset, _, _)| *offset);
     // One finding per statement and kind: two squawk rules may report the same hazard.
     found.dedup_by(|a, b| a.1.code == b.1.code && statement_at(a.0) == statement_at(b.0));
+    // A primary key or unique constraint cannot be NOT VALID: squawk's generic constraint
+    // rule fires on them too, but their own finding gives the safe form.
+    let builds_index: Vec<usize> = found
+        .iter()
+        .filter(|(_, k, _)| k.code.ends_with("-builds-index"))
+        .map(|(offset, _, _)| statement_at(*offset))
+        .collect();
+    found.retain(|(offset, k, _)| {
+        k.code != "constraint-without-not-valid" || !builds_index.contains(&statement_at(*offset))
+    });
     found
         .into_iter()
         .map(|(offset, kind, message)| {
