@@ -30,10 +30,72 @@ pub struct Running {
     pub blocked_by: Vec<Session>,
 }
 
-/// A second connection watching the run's own.
+/// Where the watch connection of a run comes from.
+pub(crate) enum Watcher<'a> {
+    Config(&'a super::DatabaseConfig),
+    Pool(&'a deadpool_postgres::Pool),
+    None,
+}
+
+/// A connection that stays alive while it is in use.
+enum WatchClient {
+    Own(Client),
+    Detached(deadpool_postgres::ClientWrapper),
+}
+
+impl std::ops::Deref for WatchClient {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        match self {
+            WatchClient::Own(c) => c,
+            WatchClient::Detached(c) => c,
+        }
+    }
+}
+
+/// A second connection watching the run's own (`pid`), opened the first time it is needed.
 pub(crate) struct Watch<'a> {
-    pub(crate) client: &'a Client,
-    pub(crate) pid: i32,
+    source: Watcher<'a>,
+    client: tokio::sync::OnceCell<Option<WatchClient>>,
+    pid: i32,
+}
+
+impl<'a> Watch<'a> {
+    /// `None` when there is nowhere to open a connection from.
+    pub(crate) fn new(source: Watcher<'a>, pid: i32) -> Option<Self> {
+        match source {
+            Watcher::None => None,
+            source => Some(Watch {
+                source,
+                client: tokio::sync::OnceCell::new(),
+                pid,
+            }),
+        }
+    }
+
+    /// Best effort: a run whose watch cannot connect goes on without it.
+    async fn client(&self) -> Option<&Client> {
+        let client = self
+            .client
+            .get_or_init(|| async {
+                match self.source {
+                    Watcher::Config(db) => db.connect().await.ok().map(WatchClient::Own),
+                    // Taken out of the pool, so it closes afterwards instead of growing the
+                    // pool; a pool with no connection to spare (its one is the run's) goes
+                    // without a watch.
+                    Watcher::Pool(pool) => {
+                        tokio::time::timeout(Duration::from_millis(500), pool.get())
+                            .await
+                            .ok()?
+                            .ok()
+                            .map(|o| WatchClient::Detached(deadpool_postgres::Object::take(o)))
+                    }
+                    Watcher::None => None,
+                }
+            })
+            .await;
+        client.as_deref()
+    }
 }
 
 impl Migrator {
@@ -104,7 +166,10 @@ impl Migrator {
                 _ = tick.tick() => {}
             }
             // The watch is best effort: a failed look never fails the migration.
-            let seen = sessions::blocking(watch.client, watch.pid)
+            let Some(client) = watch.client().await else {
+                return (work.await, blockers);
+            };
+            let seen = sessions::blocking(client, watch.pid)
                 .await
                 .unwrap_or_default();
             if !seen.is_empty() {
@@ -112,7 +177,7 @@ impl Migrator {
             }
             if last_report.elapsed() >= self.options.progress_every {
                 last_report = Instant::now();
-                let index_build = index_progress(watch).await;
+                let index_build = index_progress(client, watch.pid).await;
                 self.report(super::Progress::Running(Running {
                     file: file.to_string(),
                     elapsed: started.elapsed(),
@@ -166,13 +231,12 @@ impl Migrator {
     }
 }
 
-async fn index_progress(watch: &Watch<'_>) -> Option<String> {
-    let row = watch
-        .client
+async fn index_progress(client: &Client, pid: i32) -> Option<String> {
+    let row = client
         .query_opt(
             "SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total
              FROM pg_stat_progress_create_index WHERE pid = $1",
-            &[&watch.pid],
+            &[&pid],
         )
         .await
         .ok()??;

@@ -7,7 +7,7 @@ use tokio_postgres::Client;
 
 use super::config::{error_chain, server_message, DatabaseConfig};
 use super::error::MigrateError;
-use super::online::Watch;
+use super::online::{Watch, Watcher};
 use super::source::Migration;
 use super::verify::{self, StatusEntry};
 use super::{ledger, lock, Migrator};
@@ -156,16 +156,12 @@ impl Migrator {
         if pending.is_empty() {
             return Ok(report);
         }
-        // The timeouts and the run's pid in one round trip; the watch needs a connection of
-        // its own, opened meanwhile. Without one (a caller's client) timeouts and retries
-        // still apply, but blockers cannot be named.
-        let (settings, watch_client) = futures_util::future::join(
-            session_settings(client, &self.options.session_settings()),
-            watcher.connect(),
-        )
-        .await;
-        let pid = settings?;
-        let watch = watch_client.as_ref().map(|c| Watch { client: c, pid });
+        // The timeouts and the run's pid in one round trip. The watch connects only once a
+        // statement has run for a while, so a quick run pays nothing for it; without a
+        // source (a caller's client) timeouts and retries still apply, but blockers cannot be
+        // named.
+        let pid = session_settings(client, &self.options.session_settings()).await?;
+        let watch = Watch::new(watcher, pid);
         for migration in pending {
             let duration = self.apply_online(client, watch.as_ref(), migration).await?;
             let applied = Applied {
@@ -201,46 +197,6 @@ impl Migrator {
             already_applied: ledger.len(),
             pending: pending.into_iter().cloned().collect(),
         })
-    }
-}
-
-/// Where the watch connection of a run comes from.
-enum Watcher<'a> {
-    Config(&'a DatabaseConfig),
-    Pool(&'a deadpool_postgres::Pool),
-    None,
-}
-
-/// A connection that stays alive while it is in use.
-enum WatchClient {
-    Own(Client),
-    Detached(deadpool_postgres::ClientWrapper),
-}
-
-impl std::ops::Deref for WatchClient {
-    type Target = Client;
-    fn deref(&self) -> &Client {
-        match self {
-            WatchClient::Own(c) => c,
-            WatchClient::Detached(c) => c,
-        }
-    }
-}
-
-impl Watcher<'_> {
-    /// Best effort: a run whose watch cannot connect goes on without it.
-    async fn connect(&self) -> Option<WatchClient> {
-        match self {
-            Watcher::Config(db) => db.connect().await.ok().map(WatchClient::Own),
-            // Taken out of the pool, so it closes afterwards instead of growing the pool; a
-            // pool with no connection to spare (its one is the run's) goes without a watch.
-            Watcher::Pool(pool) => tokio::time::timeout(Duration::from_millis(500), pool.get())
-                .await
-                .ok()?
-                .ok()
-                .map(|o| WatchClient::Detached(deadpool_postgres::Object::take(o))),
-            Watcher::None => None,
-        }
     }
 }
 
