@@ -71,6 +71,16 @@ fn each_hazard_in_a_hand_written_file_is_flagged_with_its_lock_and_safe_form() {
         "{keys:#?}"
     );
 
+    let in_transaction = lint_sql(
+        Path::new("0010_concurrently.sql"),
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS attempts_is_correct_idx ON attempts (is_correct);\n",
+    );
+    assert_eq!(
+        codes(&in_transaction),
+        [(1, "concurrently-in-transaction")],
+        "a file without `-- schema:no-transaction` runs in a transaction"
+    );
+
     let mixed = lint_sql(Path::new("0008_mixed.sql"), MIXED);
     assert_eq!(
         codes(&mixed),

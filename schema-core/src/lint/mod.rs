@@ -3,9 +3,9 @@
 //! The SQL is parsed by squawk (`squawk-syntax`), and squawk's own rules (`squawk-linter`)
 //! find most hazards: an index built or dropped without CONCURRENTLY on an existing table, a
 //! constraint added without NOT VALID, SET NOT NULL without a validated check, a type change,
-//! a volatile default. One rule is this crate's ([`scan`]): in a migration that runs in one
-//! transaction, a statement that scans a table after a statement that took ACCESS EXCLUSIVE,
-//! which is then held for the whole scan. Each finding names the file, the statement, the lock
+//! a volatile default. Two rules are this crate's ([`scan`]): in a migration that runs in one
+//! transaction, a statement that scans a table after a statement that took ACCESS EXCLUSIVE
+//! (which is then held for the whole scan), and any `CONCURRENTLY`. Each finding names the file, the statement, the lock
 //! and the safe form.
 
 mod rules;
@@ -137,6 +137,7 @@ pub fn lint_sql(file: &Path, sql: &str) -> Vec<Finding> {
         .collect();
     if transactional {
         found.extend(scan::scans_under_access_exclusive(&tree));
+        found.extend(scan::concurrently_in_transaction(&tree));
     }
     // Statements as the parser sees them: a hand-written file need not use breakpoints.
     let statements: Vec<(usize, usize, String)> = tree

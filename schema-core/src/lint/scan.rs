@@ -53,6 +53,28 @@ pub(super) fn scans_under_access_exclusive(file: &ast::SourceFile) -> Vec<(usize
     found
 }
 
+/// (offset, kind, message) of each `CONCURRENTLY` in a file the runner applies in one
+/// transaction, where PostgreSQL refuses it. (squawk's rule stays silent on a file of one
+/// statement, which other tools run without a transaction; this runner wraps it too.)
+pub(super) fn concurrently_in_transaction(file: &ast::SourceFile) -> Vec<(usize, Kind, String)> {
+    let kind = super::rules::kind(squawk_linter::Rule::BanConcurrentIndexCreationInTransaction)
+        .expect("listed in RULES");
+    file.stmts()
+        .filter(|stmt| match stmt {
+            ast::Stmt::CreateIndex(i) => i.concurrently_token().is_some(),
+            ast::Stmt::DropIndex(d) => d.concurrently_token().is_some(),
+            _ => false,
+        })
+        .map(|stmt| {
+            (
+                usize::from(stmt.syntax().text_range().start()),
+                kind,
+                "CONCURRENTLY cannot run inside the transaction this file is applied in".into(),
+            )
+        })
+        .collect()
+}
+
 fn unquote(name: &str) -> String {
     name.trim_matches('"').to_string()
 }

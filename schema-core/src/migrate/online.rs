@@ -246,35 +246,19 @@ async fn index_progress(client: &Client, pid: i32) -> Option<String> {
     Some(format!("{phase}: blocks {bd}/{bt}, tuples {td}/{tt}"))
 }
 
-/// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` statement builds.
+/// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` statement builds,
+/// as PostgreSQL names it (unquoted names folded to lower case), read by squawk's parser.
 pub(crate) fn concurrent_index_name(sql: &str) -> Option<String> {
-    let code: String = sql
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("--"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut words = code.split_whitespace().peekable();
-    let expect = |w: &str, words: &mut std::iter::Peekable<std::str::SplitWhitespace>| {
-        words.next_if(|x| x.eq_ignore_ascii_case(w)).is_some()
-    };
-    if !expect("CREATE", &mut words) {
-        return None;
-    }
-    expect("UNIQUE", &mut words);
-    if !(expect("INDEX", &mut words) && expect("CONCURRENTLY", &mut words)) {
-        return None;
-    }
-    if expect("IF", &mut words) && !(expect("NOT", &mut words) && expect("EXISTS", &mut words)) {
-        return None;
-    }
-    let name = words.next()?;
-    if name.eq_ignore_ascii_case("ON") {
-        return None;
-    }
-    Some(match name.strip_prefix('"') {
-        Some(quoted) => quoted.split('"').next()?.to_string(),
-        None => name.to_ascii_lowercase(),
-    })
+    use squawk_syntax::ast;
+    squawk_syntax::SourceFile::parse(sql)
+        .tree()
+        .stmts()
+        .find_map(|stmt| match stmt {
+            ast::Stmt::CreateIndex(index) if index.concurrently_token().is_some() => {
+                Some(index.index()?.path()?.segment()?.text())
+            }
+            _ => None,
+        })
 }
 
 #[cfg(test)]
@@ -295,5 +279,9 @@ mod tests {
         assert_eq!(name("CREATE INDEX CONCURRENTLY ON a (b);"), None);
         assert_eq!(name("CREATE INDEX \"x\" ON a (b);"), None);
         assert_eq!(name("DROP INDEX CONCURRENTLY \"x\";"), None);
+        assert_eq!(
+            name("CREATE INDEX CONCURRENTLY \"Mixed \"\"Case\"\"\" ON a (b);"),
+            Some("Mixed \"Case\"".into())
+        );
     }
 }
