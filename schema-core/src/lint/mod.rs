@@ -3,9 +3,9 @@
 //! The SQL is parsed by squawk (`squawk-syntax`), and squawk's own rules (`squawk-linter`)
 //! find most hazards: an index built or dropped without CONCURRENTLY on an existing table, a
 //! constraint added without NOT VALID, SET NOT NULL without a validated check, a type change,
-//! a volatile default. Two rules are this crate's (`lint/scan.rs`): in a migration that runs in one
-//! transaction, a statement that scans a table after a statement that took ACCESS EXCLUSIVE
-//! (which is then held for the whole scan), and any `CONCURRENTLY`. Each finding names the file, the statement, the lock
+//! a volatile default. Two rules are this crate's (`lint/scan.rs`): in a migration that runs
+//! in one transaction, a statement that scans a table after a statement that took ACCESS
+//! EXCLUSIVE (which is then held for the whole scan), and any `CONCURRENTLY`. Each finding names the file, the statement, the lock
 //! and the safe form.
 
 mod rules;
