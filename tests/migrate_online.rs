@@ -1,6 +1,7 @@
 //! The runner on a live database: lock timeouts that name the blocking session and leave
 //! nothing applied, a bounded wait for another migrator, statement_timeout, progress of a
-//! concurrent index build, and a failed concurrent build that a re-run repairs.
+//! concurrent index build, a failed concurrent build that a re-run repairs; and the `migrate`
+//! command's flags and `lint` subcommand.
 
 mod migrate_support;
 
@@ -330,4 +331,62 @@ async fn a_concurrent_index_build_reports_its_phase_while_it_waits() {
     assert_eq!(report.applied.len(), 1);
     let phase = seen.expect("a progress report with the build's phase");
     assert!(phase.starts_with("waiting for"), "{phase}");
+}
+
+#[tokio::test]
+async fn the_migrate_command_takes_the_timeouts_as_flags_and_lints() {
+    use migrate_support::cli::migrate;
+    let db = TestDatabase::create().await.unwrap();
+    let fixture = Fixture::new(&[("0000_items.sql", TABLE)]);
+    let first = migrate(fixture.path(), &["--database-url", &db.url(), "--dir", "."]);
+    assert!(first.status.success());
+    let (app, app_pid) = app_session(&db, "report-job").await;
+    app.batch_execute("BEGIN; SELECT count(*) FROM items")
+        .await
+        .unwrap();
+    fixture.write(
+        "0001_note.sql",
+        "ALTER TABLE \"items\" ADD COLUMN \"note\" text;\n",
+    );
+    let args = [
+        "--database-url",
+        &db.url(),
+        "--dir",
+        ".",
+        "--lock-timeout",
+        "200ms",
+        "--lock-retries",
+        "1",
+    ];
+    let output = migrate(fixture.path(), &args);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("0001_note.sql: statement 1 timed out waiting for a lock (attempt 1)"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("gave up after 2 attempt(s)")
+            && stderr.contains(&format!("pid {app_pid} (report-job), idle in transaction")),
+        "{stderr}"
+    );
+    app.batch_execute("COMMIT").await.unwrap();
+
+    // A nullable column without a default is safe; a plain index on the existing table is not.
+    let clean = migrate(fixture.path(), &["--dir", ".", "lint"]);
+    assert!(clean.status.success(), "{:?}", clean);
+    fixture.write(
+        "0002_code_idx.sql",
+        "CREATE INDEX \"items_code_idx\" ON \"items\" (\"code\");\n",
+    );
+    let lint = migrate(fixture.path(), &["--dir", ".", "lint"]);
+    let stderr = String::from_utf8_lossy(&lint.stderr);
+    assert_eq!(lint.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("0002_code_idx.sql: statement 1 (line 1)")
+            && stderr.contains("[index-without-concurrently]")
+            && stderr.contains("3 file(s) checked: 1 lock hazard(s)"),
+        "{stderr}"
+    );
 }
