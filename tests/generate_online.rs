@@ -209,4 +209,23 @@ fn changes_no_online_form_avoids_are_written_and_listed_as_hazards() {
         tmp.path().join("0001_risky.sql").exists(),
         "hazards are written, for the reviewer to decide"
     );
+
+    // The command prints them after the files it wrote.
+    let mut again = next.clone();
+    col_mut(table_mut(&mut again, "attempts"), "seconds").sql_type = SqlType::BigInt;
+    let args = schema_core::generate::CommandArgs {
+        dir: tmp.path().to_path_buf(),
+        check: false,
+        options: options("wider"),
+    };
+    let mut out = Vec::new();
+    assert!(schema_core::generate::run(&again, &args, &mut out).unwrap());
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.starts_with("wrote `"), "{out}");
+    assert!(
+        out.contains("hazard: 1 statement(s) cannot be made online")
+            && out.contains("0002_wider.sql")
+            && out.contains("SET DATA TYPE bigint"),
+        "{out}"
+    );
 }
