@@ -187,7 +187,8 @@ impl MigrateError {
             }
             Self::Statement(failure) => format!(
                 "`{}` runs outside a transaction, so the statements before statement {} stay \
-                 applied (a failed CREATE INDEX CONCURRENTLY leaves an invalid index: drop it); \
+                 applied (the invalid index a failed CREATE INDEX CONCURRENTLY leaves is dropped by \
+                 the next run before it builds it again); \
                  make its statements safe to repeat (IF NOT EXISTS) and run again.",
                 failure.file, failure.statement
             ),
