@@ -10,6 +10,8 @@
 //! cargo run --example migrate -- adopt             # take over a database drizzle-kit built
 //! cargo run --example migrate -- revert            # undo the newest migration with its down
 //! cargo run --example migrate -- revert --to 0002 --allow-destructive
+//! cargo run --example migrate -- lint              # lock hazards in the migration files
+//! cargo run --example migrate -- --lock-timeout 2s --statement-timeout 10m
 //! cargo run --example migrate -- --database-url postgres://u@host/db --dir path/to/migrations
 //! ```
 

@@ -155,8 +155,12 @@ mod tests {
         schema_core::registry::validate(&next).expect("the evolved schema follows every rule");
         let steps = schema_core::diff::steps(Some(&base), &next, &Default::default())
             .expect("only additions");
-        assert_eq!(steps.len(), 1);
-        // one table (+ its FK and 3 indexes), 3 columns and 3 indexes for tables 0, 10, 20
-        assert_eq!(steps[0].statements.len(), 1 + 1 + 3 + 3 + 3);
+        // one table (+ its FK and 3 indexes) and 3 columns in a transaction; the 3 indexes on
+        // the existing tables 0, 10 and 20 built concurrently, outside one
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[0].statements.len(), 1 + 1 + 3 + 3);
+        assert!(steps[0].transactional);
+        assert_eq!(steps[1].statements.len(), 3);
+        assert!(!steps[1].transactional);
     }
 }

@@ -84,10 +84,15 @@ fn each_destructive_change_is_listed_with_what_it_loses() {
         },
     )
     .expect("confirmed");
-    assert_eq!(confirmed.len(), 1);
+    // The NOT NULL on the existing `users.bio` is validated in a second transaction.
+    assert_eq!(confirmed.len(), 2);
     assert!(confirmed[0]
         .statements
         .contains(&Statement::DropTable("notes".into())));
+    assert!(confirmed[1].statements.contains(&Statement::SetNotNull {
+        table: "users".into(),
+        column: "bio".into()
+    }));
 }
 
 #[test]

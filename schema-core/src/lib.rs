@@ -24,7 +24,9 @@ pub use traits::{Column, PgEnum, RowError, Table};
 
 pub mod diff;
 pub mod generate;
+pub mod lint;
 pub mod migrations_dir;
+pub mod online;
 pub mod plan;
 pub mod registry;
 mod report;

@@ -116,6 +116,34 @@ pub enum Statement {
         from: Name,
         to: Name,
     },
+    /// The online forms of changes to a table that already holds rows (see
+    /// [`crate::online`]); rendered by `render::online`.
+    Online(OnlineStatement),
+}
+
+/// A statement that changes a live table without holding a lock that blocks its writers for
+/// the length of a scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OnlineStatement {
+    /// `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS`: outside a transaction only.
+    CreateIndex { table: Name, index: IndexDef },
+    /// `DROP INDEX CONCURRENTLY IF EXISTS`: outside a transaction only.
+    DropIndex(Name),
+    /// A foreign key under `name` (the conventional one, or a temporary one while an old key
+    /// stays in force), checked for new rows only until validated.
+    AddForeignKeyNotValid {
+        table: Name,
+        name: String,
+        foreign_key: ForeignKeyDef,
+    },
+    /// `CHECK (column IS NOT NULL) NOT VALID`: lets `SET NOT NULL` skip its scan once validated.
+    AddNotNullCheck {
+        table: Name,
+        column: Name,
+        name: String,
+    },
+    /// `VALIDATE CONSTRAINT`: scans under SHARE UPDATE EXCLUSIVE, which lets writers through.
+    ValidateConstraint { table: Name, name: String },
 }
 
 /// The extension every schema needs: `gen_random_uuid()` comes from pgcrypto on servers

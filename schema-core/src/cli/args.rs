@@ -20,6 +20,8 @@ pub struct Args {
     /// Print the SQL that would be applied; change nothing (the same as `dry-run`)
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub timeouts: Timeouts,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -57,6 +59,47 @@ pub enum Command {
     /// removal of its ledger row; nothing runs when a down is missing, empty, edited after its
     /// migration was applied, or destructive without --allow-destructive.
     Revert(RevertArgs),
+    /// Check migration files for statements that hold locks a live table's writers would wait
+    /// for; exit 1 on any finding
+    ///
+    /// Each finding names the file, the statement, the lock it takes and the safe form: an
+    /// index built without CONCURRENTLY, a constraint added without NOT VALID, SET NOT NULL
+    /// without a validated check, a type change that rewrites the table, a volatile default,
+    /// long scans after an ACCESS EXCLUSIVE lock in one transaction.
+    Lint {
+        /// Files to check (any name) instead of the migrations
+        files: Vec<PathBuf>,
+    },
+}
+
+/// How patient a run is with locks held by the application and by other migrators.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Timeouts {
+    /// How long one statement may wait for a lock (lock_timeout), e.g. 5s, 500ms
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "5s")]
+    pub lock_timeout: std::time::Duration,
+    /// How many times a migration that hit the lock timeout is tried again
+    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    pub lock_retries: u32,
+    /// The longest a statement may run (statement_timeout) [default: no limit]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub statement_timeout: Option<std::time::Duration>,
+    /// How long to wait for another migrator before giving up
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "5m")]
+    pub lock_wait: std::time::Duration,
+}
+
+impl Timeouts {
+    /// The runner's options for these flags.
+    pub fn options(&self) -> crate::migrate::RunOptions {
+        crate::migrate::RunOptions {
+            lock_timeout: self.lock_timeout,
+            lock_retries: self.lock_retries,
+            statement_timeout: self.statement_timeout,
+            migration_lock_wait: self.lock_wait,
+            ..Default::default()
+        }
+    }
 }
 
 /// `adopt`'s own flags.

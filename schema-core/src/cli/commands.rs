@@ -67,6 +67,9 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
     if let Command::Generate(flags) = &command {
         return generate(cli, &args, flags);
     }
+    if let Command::Lint { files } = &command {
+        return lint(cli, &args, files);
+    }
     let db = database(cli, &args)?;
     match command {
         Command::Migrate => migrate(migrator(cli, &args)?, &db).await,
@@ -75,7 +78,7 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
         Command::Verify => verify(cli, &db).await,
         Command::Adopt(flags) => adopt(cli, &args, &flags, &db).await,
         Command::Revert(flags) => revert(&migrator(cli, &args)?, &flags, &db).await,
-        Command::Generate(_) => unreachable!("handled above"),
+        Command::Generate(_) | Command::Lint { .. } => unreachable!("handled above"),
     }
 }
 
@@ -88,6 +91,10 @@ fn database(cli: &Cli<'_>, args: &Args) -> Result<DatabaseConfig, MigrateError> 
 
 /// `--dir` read at run time, else the embedded migrations, else `./migrations`.
 fn migrator(cli: &Cli<'_>, args: &Args) -> Result<Migrator, Failure> {
+    Ok(migrator_of_files(cli, args)?.with_options(args.timeouts.options()))
+}
+
+fn migrator_of_files(cli: &Cli<'_>, args: &Args) -> Result<Migrator, Failure> {
     match (&args.dir, &cli.embedded) {
         (Some(dir), _) => Ok(Migrator::from_dir(dir)?),
         (None, Some(embedded)) => {
@@ -177,6 +184,32 @@ async fn verify(cli: &Cli<'_>, db: &DatabaseConfig) -> Result<bool, Failure> {
         cli.schema.tables.len()
     ));
     let report = catalog::verify_database(db, cli.schema).await?;
+    if report.is_clean() {
+        say(&report);
+        Ok(true)
+    } else {
+        say_error(&report);
+        Ok(false)
+    }
+}
+
+/// The files named, else the migrations the program runs (`--dir`, or the embedded ones).
+fn lint(cli: &Cli<'_>, args: &Args, files: &[PathBuf]) -> Result<bool, Failure> {
+    let mut report = crate::lint::LintReport::default();
+    if files.is_empty() {
+        let migrator = migrator_of_files(cli, args)?;
+        report.files = migrator.migrations().len();
+        for migration in migrator.migrations() {
+            report
+                .findings
+                .extend(crate::lint::lint_migration(migration));
+        }
+    }
+    for file in files {
+        let one = crate::lint::lint_file(file)?;
+        report.files += one.files;
+        report.findings.extend(one.findings);
+    }
     if report.is_clean() {
         say(&report);
         Ok(true)

@@ -22,7 +22,7 @@ use clap::Parser;
 use crate::migrate::EmbeddedMigrations;
 use crate::model::Schema;
 
-pub use args::{AdoptArgs, Args, Command, GenerateArgs, RevertArgs};
+pub use args::{AdoptArgs, Args, Command, GenerateArgs, RevertArgs, Timeouts};
 
 /// `Cli::new(&SCHEMA).migrations(embedded).main()` with the defaults; see [`Cli`].
 pub fn main(schema: &Schema, migrations: Option<EmbeddedMigrations>) -> ExitCode {

@@ -32,13 +32,34 @@ pub struct DiffOptions {
     /// Keys of single changes to write although they need confirmation
     /// (`drop-column:users.bio`); see [`Confirmation::key`].
     pub allow: Vec<String>,
+    /// Only the plain forms, in one transaction per step, never the online ones (downs run in
+    /// one transaction, and revert is not done under load).
+    pub plain: bool,
 }
 
-/// One migration to write: its statements and the schema it leads to.
+/// One migration to write: its statements and the schema it leads to. The parts of one
+/// online change (see [`crate::online`]) all lead to the same schema.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub statements: Vec<Statement>,
     pub snapshot: Schema,
+    /// False for a migration that must run outside a transaction (`-- schema:no-transaction`).
+    pub transactional: bool,
+    /// Its statements that take a blocking lock for the length of a scan or rewrite.
+    pub hazards: Vec<crate::online::Hazard>,
+}
+
+/// The online parts of the plain change `statements` from `old` to `snapshot`.
+fn online_steps(old: &Schema, statements: Vec<Statement>, snapshot: Schema) -> Vec<Step> {
+    crate::online::split(old, statements, &snapshot)
+        .into_iter()
+        .map(|part| Step {
+            hazards: crate::online::hazards(old, &part.statements, &snapshot),
+            statements: part.statements,
+            snapshot: snapshot.clone(),
+            transactional: part.transactional,
+        })
+        .collect()
 }
 
 /// The migrations that turn `old` (none: an empty database) into `new`; empty when there is
@@ -80,6 +101,8 @@ fn steps_in_schema(
         return Ok(vec![Step {
             statements: plan_create(new),
             snapshot: new.clone(),
+            transactional: true,
+            hazards: Vec::new(),
         }]);
     };
     let change = diff(old, new);
@@ -106,25 +129,27 @@ fn steps_in_schema(
     if change.statements.is_empty() {
         return Ok(Vec::new());
     }
+    let split = |old: &Schema, statements: Vec<Statement>, snapshot: Schema| {
+        if options.plain {
+            vec![Step {
+                statements,
+                snapshot,
+                transactional: true,
+                hazards: Vec::new(),
+            }]
+        } else {
+            online_steps(old, statements, snapshot)
+        }
+    };
     if !uses_added_labels(&change.statements, new) {
-        return Ok(vec![Step {
-            statements: change.statements,
-            snapshot: new.clone(),
-        }]);
+        return Ok(split(old, change.statements, new.clone()));
     }
     let middle = labels_added(old, new);
     let first = diff(old, &middle).statements;
     let second = diff(&middle, new).statements;
-    Ok(vec![
-        Step {
-            statements: first,
-            snapshot: middle,
-        },
-        Step {
-            statements: second,
-            snapshot: new.clone(),
-        },
-    ])
+    let mut steps = split(old, first, middle.clone());
+    steps.extend(split(&middle, second, new.clone()));
+    Ok(steps)
 }
 
 /// Whether a statement uses a label that an earlier statement of the same list adds to an

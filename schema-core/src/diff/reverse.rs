@@ -104,6 +104,7 @@ pub fn reverse_steps(
     }
     let confirmed = DiffOptions {
         allow_destructive: true,
+        plain: true,
         ..DiffOptions::default()
     };
     let steps = steps(Some(new), &patched, &confirmed)?;

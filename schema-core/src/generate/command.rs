@@ -2,8 +2,8 @@
 //! can run it against a directory of their own.
 
 use super::{
-    check_report, generate, prove, unregistered_messages, write_missing_downs, GenerateError,
-    GenerateOptions, Generated, Proof, ProveError,
+    check_report, generate_report, prove, unregistered_messages, write_missing_downs,
+    GenerateError, GenerateOptions, Generated, Proof, ProveError,
 };
 use crate::migrate::DatabaseConfig;
 use crate::migrations_dir::MigrationsDir;
@@ -47,7 +47,8 @@ pub fn run(
         }
         return Ok(false);
     }
-    match generate(schema, &dir, &args.options)? {
+    let report = generate_report(schema, &dir, &args.options)?;
+    match report.generated {
         Generated::UpToDate => say(
             out,
             &format!(
@@ -55,9 +56,9 @@ pub fn run(
                 dir.root().display()
             ),
         ),
-        Generated::Written(entries) => {
+        Generated::Written(ref entries) => {
             for (entry, statements) in entries {
-                if statements == 0 {
+                if *statements == 0 {
                     say(
                         out,
                         &format!(
@@ -84,6 +85,9 @@ pub fn run(
     // snapshots, never over a file that is there.
     for path in write_missing_downs(&dir)? {
         say(out, &format!("wrote `{}`", path.display()));
+    }
+    if !report.hazards.is_empty() {
+        say(out, report.to_string().trim_end());
     }
     Ok(true)
 }

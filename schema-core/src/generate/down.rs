@@ -16,6 +16,18 @@ use std::path::PathBuf;
 /// A header line marking a down that loses data or cannot restore what its up removed.
 pub const DESTRUCTIVE_MARKER: &str = crate::migrate::DESTRUCTIVE_DOWN_MARKER;
 
+/// The down of `tag`, a later part of an online change that `first` began (all its parts
+/// share one snapshot): nothing to run of its own, since the down of `first` undoes the whole
+/// change. Reverting `tag` alone only removes its ledger row; applying it again is safe, since
+/// its statements are written to be repeated (`IF NOT EXISTS`, validation).
+pub fn part_down_sql(tag: &str, first: &str) -> String {
+    format!(
+        "-- Down of {tag}, a later part of the change `{first}.sql` began: `{first}.down.sql` \
+         undoes the whole\n-- change, so this one has nothing of its own to undo.\n{}\n",
+        crate::migrate::NOTHING_TO_UNDO_MARKER
+    )
+}
+
 /// The down of migration `tag`, which leads from `old` (none: an empty database) to `new`.
 pub fn down_sql(tag: &str, old: Option<&Schema>, new: &Schema) -> String {
     // An empty database, in the PostgreSQL schema of the migration.

@@ -14,10 +14,12 @@ mod command;
 mod custom;
 mod down;
 mod prove;
+mod report;
 pub use command::{run, CommandArgs};
 pub use custom::{adopt_unlisted, custom_down_sql, custom_sql, unlisted, write_custom};
-pub use down::{down_sql, write_missing_downs, DESTRUCTIVE_MARKER};
+pub use down::{down_sql, part_down_sql, write_missing_downs, DESTRUCTIVE_MARKER};
 pub use prove::{prove, Proof, ProveError};
+pub use report::GenerateReport;
 
 /// Choices a user makes when generating.
 #[derive(Clone, Debug, Default)]
@@ -98,6 +100,16 @@ pub fn generate(
     dir: &MigrationsDir,
     options: &GenerateOptions,
 ) -> Result<Generated, GenerateError> {
+    generate_report(schema, dir, options).map(|report| report.generated)
+}
+
+/// [`generate`], also returning the hazards of what was written: statements on existing
+/// tables that no online form avoids (see [`crate::online::hazards`]).
+pub fn generate_report(
+    schema: &Schema,
+    dir: &MigrationsDir,
+    options: &GenerateOptions,
+) -> Result<GenerateReport, GenerateError> {
     registry::validate(schema).map_err(GenerateError::InvalidSchema)?;
     let mut written = Vec::new();
     if options.adopt_unlisted {
@@ -114,7 +126,10 @@ pub fn generate(
     if options.custom {
         let name = options.name.as_deref().unwrap_or("custom");
         written.push((write_custom(dir, name)?, 0));
-        return Ok(Generated::Written(written));
+        return Ok(GenerateReport {
+            generated: Generated::Written(written),
+            hazards: Vec::new(),
+        });
     }
     let latest = match journal.entries.last() {
         Some(entry) => non_empty(load_snapshot(dir, entry.idx)?),
@@ -123,10 +138,19 @@ pub fn generate(
     let diff_options = DiffOptions {
         allow_destructive: options.allow_destructive,
         allow: options.allow.clone(),
+        ..DiffOptions::default()
     };
     let steps = diff::steps(latest.as_ref(), schema, &diff_options)?;
-    if steps.is_empty() && written.is_empty() {
-        return Ok(Generated::UpToDate);
+    if steps.is_empty() {
+        let generated = if written.is_empty() {
+            Generated::UpToDate
+        } else {
+            Generated::Written(written)
+        };
+        return Ok(GenerateReport {
+            generated,
+            hazards: Vec::new(),
+        });
     }
     let name = match &options.name {
         Some(name) => name.clone(),
@@ -134,15 +158,30 @@ pub fn generate(
         None => "update".into(),
     };
     let mut before = latest.as_ref();
+    let mut hazards = Vec::new();
+    // An online change is written as several migrations with one snapshot: the first one's
+    // down undoes the whole change, the later ones' have nothing of their own to undo.
+    let mut first_of_change: Option<String> = None;
     for step in &steps {
-        let sql = render::migration(&step.statements, false);
+        let sql = render::migration(&step.statements, !step.transactional);
         let entry = dir.write(&name, &sql, &step.snapshot)?;
-        let down = down_sql(&entry.tag, before, &step.snapshot);
+        let down = match (&first_of_change, before) {
+            (Some(first), Some(b)) if *b == step.snapshot => part_down_sql(&entry.tag, first),
+            _ => {
+                first_of_change = Some(entry.tag.clone());
+                down_sql(&entry.tag, before, &step.snapshot)
+            }
+        };
         dir.write_new(&dir.down_path(&entry.tag), &down)?;
+        let file = dir.sql_path(&entry.tag);
+        hazards.extend(step.hazards.iter().map(|h| (file.clone(), h.clone())));
         written.push((entry, step.statements.len()));
         before = Some(&step.snapshot);
     }
-    Ok(Generated::Written(written))
+    Ok(GenerateReport {
+        generated: Generated::Written(written),
+        hazards,
+    })
 }
 
 /// A snapshot with nothing in it (custom migrations before the first generated one) is no
@@ -200,37 +239,62 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
         ..DiffOptions::default()
     };
     let mut previous: Option<Schema> = None;
-    for entry in &journal.entries {
+    let mut entries = journal.entries.iter().peekable();
+    while let Some(entry) = entries.next() {
         let snapshot = load_snapshot(dir, entry.idx)?;
-        let expected = match diff::steps(previous.as_ref(), &snapshot, &replay) {
-            Ok(steps) => match steps.as_slice() {
-                [step] => render::migration(&step.statements, false),
-                _ => String::new(),
-            },
+        // One change may be written as several migrations (an online change's parts, all
+        // with the same snapshot): they are compared in turn with the entries from this one.
+        let steps = match diff::steps(previous.as_ref(), &snapshot, &replay) {
+            Ok(steps) => steps,
             Err(refusal) => {
                 report.problems.push(format!(
                     "`{}` does not follow from `{}`: {refusal}",
                     dir.snapshot_path(entry.idx).display(),
                     dir.snapshot_path(entry.idx.saturating_sub(1)).display()
                 ));
-                String::new()
+                Vec::new()
             }
         };
-        let down = dir.down_path(&entry.tag);
-        if !down.exists() {
+        let mut group = vec![(entry, steps.first())];
+        for step in steps.iter().skip(1) {
+            let Some(next) =
+                entries.next_if(|e| load_snapshot(dir, e.idx).is_ok_and(|s| s == step.snapshot))
+            else {
+                break;
+            };
+            group.push((next, Some(step)));
+        }
+        if group.len() < steps.len() {
             report.problems.push(format!(
-                "`{}` is missing; `generate` writes it from the snapshots (a custom \
-                 migration's as a file for you to fill)",
-                down.display()
+                "`{}` is the first of {} migrations generation writes for its snapshot, but only \
+                 {} of them follow it in the journal; regenerate them",
+                dir.sql_path(&entry.tag).display(),
+                steps.len(),
+                group.len()
             ));
         }
-        let path = dir.sql_path(&entry.tag);
-        match std::fs::read_to_string(&path) {
-            Ok(actual) if actual == expected => {}
-            Ok(_) => report.edited.push(format!("{}.sql", entry.tag)),
-            Err(e) => report
-                .problems
-                .push(format!("`{}` cannot be read: {e}", path.display())),
+        for (entry, step) in group {
+            let down = dir.down_path(&entry.tag);
+            if !down.exists() {
+                report.problems.push(format!(
+                    "`{}` is missing; `generate` writes it from the snapshots (a custom \
+                     migration's as a file for you to fill)",
+                    down.display()
+                ));
+            }
+            // What generation writes for this part; a custom migration has none, so any text
+            // of its own counts as edited and is proved on the shadow database.
+            let expected = step
+                .map(|s| render::migration(&s.statements, !s.transactional))
+                .unwrap_or_default();
+            let path = dir.sql_path(&entry.tag);
+            match std::fs::read_to_string(&path) {
+                Ok(actual) if actual == expected => {}
+                Ok(_) => report.edited.push(format!("{}.sql", entry.tag)),
+                Err(e) => report
+                    .problems
+                    .push(format!("`{}` cannot be read: {e}", path.display())),
+            }
         }
         previous = non_empty(snapshot);
     }

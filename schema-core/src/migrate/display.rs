@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::run::{Applied, DryRun, Progress, Report, Status};
+use super::run::{Applied, DryRun, Report, Status};
 use super::verify::State;
 
 impl fmt::Display for Applied {
@@ -19,16 +19,6 @@ impl fmt::Display for Applied {
                 " (no transaction)"
             }
         )
-    }
-}
-
-impl fmt::Display for Progress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Progress::CreatedDatabase { database } => write!(f, "created database `{database}`"),
-            Progress::WaitingForLock => f.write_str("waiting for another migrator to finish"),
-            Progress::Applied(applied) => applied.fmt(f),
-        }
     }
 }
 

@@ -59,6 +59,17 @@ pub enum MigrateError {
     /// initial migration would fail on objects that already exist.
     #[error("the database was built by drizzle-kit (its ledger {} holds {entries} migration(s)) and has no history of this project; nothing was applied", super::DRIZZLE_LEDGER)]
     BuiltByDrizzle { entries: usize },
+    #[error("{failure}; gave up after {attempts} attempt(s); blocked by {}", super::sessions::describe(.blocked_by))]
+    LockTimeout {
+        failure: Box<StatementFailure>,
+        attempts: u32,
+        blocked_by: Vec<super::Session>,
+    },
+    #[error("another migrator held the migration lock for longer than {}s; held by {}", .waited.as_secs_f64(), super::sessions::describe(.holders))]
+    MigrationLockTimeout {
+        waited: std::time::Duration,
+        holders: Vec<super::Session>,
+    },
 }
 
 /// A problem with one file of the migrations folder.
@@ -252,7 +263,8 @@ impl MigrateError {
             }
             Self::Statement(failure) => format!(
                 "`{}` runs outside a transaction, so the statements before statement {} stay \
-                 applied (a failed CREATE INDEX CONCURRENTLY leaves an invalid index: drop it); \
+                 applied (the invalid index a failed CREATE INDEX CONCURRENTLY leaves is dropped by \
+                 the next run before it builds it again); \
                  make its statements safe to repeat (IF NOT EXISTS) and run again.",
                 failure.file, failure.statement
             ),
@@ -271,6 +283,22 @@ impl MigrateError {
             }
             Self::Database { .. } => "Check the server's log; running again is safe: \
                 applied migrations are recorded only when they commit."
+                .into(),
+            Self::LockTimeout { failure, .. } if failure.transactional => format!(
+                "Nothing of `{}` was applied. End or wait for the blocking session(s) (an open \
+                 transaction holds its locks until it ends; pg_terminate_backend(pid) ends it), \
+                 or allow a longer wait with --lock-timeout / --lock-retries, then run again.",
+                failure.file
+            ),
+            Self::LockTimeout { failure, .. } => format!(
+                "`{}` runs outside a transaction: the statements before statement {} stay \
+                 applied and are safe to run again. End or wait for the blocking session(s), \
+                 or allow a longer wait with --lock-timeout / --lock-retries, then run again.",
+                failure.file, failure.statement
+            ),
+            Self::MigrationLockTimeout { .. } => "Another migrator is still running (or a \
+                session took the lock by hand). Wait for it and run again, or allow a longer \
+                wait with --lock-wait."
                 .into(),
         }
     }

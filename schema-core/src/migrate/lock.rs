@@ -2,21 +2,27 @@
 //! before the ledger is read until after the last migration commits, so concurrent
 //! migrators (app replicas at deploy) queue up and each finds only what is still pending.
 
+use std::time::Duration;
+
 use tokio_postgres::Client;
 
 use super::config::server_message;
 use super::error::MigrateError;
 use super::ledger::{self, LedgerRow};
+use super::options::millis;
+use super::sessions::{self, Session};
 
 /// The advisory lock key (the bytes of "schemamg"). Advisory locks are per database, so one
 /// key serves every database on a server.
 pub const LOCK_KEY: i64 = 0x7363_6865_6d61_6d67;
 
-/// Takes the lock (waiting for another migrator when needed, after telling `on_wait`), makes
-/// sure the ledger exists and reads it. Uncontended, this is two round trips.
+/// Takes the lock (waiting up to `wait` for another migrator when needed, after telling
+/// `on_wait` who holds it), makes sure the ledger exists and reads it. Uncontended, this is
+/// two round trips.
 pub(crate) async fn lock_and_read(
     client: &Client,
-    on_wait: impl FnOnce(),
+    wait: Duration,
+    on_wait: impl FnOnce(Vec<Session>),
 ) -> Result<Vec<LedgerRow>, MigrateError> {
     let failed = |during: &str, e: tokio_postgres::Error| MigrateError::Database {
         during: during.to_string(),
@@ -27,11 +33,28 @@ pub(crate) async fn lock_and_read(
         .await
         .map_err(|e| failed("taking the migration lock", e))?;
     if !first_value_is_true(&got) {
-        on_wait();
-        client
-            .simple_query(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))
+        let holders = sessions::advisory_holders(client, LOCK_KEY)
             .await
-            .map_err(|e| failed("waiting for the migration lock", e))?;
+            .unwrap_or_default();
+        on_wait(holders.clone());
+        // The wait is bounded by lock_timeout, which covers advisory locks too; the session
+        // keeps no setting of its own from it (the run sets its own before any migration).
+        let waited = client
+            .simple_query(&format!(
+                "SET lock_timeout = {}; SELECT pg_advisory_lock({LOCK_KEY}); RESET lock_timeout",
+                millis(wait)
+            ))
+            .await;
+        if let Err(e) = waited {
+            if e.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+                let _ = client.simple_query("RESET lock_timeout").await;
+                return Err(MigrateError::MigrationLockTimeout {
+                    waited: wait,
+                    holders,
+                });
+            }
+            return Err(failed("waiting for the migration lock", e));
+        }
     }
     // One message: ledger creation and the read travel together. Each statement takes a new
     // snapshot, so the read sees everything the previous lock holder committed.
@@ -46,8 +69,11 @@ pub(crate) async fn lock_and_read(
 /// Releases the lock. A closed connection releases it too, so callers that own their
 /// connection may simply drop it.
 pub(crate) async fn unlock(client: &Client) -> Result<(), MigrateError> {
+    // The run's timeouts go too, so a pooled connection goes back as it came.
     client
-        .simple_query(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
+        .simple_query(&format!(
+            "RESET lock_timeout; RESET statement_timeout; SELECT pg_advisory_unlock({LOCK_KEY})"
+        ))
         .await
         .map(drop)
         .map_err(|e| MigrateError::Database {

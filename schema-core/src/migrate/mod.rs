@@ -26,8 +26,12 @@ mod ledger;
 mod lex;
 mod lock;
 mod names;
+mod online;
+mod options;
+mod progress;
 mod revert;
 mod run;
+mod sessions;
 mod source;
 mod tls;
 mod verify;
@@ -40,8 +44,14 @@ pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 pub use lock::LOCK_KEY;
 pub use names::SkippedFile;
-pub use revert::{RevertOptions, RevertProblem, RevertReport, Reverted, DESTRUCTIVE_DOWN_MARKER};
+pub use online::Running;
+pub use options::RunOptions;
+pub use revert::{
+    RevertOptions, RevertProblem, RevertReport, Reverted, DESTRUCTIVE_DOWN_MARKER,
+    NOTHING_TO_UNDO_MARKER,
+};
 pub use run::{Applied, DryRun, Progress, Report, Status};
+pub use sessions::Session;
 pub use source::{Migration, Statement, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
 pub use tls::{SslMode, TlsError, TlsSettings};
 pub use verify::{State, StatusEntry};
@@ -96,6 +106,7 @@ pub struct Migrator {
     downs: Vec<Migration>,
     skipped: Vec<SkippedFile>,
     progress: Option<ProgressFn>,
+    options: RunOptions,
 }
 
 type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -121,6 +132,7 @@ impl Migrator {
             downs: folder.downs,
             skipped: folder.skipped,
             progress: None,
+            options: RunOptions::default(),
         })
     }
 
@@ -141,6 +153,7 @@ impl Migrator {
             downs: folder.downs,
             skipped: folder.skipped,
             progress: None,
+            options: RunOptions::default(),
         })
     }
 
@@ -185,6 +198,16 @@ impl Migrator {
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
+    }
+
+    /// Timeouts, retries and progress of the run (see [`RunOptions`]).
+    pub fn with_options(mut self, options: RunOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn options(&self) -> &RunOptions {
+        &self.options
     }
 
     /// The folder the migrations were read from.

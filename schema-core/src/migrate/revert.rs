@@ -20,6 +20,10 @@ use super::{lock, verify, DatabaseConfig, Migrator, Progress};
 /// same marker `generate` writes).
 pub const DESTRUCTIVE_DOWN_MARKER: &str = "-- schema:destructive";
 
+/// A line marking a down with deliberately no statement: a later part of an online change,
+/// whose effects the down of the change's first migration undoes.
+pub const NOTHING_TO_UNDO_MARKER: &str = "-- schema:nothing-to-undo";
+
 /// What to revert.
 #[derive(Clone, Debug, Default)]
 pub struct RevertOptions {
@@ -117,7 +121,11 @@ impl Migrator {
         client: &Client,
         options: &RevertOptions,
     ) -> Result<RevertReport, MigrateError> {
-        let ledger = lock::lock_and_read(client, || self.report(Progress::WaitingForLock)).await?;
+        let ledger = lock::lock_and_read(client, self.options.migration_lock_wait, |holders| {
+            self.report(Progress::WaitingForLock);
+            self.report(Progress::LockHeldBy(holders));
+        })
+        .await?;
         verify::pending(&self.migrations, &ledger).map_err(MigrateError::Verification)?;
         let mut rows: Vec<&LedgerRow> = ledger.iter().collect();
         rows.sort_by_key(|r| std::cmp::Reverse(r.version));
@@ -175,7 +183,8 @@ impl Migrator {
                 down: down_name,
             });
         };
-        if down.statements.is_empty() {
+        let nothing_to_undo = down.sql.lines().any(|l| l.trim() == NOTHING_TO_UNDO_MARKER);
+        if down.statements.is_empty() && !nothing_to_undo {
             return Err(RevertProblem::DownEmpty {
                 down: down.name.clone(),
             });

@@ -8,9 +8,10 @@ use tokio_postgres::Client;
 use super::config::{error_chain, server_message, DatabaseConfig};
 use super::error::MigrateError;
 use super::names::SkippedFile;
+use super::online::{Watch, Watcher};
 use super::source::Migration;
 use super::verify::{self, StatusEntry};
-use super::{apply, ledger, lock, Migrator};
+use super::{ledger, lock, Migrator};
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,8 +41,29 @@ pub struct Applied {
 /// What happens during a run, as it happens.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
-    CreatedDatabase { database: String },
+    CreatedDatabase {
+        database: String,
+    },
     WaitingForLock,
+    /// Who holds the migration lock this run waits for.
+    LockHeldBy(Vec<super::Session>),
+    /// A statement of `file` could not get its lock within `lock_timeout`; the migration is
+    /// tried again after `retry_in` (a transactional one left nothing behind).
+    LockTimeout {
+        file: String,
+        statement: usize,
+        attempt: u32,
+        retry_in: Duration,
+        blocked_by: Vec<super::Session>,
+    },
+    /// A statement has been running for a while.
+    Running(super::Running),
+    /// An INVALID index left by an earlier failed concurrent build was dropped before `file`
+    /// builds it again.
+    DroppedInvalidIndex {
+        file: String,
+        index: String,
+    },
     Applied(Applied),
 }
 
@@ -71,7 +93,8 @@ impl Migrator {
                 database: db.database(),
             });
         }
-        let mut report = self.run_locked(&client).await?;
+        let watch = Watcher::Config(db);
+        let mut report = self.run_locked(&client, watch).await?;
         // Closing the connection would release the lock too, but the server does so only when
         // its backend has exited, after this process may have: a migrator started right after
         // would find the lock still held and report waiting for a run that is over. After a
@@ -97,7 +120,7 @@ impl Migrator {
         })?;
         let mut guard = DetachOnDrop(Some(object));
         let client: &Client = guard.0.as_ref().map(|o| &***o).expect("set above");
-        let report = self.run_locked(client).await?;
+        let report = self.run_locked(client, Watcher::Pool(pool)).await?;
         lock::unlock(client).await?;
         // Healthy and unlocked: back to the pool.
         drop(guard.0.take());
@@ -107,18 +130,23 @@ impl Migrator {
     /// Brings the database up to date on a connection the caller owns; the lock is released
     /// before returning, on success and (when the connection still works) on failure.
     pub async fn run_on_client(&self, client: &Client) -> Result<Report, MigrateError> {
-        let result = self.run_locked(client).await;
+        let result = self.run_locked(client, Watcher::None).await;
         let unlocked = lock::unlock(client).await;
         let report = result?;
         unlocked?;
         Ok(report)
     }
 
-    async fn run_locked(&self, client: &Client) -> Result<Report, MigrateError> {
+    async fn run_locked(
+        &self,
+        client: &Client,
+        watcher: Watcher<'_>,
+    ) -> Result<Report, MigrateError> {
         let mut waited = false;
-        let ledger = lock::lock_and_read(client, || {
+        let ledger = lock::lock_and_read(client, self.options.migration_lock_wait, |holders| {
             waited = true;
             self.report(Progress::WaitingForLock);
+            self.report(Progress::LockHeldBy(holders));
         })
         .await?;
         if ledger.is_empty() {
@@ -138,8 +166,17 @@ impl Migrator {
             skipped: self.skipped.clone(),
             ..Report::default()
         };
+        if pending.is_empty() {
+            return Ok(report);
+        }
+        // The timeouts and the run's pid in one round trip. The watch connects only once a
+        // statement has run for a while, so a quick run pays nothing for it; without a
+        // source (a caller's client) timeouts and retries still apply, but blockers cannot be
+        // named.
+        let pid = session_settings(client, &self.options.session_settings()).await?;
+        let watch = Watch::new(watcher, pid);
         for migration in pending {
-            let duration = apply::apply(client, migration).await?;
+            let duration = self.apply_online(client, watch.as_ref(), migration).await?;
             let applied = Applied {
                 version: migration.version,
                 name: migration.name.clone(),
@@ -174,6 +211,25 @@ impl Migrator {
             pending: pending.into_iter().cloned().collect(),
         })
     }
+}
+
+/// Sets the run's timeouts and returns its backend pid.
+async fn session_settings(client: &Client, settings: &str) -> Result<i32, MigrateError> {
+    let failed = |message: String| MigrateError::Database {
+        during: "setting lock_timeout and statement_timeout".into(),
+        message,
+    };
+    let messages = client
+        .simple_query(&format!("{settings}; SELECT pg_backend_pid()"))
+        .await
+        .map_err(|e| failed(server_message(&e)))?;
+    messages
+        .iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0)?.parse().ok(),
+            _ => None,
+        })
+        .ok_or_else(|| failed("pg_backend_pid() returned no row".into()))
 }
 
 async fn read_ledger(db: &DatabaseConfig) -> Result<(bool, Vec<ledger::LedgerRow>), MigrateError> {

@@ -137,6 +137,7 @@ pub fn statement_in(s: &Statement, schema: &str) -> String {
         Statement::RenameIndex { from, to } => {
             format!("ALTER INDEX {} RENAME TO {};", ident(from), ident(to))
         }
+        Statement::Online(online) => super::online::statement(online, schema),
         Statement::FillNulls {
             table,
             column,
@@ -203,7 +204,7 @@ fn create_table(table: &TableDef) -> String {
     )
 }
 
-fn add_foreign_key(schema: &str, table: &str, fk: &ForeignKeyDef) -> String {
+pub(super) fn add_foreign_key(schema: &str, table: &str, fk: &ForeignKeyDef) -> String {
     format!(
         "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE no action;",
         ident(table),
@@ -217,7 +218,7 @@ fn add_foreign_key(schema: &str, table: &str, fk: &ForeignKeyDef) -> String {
 
 /// A key is written as `pg_get_indexdef` prints it: `DESC` for PostgreSQL's plain descending
 /// order (NULLs first), and a NULLS clause only where it differs from the direction's default.
-fn create_index(table: &str, index: &IndexDef) -> String {
+pub(super) fn create_index(table: &str, index: &IndexDef) -> String {
     let columns: Vec<String> = index
         .columns
         .iter()

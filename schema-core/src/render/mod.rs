@@ -4,6 +4,7 @@
 //! Pure functions of their input: the same statements give the same bytes everywhere.
 
 mod ddl;
+mod online;
 
 pub use ddl::{statement, statement_in};
 
