@@ -20,6 +20,7 @@ pub struct Args {
     /// Print the SQL that would be applied; change nothing (the same as `dry-run`)
     #[arg(long)]
     pub dry_run: bool,
+    /// The command to run; `None` runs `migrate`.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
