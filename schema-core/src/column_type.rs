@@ -16,6 +16,7 @@ use uuid::Uuid;
             a #[pg_enum] enum, or Option<_> of one of these for a nullable column"
 )]
 pub trait ColumnType {
+    /// The column's SQL type; for `Option<T>`, the type of `T`.
     const SQL_TYPE: SqlType;
     /// `true` for `Option<_>`: the column accepts NULL.
     const NULLABLE: bool;

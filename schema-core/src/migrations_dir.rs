@@ -15,15 +15,20 @@ pub const JOURNAL_VERSION: u32 = 1;
 /// `meta/_journal.json`: every migration in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Journal {
+    /// The journal format, [`JOURNAL_VERSION`]; any other is refused.
     pub version: u32,
+    /// Always `postgresql`, as drizzle-kit writes it.
     pub dialect: String,
+    /// The migrations, oldest first; entry `i` has `idx` `i`.
     pub entries: Vec<JournalEntry>,
 }
 
 /// One migration of the journal. `tag` is the file name without `.sql`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
+    /// The migration's number, from 0: its place in the journal and the `NNNN` of its files.
     pub idx: u32,
+    /// `NNNN_<name>`: the migration's file name without `.sql`.
     pub tag: String,
     /// Statements are separated by `--> statement-breakpoint` lines (always, here; the field
     /// keeps the journal readable by drizzle users' tooling).
@@ -43,24 +48,43 @@ impl Default for Journal {
 /// A problem with the files of a migrations directory.
 #[derive(Debug, thiserror::Error)]
 pub enum FilesError {
+    /// A file or the directory could not be read (a missing snapshot or migration included).
     #[error("cannot read `{path}`: {source}")]
     Read {
+        /// The file or directory.
         path: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// A file could not be written, or its temporary file renamed over it.
     #[error("cannot write `{path}`: {source}")]
     Write {
+        /// The file.
         path: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The journal or a snapshot is not the JSON this crate writes.
     #[error("`{path}` is not valid {what} JSON: {source}")]
     Json {
+        /// The file.
         path: PathBuf,
+        /// What the file should hold: `journal` or `schema snapshot`.
         what: &'static str,
+        /// The parser's error, with line and column.
         source: serde_json::Error,
     },
+    /// The journal and the files disagree: a lost journal, an entry out of order or
+    /// misnamed, an unsupported journal version.
     #[error("`{path}`: {problem}")]
-    Inconsistent { path: PathBuf, problem: String },
+    Inconsistent {
+        /// The file at fault.
+        path: PathBuf,
+        /// What is wrong, and what to do about it.
+        problem: String,
+    },
+    /// A migration name is empty, longer than 100 bytes, or has a character other than a
+    /// lowercase ASCII letter, a digit or `_`; holds the name as given.
     #[error("invalid migration name `{0}`: use lowercase letters, digits and `_` only")]
     BadName(String),
 }
@@ -72,24 +96,29 @@ pub struct MigrationsDir {
 }
 
 impl MigrationsDir {
+    /// The migrations directory at `root`; nothing is read until asked.
     pub fn new(root: impl Into<PathBuf>) -> Self {
         MigrationsDir { root: root.into() }
     }
 
+    /// The directory that holds the `.sql` files and `meta/`.
     pub fn root(&self) -> &Path {
         &self.root
     }
 
+    /// `meta/_journal.json` under the root.
     pub fn journal_path(&self) -> PathBuf {
         self.root.join("meta").join("_journal.json")
     }
 
+    /// `meta/NNNN_snapshot.json` under the root: the schema migration `idx` leads to.
     pub fn snapshot_path(&self, idx: u32) -> PathBuf {
         self.root
             .join("meta")
             .join(format!("{idx:04}_snapshot.json"))
     }
 
+    /// `<tag>.sql` under the root: the SQL of migration `tag`.
     pub fn sql_path(&self, tag: &str) -> PathBuf {
         self.root.join(format!("{tag}.sql"))
     }

@@ -49,6 +49,7 @@ impl Default for Schema {
 /// A PostgreSQL enum type.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnumDef {
+    /// The type's PostgreSQL name, unqualified.
     pub name: Name,
     /// Labels in declaration order; the order is part of the type.
     pub labels: List<Name>,
@@ -63,20 +64,28 @@ pub struct EnumDef {
 /// A label of an enum renamed in code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelRename {
+    /// The label's previous name.
     pub from: Name,
+    /// Its name now, one of the enum's `labels`.
     pub to: Name,
 }
 
 /// A table with its columns, keys and indexes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableDef {
+    /// The table's PostgreSQL name, unqualified.
     pub name: Name,
+    /// The columns, in the order `CREATE TABLE` lists them.
     pub columns: List<ColumnDef>,
+    /// The primary key; every table has one.
     pub primary_key: PrimaryKey,
+    /// The foreign keys, one column each.
     #[serde(default)]
     pub foreign_keys: List<ForeignKeyDef>,
+    /// The indexes declared on the table (not the primary key's).
     #[serde(default)]
     pub indexes: List<IndexDef>,
+    /// The table's previous name, declared in code so a rename never needs a prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<Name>,
 }
@@ -84,11 +93,16 @@ pub struct TableDef {
 /// A column: name, type, nullability and default.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnDef {
+    /// The column's PostgreSQL name.
     pub name: Name,
+    /// Its type.
     pub sql_type: SqlType,
+    /// True when it allows NULL; false makes it `NOT NULL`.
     pub nullable: bool,
+    /// Its `DEFAULT`; `None` for no default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<ColumnDefault>,
+    /// The column's previous name, declared in code so a rename never needs a prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<Name>,
 }
@@ -97,16 +111,27 @@ pub struct ColumnDef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SqlType {
+    /// `uuid`.
     Uuid,
+    /// `text`.
     Text,
+    /// `varchar(n)`: at most `n` characters (not bytes); `n` is at least 1.
     Varchar(u32),
+    /// `boolean`.
     Boolean,
+    /// `smallint`: 2 bytes.
     SmallInt,
+    /// `integer`: 4 bytes.
     Integer,
+    /// `bigint`: 8 bytes.
     BigInt,
+    /// `real`: a 4-byte float.
     Real,
+    /// `double precision`: an 8-byte float.
     DoublePrecision,
+    /// `timestamp with time zone`.
     TimestampTz,
+    /// `jsonb`.
     Jsonb,
     /// A user-defined enum type, by its PostgreSQL name.
     Enum(Name),
@@ -121,11 +146,13 @@ pub enum ColumnDefault {
     Now,
     /// `gen_random_uuid()` (pgcrypto / PostgreSQL 13+)
     GenRandomUuid,
+    /// `true` or `false`, on a `boolean` column.
     Bool(bool),
+    /// An integer literal, on an integer or float column whose type holds it exactly.
     Int(i64),
     /// A decimal literal such as `0.5` or `-1.25`, on a `real` or `double precision` column.
     Float(Name),
-    /// A string literal, rendered quoted.
+    /// A string literal, rendered quoted, on a `text` or `varchar` column.
     Text(Name),
     /// A label of the column's enum type.
     EnumLabel(Name),
@@ -144,9 +171,14 @@ pub enum PrimaryKey {
 /// A foreign key from one column to a column of another table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignKeyDef {
+    /// The referencing column, in the table that holds the key.
     pub column: Name,
+    /// The referenced table, registered before the one that holds the key.
     pub references_table: Name,
+    /// The referenced column: that table's one-column primary key or a column with a
+    /// one-column unique index.
     pub references_column: Name,
+    /// What deleting a referenced row does.
     pub on_delete: OnDelete,
 }
 
@@ -154,18 +186,26 @@ pub struct ForeignKeyDef {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDelete {
+    /// Delete the referencing rows too.
     Cascade,
+    /// Refuse the delete at once.
     Restrict,
+    /// Set the referencing column to NULL; the column must be nullable.
     SetNull,
+    /// Set the referencing column to its default; the column must have one.
     SetDefault,
+    /// Refuse the delete at the end of the statement (or at commit, if deferred).
     NoAction,
 }
 
 /// A btree index, unique or not, under an explicit name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexDef {
+    /// The index's PostgreSQL name; it shares one namespace with the schema's tables.
     pub name: Name,
+    /// `UNIQUE`: no two rows have the same key.
     pub unique: bool,
+    /// The key columns, in key order; at least one.
     pub columns: List<IndexColumn>,
 }
 
@@ -175,6 +215,7 @@ pub struct IndexDef {
 /// `ASC NULLS LAST`, so a key is compared by the order it sorts in, not by how it is spelled.
 #[derive(Clone, Debug, Eq, Serialize, Deserialize)]
 pub struct IndexColumn {
+    /// The column's name.
     pub name: Name,
     /// Descending: PostgreSQL's plain `DESC`, which sorts NULLs first unless `nulls` says
     /// otherwise.
@@ -190,7 +231,9 @@ pub struct IndexColumn {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NullsOrder {
+    /// `NULLS FIRST`.
     First,
+    /// `NULLS LAST`.
     Last,
 }
 
@@ -247,7 +290,8 @@ impl PartialEq for IndexColumn {
 }
 
 impl OnDelete {
-    /// The SQL words of the action, as PostgreSQL prints them.
+    /// The SQL words of the action, in lower case as the migrations spell them (PostgreSQL
+    /// prints them in upper case).
     pub fn sql(self) -> &'static str {
         match self {
             OnDelete::Cascade => "cascade",
@@ -286,6 +330,7 @@ impl ColumnDef {
 }
 
 impl TableDef {
+    /// The column of that name, if the table has one.
     pub fn column(&self, name: &str) -> Option<&ColumnDef> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -332,10 +377,12 @@ impl Schema {
         is_public(&self.pg_schema)
     }
 
+    /// The table of that name, if the schema has one.
     pub fn table(&self, name: &str) -> Option<&TableDef> {
         self.tables.iter().find(|t| t.name == name)
     }
 
+    /// The enum type of that name, if the schema has one.
     pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
         self.enums.iter().find(|e| e.name == name)
     }

@@ -32,9 +32,14 @@ pub trait Table: Sized {
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read column `{table}.{column}` as {rust_type}: {source}")]
 pub struct RowError {
+    /// The table the struct is declared for.
     pub table: &'static str,
+    /// The column that could not be read.
     pub column: &'static str,
+    /// The field's Rust type as written, e.g. `Option<String>`.
     pub rust_type: &'static str,
+    /// The driver's error: no such column in the row, a type mismatch, or a NULL read into a
+    /// type that is not an `Option`.
     #[source]
     pub source: tokio_postgres::Error,
 }

@@ -12,6 +12,7 @@ pub enum VerifyError {
     /// (never created here: verifying changes nothing).
     #[error(transparent)]
     Connect(#[from] MigrateError),
+    /// Connected, but the catalog could not be read.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
 }
@@ -43,8 +44,8 @@ impl VerifyError {
     }
 }
 
-/// Connects to `db` without creating it and compares its `public` schema with `schema`
-/// (see [`verify`]). A clean report means the database is exactly the schema in code.
+/// Connects to `db` without creating it and compares its schema (`public`, or the one
+/// `schema!` names) with `schema` (see [`verify`]). A clean report means the database is exactly the schema in code.
 ///
 /// ```no_run
 /// # async fn startup(schema: &schema_core::Schema) -> Result<(), Box<dyn std::error::Error>> {

@@ -11,6 +11,7 @@ use std::fmt;
 /// The differences between two catalogs, `left` and `right` (see [`Catalog::diff`]).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct CatalogDiff {
+    /// One entry per differing fact, sorted by [`DiffEntry::what`].
     pub entries: Vec<DiffEntry>,
 }
 
@@ -19,7 +20,9 @@ pub struct CatalogDiff {
 pub struct DiffEntry {
     /// Which object and property, e.g. `table users, column email`.
     pub what: String,
+    /// The value in the left catalog (`self` of [`Catalog::diff`]).
     pub left: Option<String>,
+    /// The value in the right catalog (the argument of [`Catalog::diff`]).
     pub right: Option<String>,
 }
 
@@ -51,6 +54,7 @@ impl Catalog {
 }
 
 impl CatalogDiff {
+    /// Whether the two catalogs are equal.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

@@ -8,170 +8,272 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Drift {
+    /// An enum type the code declares is not in the database.
     MissingEnum {
+        /// The type's name.
         name: String,
+        /// Its labels, in the order the code declares them.
         labels: Vec<String>,
     },
+    /// The database has an enum type the code does not declare.
     ExtraEnum {
+        /// The type's name.
         name: String,
+        /// Its labels, in the database's order.
         labels: Vec<String>,
     },
+    /// A label the code declares is not in the database's enum type.
     MissingEnumLabel {
+        /// The enum type.
         enum_name: String,
+        /// The missing label.
         label: String,
     },
+    /// The database's enum type has a label the code does not declare.
     ExtraEnumLabel {
+        /// The enum type.
         enum_name: String,
+        /// The extra label.
         label: String,
     },
     /// The labels both sides share are in another order (the order is part of the type:
     /// it decides how values sort).
     EnumLabelOrder {
+        /// The enum type.
         enum_name: String,
+        /// All labels, in the code's order.
         expected: Vec<String>,
+        /// All labels, in the database's order.
         found: Vec<String>,
     },
+    /// A table the code declares is not in the database.
     MissingTable {
+        /// The table's name.
         table: String,
     },
+    /// The database has a table the code does not declare.
     ExtraTable {
+        /// The table's name.
         table: String,
     },
     /// `expected` describes the column, e.g. `uuid NOT NULL DEFAULT gen_random_uuid()`.
     MissingColumn {
+        /// The table.
         table: String,
+        /// The missing column.
         column: String,
+        /// The column as the code declares it.
         expected: String,
     },
+    /// The database's table has a column the code does not declare.
     ExtraColumn {
+        /// The table.
         table: String,
+        /// The extra column.
         column: String,
+        /// Its type, and `NOT NULL` when it is, e.g. `text NOT NULL`.
         found: String,
     },
+    /// The column has another type.
     ColumnType {
+        /// The table.
         table: String,
+        /// The column.
         column: String,
+        /// The type in code, spelled as `format_type` spells it, e.g. `character varying(255)`.
         expected: String,
+        /// The type in the database.
         found: String,
     },
+    /// The column is nullable on one side and `NOT NULL` on the other.
     Nullability {
+        /// The table.
         table: String,
+        /// The column.
         column: String,
+        /// True when the code allows NULL (so the database has `NOT NULL`).
         nullable_in_code: bool,
     },
+    /// The column has another default, or a default on one side only.
     ColumnDefault {
+        /// The table.
         table: String,
+        /// The column.
         column: String,
+        /// The default in code, as SQL; `None` when the code declares none.
         expected: Option<String>,
+        /// The default in the database, as `pg_get_expr` prints it; `None` when it has none.
         found: Option<String>,
     },
+    /// The table has no primary key.
     MissingPrimaryKey {
+        /// The table.
         table: String,
+        /// The primary key constraint's name in code.
         name: String,
+        /// Its columns, in key order.
         columns: Vec<String>,
     },
     /// The table's primary key has another name or other columns.
     PrimaryKey {
+        /// The table.
         table: String,
+        /// The constraint's name in code.
         expected_name: String,
+        /// Its columns in code, in key order.
         expected_columns: Vec<String>,
+        /// The constraint's name in the database.
         found_name: String,
+        /// Its columns in the database, in key order.
         found_columns: Vec<String>,
     },
+    /// A foreign key the code declares is not in the database.
     MissingForeignKey {
+        /// The table that holds the key.
         table: String,
+        /// The constraint's name.
         name: String,
+        /// The key in code, e.g. `FOREIGN KEY (user_id) REFERENCES users(id) ON UPDATE NO
+        /// ACTION ON DELETE CASCADE`.
         expected: String,
     },
+    /// The database has a foreign key the code does not declare.
     ExtraForeignKey {
+        /// The table that holds the key.
         table: String,
+        /// The constraint's name.
         name: String,
+        /// The key in the database, spelled like [`Drift::MissingForeignKey`]'s `expected`.
         found: String,
     },
     /// Same key, another ON DELETE action; `expected`/`found` are e.g. `CASCADE`.
     ForeignKeyOnDelete {
+        /// The table that holds the key.
         table: String,
+        /// The constraint's name.
         name: String,
+        /// The action in code.
         expected: String,
+        /// The action in the database.
         found: String,
     },
     /// Same name, other columns, referenced table or ON UPDATE action.
     ForeignKey {
+        /// The table that holds the key.
         table: String,
+        /// The constraint's name.
         name: String,
+        /// The key in code, spelled like [`Drift::MissingForeignKey`]'s `expected`.
         expected: String,
+        /// The key in the database, spelled the same way.
         found: String,
     },
     /// `expected` describes the index, e.g. `UNIQUE btree (user_id, started_at DESC)`.
     MissingIndex {
+        /// The indexed table.
         table: String,
+        /// The index's name.
         name: String,
+        /// The index in code.
         expected: String,
     },
+    /// The database has an index the code does not declare (indexes that back a primary key
+    /// or a constraint are not counted).
     ExtraIndex {
+        /// The indexed table.
         table: String,
+        /// The index's name.
         name: String,
+        /// The index in the database, spelled like [`Drift::MissingIndex`]'s `expected`,
+        /// with its `WHERE` predicate if partial.
         found: String,
     },
     /// Same name, but uniqueness, columns, direction, method or predicate differ.
     Index {
+        /// The indexed table.
         table: String,
+        /// The index's name.
         name: String,
+        /// The index in code, spelled like [`Drift::MissingIndex`]'s `expected`.
         expected: String,
+        /// The index in the database, spelled the same way.
         found: String,
     },
     /// A unique, check or exclusion constraint the code does not declare.
     ExtraConstraint {
+        /// The table.
         table: String,
+        /// The constraint's name.
         name: String,
+        /// Its definition, as `pg_get_constraintdef` prints it.
         found: String,
     },
     /// A view, materialized view, sequence not owned by a column, trigger, rule, policy or
     /// extension that no migration makes; `table` names the table of a trigger, rule or
     /// policy, `found` is its definition.
     ExtraObject {
+        /// What sort of object it is.
         kind: ObjectKind,
+        /// The table a trigger, rule or policy belongs to; `None` for other kinds.
         table: Option<String>,
+        /// The object's name.
         name: String,
+        /// Its definition; empty for an extension or a sequence.
         found: String,
     },
     /// An extension the migrations install (`pgcrypto`) is not installed.
     MissingExtension {
+        /// The extension's name.
         name: String,
     },
     /// Row-level security is enabled (`forced`: also for the table's owner); the code
     /// declares none, so queries may see fewer rows than they expect.
     RowLevelSecurity {
+        /// The table.
         table: String,
+        /// True when it is forced, so it applies to the table's owner too.
         forced: bool,
     },
     /// The table is `UNLOGGED`: emptied after a crash, never replicated.
     UnloggedTable {
+        /// The table.
         table: String,
     },
     /// The column has a collation other than its type's default.
     ColumnCollation {
+        /// The table.
         table: String,
+        /// The column.
         column: String,
+        /// The collation's name.
         collation: String,
     },
     /// An index a failed `CREATE INDEX CONCURRENTLY` left behind: writes maintain it, queries
     /// never use it.
     InvalidIndex {
+        /// The indexed table.
         table: String,
+        /// The index's name.
         name: String,
     },
     /// A foreign key or check added `NOT VALID` and never validated: existing rows were not
     /// checked.
     ConstraintNotValid {
+        /// The table.
         table: String,
+        /// The constraint's name.
         name: String,
+        /// Its definition, as `pg_get_constraintdef` prints it.
         definition: String,
     },
     /// A constraint made `DEFERRABLE`: checked at commit, not per statement, when deferred.
     ConstraintDeferrable {
+        /// The table.
         table: String,
+        /// The constraint's name.
         name: String,
+        /// True when it is `INITIALLY DEFERRED`, so deferred unless a transaction says
+        /// otherwise.
         initially_deferred: bool,
     },
 }
@@ -183,6 +285,8 @@ pub use super::drift_objects::ObjectKind;
 pub struct DriftReport {
     /// The schema that was compared (e.g. `public`).
     pub schema: String,
+    /// Every difference found: enums, then tables in the code's order, then extra tables
+    /// and other objects.
     pub drifts: Vec<Drift>,
 }
 

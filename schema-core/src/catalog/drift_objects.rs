@@ -9,12 +9,19 @@ use std::fmt;
 /// What kind of object an [`Drift::ExtraObject`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ObjectKind {
+    /// A view.
     View,
+    /// A materialized view.
     MaterializedView,
+    /// A sequence no column owns.
     Sequence,
+    /// A trigger on a table.
     Trigger,
+    /// A rewrite rule on a table.
     Rule,
+    /// A row-level security policy on a table.
     Policy,
+    /// An extension other than `pgcrypto` and the built-in `plpgsql`.
     Extension,
 }
 

@@ -5,10 +5,10 @@
 //!   `pg_catalog` into a [`Catalog`]: plain data, sorted
 //!   deterministically, so two databases are catalog-identical exactly when their catalogs are
 //!   `==`; [`Catalog::diff`] says where they are not.
-//! - [`verify`] compares the live `public` schema with a [`Schema`] and
-//!   lists every [`Drift`]; [`compare`] does the same for a catalog already read;
-//!   [`verify_database`] connects first, with the migrator's [`DatabaseConfig`], and never
-//!   creates the database.
+//! - [`verify`] compares the live schema (`public`, or the one `schema!` names) with a
+//!   [`Schema`] and lists every [`Drift`]; [`compare`] does the same for a catalog already
+//!   read; [`verify_database`] connects first, with the migrator's [`DatabaseConfig`], and
+//!   never creates the database.
 //!
 //! [`DatabaseConfig`]: crate::migrate::DatabaseConfig
 //!
@@ -54,15 +54,26 @@ pub const DEFAULT_SCHEMA: &str = crate::model::PUBLIC_SCHEMA;
 /// Why the catalog could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
+    /// A catalog query failed: lost connection, or a user that may not read `pg_catalog`.
     #[error("cannot read {what} from pg_catalog: {source}")]
     Query {
+        /// The objects being read, e.g. `constraints`.
         what: &'static str,
+        /// The driver's error.
         source: tokio_postgres::Error,
     },
+    /// The database has no schema of that name.
     #[error("schema `{schema}` does not exist in this database; check the database name in the connection URL")]
-    SchemaNotFound { schema: String },
+    SchemaNotFound {
+        /// The schema that was asked for.
+        schema: String,
+    },
+    /// The catalog holds a value this reader does not know, e.g. a new referential action code.
     #[error("unexpected {what} in pg_catalog; this server version may not be supported")]
-    Unexpected { what: String },
+    Unexpected {
+        /// The value and where it was found.
+        what: String,
+    },
 }
 
 /// Compares the live PostgreSQL schema (`public`, or the one `schema!` names) with the schema

@@ -144,8 +144,9 @@ fn base_type_name(sql_type: &SqlType) -> &'static str {
     }
 }
 
-/// Quotes an identifier unless it is a plain lower-case one, as `quote_ident()` does (reserved
-/// words aside: names in this project are snake_case identifiers, never SQL keywords).
+/// Quotes an identifier unless it is a plain lower-case one, as `quote_ident()` does, keywords
+/// aside: PostgreSQL also quotes a keyword (`"group"`), this does not, so names are compared
+/// as identifiers, never as this text.
 pub fn quote_ident(name: &str) -> String {
     let plain = name
         .chars()

@@ -10,7 +10,9 @@ pub struct Catalog {
     pub schema: String,
     /// Extensions installed in the database (database-wide), by name.
     pub extensions: Vec<String>,
+    /// Enum types, by name.
     pub enums: Vec<EnumType>,
+    /// Ordinary and partitioned tables, by name.
     pub tables: Vec<Table>,
     /// Views and materialized views, by name.
     pub views: Vec<View>,
@@ -21,7 +23,9 @@ pub struct Catalog {
 /// A view or materialized view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct View {
+    /// The view's name, unqualified.
     pub name: String,
+    /// True for a materialized view.
     pub materialized: bool,
     /// `pg_get_viewdef(oid)`.
     pub definition: String,
@@ -30,6 +34,7 @@ pub struct View {
 /// A sequence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sequence {
+    /// The sequence's name, unqualified.
     pub name: String,
     /// `table.column` of the column that owns it (a serial or identity column); `None` for a
     /// sequence made on its own.
@@ -40,20 +45,25 @@ pub struct Sequence {
 /// (`pg_get_triggerdef`, `pg_get_ruledef`, or the policy's clauses from `pg_policies`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TableObject {
+    /// The object's name.
     pub name: String,
+    /// Its definition as PostgreSQL prints it.
     pub definition: String,
 }
 
 /// An enum type and its labels in `enumsortorder` order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnumType {
+    /// The type's name, unqualified.
     pub name: String,
+    /// Its labels, in sort order.
     pub labels: Vec<String>,
 }
 
 /// An ordinary or partitioned table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Table {
+    /// The table's name, unqualified.
     pub name: String,
     /// In column order (`attnum`), dropped columns left out.
     pub columns: Vec<Column>,
@@ -81,11 +91,13 @@ pub struct Table {
 /// A column as PostgreSQL spells it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Column {
+    /// The column's name.
     pub name: String,
     /// `format_type(atttypid, atttypmod)`, e.g. `character varying(64)`.
     pub data_type: String,
+    /// `NOT NULL` (`attnotnull`).
     pub not_null: bool,
-    /// `pg_get_expr(adbin, adrelid)`, e.g. `now()` or `'x'::text`.
+    /// `pg_get_expr(adbin, adrelid)`, e.g. `now()` or `'x'::text`; `None` without a default.
     pub default: Option<String>,
     /// The column's collation when it is not its type's default (`COLLATE "C"`).
     pub collation: Option<String>,
@@ -94,7 +106,9 @@ pub struct Column {
 /// A table constraint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Constraint {
+    /// The constraint's name.
     pub name: String,
+    /// Primary key, foreign key, unique, check or exclusion.
     pub kind: ConstraintKind,
     /// `pg_get_constraintdef(oid)`, e.g. `PRIMARY KEY (id)`.
     pub definition: String,
@@ -105,16 +119,22 @@ pub struct Constraint {
     pub validated: bool,
     /// `DEFERRABLE`; `initially_deferred` for `INITIALLY DEFERRED`.
     pub deferrable: bool,
+    /// `INITIALLY DEFERRED`: checked at commit unless a transaction says otherwise.
     pub initially_deferred: bool,
 }
 
 /// `pg_constraint.contype`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ConstraintKind {
+    /// `p`: a primary key.
     PrimaryKey,
+    /// `f`: a foreign key.
     ForeignKey,
+    /// `u`: a unique constraint.
     Unique,
+    /// `c`: a check constraint.
     Check,
+    /// `x`: an exclusion constraint.
     Exclusion,
     /// A constraint trigger or any kind a newer server adds.
     Other,
@@ -123,32 +143,44 @@ pub enum ConstraintKind {
 /// A foreign key taken apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForeignKey {
+    /// The constraint's name.
     pub name: String,
+    /// The referencing columns of this table, in key order.
     pub columns: Vec<String>,
     /// The referenced table; qualified with its schema when it lives in another one.
     pub referenced_table: String,
+    /// The referenced columns, matching `columns` one for one.
     pub referenced_columns: Vec<String>,
+    /// What deleting a referenced row does (`ON DELETE`).
     pub on_delete: FkAction,
+    /// What updating a referenced key does (`ON UPDATE`).
     pub on_update: FkAction,
 }
 
 /// A referential action (`confdeltype` / `confupdtype`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FkAction {
+    /// `NO ACTION` (`a`): fail at the end of the statement if a reference is left dangling.
     NoAction,
+    /// `RESTRICT` (`r`): fail at once, even when deferred.
     Restrict,
+    /// `CASCADE` (`c`): delete or update the referencing rows too.
     Cascade,
+    /// `SET NULL` (`n`): set the referencing columns to NULL.
     SetNull,
+    /// `SET DEFAULT` (`d`): set the referencing columns to their defaults.
     SetDefault,
 }
 
 /// An index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Index {
+    /// The index's name.
     pub name: String,
     /// `pg_get_indexdef(indexrelid)`, e.g. `CREATE UNIQUE INDEX users_email_uq ON public.users
     /// USING btree (email)`.
     pub definition: String,
+    /// `UNIQUE`.
     pub unique: bool,
     /// The index behind the table's primary key.
     pub primary: bool,
@@ -159,7 +191,7 @@ pub struct Index {
     pub method: String,
     /// The key columns (INCLUDE columns left out), in order.
     pub columns: Vec<IndexKey>,
-    /// `pg_get_expr(indpred, indrelid)` of a partial index.
+    /// `pg_get_expr(indpred, indrelid)` of a partial index; `None` for a full one.
     pub predicate: Option<String>,
     /// False for an index a failed `CREATE INDEX CONCURRENTLY` left behind (`indisvalid`):
     /// queries do not use it, though writes still maintain it.
@@ -171,7 +203,9 @@ pub struct Index {
 pub struct IndexKey {
     /// The column's name, or the expression's text for an expression key.
     pub expr: String,
+    /// `DESC`.
     pub desc: bool,
+    /// `NULLS FIRST` (the default for `DESC`, not for `ASC`).
     pub nulls_first: bool,
 }
 
@@ -215,10 +249,12 @@ impl ConstraintKind {
 }
 
 impl Catalog {
+    /// The table of that name, if the schema has one.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.name == name)
     }
 
+    /// The enum type of that name, if the schema has one.
     pub fn enum_type(&self, name: &str) -> Option<&EnumType> {
         self.enums.iter().find(|e| e.name == name)
     }
@@ -237,22 +273,27 @@ impl Catalog {
 }
 
 impl Table {
+    /// The column of that name.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// The constraint of that name, of any kind.
     pub fn constraint(&self, name: &str) -> Option<&Constraint> {
         self.constraints.iter().find(|c| c.name == name)
     }
 
+    /// The foreign key of that name.
     pub fn foreign_key(&self, name: &str) -> Option<&ForeignKey> {
         self.foreign_keys.iter().find(|f| f.name == name)
     }
 
+    /// The index of that name, including one behind a constraint.
     pub fn index(&self, name: &str) -> Option<&Index> {
         self.indexes.iter().find(|i| i.name == name)
     }
 
+    /// The primary key constraint, if the table has one.
     pub fn primary_key(&self) -> Option<&Constraint> {
         self.constraints
             .iter()

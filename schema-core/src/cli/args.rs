@@ -20,8 +20,10 @@ pub struct Args {
     /// Print the SQL that would be applied; change nothing (the same as `dry-run`)
     #[arg(long)]
     pub dry_run: bool,
+    /// Lock, statement and migrator timeouts for the commands that run migrations.
     #[command(flatten)]
     pub timeouts: Timeouts,
+    /// The command to run; `None` runs `migrate`.
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -1,5 +1,5 @@
 //! One command-line entry point for any schema: `migrate` (the default), `generate`,
-//! `status`, `dry-run` and `verify`, from one clap definition.
+//! `status`, `dry-run`, `verify`, `adopt` and `revert`, from one clap definition.
 //!
 //! ```no_run
 //! # const SCHEMA: schema_core::Schema = schema_core::schema! { enums: [], tables: [] };

@@ -19,12 +19,14 @@ pub enum Risk {
 pub struct Confirmation {
     /// What confirms it: `--allow <key>`, or the key in `GenerateOptions::allow`.
     pub key: String,
+    /// Whether it loses data or may fail.
     pub risk: Risk,
     /// The change and what it costs.
     pub message: String,
 }
 
 impl Confirmation {
+    /// A change that loses data, confirmed by `key`.
     pub fn loses_data(key: String, message: String) -> Self {
         Confirmation {
             key,
@@ -33,6 +35,7 @@ impl Confirmation {
         }
     }
 
+    /// A change that may fail on rows that do not fit, confirmed by `key`.
     pub fn may_fail(key: String, message: String) -> Self {
         Confirmation {
             key,

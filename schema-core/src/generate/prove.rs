@@ -30,6 +30,8 @@ pub struct Proof {
 }
 
 impl Proof {
+    /// Whether no problem was found: each migration and each down tried led to its snapshot,
+    /// the last migration to the schema in code.
     pub fn is_proved(&self) -> bool {
         self.problems.is_empty()
     }
@@ -73,8 +75,10 @@ pub enum ProveError {
     /// No server, no permission to create a database, or a lost connection.
     #[error("{0}")]
     Server(#[from] MigrateError),
+    /// The shadow database's catalog could not be read.
     #[error("reading the shadow database's catalog: {0}")]
     Catalog(#[from] CatalogError),
+    /// The journal or a snapshot could not be read, or a snapshot breaks a registry rule.
     #[error(transparent)]
     Files(#[from] GenerateError),
 }

@@ -49,25 +49,53 @@ pub struct AdoptReport {
 /// Why [`Migrator::adopt`] wrote nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum AdoptError {
+    /// No connection, the migration lock or a ledger could not be read, or recording the
+    /// adopted migrations failed.
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    /// The live catalog could not be read.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// The migrations folder, its journal or a snapshot could not be read.
     #[error(transparent)]
     Files(#[from] FilesError),
+    /// No migration's snapshot matches the live catalog exactly.
     #[error("the database is not catalog-identical to the schema of any migration; nothing was written. It differs from the schema of {migration} in {} place(s):\n{}", .drifts.len(), lines(.drifts))]
     NotIdentical {
+        /// The file name of the migration whose snapshot differs least (or the one
+        /// [`AdoptOptions::through`] names).
         migration: String,
+        /// How the database differs from that snapshot.
         drifts: Vec<Drift>,
     },
+    /// The database already has this project's ledger, with migrations `migrate` applied
+    /// rather than adopted ones.
     #[error("the database already has this project's ledger ({LEDGER_SCHEMA}.{LEDGER_TABLE}) with {entries} migration(s) applied by `migrate`; there is nothing to adopt")]
-    LedgerInUse { entries: usize },
+    LedgerInUse {
+        /// How many rows the ledger holds.
+        entries: usize,
+    },
+    /// Neither drizzle-kit's ledger nor [`AdoptOptions::through`] says which migration the
+    /// database is at.
     #[error("the database has no drizzle-kit ledger ({DRIZZLE_LEDGER}); nothing was written")]
     NoDrizzleLedger,
+    /// [`AdoptOptions::through`] is a number the journal does not list.
     #[error("--through {through}: there is no migration numbered {through:04} in `{}`", dir.display())]
-    UnknownMigration { through: i64, dir: PathBuf },
+    UnknownMigration {
+        /// The number asked for.
+        through: i64,
+        /// The migrations folder searched.
+        dir: PathBuf,
+    },
+    /// [`AdoptOptions::drizzle_dir`] is not a drizzle-kit migrations folder, or a file in it
+    /// cannot be read.
     #[error("`{}`: {problem}", path.display())]
-    DrizzleFolder { path: PathBuf, problem: String },
+    DrizzleFolder {
+        /// The file or folder at fault.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 fn lines(drifts: &[Drift]) -> String {

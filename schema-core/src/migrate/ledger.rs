@@ -50,11 +50,15 @@ pub(crate) const SELECT_LEDGER: &str = r#"SELECT "version", "name", "checksum",
 /// One applied migration as the ledger remembers it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LedgerRow {
+    /// The migration's number, the primary key of the ledger.
     pub version: i64,
+    /// The migration's file name when it was applied, e.g. `0000_initial.sql`.
     pub name: String,
+    /// SHA-256 of the file's bytes when it was applied, lower-case hex.
     pub checksum: String,
     /// UTC, RFC 3339.
     pub applied_at: String,
+    /// How long applying it took, in milliseconds; 0 for an adopted migration.
     pub duration_ms: f64,
     /// SHA-256 of the migration's down as it was when the migration was applied; none when
     /// it had no down (or only the placeholder of a custom migration).

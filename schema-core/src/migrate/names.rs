@@ -26,6 +26,7 @@ pub(crate) enum FileKind {
 /// A file the runner did not read although its name mentions SQL; reported with the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedFile {
+    /// The file.
     pub path: PathBuf,
     /// Why it was skipped.
     pub reason: &'static str,

@@ -38,9 +38,11 @@ pub struct RevertOptions {
 /// One down applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reverted {
+    /// The reverted migration's number (`NNNN`).
     pub version: i64,
     /// The down's file name.
     pub name: String,
+    /// How long the down and the removal of its ledger row took, commit included.
     pub duration: Duration,
 }
 
@@ -49,7 +51,7 @@ pub struct Reverted {
 pub struct RevertReport {
     /// Downs applied, newest first.
     pub reverted: Vec<Reverted>,
-    /// The newest migration still applied, if any.
+    /// The file name of the newest migration still applied; `None` when none is.
     pub newest_applied: Option<String>,
 }
 
@@ -79,24 +81,57 @@ impl fmt::Display for RevertReport {
 /// Why a revert refused to start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RevertProblem {
+    /// A migration to revert has no down file.
     #[error("`{migration}` has no down: write `{down}` (for a generated migration, `generate` writes it from the snapshots)")]
-    DownMissing { migration: String, down: String },
+    DownMissing {
+        /// The migration's file name.
+        migration: String,
+        /// The down's expected file name, `NNNN_name.down.sql`.
+        down: String,
+    },
+    /// The down holds comments only.
     #[error("`{down}` holds no statement yet: write the SQL that undoes its migration")]
-    DownEmpty { down: String },
+    DownEmpty {
+        /// The down's file name.
+        down: String,
+    },
+    /// The down's checksum differs from the one the ledger recorded when its migration was
+    /// applied.
     #[error("`{down}` was changed after its migration was applied (checksum then {applied}, file now {file}): restore it as it was, or revert by hand")]
     DownEdited {
+        /// The down's file name.
         down: String,
+        /// The SHA-256 the ledger recorded, in hex.
         applied: String,
+        /// The SHA-256 of the file now, in hex.
         file: String,
     },
+    /// The down is marked destructive and [`RevertOptions::allow_destructive`] is false.
     #[error("`{down}` is destructive:{}", .lines.iter().map(|l| format!("\n      {l}")).collect::<String>())]
-    Destructive { down: String, lines: Vec<String> },
+    Destructive {
+        /// The down's file name.
+        down: String,
+        /// What it loses or cannot restore: its header's `-- Loses` and `-- Cannot` lines,
+        /// without the `-- `.
+        lines: Vec<String>,
+    },
+    /// The down is marked to run outside a transaction.
     #[error("`{down}` is marked to run outside a transaction; a down runs in one, with the removal of its ledger row: remove the marker")]
-    NotTransactional { down: String },
+    NotTransactional {
+        /// The down's file name.
+        down: String,
+    },
+    /// [`RevertOptions::to`] names a migration that is not applied.
     #[error(
         "migration {to:04} is not applied, so there is nothing to revert to; applied: {applied}"
     )]
-    UnknownTarget { to: i64, applied: String },
+    UnknownTarget {
+        /// The number asked for.
+        to: i64,
+        /// The applied migrations' file names, oldest first, comma-separated; `none` when
+        /// none is applied.
+        applied: String,
+    },
 }
 
 impl Migrator {

@@ -46,6 +46,7 @@ pub struct Statement {
     pub number: usize,
     /// 1-based line in the file where the statement's text starts.
     pub line: usize,
+    /// The text sent to the server, trimmed, without the breakpoint marker.
     pub sql: String,
 }
 

@@ -58,6 +58,7 @@ impl SslMode {
 /// The TLS settings of a connection.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TlsSettings {
+    /// Whether TLS is used and what is checked (`sslmode`); `prefer` unless set.
     pub mode: SslMode,
     /// A PEM file of trusted root certificates (`sslrootcert`); `None` or `system`: the
     /// system's store.
@@ -67,10 +68,21 @@ pub struct TlsSettings {
 /// Why TLS could not be set up before connecting.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    /// The `sslrootcert` file cannot be read, holds no PEM certificate, or holds one rustls
+    /// refuses.
     #[error("cannot read the root certificates `{}` (sslrootcert): {reason}", path.display())]
-    RootCert { path: PathBuf, reason: String },
+    RootCert {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// No `sslrootcert` was given and the system's store yields no certificate; holds the
+    /// first error met, or `none found`.
     #[error("the system's root certificates cannot be loaded: {0}")]
     SystemRoots(String),
+    /// rustls refused the configuration (e.g. no protocol version its crypto provider
+    /// supports); holds its message.
     #[error("TLS cannot be set up: {0}")]
     Setup(String),
 }

@@ -14,7 +14,9 @@ use super::source::Migration;
 pub enum State {
     /// Applied, and the file is as it was.
     Applied {
+        /// When, in UTC, RFC 3339.
         applied_at: String,
+        /// How long applying it took, in milliseconds.
         duration_ms: f64,
     },
     /// Not applied yet, and newer than every applied migration.
@@ -26,9 +28,11 @@ pub enum State {
 /// One line of a status listing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusEntry {
+    /// The migration's number.
     pub version: i64,
     /// The file name (for a migration whose file is gone: the name the ledger recorded).
     pub name: String,
+    /// Applied, pending, or why it is refused.
     pub state: State,
 }
 

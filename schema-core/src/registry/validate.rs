@@ -10,80 +10,162 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// One broken rule of a schema.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistryError {
+    /// A name is longer than PostgreSQL keeps (63 bytes).
     #[error("{kind} `{name}` is {bytes} bytes long; PostgreSQL would cut it to {MAX_IDENTIFIER_BYTES} bytes silently, so choose a shorter name")]
     NameTooLong {
+        /// What the name names, e.g. `column` or `index`.
         kind: &'static str,
+        /// The name, in full.
         name: String,
+        /// Its length in bytes (UTF-8), not characters.
         bytes: usize,
     },
+    /// The PostgreSQL schema named in `schema!` is empty, starts with `pg_`, is
+    /// `information_schema` or is the migration ledger's.
     #[error("the PostgreSQL schema `{name}` {reason}; choose another name in `schema!`")]
-    ReservedSchema { name: String, reason: &'static str },
+    ReservedSchema {
+        /// The schema's name.
+        name: String,
+        /// Why it cannot be used, e.g. `is where the migration ledger is kept`.
+        reason: &'static str,
+    },
+    /// Two enum types, tables, labels of one enum, columns of one table, indexes or
+    /// relations (tables, indexes and primary key indexes share one namespace) have the same
+    /// name.
     #[error("{kind} `{name}` is declared twice{place}; each name may be used once")]
     Duplicate {
+        /// What the name names, e.g. `table` or `label`.
         kind: &'static str,
+        /// The name declared twice.
         name: String,
+        /// Where, after a space: `` in table `users` ``; empty for a schema-wide name.
         place: String,
     },
+    /// A column has an enum type the schema does not list.
     #[error("the column `{table}.{column}` has the enum type `{enum_name}`, which is not registered; add it to the schema's enums")]
     UnknownEnum {
+        /// The column's table.
         table: String,
+        /// The column.
         column: String,
+        /// The enum type it names.
         enum_name: String,
     },
+    /// A foreign key references a table the schema does not list.
     #[error("the foreign key `{table}.{column}` references the table `{target}`, which is not registered; register it before `{table}`")]
     UnknownTable {
+        /// The referencing table.
         table: String,
+        /// The referencing column.
         column: String,
+        /// The referenced table.
         target: String,
     },
+    /// A foreign key references a table listed after its own: tables are created in the
+    /// order they are listed.
     #[error("the foreign key `{table}.{column}` references the table `{target}`, which is registered after `{table}`; move `{target}` earlier")]
     TableRegisteredLater {
+        /// The referencing table.
         table: String,
+        /// The referencing column.
         column: String,
+        /// The referenced table.
         target: String,
     },
+    /// A primary key, index or foreign key names a column its table does not have.
     #[error(
         "{what} of table `{table}` names the column `{column}`, which the table does not have"
     )]
     MissingColumn {
+        /// The table that lacks the column (for a foreign key, the referenced one).
         table: String,
+        /// What names the column, e.g. `` the index `users_email_uq` ``.
         what: String,
+        /// The column named.
         column: String,
     },
+    /// A foreign key is `ON DELETE SET NULL` on a `NOT NULL` column.
     #[error("the foreign key `{table}.{column}` has ON DELETE SET NULL but the column is NOT NULL; make the column nullable or choose another action")]
-    SetNullOnNotNull { table: String, column: String },
+    SetNullOnNotNull {
+        /// The referencing table.
+        table: String,
+        /// The referencing column.
+        column: String,
+    },
+    /// A foreign key is `ON DELETE SET DEFAULT` on a column without a default.
     #[error("the foreign key `{table}.{column}` has ON DELETE SET DEFAULT but the column has no default; give it one or choose another action")]
-    SetDefaultWithoutDefault { table: String, column: String },
+    SetDefaultWithoutDefault {
+        /// The referencing table.
+        table: String,
+        /// The referencing column.
+        column: String,
+    },
+    /// A foreign key column's type differs from the type of the column it references.
     #[error("the foreign key `{table}.{column}` is {found} but `{target}.{target_column}` is {expected}; a foreign key has the type of the column it references")]
     ForeignKeyType {
+        /// The referencing table.
         table: String,
+        /// The referencing column.
         column: String,
+        /// Its SQL type, e.g. `integer`.
         found: String,
+        /// The referenced table.
         target: String,
+        /// The referenced column.
         target_column: String,
+        /// The referenced column's SQL type, e.g. `uuid`.
         expected: String,
     },
+    /// A foreign key references a column that is neither the table's one-column primary key
+    /// nor covered by a one-column unique index, so PostgreSQL would refuse it.
     #[error("the foreign key `{table}.{column}` references `{target}.{target_column}`, which is neither the primary key nor a one-column unique index of `{target}`")]
     ReferencedNotUnique {
+        /// The referencing table.
         table: String,
+        /// The referencing column.
         column: String,
+        /// The referenced table.
         target: String,
+        /// The referenced column.
         target_column: String,
     },
+    /// A primary key column is declared nullable.
     #[error(
         "the primary key column `{table}.{column}` is nullable; primary key columns are NOT NULL"
     )]
-    NullablePrimaryKey { table: String, column: String },
+    NullablePrimaryKey {
+        /// The table.
+        table: String,
+        /// The nullable column.
+        column: String,
+    },
+    /// A composite primary key or an index lists no columns.
     #[error("{what} of table `{table}` has no columns")]
-    Empty { table: String, what: String },
+    Empty {
+        /// The table.
+        table: String,
+        /// What is empty: `the primary key` or `` the index `users_email_uq` ``.
+        what: String,
+    },
+    /// A column's default is not a value of its type: another kind of value, a label its enum
+    /// lacks, a number out of range, or text longer than the varchar.
     #[error("the default of `{table}.{column}` does not fit its type {sql_type}")]
     DefaultType {
+        /// The table.
         table: String,
+        /// The column.
         column: String,
+        /// The column's SQL type, e.g. `smallint`.
         sql_type: String,
     },
+    /// A column is `varchar(0)`, which PostgreSQL refuses.
     #[error("the column `{table}.{column}` is varchar(0); a varchar holds at least one character")]
-    ZeroLengthVarchar { table: String, column: String },
+    ZeroLengthVarchar {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
 }
 
 /// The namespace must be a name PostgreSQL keeps as written and lets a user create, and not the
