@@ -5,3 +5,8 @@ pub use schema;
 pub use schema_core;
 
 pub mod synthetic;
+
+// The README's Rust examples compile and run as doc tests, so they cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

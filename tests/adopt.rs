@@ -113,7 +113,7 @@ async fn ledger_exists(client: &Client) -> bool {
         .get(0)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_drizzle_database_is_adopted_verifies_clean_and_takes_the_next_migration() {
     let (_db, client) = drizzle_database().await;
     let dir = migrations_copy();
@@ -175,7 +175,7 @@ async fn a_drizzle_database_is_adopted_verifies_clean_and_takes_the_next_migrati
 
 /// `migrate` on a drizzle-built database would fail on the first CREATE TYPE; it says to
 /// adopt instead, having applied nothing.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn migrate_on_a_drizzle_database_points_to_adopt() {
     let (_db, client) = drizzle_database().await;
     let dir = migrations_copy();
@@ -212,7 +212,7 @@ async fn migrate_on_a_drizzle_database_points_to_adopt() {
     assert_eq!((run.already_applied, run.applied.len()), (1, 0));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_index_changed_by_hand_is_named_and_nothing_is_written() {
     let (_db, client) = drizzle_database().await;
     client
@@ -251,7 +251,7 @@ async fn an_index_changed_by_hand_is_named_and_nothing_is_written() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_database_one_step_behind_is_adopted_where_it_is_and_migrate_applies_the_rest() {
     let (_db, client) = drizzle_database().await;
     let dir = migrations_copy();
@@ -291,7 +291,7 @@ async fn a_database_one_step_behind_is_adopted_where_it_is_and_migrate_applies_t
     assert!(!ledger_exists(&behind).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_database_without_a_drizzle_ledger_needs_through() {
     let db = TestDatabase::create().await.unwrap();
     let client = db.connect().await.unwrap();
@@ -347,7 +347,7 @@ async fn a_database_without_a_drizzle_ledger_needs_through() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_database_migrate_already_manages_is_refused() {
     let db = TestDatabase::create().await.unwrap();
     let client = db.connect().await.unwrap();

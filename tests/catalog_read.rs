@@ -7,7 +7,7 @@ mod fixture;
 use fixture::{catalog, sql_with, SQL};
 use schema_core::catalog::{self, CatalogError, ConstraintKind, FkAction, IndexKey};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn two_databases_built_by_the_same_sql_read_equal() {
     let (left, right) = tokio::join!(catalog(SQL, ""), catalog(SQL, ""));
     let diff = left.diff(&right);
@@ -16,7 +16,7 @@ async fn two_databases_built_by_the_same_sql_read_equal() {
     assert_eq!(left.tables.len(), 4);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn one_differing_index_is_named_by_the_diff() {
     let (left, right) = tokio::join!(
         catalog(SQL, ""),
@@ -39,7 +39,7 @@ async fn one_differing_index_is_named_by_the_diff() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn read_reports_types_defaults_and_column_order_as_postgres_spells_them() {
     let catalog = catalog(SQL, "").await;
     assert_eq!(catalog.schema, "public");
@@ -74,7 +74,7 @@ async fn read_reports_types_defaults_and_column_order_as_postgres_spells_them() 
     assert_eq!(mood.default.as_deref(), Some("'calm'::mood"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn enum_labels_are_read_in_their_sort_order() {
     // A label added BEFORE another gets a later oid but an earlier enumsortorder.
     let catalog = catalog(SQL, "ALTER TYPE mood ADD VALUE 'angry' BEFORE 'calm'").await;
@@ -84,7 +84,7 @@ async fn enum_labels_are_read_in_their_sort_order() {
     assert_eq!(mood.labels, ["happy", "angry", "calm", "sad"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn constraints_and_foreign_keys_are_read_with_their_definitions() {
     let catalog = catalog(SQL, "").await;
     let table = catalog.table("post_labels").expect("post_labels is read");
@@ -129,7 +129,7 @@ async fn constraints_and_foreign_keys_are_read_with_their_definitions() {
     assert_eq!(table.foreign_keys.len(), 3);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn indexes_are_read_with_their_keys_and_direction() {
     let catalog = catalog(SQL, "").await;
     let posts = catalog.table("posts").expect("posts is read");
@@ -165,7 +165,7 @@ async fn indexes_are_read_with_their_keys_and_direction() {
     assert!(pkey.unique && pkey.primary && pkey.backs_constraint);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn read_covers_one_schema_only() {
     let alter = "CREATE SCHEMA ledger;
                  CREATE TABLE ledger.applied (name text PRIMARY KEY, applied_at timestamptz);
@@ -181,7 +181,7 @@ async fn read_covers_one_schema_only() {
     assert!(ledger.enums.is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn reading_a_schema_that_does_not_exist_is_an_error() {
     let (_db, client) = fixture::database(SQL, "").await;
     let err = catalog::read(&client, "nowhere").await.unwrap_err();
@@ -192,7 +192,7 @@ async fn reading_a_schema_that_does_not_exist_is_an_error() {
     assert!(err.to_string().contains("schema `nowhere` does not exist"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn column_order_can_be_ignored_when_comparing_histories() {
     // The same table, once created whole and once with a column added afterwards, which
     // PostgreSQL appends at the end.

@@ -51,7 +51,7 @@ async fn uses_tls(config: &DatabaseConfig) -> Result<bool, MigrateError> {
     Ok(row.get(0))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn verify_full_connects_encrypted_to_the_name_on_the_certificate() {
     let db = TestDatabase::create().await.unwrap();
     let ca = test_ca(&db).await;
@@ -60,7 +60,7 @@ async fn verify_full_connects_encrypted_to_the_name_on_the_certificate() {
     assert!(uses_tls(&config).await.unwrap());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn verify_full_refuses_a_host_the_certificate_does_not_name_and_verify_ca_accepts_it() {
     let db = TestDatabase::create().await.unwrap();
     let ca = test_ca(&db).await;
@@ -76,7 +76,7 @@ async fn verify_full_refuses_a_host_the_certificate_does_not_name_and_verify_ca_
     assert!(uses_tls(&config).await.unwrap());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn verify_full_against_the_systems_roots_refuses_a_private_authority() {
     let db = TestDatabase::create().await.unwrap();
     test_ca(&db).await;
@@ -86,7 +86,7 @@ async fn verify_full_against_the_systems_roots_refuses_a_private_authority() {
     assert!(matches!(err, MigrateError::TlsHandshake { .. }), "{err:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn require_encrypts_without_checking_and_disable_does_not_encrypt() {
     let db = TestDatabase::create().await.unwrap();
     test_ca(&db).await;
@@ -98,7 +98,7 @@ async fn require_encrypts_without_checking_and_disable_does_not_encrypt() {
     assert!(!uses_tls(&disable).await.unwrap());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_password_is_told_apart_from_an_unreachable_server_and_never_printed() {
     let db = TestDatabase::create().await.unwrap();
     let url = format!(
@@ -154,7 +154,7 @@ fn migrate_with_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> std::pro
     command.output().expect("run the migrate example")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn without_database_url_the_libpq_variables_and_pgpassword_are_used() {
     let db = TestDatabase::create().await.unwrap();
     // The role owns the database, so it may create the ledger's schema and the tables.

@@ -43,7 +43,7 @@ async fn public_catalog(client: &Client) -> Catalog {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn migrated_database_matches_drizzle_kit_catalog() {
     let drizzle_db = TestDatabase::create().await.unwrap();
     let our_db = TestDatabase::create().await.unwrap();
@@ -74,7 +74,7 @@ async fn migrated_database_matches_drizzle_kit_catalog() {
     assert!(key.desc && key.nulls_first, "{key:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn drizzle_built_database_verifies_clean_against_the_code() {
     let db = TestDatabase::create().await.unwrap();
     let client = db.connect().await.unwrap();

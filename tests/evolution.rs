@@ -145,7 +145,7 @@ async fn seed(client: &Client) {
         .expect("seed rows");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_version_migrates_to_the_catalog_of_a_fresh_build() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = MigrationsDir::new(tmp.path());

@@ -37,7 +37,7 @@ async fn strings(client: &tokio_postgres::Client, query: &str) -> Vec<String> {
     rows.iter().map(|r| r.get::<_, String>(0)).collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn initial_migration_builds_the_spec_schema() {
     let db = TestDatabase::create().await.expect("test database");
     let client = apply(&db, &initial_sql()).await;

@@ -74,7 +74,7 @@ fn written(dir: &MigrationsDir, generated: Generated) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_change_to_a_live_table_is_written_in_online_forms_and_reaches_the_fresh_catalog() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = MigrationsDir::new(tmp.path());

@@ -37,7 +37,7 @@ fn committed_migrations_are_in_step_with_the_code() {
     assert_eq!(initial, schema_core::render::migration(&spec, false));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn committed_migrations_and_their_downs_are_proved_on_a_shadow_database() {
     let dir = schema_core::migrations_dir::MigrationsDir::new(concat!(
         env!("CARGO_MANIFEST_DIR"),

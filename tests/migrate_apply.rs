@@ -16,7 +16,7 @@ const SECOND: &str = "ALTER TABLE \"users\" ADD COLUMN \"name\" text;\n\
 --> statement-breakpoint\n\
 INSERT INTO \"users\" (\"email\") VALUES ('a@example.com');\n";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_second_run_applies_nothing_and_changes_nothing() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = Fixture::new(&[("0000_initial.sql", INITIAL), ("0001_second.sql", SECOND)]);
@@ -41,7 +41,7 @@ async fn a_second_run_applies_nothing_and_changes_nothing() {
     assert_eq!(rows, 1, "the second migration's insert ran once");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_ledger_records_file_checksums_in_a_schema_of_its_own() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = Fixture::new(&[("0000_initial.sql", INITIAL)]);
@@ -68,7 +68,7 @@ async fn the_ledger_records_file_checksums_in_a_schema_of_its_own() {
     assert!(!table_exists(&client, "public.ledger").await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failing_statement_is_named_and_its_migration_leaves_no_trace() {
     let db = TestDatabase::create().await.unwrap();
     let broken = "CREATE TABLE \"tags\" (\"id\" serial PRIMARY KEY);\n\
@@ -124,7 +124,7 @@ ALTER TABLE \"users\" ADD CONSTRAINT \"users_mail_uq\" UNIQUE (\"mail\");\n";
     assert_eq!(report.applied.len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failure_in_the_middle_is_named_not_the_statements_it_aborted() {
     let db = TestDatabase::create().await.unwrap();
     let broken = "CREATE TABLE \"tags\" (\"id\" int);\n\
@@ -154,7 +154,7 @@ CREATE TABLE \"after_2\" (\"id\" int);\n";
     assert_eq!(names, ["0000_initial.sql"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_no_transaction_migration_can_create_an_index_concurrently() {
     let db = TestDatabase::create().await.unwrap();
     let concurrently = "-- schema:no-transaction\n\
@@ -181,7 +181,7 @@ CREATE INDEX CONCURRENTLY \"posts_user_id_idx\" ON \"posts\" (\"user_id\");\n";
     assert_eq!(ledger(&client).await.len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failure_in_a_no_transaction_migration_is_reported_and_not_recorded() {
     let db = TestDatabase::create().await.unwrap();
     let duplicates = "INSERT INTO \"users\" (\"email\") VALUES ('same'), ('same');\n";
@@ -214,7 +214,7 @@ CREATE UNIQUE INDEX CONCURRENTLY \"users_email_uq\" ON \"users\" (\"email\");\n"
     assert!(table_exists(&client, "public.posts_user_id_idx").await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn concurrently_inside_a_transaction_points_at_the_marker() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = Fixture::new(&[
@@ -254,7 +254,7 @@ fn pool(db: &TestDatabase) -> deadpool_postgres::Pool {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_pool_gets_its_connection_back_unlocked() {
     let db = TestDatabase::create().await.unwrap();
     let pool = pool(&db);
@@ -269,7 +269,7 @@ async fn a_pool_gets_its_connection_back_unlocked() {
     assert!(lock_is_free(&db).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_pool_connection_that_failed_is_closed_so_the_lock_cannot_leak() {
     let db = TestDatabase::create().await.unwrap();
     let pool = pool(&db);
@@ -283,7 +283,7 @@ async fn a_pool_connection_that_failed_is_closed_so_the_lock_cannot_leak() {
     assert!(lock_is_free(&db).await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_empty_folder_applies_nothing() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = Fixture::new(&[]);

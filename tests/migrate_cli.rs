@@ -20,7 +20,7 @@ fn fixture() -> Fixture {
     ])
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn applies_prints_one_line_each_then_nothing_pending() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = fixture();
@@ -66,7 +66,7 @@ async fn applies_prints_one_line_each_then_nothing_pending() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn reads_database_url_from_a_dot_env_file_and_a_dir_relative_to_the_current_folder() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = fixture();
@@ -91,7 +91,7 @@ async fn reads_database_url_from_a_dot_env_file_and_a_dir_relative_to_the_curren
     assert_eq!(ledger(&client).await.len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn creates_a_missing_database_and_says_so() {
     let db = TestDatabase::create().await.unwrap();
     drop_keeping_name(&db).await;
@@ -173,7 +173,7 @@ fn a_missing_migrations_folder_is_a_clear_error() {
     assert_user_error(&output, &["`no_such_folder` does not exist", "--dir"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failing_statement_names_file_statement_and_server_error() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = Fixture::new(&[
@@ -198,7 +198,7 @@ async fn a_failing_statement_names_file_statement_and_server_error() {
     assert!(stdout.starts_with("applied 0000_initial.sql"), "{stdout}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn without_dir_the_migrations_built_into_the_program_are_applied_wherever_it_runs() {
     let db = TestDatabase::create().await.unwrap();
     // A folder with a migrations/ of its own: what was built in wins over what lies around.

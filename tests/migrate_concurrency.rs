@@ -95,7 +95,7 @@ async fn eight_migrators_on_a_missing_database_create_it_once() {
     assert_eq!(applied_names(&reports).len(), 3);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_migrator_waits_for_the_lock_and_says_so() {
     let db = TestDatabase::create().await.unwrap();
     let holder = db.connect().await.unwrap();

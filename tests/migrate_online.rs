@@ -64,7 +64,7 @@ async fn index_valid(client: &Client, name: &str) -> Option<bool> {
         .map(|r| r.get(0))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failed_concurrent_build_is_dropped_and_built_again_once_the_data_is_fixed() {
     let db = TestDatabase::create().await.unwrap();
     let client = db.connect().await.unwrap();
@@ -128,7 +128,7 @@ async fn a_failed_concurrent_build_is_dropped_and_built_again_once_the_data_is_f
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_migration_blocked_by_an_open_transaction_times_out_names_the_blocker_and_applies_nothing(
 ) {
     let db = TestDatabase::create().await.unwrap();
@@ -228,7 +228,7 @@ async fn a_migration_blocked_by_an_open_transaction_times_out_names_the_blocker_
     assert!(table_exists(&client, "audit").await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn waiting_for_another_migrator_names_it_and_gives_up_after_the_configured_time() {
     let db = TestDatabase::create().await.unwrap();
     let (other, other_pid) = app_session(&db, "deploy-replica-2").await;
@@ -252,7 +252,7 @@ async fn waiting_for_another_migrator_names_it_and_gives_up_after_the_configured
     assert!(!table_exists(&client, "items").await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn statement_timeout_stops_a_statement_that_runs_too_long() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = Fixture::new(&[("0000_slow.sql", "SELECT pg_sleep(3);\n")]);
@@ -287,7 +287,7 @@ async fn statement_timeout_stops_a_statement_that_runs_too_long() {
     assert_eq!(timeout, "0", "lock_timeout was reset after the run");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_concurrent_index_build_reports_its_phase_while_it_waits() {
     let db = TestDatabase::create().await.unwrap();
     Fixture::new(&[("0000_items.sql", TABLE)])
@@ -333,7 +333,7 @@ async fn a_concurrent_index_build_reports_its_phase_while_it_waits() {
     assert!(phase.starts_with("waiting for"), "{phase}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_migrate_command_takes_the_timeouts_as_flags_and_lints() {
     use migrate_support::cli::migrate;
     let db = TestDatabase::create().await.unwrap();

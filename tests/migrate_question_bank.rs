@@ -124,7 +124,7 @@ async fn migrated() -> (TestDatabase, Client) {
     (db, client)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_fresh_database_gets_the_question_bank_schema() {
     let (_db, client) = migrated().await;
 
@@ -164,7 +164,7 @@ async fn a_fresh_database_gets_the_question_bank_schema() {
     assert_eq!(enum_count, ENUMS.len());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_foreign_key_has_the_specified_name_and_on_delete() {
     let (_db, client) = migrated().await;
     let actual: BTreeSet<String> = strings(
@@ -194,7 +194,7 @@ async fn every_foreign_key_has_the_specified_name_and_on_delete() {
     assert_eq!(actual, expected);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_timestamp_is_timestamptz() {
     let (_db, client) = migrated().await;
     let timestamps = strings(
@@ -214,7 +214,7 @@ async fn every_timestamp_is_timestamptz() {
     assert!(without_zone.is_empty(), "{without_zone:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_uuid_primary_key_defaults_to_gen_random_uuid() {
     let (_db, client) = migrated().await;
     let keys = strings(
@@ -297,7 +297,7 @@ async fn plan(client: &Client, query: &str) -> String {
 /// The app's "latest first" queries read each descending index in order and stop after 20
 /// rows: the migrations write plain `DESC`, which is the order `ORDER BY .. DESC` asks for
 /// (NULLs first). An index written `DESC NULLS LAST` would need a Sort on top.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn each_descending_index_serves_its_latest_first_query_without_a_sort() {
     let (_db, client) = migrated().await;
     fill_for_plans(&client).await;

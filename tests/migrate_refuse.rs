@@ -15,7 +15,7 @@ fn source_problems(fixture: &Fixture) -> Vec<SourceProblem> {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn transaction_control_in_a_transactional_migration_is_refused_before_anything_runs() {
     let db = TestDatabase::create().await.unwrap();
     // Without the check this file commits "a", then fails, and the runner reports that
@@ -63,7 +63,7 @@ async fn transaction_control_in_a_transactional_migration_is_refused_before_anyt
     assert!(table_exists(&client, "public.a").await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_no_transaction_file_with_unseparated_statements_is_told_to_separate_them() {
     let fixture = Fixture::new(&[(
         "0000_indexes.sql",
@@ -86,7 +86,7 @@ async fn a_no_transaction_file_with_unseparated_statements_is_told_to_separate_t
     assert!(!text.contains("make `-- schema:no-transaction`"), "{text}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failure_in_a_file_without_breakpoints_names_its_own_line() {
     let db = TestDatabase::create().await.unwrap();
     // Hand-written, sqlx style: no breakpoints. The failing statement has no position in the
@@ -124,7 +124,7 @@ async fn a_failure_in_a_file_without_breakpoints_names_its_own_line() {
     assert!(ledger(&client).await.is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn unexpected_file_names_are_reported_by_name() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = Fixture::new(&[

@@ -29,7 +29,7 @@ fn one_step() -> RevertOptions {
     RevertOptions::default()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn reverts_the_newest_then_back_to_a_version_and_up_again() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = fixture();
@@ -96,7 +96,7 @@ fn problems(err: MigrateError) -> Vec<RevertProblem> {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn missing_empty_edited_and_destructive_downs_are_refused_before_anything_runs() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = fixture();
@@ -215,7 +215,7 @@ async fn missing_empty_edited_and_destructive_downs_are_refused_before_anything_
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failing_down_leaves_its_migration_applied() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = fixture();
@@ -246,7 +246,7 @@ async fn a_failing_down_leaves_its_migration_applied() {
     assert!(table_exists(&client, "public.b").await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_ledger_from_before_downs_is_read_and_upgraded() {
     let db = TestDatabase::create().await.unwrap();
     let client = db.connect().await.unwrap();
@@ -279,7 +279,7 @@ async fn a_ledger_from_before_downs_is_read_and_upgraded() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn the_revert_subcommand_reports_and_refuses_like_the_library() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = fixture();

@@ -1,10 +1,11 @@
 //! The test helpers create and drop databases, so they refuse a server that is not on this
-//! machine unless told otherwise. This file holds one test: it sets environment variables,
-//! which every test in the same process would see.
+//! machine unless told otherwise. The first test sets environment variables, which every test
+//! in the same process would see, so it has this file to itself but for a test that is refused
+//! before any variable is read.
 
 use schema_core::testing::{TestDatabase, TestDbError, ALLOW_REMOTE_VAR};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn test_databases_are_refused_on_a_server_that_is_not_local() {
     let configured = std::env::var("TEST_DATABASE_URL").ok();
     // Documentation address space: never routed, and refused before any connection.
@@ -36,4 +37,19 @@ async fn test_databases_are_refused_on_a_server_that_is_not_local() {
         .await
         .expect("a local server is allowed");
     local.connect().await.expect("and the database exists");
+}
+
+/// Dropping blocks on the test's runtime; a single-threaded one would deadlock, so it is
+/// refused up front with the attribute to write.
+#[tokio::test]
+async fn a_single_threaded_runtime_is_refused_with_the_attribute_to_write() {
+    let err = TestDatabase::create().await.err().expect("refused");
+    assert!(
+        matches!(err, TestDbError::NeedsMultiThreadRuntime),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("flavor = \"multi_thread\""),
+        "{err}"
+    );
 }

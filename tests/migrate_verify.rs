@@ -37,7 +37,7 @@ async fn refused(db: &TestDatabase, fixture: &Fixture) -> (Vec<VerifyProblem>, S
     (problems, text)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_edited_applied_migration_is_refused_with_both_checksums() {
     let (db, fixture) = applied().await;
     let client = db.connect().await.unwrap();
@@ -65,7 +65,7 @@ async fn an_edited_applied_migration_is_refused_with_both_checksums() {
     assert_eq!(labels, ["modified", "applied", "pending"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_deleted_applied_migration_is_refused() {
     let (db, fixture) = applied().await;
     fixture.remove("0002_third.sql");
@@ -81,7 +81,7 @@ async fn a_deleted_applied_migration_is_refused() {
     assert!(text.contains("0002_third.sql"), "{text}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_migration_added_before_the_newest_applied_one_is_refused_not_skipped() {
     let (db, fixture) = applied().await;
     fixture.write("0001_second.sql", "CREATE TABLE \"b\" (\"id\" int);\n");
@@ -104,7 +104,7 @@ async fn a_migration_added_before_the_newest_applied_one_is_refused_not_skipped(
     assert_eq!(labels, ["applied", "out-of-order", "applied", "pending"]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_renamed_applied_migration_is_refused() {
     let (db, fixture) = applied().await;
     fixture.remove("0002_third.sql");
@@ -121,7 +121,7 @@ async fn a_renamed_applied_migration_is_refused() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn status_and_dry_run_change_nothing() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = Fixture::new(&[("0000_first.sql", FIRST)]);

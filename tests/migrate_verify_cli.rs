@@ -48,7 +48,7 @@ async fn database_exists(admin: &Client, name: &str) -> bool {
         == 1
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_database_migrated_with_the_repository_migrations_verifies_clean() {
     let db = TestDatabase::create().await.unwrap();
     migrated(&db);
@@ -80,7 +80,7 @@ async fn a_database_migrated_with_the_repository_migrations_verifies_clean() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_column_and_a_dropped_index_are_both_reported_and_the_exit_is_non_zero() {
     let db = TestDatabase::create().await.unwrap();
     migrated(&db);
@@ -119,7 +119,7 @@ async fn a_dropped_column_and_a_dropped_index_are_both_reported_and_the_exit_is_
     assert_eq!(text(&again).1, stderr);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_database_is_reported_and_not_created() {
     let db = TestDatabase::create().await.unwrap();
     let admin = admin(&db).await;

@@ -107,7 +107,7 @@ async fn relations_in(client: &tokio_postgres::Client, schema: &str) -> Vec<Stri
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn tables_in_a_schema_of_their_own_are_generated_applied_changed_and_verified() {
     let folder = tempfile::tempdir().unwrap();
     let dir = MigrationsDir::new(folder.path());

@@ -43,7 +43,7 @@ where
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_label_of_every_enum_round_trips() -> TestResult {
     let db = TestDatabase::create().await?;
     let client = db.connect().await?;
@@ -56,7 +56,7 @@ async fn every_label_of_every_enum_round_trips() -> TestResult {
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_enum_refuses_a_value_of_another_enum_type() -> TestResult {
     let db = TestDatabase::create().await?;
     let client = db.connect().await?;
@@ -86,7 +86,7 @@ async fn an_enum_refuses_a_value_of_another_enum_type() -> TestResult {
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn rows_are_read_by_column_name() -> TestResult {
     let db = TestDatabase::create().await?;
     let client = db.connect().await?;
@@ -164,7 +164,7 @@ async fn rows_are_read_by_column_name() -> TestResult {
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_row_that_does_not_fit_names_table_column_and_type() -> TestResult {
     let db = TestDatabase::create().await?;
     let client = db.connect().await?;

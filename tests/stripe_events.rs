@@ -119,7 +119,7 @@ async fn concurrent_deliveries_of_one_event_process_it_once() {
     assert_eq!(event_state(&db, "evt_burst").await, (true, None));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failed_processing_is_recorded_rolled_back_and_retried() {
     let db = database().await;
     let pool = pool(&db, 2);
@@ -157,7 +157,7 @@ async fn a_failed_processing_is_recorded_rolled_back_and_retried() {
     assert_eq!(effects(&db, "evt_fail").await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_database_error_in_processing_is_stored_with_its_message() {
     let db = database().await;
     let pool = pool(&db, 2);
@@ -181,7 +181,7 @@ async fn a_database_error_in_processing_is_stored_with_its_message() {
     assert_eq!(effects(&db, "evt_sql").await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_processing_that_swallows_a_database_error_is_not_marked_processed() {
     let db = database().await;
     let pool = pool(&db, 2);
@@ -201,7 +201,7 @@ async fn a_processing_that_swallows_a_database_error_is_not_marked_processed() {
     assert_eq!(effects(&db, "evt_swallow").await, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_claimed_but_unfinished_event_is_processed_by_the_next_delivery() {
     let db = database().await;
     // What a crash between the claim and the processing leaves behind.
@@ -267,7 +267,7 @@ async fn a_thousand_events_delivered_twice_are_each_processed_once() {
     assert_eq!(unprocessed, 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_server_gives_a_clear_error() {
     let config: tokio_postgres::Config =
         "postgres://postgres@127.0.0.1:1/postgres".parse().unwrap();

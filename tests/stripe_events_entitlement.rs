@@ -76,7 +76,7 @@ async fn entitled(db: &TestDatabase, user_id: Uuid) -> bool {
         .get(0)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_late_redelivery_does_not_revive_a_cancelled_subscription() -> TestResult {
     let db = TestDatabase::create().await?;
     let client = db.connect().await?;

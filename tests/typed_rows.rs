@@ -72,7 +72,7 @@ fn uuid(text: &str) -> Uuid {
     text.parse().expect("a UUID constant")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_table_reads_its_migrated_rows_by_column_list() -> TestResult {
     let (_db, client) = migrated().await?;
     let mut read = Vec::new();
@@ -165,7 +165,7 @@ where
     Ok(E::ENUM.name.to_string())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn every_label_of_every_enum_round_trips_through_its_migrated_column() -> TestResult {
     let (_db, client) = migrated().await?;
     let covered = vec![
@@ -189,7 +189,7 @@ async fn every_label_of_every_enum_round_trips_through_its_migrated_column() -> 
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn practice_params_are_the_camel_case_jsonb_both_sides_share() -> TestResult {
     let (_db, client) = migrated().await?;
 
@@ -249,7 +249,7 @@ async fn practice_params_are_the_camel_case_jsonb_both_sides_share() -> TestResu
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_row_that_does_not_fit_names_table_column_and_type() -> TestResult {
     let (_db, client) = migrated().await?;
 
@@ -296,7 +296,7 @@ pub struct Quote {
     pub said: String,
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_column_name_with_a_double_quote_is_quoted_the_same_everywhere() -> TestResult {
     assert_eq!(
         Quote::said.quoted(),

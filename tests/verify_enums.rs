@@ -6,7 +6,7 @@ mod fixture;
 use fixture::{drifts_after, labels, s, sql_with};
 use schema_core::catalog::Drift;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_enum_label_is_reported() {
     let report = fixture::verify(&sql_with("'happy', 'calm', 'sad'", "'happy', 'calm'"), "").await;
     assert_eq!(
@@ -18,7 +18,7 @@ async fn a_missing_enum_label_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_extra_enum_label_is_reported() {
     let drifts = drifts_after("ALTER TYPE mood ADD VALUE 'angry' BEFORE 'calm'").await;
     assert_eq!(
@@ -30,7 +30,7 @@ async fn an_extra_enum_label_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn enum_labels_out_of_order_are_reported() {
     let report = fixture::verify(
         &sql_with("'low', 'mid', 'high'", "'low', 'high', 'mid'"),
@@ -52,7 +52,7 @@ async fn enum_labels_out_of_order_are_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_enum_type_is_reported_with_the_column_it_took_along() {
     // Dropping a type in use needs CASCADE, which drops the columns of that type too.
     let drifts = drifts_after("DROP TYPE channel CASCADE").await;
@@ -72,7 +72,7 @@ async fn a_missing_enum_type_is_reported_with_the_column_it_took_along() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_extra_enum_type_is_reported() {
     let drifts = drifts_after("CREATE TYPE color AS ENUM ('red', 'blue')").await;
     assert_eq!(

@@ -7,7 +7,7 @@ mod fixture;
 use fixture::{drifts_after, labels, s};
 use schema_core::catalog::Drift;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_foreign_key_with_another_on_delete_is_reported() {
     let drifts = drifts_after(
         r#"ALTER TABLE posts DROP CONSTRAINT posts_account_id_accounts_id_fk;
@@ -31,7 +31,7 @@ async fn a_foreign_key_with_another_on_delete_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_foreign_key_is_reported() {
     let drifts = drifts_after(
         "ALTER TABLE post_labels DROP CONSTRAINT post_labels_reviewer_id_accounts_id_fk",
@@ -50,7 +50,7 @@ async fn a_missing_foreign_key_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_foreign_key_under_another_name_is_missing_and_extra() {
     let drifts = drifts_after(
         "ALTER TABLE posts RENAME CONSTRAINT posts_account_id_accounts_id_fk TO posts_account_fk",
@@ -65,7 +65,7 @@ async fn a_foreign_key_under_another_name_is_missing_and_extra() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_primary_key_is_reported() {
     let drifts =
         drifts_after("ALTER TABLE post_labels DROP CONSTRAINT post_labels_post_id_label_code_pk")
@@ -80,7 +80,7 @@ async fn a_missing_primary_key_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_index_is_reported() {
     let drifts = drifts_after("DROP INDEX posts_account_published_at_idx").await;
     assert_eq!(
@@ -93,7 +93,7 @@ async fn a_missing_index_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_extra_index_is_reported() {
     let drifts = drifts_after("CREATE INDEX accounts_email_idx ON accounts (lower(email))").await;
     assert_eq!(
@@ -106,7 +106,7 @@ async fn an_extra_index_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_index_with_other_columns_direction_or_uniqueness_is_reported() {
     let drifts = drifts_after(
         "DROP INDEX posts_account_published_at_idx;
@@ -156,7 +156,7 @@ async fn an_index_with_other_columns_direction_or_uniqueness_is_reported() {
 
 /// `desc` in code is PostgreSQL's plain `DESC` (NULLs first); an index rebuilt with
 /// `DESC NULLS LAST` cannot serve `ORDER BY .. DESC` without a sort, so it is drift.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_desc_index_with_nulls_last_is_reported() {
     let drifts = drifts_after(
         "DROP INDEX posts_account_published_at_idx;
@@ -177,7 +177,7 @@ async fn a_desc_index_with_nulls_last_is_reported() {
 
 /// PostgreSQL stores `DESC NULLS FIRST` and `ASC NULLS LAST` as `DESC` and `ASC`: the same
 /// keys, so an index written with the long spelling is no drift.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn equivalent_spellings_of_a_key_are_no_drift() {
     let drifts = drifts_after(
         "DROP INDEX posts_account_published_at_idx;
@@ -188,7 +188,7 @@ async fn equivalent_spellings_of_a_key_are_no_drift() {
     assert_eq!(drifts, vec![]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_unique_constraint_made_by_hand_is_reported_once() {
     let drifts =
         drifts_after("ALTER TABLE accounts ADD CONSTRAINT accounts_email_key UNIQUE (email)").await;
@@ -202,7 +202,7 @@ async fn a_unique_constraint_made_by_hand_is_reported_once() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_foreign_key_with_another_on_update_or_target_is_reported() {
     let drifts = drifts_after(
         "ALTER TABLE posts DROP CONSTRAINT posts_account_id_accounts_id_fk;
@@ -244,7 +244,7 @@ async fn a_foreign_key_with_another_on_update_or_target_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_primary_key_under_another_name_or_on_other_columns_is_reported() {
     let drifts = drifts_after(
         "ALTER TABLE labels RENAME CONSTRAINT labels_pkey TO labels_code_pk;
@@ -280,7 +280,7 @@ async fn a_primary_key_under_another_name_or_on_other_columns_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_check_constraint_made_by_hand_is_reported() {
     let drifts =
         drifts_after("ALTER TABLE accounts ADD CONSTRAINT score_positive CHECK (score >= 0)").await;

@@ -40,7 +40,7 @@ fn assert_extra(drift: &Drift, kind: ObjectKind, table: Option<&str>, name: &str
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_trigger_is_reported() {
     let drifts = drifts_after(
         "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
@@ -57,7 +57,7 @@ async fn a_trigger_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_rule_is_reported() {
     let drifts =
         drifts_after("CREATE RULE posts_keep AS ON DELETE TO posts DO INSTEAD NOTHING").await;
@@ -71,7 +71,7 @@ async fn a_rule_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn views_and_materialized_views_are_reported() {
     let drifts = drifts_after(
         "CREATE VIEW admins AS SELECT id FROM accounts WHERE is_admin;
@@ -94,7 +94,7 @@ async fn views_and_materialized_views_are_reported() {
 }
 
 /// A free sequence is reported; one a serial column owns goes with its column.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_sequence_not_owned_by_a_column_is_reported() {
     let drifts = drifts_after(
         "CREATE SEQUENCE invoice_numbers;
@@ -119,7 +119,7 @@ async fn a_sequence_not_owned_by_a_column_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn row_level_security_and_its_policies_are_reported() {
     let drifts = drifts_after(
         "ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
@@ -154,7 +154,7 @@ async fn row_level_security_and_its_policies_are_reported() {
 
 /// What a failed `CREATE UNIQUE INDEX CONCURRENTLY` leaves: an index of the declared name and
 /// shape that queries never use.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_index_is_reported() {
     let (_db, client) = fixture::database(
         fixture::SQL,
@@ -183,7 +183,7 @@ async fn an_invalid_index_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn not_valid_foreign_keys_and_checks_are_reported() {
     let drifts = drifts_after(
         "ALTER TABLE posts DROP CONSTRAINT posts_account_id_accounts_id_fk;
@@ -206,7 +206,7 @@ async fn not_valid_foreign_keys_and_checks_are_reported() {
     assert!(not_valid("posts_views_check"), "{drifts:#?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_deferrable_constraint_is_reported() {
     let drifts = drifts_after(
         "ALTER TABLE posts ALTER CONSTRAINT posts_account_id_accounts_id_fk
@@ -224,7 +224,7 @@ async fn a_deferrable_constraint_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_unlogged_table_is_reported() {
     let drifts = drifts_after("ALTER TABLE post_labels SET UNLOGGED").await;
     assert_eq!(
@@ -235,7 +235,7 @@ async fn an_unlogged_table_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_column_collation_other_than_the_default_is_reported() {
     let drifts =
         drifts_after(r#"ALTER TABLE accounts ALTER COLUMN email TYPE text COLLATE "C""#).await;
@@ -249,7 +249,7 @@ async fn a_column_collation_other_than_the_default_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_or_an_extra_extension_is_reported() {
     let missing = drifts_after("DROP EXTENSION pgcrypto").await;
     assert_eq!(
@@ -265,7 +265,7 @@ async fn a_missing_or_an_extra_extension_is_reported() {
 
 /// A schema named with SQL keywords everywhere (an enum `group`, tables `order` and `user`,
 /// columns `select`, `group`, `order`), migrated fresh, verifies clean.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn keyword_names_verify_clean_after_a_fresh_migration() {
     let order = table(
         "order",

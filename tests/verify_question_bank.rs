@@ -12,7 +12,7 @@ use support::config;
 
 const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_database_migrated_with_the_committed_migrations_has_no_drift() {
     let db = TestDatabase::create().await.unwrap();
     Migrator::from_dir(MIGRATIONS)
@@ -29,7 +29,7 @@ async fn a_database_migrated_with_the_committed_migrations_has_no_drift() {
 /// The clean result above means something only if verify looks at the question bank: an
 /// empty database lacks every one of its enums and tables, and the extension the migrations
 /// install.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_empty_database_lacks_every_enum_and_table_of_the_question_bank() {
     let db = TestDatabase::create().await.unwrap();
     let client = db.connect().await.unwrap();

@@ -7,7 +7,7 @@ mod fixture;
 use fixture::{drifts_after, s, SQL};
 use schema_core::catalog::Drift;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_up_to_date_database_is_clean() {
     let report = fixture::verify(SQL, "").await;
     assert!(report.is_clean(), "{report}");
@@ -17,7 +17,7 @@ async fn an_up_to_date_database_is_clean() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn other_schemas_such_as_the_runner_ledger_are_ignored() {
     let drifts = drifts_after(
         "CREATE SCHEMA ledger; CREATE TABLE ledger.applied (name text PRIMARY KEY);
@@ -27,7 +27,7 @@ async fn other_schemas_such_as_the_runner_ledger_are_ignored() {
     assert_eq!(drifts, vec![]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_table_is_reported() {
     let drifts = drifts_after(r#"DROP TABLE "post_labels""#).await;
     assert_eq!(
@@ -42,13 +42,13 @@ async fn a_missing_table_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_extra_table_is_reported() {
     let drifts = drifts_after("CREATE TABLE audit (id integer)").await;
     assert_eq!(drifts, vec![Drift::ExtraTable { table: s("audit") }]);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_missing_column_is_reported_with_its_declaration() {
     let drifts = drifts_after("ALTER TABLE accounts DROP COLUMN created_at").await;
     assert_eq!(
@@ -61,7 +61,7 @@ async fn a_missing_column_is_reported_with_its_declaration() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn an_extra_column_is_reported() {
     let drifts = drifts_after("ALTER TABLE labels ADD COLUMN note text NOT NULL").await;
     assert_eq!(
@@ -74,7 +74,7 @@ async fn an_extra_column_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_column_of_another_type_is_reported() {
     let drifts = drifts_after(
         "ALTER TABLE accounts ALTER COLUMN handle TYPE varchar(32);
@@ -105,7 +105,7 @@ async fn a_column_of_another_type_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn wrong_nullability_is_reported_both_ways() {
     let drifts = drifts_after(
         "ALTER TABLE posts ALTER COLUMN title DROP NOT NULL;
@@ -133,7 +133,7 @@ async fn wrong_nullability_is_reported_both_ways() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_changed_added_or_dropped_default_is_reported() {
     let drifts = drifts_after(
         "ALTER TABLE accounts ALTER COLUMN score SET DEFAULT 1;
@@ -170,7 +170,7 @@ async fn a_changed_added_or_dropped_default_is_reported() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_report_lists_every_drift_and_says_what_to_do() {
     let report = fixture::verify(
         SQL,

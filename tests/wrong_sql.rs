@@ -54,7 +54,7 @@ async fn apply_steps(
     number
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_foreign_key_to_a_column_unique_through_an_index_applies() {
     let schema = with_reference_to_a_unique_index();
     assert_eq!(schema_core::registry::validate(&schema), Ok(()));
@@ -68,7 +68,7 @@ async fn a_foreign_key_to_a_column_unique_through_an_index_applies() {
     assert!(report.is_clean(), "{report}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_foreign_key_added_with_the_unique_index_it_relies_on_applies() {
     let target = with_reference_to_a_unique_index();
     let mut before = target.clone();
@@ -104,7 +104,7 @@ pub struct Gauge {
     pub minus_two: f32,
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn float_defaults_apply_read_back_and_verify_clean() {
     use schema_core::Table;
     let schema = Schema {

@@ -2,6 +2,10 @@
 //! server named by `TEST_DATABASE_URL` (default: the local server), dropped when the value is
 //! dropped, so tests run in parallel and leave nothing behind.
 //!
+//! The database is dropped on the test's own runtime, which must therefore be multi-threaded
+//! (`#[tokio::test(flavor = "multi_thread")]`): a value dropped in synchronous code blocks one
+//! worker while another drives the `DROP DATABASE`.
+//!
 //! Creating and dropping databases is destructive, so this refuses any server that is not on
 //! this machine unless `SCHEMA_TEST_ALLOW_REMOTE=1` says otherwise.
 
@@ -16,6 +20,9 @@ pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres
 pub const ALLOW_REMOTE_VAR: &str = "SCHEMA_TEST_ALLOW_REMOTE";
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// How long dropping a test database may take before it is reported and left behind.
+const DROP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Why a test database could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +39,11 @@ pub enum TestDbError {
         url: String,
         source: tokio_postgres::Error,
     },
+    #[error(
+        "a test database is dropped by blocking on the test's runtime, which must be \
+         multi-threaded: write #[tokio::test(flavor = \"multi_thread\")]"
+    )]
+    NeedsMultiThreadRuntime,
     #[error("cannot create test database `{name}`: {source}")]
     Create {
         name: String,
@@ -44,11 +56,16 @@ pub struct TestDatabase {
     name: String,
     admin: Config,
     config: Config,
+    runtime: tokio::runtime::Handle,
 }
 
 impl TestDatabase {
     /// Creates a fresh, empty database with a unique name.
     pub async fn create() -> Result<Self, TestDbError> {
+        let runtime = tokio::runtime::Handle::current();
+        if runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+            return Err(TestDbError::NeedsMultiThreadRuntime);
+        }
         let admin = admin_config()?;
         let name = format!(
             "schema_test_{}_{}_{}",
@@ -73,6 +90,7 @@ impl TestDatabase {
             name,
             admin,
             config,
+            runtime,
         })
     }
 
@@ -104,25 +122,28 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        // Drop runs outside async context (or inside a runtime that may be shutting down), so
-        // the database is dropped from a thread with a runtime of its own.
         let admin = self.admin.clone();
         let name = self.name.clone();
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            rt.block_on(async move {
-                let client = connect(&admin).await.ok()?;
-                client
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await
-                    .ok()
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Some(()))) {
+        let dropped = async move {
+            let client = connect(&admin).await.ok()?;
+            client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await
+                .ok()
+        };
+        // The drop runs as a task on the test's runtime; this thread only waits for it, so the
+        // runtime's workers stay free to drive it whether the value is dropped in the test's
+        // body, in a task, or on a plain thread.
+        let (sent, received) = std::sync::mpsc::channel();
+        self.runtime.spawn(async move {
+            let _ = sent.send(dropped.await);
+        });
+        let wait = || received.recv_timeout(DROP_TIMEOUT).ok().flatten();
+        let done = match tokio::runtime::Handle::try_current() {
+            Ok(_) => tokio::task::block_in_place(wait),
+            Err(_) => wait(),
+        };
+        if done.is_none() {
             eprintln!("warning: could not drop test database `{}`", self.name);
         }
     }
