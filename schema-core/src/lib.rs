@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
 // The macros name the engine `::schema_core`; this lets the engine's own tests use them.
 extern crate self as schema_core;

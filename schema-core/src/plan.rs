@@ -9,111 +9,185 @@ use crate::model::{
 /// Where a new enum label goes among the existing ones.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LabelPosition {
+    /// `BEFORE 'label'`: just before this existing label.
     Before(Name),
+    /// `AFTER 'label'`: just after this existing label.
     After(Name),
 }
 
 /// One DDL statement of a migration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Statement {
+    /// `CREATE EXTENSION IF NOT EXISTS name;`.
     CreateExtension(Name),
     /// `CREATE SCHEMA IF NOT EXISTS`, for a schema other than `public`.
     CreateSchema(Name),
     /// Makes the rest of the migration create and find its objects in this PostgreSQL schema
     /// (`SET search_path`), so a migration file applies the same through any client.
     UseSchema(Name),
+    /// `CREATE TYPE name AS ENUM('a', 'b', ..);`.
     CreateEnum(EnumDef),
+    /// `DROP TYPE name;`.
     DropEnum(Name),
+    /// `ALTER TYPE from RENAME TO to;`.
     RenameEnum {
+        /// The enum's current name.
         from: Name,
+        /// Its new name.
         to: Name,
     },
+    /// `ALTER TYPE enum_name ADD VALUE 'label' [BEFORE|AFTER 'other'];`.
     AddEnumLabel {
+        /// The enum that gains the label.
         enum_name: Name,
+        /// The new label.
         label: Name,
+        /// Where it goes; `None` appends it after the last label.
         position: Option<LabelPosition>,
     },
+    /// `ALTER TYPE enum_name RENAME VALUE 'from' TO 'to';`.
     RenameEnumLabel {
+        /// The enum whose label is renamed.
         enum_name: Name,
+        /// The label's current text.
         from: Name,
+        /// Its new text.
         to: Name,
     },
     /// Creates a table with its columns and primary key; foreign keys and indexes follow as
     /// statements of their own, so that tables can be created in any order.
     CreateTable(TableDef),
+    /// `DROP TABLE name;`.
     DropTable(Name),
+    /// `ALTER TABLE from RENAME TO to;`.
     RenameTable {
+        /// The table's current name.
         from: Name,
+        /// Its new name.
         to: Name,
     },
+    /// `ALTER TABLE table ADD COLUMN` with the column's type, default and NOT NULL.
     AddColumn {
+        /// The table that gains the column.
         table: Name,
+        /// The new column.
         column: ColumnDef,
     },
+    /// `ALTER TABLE table DROP COLUMN column;`.
     DropColumn {
+        /// The table that loses the column.
         table: Name,
+        /// The column dropped.
         column: Name,
     },
+    /// `ALTER TABLE table RENAME COLUMN from TO to;`.
     RenameColumn {
+        /// The table that holds the column.
         table: Name,
+        /// The column's current name.
         from: Name,
+        /// Its new name.
         to: Name,
     },
     /// `using` is the cast expression when PostgreSQL cannot convert the values implicitly.
+    /// `ALTER TABLE table ALTER COLUMN column SET DATA TYPE sql_type [USING using];`.
     AlterColumnType {
+        /// The table that holds the column.
         table: Name,
+        /// The column whose type changes.
         column: Name,
+        /// The new type.
         sql_type: SqlType,
+        /// The `USING` expression; `None` when the implicit cast will do.
         using: Option<String>,
     },
+    /// `ALTER TABLE table ALTER COLUMN column SET NOT NULL;`.
     SetNotNull {
+        /// The table that holds the column.
         table: Name,
+        /// The column made NOT NULL.
         column: Name,
     },
+    /// `ALTER TABLE table ALTER COLUMN column DROP NOT NULL;`.
     DropNotNull {
+        /// The table that holds the column.
         table: Name,
+        /// The column made nullable.
         column: Name,
     },
+    /// `ALTER TABLE table ALTER COLUMN column SET DEFAULT default;`.
     SetDefault {
+        /// The table that holds the column.
         table: Name,
+        /// The column that gets the default.
         column: Name,
+        /// The new default.
         default: ColumnDefault,
     },
+    /// `ALTER TABLE table ALTER COLUMN column DROP DEFAULT;`.
     DropDefault {
+        /// The table that holds the column.
         table: Name,
+        /// The column that loses its default.
         column: Name,
     },
-    /// Gives rows that hold NULL the column's default, so that NOT NULL can be set.
+    /// Gives rows that hold NULL the column's default, so that NOT NULL can be set:
+    /// `UPDATE table SET column = default WHERE column IS NULL;`.
     FillNulls {
+        /// The table to update.
         table: Name,
+        /// The column whose NULLs are filled.
         column: Name,
+        /// The value written in their place.
         default: ColumnDefault,
     },
+    /// `ALTER TABLE table ADD CONSTRAINT name FOREIGN KEY (column) REFERENCES other(column)
+    /// ON DELETE action ON UPDATE no action;`, under the key's conventional name.
     AddForeignKey {
+        /// The referencing table.
         table: Name,
+        /// The key: its column, the referenced table and column, its `ON DELETE` action.
         foreign_key: ForeignKeyDef,
     },
+    /// `ALTER TABLE table ADD CONSTRAINT name PRIMARY KEY(columns);`.
     AddPrimaryKey {
+        /// The table that gains the key.
         table: Name,
+        /// The constraint's name.
         name: String,
+        /// The key's columns, in order.
         columns: Vec<Name>,
     },
+    /// `ALTER TABLE table DROP CONSTRAINT name;`.
     DropConstraint {
+        /// The table that holds the constraint.
         table: Name,
+        /// The constraint dropped.
         name: String,
     },
+    /// `ALTER TABLE table RENAME CONSTRAINT from TO to;`.
     RenameConstraint {
+        /// The table that holds the constraint.
         table: Name,
+        /// The constraint's current name.
         from: String,
+        /// Its new name.
         to: String,
     },
+    /// `CREATE [UNIQUE] INDEX name ON table USING btree (..);`.
     CreateIndex {
+        /// The indexed table.
         table: Name,
+        /// The index: its name, columns (with their order) and uniqueness.
         index: IndexDef,
     },
+    /// `DROP INDEX name;`.
     DropIndex(Name),
+    /// `ALTER INDEX from RENAME TO to;`.
     RenameIndex {
+        /// The index's current name.
         from: Name,
+        /// Its new name.
         to: Name,
     },
     /// The online forms of changes to a table that already holds rows (see
@@ -126,24 +200,43 @@ pub enum Statement {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OnlineStatement {
     /// `CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS`: outside a transaction only.
-    CreateIndex { table: Name, index: IndexDef },
+    CreateIndex {
+        /// The indexed table.
+        table: Name,
+        /// The index: its name, columns (with their order) and uniqueness.
+        index: IndexDef,
+    },
     /// `DROP INDEX CONCURRENTLY IF EXISTS`: outside a transaction only.
     DropIndex(Name),
     /// A foreign key under `name` (the conventional one, or a temporary one while an old key
     /// stays in force), checked for new rows only until validated.
+    /// Written as `ALTER TABLE table ADD CONSTRAINT name FOREIGN KEY .. NOT VALID;`.
     AddForeignKeyNotValid {
+        /// The referencing table.
         table: Name,
+        /// The constraint's name, which may differ from `foreign_key`'s.
         name: String,
+        /// The key: its column, the referenced table and column, its `ON DELETE` action.
         foreign_key: ForeignKeyDef,
     },
     /// `CHECK (column IS NOT NULL) NOT VALID`: lets `SET NOT NULL` skip its scan once validated.
+    /// Written as `ALTER TABLE table ADD CONSTRAINT name CHECK (column IS NOT NULL) NOT VALID;`.
     AddNotNullCheck {
+        /// The table that holds the column.
         table: Name,
+        /// The column the check covers.
         column: Name,
+        /// The check constraint's name.
         name: String,
     },
-    /// `VALIDATE CONSTRAINT`: scans under SHARE UPDATE EXCLUSIVE, which lets writers through.
-    ValidateConstraint { table: Name, name: String },
+    /// `ALTER TABLE table VALIDATE CONSTRAINT name;`: scans under SHARE UPDATE EXCLUSIVE, which
+    /// lets writers through.
+    ValidateConstraint {
+        /// The table that holds the constraint.
+        table: Name,
+        /// The constraint validated.
+        name: String,
+    },
 }
 
 /// The extension every schema needs: `gen_random_uuid()` comes from pgcrypto on servers

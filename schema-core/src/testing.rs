@@ -27,26 +27,39 @@ const DROP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Why a test database could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum TestDbError {
+    /// `TEST_DATABASE_URL` cannot be read as a connection string; holds the parse error.
     #[error("TEST_DATABASE_URL is not a valid PostgreSQL URL: {0}")]
     BadUrl(tokio_postgres::Error),
+    /// The server is not on this machine and `SCHEMA_TEST_ALLOW_REMOTE=1` is not set.
     #[error(
         "refusing to create or drop databases on `{host}`, which is not this machine; \
          set {ALLOW_REMOTE_VAR}=1 to allow it"
     )]
-    RemoteServer { host: String },
+    RemoteServer {
+        /// The server's host name, as the URL gives it.
+        host: String,
+    },
+    /// The admin connection to the server failed.
     #[error("cannot reach the test PostgreSQL server at {url}: {source}")]
     Connect {
+        /// The admin URL: `TEST_DATABASE_URL`, or [`DEFAULT_ADMIN_URL`].
         url: String,
+        /// Why the connection failed.
         source: tokio_postgres::Error,
     },
+    /// The test runs on a single-threaded runtime, on which dropping the database would
+    /// block the only thread that could drive the drop.
     #[error(
         "a test database is dropped by blocking on the test's runtime, which must be \
          multi-threaded: write #[tokio::test(flavor = \"multi_thread\")]"
     )]
     NeedsMultiThreadRuntime,
+    /// `CREATE DATABASE` failed.
     #[error("cannot create test database `{name}`: {source}")]
     Create {
+        /// The database's generated name.
         name: String,
+        /// The server's error.
         source: tokio_postgres::Error,
     },
 }

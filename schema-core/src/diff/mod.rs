@@ -41,7 +41,9 @@ pub struct DiffOptions {
 /// online change (see [`crate::online`]) all lead to the same schema.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
+    /// The migration's statements, in the order they run.
     pub statements: Vec<Statement>,
+    /// The schema once the migration is applied; written as the migration's snapshot.
     pub snapshot: Schema,
     /// False for a migration that must run outside a transaction (`-- schema:no-transaction`).
     pub transactional: bool,

@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 /// The statements of one migration, and the changes in it that need the user's word.
 #[derive(Debug, Default)]
 pub struct Change {
+    /// The statements, in an order that applies.
     pub statements: Vec<Statement>,
     /// Changes that lose data (or can fail on existing rows), each with what is lost.
     pub destructive: Vec<Confirmation>,

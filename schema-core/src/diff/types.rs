@@ -13,7 +13,12 @@ pub enum Conversion {
     /// `USING <expr>` converts every value without loss.
     Cast(String),
     /// `USING <expr>` converts, but loses what the message says.
-    Lossy { using: String, loss: String },
+    Lossy {
+        /// The cast expression that follows `USING`.
+        using: String,
+        /// What the cast loses, e.g. `values longer than 20 characters are cut to 20`.
+        loss: String,
+    },
     /// No conversion is written; the message says why and what to do instead.
     Refused(String),
 }

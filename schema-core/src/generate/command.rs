@@ -25,6 +25,8 @@ pub struct CommandArgs {
     /// The server used when neither the shadow URL nor the environment names one: the
     /// program's default database (see [`DatabaseConfig::from_env_or`]).
     pub default_database_url: Option<String>,
+    /// The migration's name and what it may contain (`--name`, `--allow-destructive`,
+    /// `--allow`, `--custom`, `--adopt`).
     pub options: GenerateOptions,
 }
 

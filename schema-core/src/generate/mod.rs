@@ -54,17 +54,28 @@ pub enum Generated {
 /// Why `generate` or `check` could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
+    /// The schema in code breaks the registry's rules; holds every broken rule.
     #[error("the schema in code breaks {} rule(s):\n{}", .0.len(), list(.0))]
     InvalidSchema(Vec<RegistryError>),
+    /// The last migration's snapshot breaks the registry's rules, so nothing is diffed against
+    /// it.
     #[error("the snapshot `{path}` breaks {} rule(s) (was it edited by hand?):\n{}", .errors.len(), list(.errors))]
     InvalidSnapshot {
+        /// The snapshot file.
         path: PathBuf,
+        /// Every rule it breaks.
         errors: Vec<RegistryError>,
     },
+    /// The migrations folder, its journal or a snapshot cannot be read, written or parsed, or
+    /// the journal disagrees with the files.
     #[error(transparent)]
     Files(#[from] FilesError),
+    /// The change loses data without confirmation, or cannot be written safely; nothing was
+    /// written.
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// The folder holds `.sql` files the journal does not list, and `--adopt` was not given;
+    /// nothing was written.
     #[error(
         "{} not listed in `{}`; `generate` never writes beside a migration it does not \
          know of, so it wrote nothing. If {} written by hand, take {} into the journal as {}: \
@@ -79,11 +90,19 @@ pub enum GenerateError {
         if files.len() == 1 { "it" } else { "them" },
     )]
     Unlisted {
+        /// The unlisted files.
         files: Vec<PathBuf>,
+        /// The journal, `meta/_journal.json`.
         journal: PathBuf,
     },
+    /// With `--adopt`, an unlisted file is not named as the next migration would be.
     #[error("cannot take `{}` into the journal: {problem}", path.display())]
-    CannotAdopt { path: PathBuf, problem: String },
+    CannotAdopt {
+        /// The file.
+        path: PathBuf,
+        /// The number it would take, and the name to give it.
+        problem: String,
+    },
 }
 
 fn list(errors: &[RegistryError]) -> String {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 /// The result of [`super::generate_report`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GenerateReport {
+    /// Whether migrations were written, and which.
     pub generated: Generated,
     /// Each hazard with the migration file that holds its statement.
     pub hazards: Vec<(PathBuf, Hazard)>,

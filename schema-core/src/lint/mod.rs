@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 /// One hazard in one statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The migration file, as given to the lint.
     pub file: PathBuf,
     /// 1-based statement number within the file, as the SQL parser counts statements.
     pub statement: usize,
@@ -28,6 +29,7 @@ pub struct Finding {
     pub line: usize,
     /// The statement's first line.
     pub first_line: String,
+    /// Which hazard: its code, the lock it takes and the form to write instead.
     pub kind: Kind,
     /// What the parser found, in its words.
     pub message: String,
@@ -55,10 +57,12 @@ impl fmt::Display for Finding {
 pub struct LintReport {
     /// How many files were checked.
     pub files: usize,
+    /// Every hazard found, file by file, in statement order.
     pub findings: Vec<Finding>,
 }
 
 impl LintReport {
+    /// True when nothing was found.
     pub fn is_clean(&self) -> bool {
         self.findings.is_empty()
     }

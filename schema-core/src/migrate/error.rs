@@ -7,67 +7,141 @@ use std::path::PathBuf;
 /// Why a migration run stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
+    /// The database URL (or a `PG*` variable) cannot be read as a connection string.
     #[error("{origin} is not a valid PostgreSQL URL: {reason}")]
-    BadUrl { origin: String, reason: String },
+    BadUrl {
+        /// Where the URL came from, e.g. `--database-url` or `DATABASE_URL`.
+        origin: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No connection to the server: it is not running, not listening there, or unreachable.
     #[error("cannot reach PostgreSQL at {target}: {reason}")]
-    Unreachable { target: String, reason: String },
+    Unreachable {
+        /// The server's `host:port` and where its URL came from.
+        target: String,
+        /// Why the connection failed, as an error chain.
+        reason: String,
+    },
+    /// The TLS settings (`sslmode`, `sslrootcert`) cannot be turned into a connector.
     #[error("{origin}: {source}")]
     Tls {
+        /// Where the URL came from, e.g. `--database-url`.
         origin: String,
+        /// Why the connector could not be built, e.g. an unreadable root certificate.
         #[source]
         source: super::tls::TlsError,
     },
+    /// The TLS handshake failed: the server has no TLS, or its certificate does not verify.
     #[error("no TLS connection to {target}: {reason}")]
-    TlsHandshake { target: String, reason: String },
+    TlsHandshake {
+        /// The server's `host:port` and where its URL came from.
+        target: String,
+        /// Why the handshake failed, as an error chain.
+        reason: String,
+    },
+    /// Neither `DATABASE_URL` nor any `PG*` variable names a database to connect to.
     #[error(
         "no database is named: DATABASE_URL is not set (in the environment or a .env file), \
          nor PGHOST, PGPORT, PGUSER or PGDATABASE"
     )]
     NoDatabase,
+    /// The server rejected the user or its password.
     #[error("PostgreSQL at {target} refused user `{user}`: {message}")]
     Authentication {
+        /// The server's `host:port` and where its URL came from.
         target: String,
+        /// The user name the connection logged in as.
         user: String,
+        /// The server's message, or the error chain when it sent none.
         message: String,
     },
+    /// The server is up but has no database of that name (when not asked to create it).
     #[error("database `{database}` does not exist on {target}")]
-    DatabaseMissing { target: String, database: String },
+    DatabaseMissing {
+        /// The server's `host:port` and where its URL came from.
+        target: String,
+        /// The missing database's name.
+        database: String,
+    },
+    /// The database was missing and `CREATE DATABASE` failed, e.g. without the CREATEDB privilege.
     #[error("database `{database}` does not exist and could not be created: {message}")]
-    CreateDatabase { database: String, message: String },
+    CreateDatabase {
+        /// The database's name.
+        database: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The server refused the connection for a reason other than authentication.
     #[error("cannot connect to {target}: {message}")]
-    Connect { target: String, message: String },
+    Connect {
+        /// The server's `host:port` and where its URL came from.
+        target: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The connection pool could not hand out a connection; holds the pool's error.
     #[error("cannot take a connection from the pool: {0}")]
     Pool(String),
+    /// The migrations folder does not exist, or is a file.
     #[error("migrations folder `{}` does not exist or is not a folder", path.display())]
-    DirMissing { path: PathBuf },
+    DirMissing {
+        /// The folder as it was given.
+        path: PathBuf,
+    },
+    /// The migrations folder exists but cannot be listed.
     #[error("cannot list migrations folder `{}`: {source}", path.display())]
     ReadDir {
+        /// The folder as it was given.
         path: PathBuf,
+        /// Why listing it failed.
         source: std::io::Error,
     },
+    /// Files of the migrations folder are misnamed, unreadable or malformed; nothing was applied.
     #[error("{}", list("the migrations folder has problems", .0))]
     Source(Vec<SourceProblem>),
+    /// The ledger disagrees with the migrations folder (migrations changed, missing, renamed or
+    /// out of order); nothing was applied.
     #[error("{}", list("the database's migration ledger does not match the migrations folder; nothing was applied", .0))]
     Verification(Vec<VerifyProblem>),
+    /// The server rejected a statement of a migration (or of a down).
     #[error("{0}")]
     Statement(Box<StatementFailure>),
+    /// A revert was refused before anything ran (a down missing, empty, edited, destructive or
+    /// not transactional, or an unknown target); nothing was reverted.
     #[error("{}", list("nothing was reverted", .0))]
     Revert(Vec<super::revert::RevertProblem>),
+    /// A query of the runner's own (ledger, lock, catalog) failed.
     #[error("database error while {during}: {message}")]
-    Database { during: String, message: String },
+    Database {
+        /// What the runner was doing, e.g. `reading the migration ledger`.
+        during: String,
+        /// The server's message.
+        message: String,
+    },
     /// The database has drizzle-kit's history and none of this project's: applying the
     /// initial migration would fail on objects that already exist.
     #[error("the database was built by drizzle-kit (its ledger {} holds {entries} migration(s)) and has no history of this project; nothing was applied", super::DRIZZLE_LEDGER)]
-    BuiltByDrizzle { entries: usize },
+    BuiltByDrizzle {
+        /// How many rows drizzle-kit's ledger holds.
+        entries: usize,
+    },
+    /// A statement kept hitting `lock_timeout` on every retry, blocked by other sessions.
     #[error("{failure}; gave up after {attempts} attempt(s); blocked by {}", super::sessions::describe(.blocked_by))]
     LockTimeout {
+        /// The last attempt's failure.
         failure: Box<StatementFailure>,
+        /// How many times the statement was tried, the first time included.
         attempts: u32,
+        /// The sessions that held the locks the statement waited for, as last seen.
         blocked_by: Vec<super::Session>,
     },
+    /// Another session held the migration's advisory lock for longer than the lock wait allows.
     #[error("another migrator held the migration lock for longer than {}s; held by {}", .waited.as_secs_f64(), super::sessions::describe(.holders))]
     MigrationLockTimeout {
+        /// How long the runner waited for the lock.
         waited: std::time::Duration,
+        /// The sessions that held the lock when the runner gave up.
         holders: Vec<super::Session>,
     },
 }
@@ -75,21 +149,50 @@ pub enum MigrateError {
 /// A problem with one file of the migrations folder.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceProblem {
+    /// A `.sql` file whose name is not `NNNN_name.sql` (or `NNNN_name.down.sql`).
     #[error("`{}` is not named NNNN_name.sql (at least four digits, then letters, digits, `_` or `-`)", path.display())]
-    BadName { path: PathBuf },
+    BadName {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A migration file that cannot be read.
     #[error("`{}` cannot be read: {source}", path.display())]
     Unreadable {
+        /// The file.
         path: PathBuf,
+        /// Why reading it failed.
         source: std::io::Error,
     },
+    /// A migration file whose bytes are not UTF-8.
     #[error("`{}` is not UTF-8 text", path.display())]
-    NotUtf8 { path: PathBuf },
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Two migrations (or two downs) share a version number.
     #[error("`{}` and `{}` have the same number", first.display(), second.display())]
-    DuplicateVersion { first: PathBuf, second: PathBuf },
+    DuplicateVersion {
+        /// The first of the two files, in name order.
+        first: PathBuf,
+        /// The second file.
+        second: PathBuf,
+    },
+    /// A down file whose migration is not in the folder.
     #[error("`{}` is the down of `{up}`, which is not in the folder: name it after its migration, or delete it", path.display())]
-    OrphanDown { path: PathBuf, up: String },
+    OrphanDown {
+        /// The down file.
+        path: PathBuf,
+        /// The file name of the migration it is the down of.
+        up: String,
+    },
+    /// A file ending in `.SQL` (or another casing of `.sql`), which the runner would skip.
     #[error("`{}` ends in capitals; the runner reads only files ending in `.sql`: rename it", path.display())]
-    WrongCase { path: PathBuf },
+    WrongCase {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A transactional migration holds `BEGIN`, `COMMIT`, `ROLLBACK` or another statement that
+    /// controls the transaction.
     #[error(
         "`{}` line {line}: `{statement}` controls the transaction the runner wraps the migration \
          in; remove it (each migration already commits as a whole, with its ledger row), or make \
@@ -98,10 +201,15 @@ pub enum SourceProblem {
         super::source::NO_TRANSACTION_MARKER
     )]
     TransactionControl {
+        /// The file.
         path: PathBuf,
+        /// 1-based line where the statement starts.
         line: usize,
+        /// The statement's first line.
         statement: String,
     },
+    /// A migration outside a transaction holds several statements between two breakpoint
+    /// lines, which would be sent (and run) together.
     #[error(
         "`{}` runs outside a transaction but its statement {statement} holds several statements \
          (the next one starts on line {line}); sent together they would run in one implicit \
@@ -110,8 +218,11 @@ pub enum SourceProblem {
         super::source::STATEMENT_BREAKPOINT
     )]
     Unsplit {
+        /// The file.
         path: PathBuf,
+        /// 1-based number of the statement (the text between breakpoints) that holds several.
         statement: usize,
+        /// 1-based line where its second statement starts.
         line: usize,
     },
 }
@@ -119,27 +230,43 @@ pub enum SourceProblem {
 /// A disagreement between the ledger and the migrations folder.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyProblem {
+    /// An applied migration's file no longer has the checksum recorded when it was applied.
     #[error(
         "`{name}` was changed after it was applied (checksum applied {applied}, file now {file})"
     )]
     Modified {
+        /// The migration's file name.
         name: String,
+        /// The SHA-256 the ledger recorded, in hex.
         applied: String,
+        /// The SHA-256 of the file now, in hex.
         file: String,
     },
+    /// An applied migration has no file in the folder.
     #[error("`{name}` was applied but its file is gone from the migrations folder")]
-    Missing { name: String },
+    Missing {
+        /// The migration's file name, as the ledger records it.
+        name: String,
+    },
+    /// The file of an applied version now has another name.
     #[error(
         "migration {version:04} was applied as `{applied}` but the folder now names it `{file}`"
     )]
     Renamed {
+        /// The migration's number.
         version: i64,
+        /// The file name in the ledger.
         applied: String,
+        /// The file name in the folder.
         file: String,
     },
+    /// A pending migration is numbered below the newest applied one: applying it would reorder
+    /// history.
     #[error("`{name}` is pending but older than `{newest_applied}`, which is already applied")]
     OutOfOrder {
+        /// The pending migration's file name.
         name: String,
+        /// The newest applied migration's file name.
         newest_applied: String,
     },
 }
@@ -157,8 +284,11 @@ pub struct StatementFailure {
     pub first_line: String,
     /// SQLSTATE, e.g. `42P07`; empty when the connection itself failed.
     pub code: String,
+    /// The server's message (or the client's, when `code` is empty).
     pub message: String,
+    /// The server's DETAIL, when it sent one.
     pub detail: Option<String>,
+    /// The server's HINT, when it sent one.
     pub hint: Option<String>,
     /// Whether the migration ran in a transaction (and so left no trace).
     pub transactional: bool,

@@ -206,6 +206,7 @@ impl Migrator {
         self
     }
 
+    /// The run's options: the defaults unless [`Migrator::with_options`] set others.
     pub fn options(&self) -> &RunOptions {
         &self.options
     }

@@ -23,6 +23,7 @@ const LOCK_NOT_AVAILABLE: &str = "55P03";
 pub struct Running {
     /// The migration's file name.
     pub file: String,
+    /// Time since the current attempt at the migration started.
     pub elapsed: Duration,
     /// For a concurrent index build: its phase, blocks and tuples done.
     pub index_build: Option<String>,

@@ -31,29 +31,41 @@ pub struct Report {
 /// One migration applied by a run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
+    /// The migration's number.
     pub version: i64,
+    /// Its file name.
     pub name: String,
     /// Time spent on its statements (also stored in the ledger).
     pub duration: Duration,
+    /// Whether it ran in a transaction (false when its first line is
+    /// `-- schema:no-transaction`).
     pub transactional: bool,
 }
 
 /// What happens during a run, as it happens.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
+    /// The database did not exist and the run created it.
     CreatedDatabase {
+        /// The database's name.
         database: String,
     },
+    /// Another migrator holds the migration lock; the run waits for it.
     WaitingForLock,
     /// Who holds the migration lock this run waits for.
     LockHeldBy(Vec<super::Session>),
     /// A statement of `file` could not get its lock within `lock_timeout`; the migration is
     /// tried again after `retry_in` (a transactional one left nothing behind).
     LockTimeout {
+        /// The migration's file name.
         file: String,
+        /// 1-based number of the statement that timed out.
         statement: usize,
+        /// 1-based number of the attempt that timed out.
         attempt: u32,
+        /// How long the run pauses before the next attempt; doubles each time.
         retry_in: Duration,
+        /// The sessions that held the locks it waited for, as last seen.
         blocked_by: Vec<super::Session>,
     },
     /// A statement has been running for a while.
@@ -61,9 +73,12 @@ pub enum Progress {
     /// An INVALID index left by an earlier failed concurrent build was dropped before `file`
     /// builds it again.
     DroppedInvalidIndex {
+        /// The migration that builds the index.
         file: String,
+        /// The dropped index's name.
         index: String,
     },
+    /// A migration was applied and recorded in the ledger.
     Applied(Applied),
 }
 
@@ -72,14 +87,18 @@ pub enum Progress {
 pub struct Status {
     /// False when the database does not exist yet (everything is then pending).
     pub database_exists: bool,
+    /// One entry per migration of the folder or the ledger, by version.
     pub entries: Vec<StatusEntry>,
 }
 
 /// What a run would apply.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DryRun {
+    /// False when the database does not exist yet (everything is then pending).
     pub database_exists: bool,
+    /// How many migrations the ledger records as applied.
     pub already_applied: usize,
+    /// The migrations a run would apply, in order.
     pub pending: Vec<Migration>,
 }
 

@@ -8,7 +8,9 @@ use tokio_postgres::Client;
 /// Another session, as `pg_stat_activity` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
+    /// Its backend's process id, as `pg_terminate_backend` takes it.
     pub pid: i32,
+    /// The `application_name` it set; empty when none.
     pub application_name: String,
     /// `active`, `idle in transaction`, ...
     pub state: String,

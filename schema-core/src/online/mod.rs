@@ -27,6 +27,7 @@ use std::collections::BTreeSet;
 /// One migration file of an online plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Part {
+    /// The file's statements, in order.
     pub statements: Vec<Statement>,
     /// False for the file of concurrent index builds (`-- schema:no-transaction`).
     pub transactional: bool,
