@@ -17,7 +17,7 @@ pub fn type_spelling(sql_type: &SqlType) -> String {
 }
 
 /// The `pg_get_expr()` spelling of a default written by a migration, for a column of
-/// `sql_type`, e.g. `now()`, `0`, `'-1'::integer`, `'x'::text`, `'easy'::question_difficulty`.
+/// `sql_type`, e.g. `now()`, `0`, `'-1'::integer`, `'x'::text`, `'happy'::mood`.
 pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
     match default {
         ColumnDefault::Now => "now()".to_string(),
@@ -210,10 +210,10 @@ mod tests {
         );
         assert_eq!(
             default_spelling(
-                &ColumnDefault::EnumLabel("easy".into()),
-                &SqlType::Enum("question_difficulty".into())
+                &ColumnDefault::EnumLabel("happy".into()),
+                &SqlType::Enum("mood".into())
             ),
-            "'easy'::question_difficulty"
+            "'happy'::mood"
         );
         assert_eq!(
             default_spelling(&ColumnDefault::Bool(false), &SqlType::Boolean),

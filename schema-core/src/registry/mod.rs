@@ -65,8 +65,8 @@ macro_rules! schema {
 /// exist in code but would never be created. Sorted by table name, for stable messages.
 ///
 /// Only crates that declare at least one of the schema's own tables are looked at: a program
-/// links every `#[table]` of its dependencies (the question bank's among them, whether or not
-/// it uses them), and those belong to other schemas.
+/// links every `#[table]` of its dependencies, whether or not it uses them, and a dependency's
+/// tables may belong to another schema.
 pub fn unregistered_tables(schema: &Schema) -> Vec<&'static TableRegistration> {
     let is_registered = |declared: &TableRegistration| {
         schema
