@@ -175,7 +175,7 @@ async fn status(migrator: &Migrator, db: &DatabaseConfig) -> Result<bool, Failur
     Ok(true)
 }
 
-/// Drift goes to stderr as an error, so a deploy script that only shows failures shows it.
+/// Compares the live database with the schema in code.
 async fn verify(cli: &Cli<'_>, db: &DatabaseConfig) -> Result<bool, Failure> {
     say(format_args!(
         "verifying {} against the schema in code ({} enums, {} tables)",
@@ -184,13 +184,18 @@ async fn verify(cli: &Cli<'_>, db: &DatabaseConfig) -> Result<bool, Failure> {
         cli.schema.tables.len()
     ));
     let report = catalog::verify_database(db, cli.schema).await?;
-    if report.is_clean() {
-        say(&report);
-        Ok(true)
+    Ok(verdict(report.is_clean(), &report))
+}
+
+/// A clean report goes to stdout; any other to stderr as an error, so that a deploy script
+/// that only shows failures shows it.
+fn verdict(clean: bool, report: &dyn fmt::Display) -> bool {
+    if clean {
+        say(report);
     } else {
-        say_error(&report);
-        Ok(false)
+        say_error(report);
     }
+    clean
 }
 
 /// The files named, else the migrations the program runs (`--dir`, or the embedded ones).
@@ -210,13 +215,7 @@ fn lint(cli: &Cli<'_>, args: &Args, files: &[PathBuf]) -> Result<bool, Failure> 
         report.files += one.files;
         report.findings.extend(one.findings);
     }
-    if report.is_clean() {
-        say(&report);
-        Ok(true)
-    } else {
-        say_error(&report);
-        Ok(false)
-    }
+    Ok(verdict(report.is_clean(), &report))
 }
 
 async fn revert(

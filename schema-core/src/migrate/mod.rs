@@ -126,14 +126,7 @@ impl Migrator {
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self, MigrateError> {
         let dir = dir.as_ref().to_path_buf();
         let folder = source::read_dir(&dir)?;
-        Ok(Migrator {
-            dir,
-            migrations: folder.migrations,
-            downs: folder.downs,
-            skipped: folder.skipped,
-            progress: None,
-            options: RunOptions::default(),
-        })
+        Ok(Self::of_folder(dir, folder))
     }
 
     /// The migrations compiled into the program by `embed_migrations!("migrations")`: a
@@ -147,14 +140,18 @@ impl Migrator {
             .map(|(name, bytes)| (dir.join(name), bytes.to_vec()))
             .collect();
         let folder = source::from_files(files, Vec::new())?;
-        Ok(Migrator {
+        Ok(Self::of_folder(dir, folder))
+    }
+
+    fn of_folder(dir: PathBuf, folder: source::Folder) -> Self {
+        Migrator {
             dir,
             migrations: folder.migrations,
             downs: folder.downs,
             skipped: folder.skipped,
             progress: None,
             options: RunOptions::default(),
-        })
+        }
     }
 
     /// The `.sql` files that differ between the embedded migrations and their folder, when

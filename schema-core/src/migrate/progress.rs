@@ -53,17 +53,7 @@ impl fmt::Display for Progress {
                 f,
                 "{file}: dropped the invalid index `{index}` left by an earlier failed build"
             ),
-            Progress::Applied(a) => write!(
-                f,
-                "applied {} in {:.1} ms{}",
-                a.name,
-                a.duration.as_secs_f64() * 1000.0,
-                if a.transactional {
-                    ""
-                } else {
-                    " (no transaction)"
-                }
-            ),
+            Progress::Applied(applied) => applied.fmt(f),
         }
     }
 }
