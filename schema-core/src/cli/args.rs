@@ -43,8 +43,11 @@ pub enum Command {
     ///
     /// Lists every difference: missing or extra tables, columns, enum types and labels (and
     /// their order), indexes, foreign keys and unique or check constraints; a column's type,
-    /// nullability or default; a foreign key's ON DELETE; a primary key's name or columns.
-    /// Changes nothing: a missing database is reported, not created. --dir is not used.
+    /// nullability, default or collation; a foreign key's ON DELETE; a primary key's name or
+    /// columns; INVALID indexes, NOT VALID or DEFERRABLE constraints, UNLOGGED tables; views,
+    /// sequences, triggers, rules, row-level security and policies, and extensions the code
+    /// does not declare. Changes nothing: a missing database is reported, not created. --dir
+    /// is not used.
     Verify,
     /// Write the next migration from the schema in code
     Generate(GenerateArgs),
