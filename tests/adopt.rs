@@ -115,7 +115,7 @@ async fn ledger_exists(client: &Client) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_drizzle_database_is_adopted_verifies_clean_and_takes_the_next_migration() {
-    let (_db, client) = drizzle_database().await;
+    let (db, client) = drizzle_database().await;
     let dir = migrations_copy();
     let migrator = Migrator::from_dir(dir.path()).unwrap();
 
@@ -147,6 +147,20 @@ async fn a_drizzle_database_is_adopted_verifies_clean_and_takes_the_next_migrati
 
     let verified = catalog::verify(&client, &schema::SCHEMA).await.unwrap();
     assert!(verified.is_clean(), "{verified}");
+    // `status` tells an adopted migration from an applied one.
+    let status = migrator
+        .status(&schema_core::migrate::DatabaseConfig::from(
+            db.config().clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(status.entries[0].label(), "adopted", "{status}");
+    assert!(
+        status
+            .to_string()
+            .contains("adopted from drizzle-kit ledger drizzle.__drizzle_migrations"),
+        "{status}"
+    );
     let again = migrator
         .adopt_on_client(&client, &drizzle_options())
         .await

@@ -36,7 +36,7 @@ pub enum Command {
     Migrate,
     /// Print the SQL that would be applied; change nothing
     DryRun,
-    /// List each migration as applied, pending, or refused (modified, missing, renamed,
+    /// List each migration as applied, adopted, pending, or refused (modified, missing, renamed,
     /// out-of-order); exit 1 when a run would be refused
     Status,
     /// Compare the live database with the schema in code; exit 1 on any difference

@@ -87,7 +87,13 @@ impl fmt::Display for Status {
             let detail = match &entry.state {
                 State::Applied {
                     applied_at,
+                    adopted_from: Some(from),
+                    ..
+                } => format!("{applied_at}  adopted from {from}"),
+                State::Applied {
+                    applied_at,
                     duration_ms,
+                    ..
                 } => format!("{applied_at}  {duration_ms:.1} ms"),
                 State::Pending => String::new(),
                 State::Problem(problem) => problem.to_string(),

@@ -40,11 +40,11 @@ END
 $$"#;
 
 /// Text columns, so the query runs over the simple protocol (no prepare round trip). The
-/// down's checksum is read through the row as JSON, so that `status` also reads a ledger
-/// made before that column existed (it creates nothing).
+/// down's checksum and the adoption's origin are read through the row as JSON, so that
+/// `status` also reads a ledger made before those columns existed (it creates nothing).
 pub(crate) const SELECT_LEDGER: &str = r#"SELECT "version", "name", "checksum",
   to_char("applied_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), "duration_ms",
-  to_jsonb(l) ->> 'down_checksum'
+  to_jsonb(l) ->> 'down_checksum', to_jsonb(l) ->> 'adopted_from'
   FROM "schema_migrations"."ledger" AS l ORDER BY "version""#;
 
 /// One applied migration as the ledger remembers it.
@@ -63,6 +63,9 @@ pub struct LedgerRow {
     /// SHA-256 of the migration's down as it was when the migration was applied; none when
     /// it had no down (or only the placeholder of a custom migration).
     pub down_checksum: Option<String>,
+    /// Where the history came from when `adopt` recorded the migration instead of applying
+    /// it (e.g. drizzle-kit's ledger); none for a migration this project applied.
+    pub adopted_from: Option<String>,
 }
 
 /// Parses the rows of [`SELECT_LEDGER`] out of a simple-query answer.
@@ -84,6 +87,7 @@ pub(crate) fn parse_rows(messages: &[SimpleQueryMessage]) -> Result<Vec<LedgerRo
             applied_at: text(3),
             duration_ms: text(4).parse().map_err(|_| bad("duration"))?,
             down_checksum: row.get(5).map(str::to_string),
+            adopted_from: row.get(6).map(str::to_string),
         });
     }
     Ok(rows)

@@ -18,6 +18,8 @@ pub enum State {
         applied_at: String,
         /// How long applying it took, in milliseconds.
         duration_ms: f64,
+        /// Where its history came from when `adopt` recorded it instead of applying it.
+        adopted_from: Option<String>,
     },
     /// Not applied yet, and newer than every applied migration.
     Pending,
@@ -40,6 +42,10 @@ impl StatusEntry {
     /// A one-word label: applied, pending, modified, missing, renamed, out-of-order.
     pub fn label(&self) -> &'static str {
         match &self.state {
+            State::Applied {
+                adopted_from: Some(_),
+                ..
+            } => "adopted",
             State::Applied { .. } => "applied",
             State::Pending => "pending",
             State::Problem(VerifyProblem::Modified { .. }) => "modified",
@@ -94,6 +100,7 @@ fn file_state(m: &Migration, row: Option<&LedgerRow>, newest: Option<&LedgerRow>
         Some(row) => State::Applied {
             applied_at: row.applied_at.clone(),
             duration_ms: row.duration_ms,
+            adopted_from: row.adopted_from.clone(),
         },
         None => match newest {
             Some(newest) if newest.version > m.version => {
@@ -160,6 +167,7 @@ mod tests {
             applied_at: String::new(),
             duration_ms: 1.0,
             down_checksum: None,
+            adopted_from: None,
         }
     }
 
