@@ -168,20 +168,18 @@ impl DatabaseConfig {
             origin: origin.to_string(),
             source,
         })?;
-        let mut db = Self::with_origin(config, origin);
-        db.tls = tls;
-        db.connector = connector;
-        Ok(db)
+        Ok(Self::with_origin(config, origin, tls, connector))
     }
 
-    fn with_origin(mut config: Config, origin: &str) -> Self {
+    fn with_origin(
+        mut config: Config,
+        origin: &str,
+        tls: TlsSettings,
+        connector: MakeRustlsConnect,
+    ) -> Self {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
         }
-        let tls = TlsSettings::default();
-        let connector = tls
-            .connector()
-            .expect("TLS without certificate checks needs no file and cannot fail");
         DatabaseConfig {
             config,
             tls,
@@ -336,7 +334,11 @@ impl DatabaseConfig {
 
 impl From<Config> for DatabaseConfig {
     fn from(config: Config) -> Self {
-        Self::with_origin(config, "the given configuration")
+        let tls = TlsSettings::default();
+        let connector = tls
+            .connector()
+            .expect("TLS without certificate checks needs no file and cannot fail");
+        Self::with_origin(config, "the given configuration", tls, connector)
     }
 }
 
