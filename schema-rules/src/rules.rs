@@ -1,0 +1,1 @@
+//! The registry rules, each a `const fn` that returns the violation.

@@ -1,0 +1,1 @@
+//! SQL text: identifier quoting, literals and the migration file-format rules.
