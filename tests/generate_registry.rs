@@ -191,13 +191,16 @@ fn every_problem_of_a_broken_schema_is_listed() {
         "{text:#?}"
     );
     assert!(
-        has("column `a` is declared twice in table `t`"),
+        has("column `a` is declared twice in the table `t`"),
         "{text:#?}"
     );
-    assert!(has("label `x` is declared twice in enum `e`"), "{text:#?}");
+    assert!(
+        has("label `x` is declared twice in the enum type `e`"),
+        "{text:#?}"
+    );
     assert!(has("index `t_missing_idx` is declared twice"), "{text:#?}");
     assert!(
-        has("the index `t_missing_idx` of table `t` names the column `nope`"),
+        has("the index `t_missing_idx` of the table `t` names the column `nope`"),
         "{text:#?}"
     );
     assert!(
@@ -219,10 +222,7 @@ fn derived_constraint_names_count_against_the_limit() {
     assert!(
         matches!(
             &errors[..],
-            [RegistryError::NameTooLong {
-                kind: "foreign key constraint",
-                ..
-            }]
+            [RegistryError::ForeignKeyNameTooLong { table, .. }] if table.len() == 30
         ),
         "{errors:?}"
     );
@@ -283,4 +283,60 @@ fn generate_refuses_to_run_while_a_table_is_unregistered() {
         std::fs::read_dir(tmp.path()).expect("dir").next().is_none(),
         "nothing written"
     );
+}
+
+/// The first message of a trybuild case: what the compiler printed for it.
+fn compiler_message(case: &str) -> String {
+    let stderr = std::fs::read_to_string(format!("tests/registry_ui/{case}.stderr")).unwrap();
+    let first = stderr.lines().next().unwrap();
+    let (_, message) = first.split_once("evaluation panicked: ").unwrap();
+    message.to_string()
+}
+
+/// `schema!` (at compile time) and `validate` (at run time) refuse the same schemas with the
+/// same words: a schema the compiler passed is not refused later by `generate`.
+#[test]
+fn the_run_time_check_prints_the_compilers_words() {
+    let users = table("users", vec![uuid_pk(), col("email", SqlType::Text)]);
+    let mut invites = table("invites", vec![uuid_pk(), col("email", SqlType::Text)]);
+    invites.foreign_keys = vec![ForeignKeyDef {
+        column: "email".into(),
+        references_table: "users".into(),
+        references_column: "email".into(),
+        on_delete: OnDelete::Cascade,
+    }]
+    .into();
+    let errors = validate(&schema_of(vec![], vec![users.clone(), invites])).unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [compiler_message(
+            "foreign_key_to_a_column_that_is_not_unique"
+        )]
+    );
+
+    let sessions = fk(
+        table("sessions", vec![uuid_pk(), col("user_id", SqlType::Uuid)]),
+        "user_id",
+        "users",
+        OnDelete::Cascade,
+    );
+    let clashing = index(sessions.clone(), "users_pkey", false, &["user_id"]);
+    let errors = validate(&schema_of(vec![], vec![users.clone(), clashing])).unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [compiler_message("index_named_like_another_relation")]
+    );
+
+    let clashing = index(sessions, "users", false, &["user_id"]);
+    let errors = validate(&schema_of(vec![], vec![users.clone(), clashing])).unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(text, [compiler_message("index_named_like_another_table")]);
+
+    let mut reserved = schema_of(vec![], vec![users]);
+    reserved.pg_schema = "pg_app".into();
+    let errors = validate(&reserved).unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(text, [compiler_message("reserved_pg_schema")]);
 }

@@ -11,6 +11,10 @@ fn registry_rules_are_compile_errors() {
         "column_of_unregistered_enum",
         "table_registered_twice",
         "enum_registered_twice",
+        "foreign_key_to_a_column_that_is_not_unique",
+        "index_named_like_another_relation",
+        "index_named_like_another_table",
+        "reserved_pg_schema",
     ] {
         t.compile_fail(format!("tests/registry_ui/{case}.rs"));
     }

@@ -4,6 +4,7 @@
 //! migration snapshots deserialize into them. `Cow<'static, _>` lets one set of types serve
 //! all three: borrowed in a `const`, owned when built at run time or read from JSON.
 
+use schema_rules::names;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -12,9 +13,7 @@ pub type Name = Cow<'static, str>;
 /// A list held by a descriptor.
 pub type List<T> = Cow<'static, [T]>;
 
-/// PostgreSQL's limit on identifier length (NAMEDATALEN - 1); longer names are truncated
-/// silently by the server, so we refuse them instead.
-pub const MAX_IDENTIFIER_BYTES: usize = 63;
+pub use schema_rules::names::MAX_IDENTIFIER_BYTES;
 
 /// A whole schema: enums and tables in the order they were declared, in one PostgreSQL schema.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -338,15 +337,9 @@ impl TableDef {
     /// The name of the primary key constraint, following the naming contract.
     pub fn primary_key_name(&self) -> String {
         match &self.primary_key {
-            PrimaryKey::Column(_) => format!("{}_pkey", self.name),
+            PrimaryKey::Column(_) => names::primary_key(&self.name),
             PrimaryKey::Composite(cols) => {
-                let mut name = self.name.to_string();
-                for c in cols.iter() {
-                    name.push('_');
-                    name.push_str(c);
-                }
-                name.push_str("_pk");
-                name
+                names::composite_primary_key(&self.name, cols.iter().map(|c| &**c))
             }
         }
     }
@@ -355,9 +348,11 @@ impl TableDef {
 impl ForeignKeyDef {
     /// `<table>_<column>_<referenced table>_<referenced column>_fk`, the naming contract.
     pub fn constraint_name(&self, table: &str) -> String {
-        format!(
-            "{table}_{}_{}_{}_fk",
-            self.column, self.references_table, self.references_column
+        names::foreign_key(
+            table,
+            &self.column,
+            &self.references_table,
+            &self.references_column,
         )
     }
 }

@@ -9,11 +9,11 @@ pub use crate::model::{
     ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexColumn, IndexDef, LabelRename,
     NullsOrder, OnDelete, PrimaryKey, SqlType, TableDef, MAX_IDENTIFIER_BYTES,
 };
-use crate::registry::const_check::same;
 pub use crate::traits::{Column, PgEnum, RowError, Table};
 pub use bytes;
 pub use inventory;
 pub use postgres_types;
+pub use schema_rules::rules::{self, Message};
 pub use std::borrow::Cow;
 pub use tokio_postgres::Row;
 
@@ -65,7 +65,7 @@ pub const fn check_int_default<T: IntegerColumn>(value: i64, message: &'static s
 /// Refuses, at compile time, a string default on an enum column that is not one of its
 /// labels.
 pub const fn check_string_default<T: StringDefaultColumn>(value: &str, message: &'static str) {
-    if T::IS_ENUM && !contains(T::LABELS, value) {
+    if T::IS_ENUM && !rules::contains(T::LABELS, value) {
         panic!("{}", message);
     }
 }
@@ -77,33 +77,6 @@ pub const fn string_default<T: StringDefaultColumn>(value: &'static str) -> Colu
     } else {
         ColumnDefault::Text(Cow::Borrowed(value))
     }
-}
-
-/// Refuses, at compile time, a derived foreign key name
-/// `<table>_<column>_<referenced table>_<referenced column>_fk` longer than Postgres keeps;
-/// the referenced table's name is known only here, through the column path.
-pub const fn check_foreign_key_name(
-    table: &str,
-    column: &str,
-    references_table: &str,
-    references_column: &str,
-    message: &'static str,
-) {
-    let len = table.len() + column.len() + references_table.len() + references_column.len() + 6;
-    if len > MAX_IDENTIFIER_BYTES {
-        panic!("{}", message);
-    }
-}
-
-const fn contains(labels: &[&str], value: &str) -> bool {
-    let mut i = 0;
-    while i < labels.len() {
-        if same(labels[i], value) {
-            return true;
-        }
-        i += 1;
-    }
-    false
 }
 
 /// Reads one column of a row for `Table::from_row`, naming the table, column and Rust type

@@ -4,12 +4,10 @@
 
 use crate::ast::{Enum, Name, OnDelete, Table};
 use crate::ctxt::Ctxt;
+use schema_rules::{names, rules};
 use std::collections::HashMap;
 use syn::ext::IdentExt;
 use syn::Type;
-
-/// PostgreSQL's identifier limit (NAMEDATALEN - 1).
-pub const MAX_IDENTIFIER_BYTES: usize = 63;
 
 pub fn check_table(cx: &Ctxt, table: &Table) {
     check_primary_key(cx, table);
@@ -26,102 +24,19 @@ pub fn check_enum(cx: &Ctxt, item: &Enum) {
     check_enum_name_is_not_a_builtin_type(cx, item);
 }
 
-/// Every table already has these columns; CREATE TABLE with one of them fails (42701).
-pub const SYSTEM_COLUMNS: &[&str] = &["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"];
-
+/// A system column name would make CREATE TABLE fail (42701).
 fn check_no_system_column_names(cx: &Ctxt, table: &Table) {
     for field in &table.fields {
-        if SYSTEM_COLUMNS.contains(&field.column.value.as_str()) {
-            cx.error_at(
-                field.column.span,
-                format!(
-                    "`{}` is a system column PostgreSQL gives every table, so CREATE TABLE \
-                     would fail; name the column otherwise, e.g. \
-                     #[column(name = \"{}_value\")]",
-                    field.column.value, field.column.value
-                ),
-            );
+        if let Some(violation) = rules::column_name(&table.name.value, &field.column.value) {
+            cx.error_at(field.column.span, violation);
         }
     }
 }
 
-/// Type names of `pg_catalog` (and their SQL spellings) that an unqualified column type would
-/// resolve to before an enum of the same name in `public`: the column would silently get the
-/// built-in type.
-pub const BUILTIN_TYPES: &[&str] = &[
-    "bigint",
-    "bigserial",
-    "bit",
-    "bool",
-    "boolean",
-    "box",
-    "bpchar",
-    "bytea",
-    "char",
-    "character",
-    "cidr",
-    "circle",
-    "date",
-    "decimal",
-    "float4",
-    "float8",
-    "inet",
-    "int",
-    "int2",
-    "int4",
-    "int8",
-    "integer",
-    "interval",
-    "json",
-    "jsonb",
-    "jsonpath",
-    "line",
-    "lseg",
-    "macaddr",
-    "macaddr8",
-    "money",
-    "name",
-    "numeric",
-    "oid",
-    "path",
-    "pg_lsn",
-    "point",
-    "polygon",
-    "real",
-    "record",
-    "regclass",
-    "regtype",
-    "serial",
-    "smallint",
-    "smallserial",
-    "text",
-    "tid",
-    "time",
-    "timestamp",
-    "timestamptz",
-    "timetz",
-    "tsquery",
-    "tsvector",
-    "txid_snapshot",
-    "uuid",
-    "varbit",
-    "varchar",
-    "void",
-    "xid",
-    "xml",
-];
-
+/// A column declared with an enum named like a built-in type would get the built-in type.
 fn check_enum_name_is_not_a_builtin_type(cx: &Ctxt, item: &Enum) {
-    let name = item.name.value.as_str();
-    if BUILTIN_TYPES.contains(&name) || name.starts_with("pg_") {
-        cx.error_at(
-            item.name.span,
-            format!(
-                "the enum type `{name}` would be shadowed by PostgreSQL's built-in type of that \
-                 name: a column declared with it would get the built-in type; name it \
-                 otherwise, e.g. #[pg_enum(name = \"{name}_kind\")]"
-            ),
-        );
+    if let Some(violation) = rules::enum_name(&item.name.value) {
+        cx.error_at(item.name.span, violation);
     }
 }
 
@@ -257,6 +172,14 @@ fn check_foreign_keys_state_on_delete(cx: &Ctxt, table: &Table) {
                 ),
             );
         }
+        if let Some((OnDelete::SetDefault, span)) = fk.on_delete {
+            let has_default = field.default.is_some();
+            if let Some(violation) =
+                rules::set_default(&table.name.value, &field.column.value, has_default)
+            {
+                cx.error_at(span, violation);
+            }
+        }
     }
 }
 
@@ -308,101 +231,95 @@ fn unknown_column(table: &Table, column: &syn::Ident) -> String {
 
 /// Two columns or indexes of one name would fail only when the migration runs.
 fn check_duplicate_names(cx: &Ctxt, table: &Table) {
-    report_duplicates(cx, table.fields.iter().map(|f| &f.column), "column");
-    report_duplicates(
-        cx,
-        table.indexes.iter().filter_map(|i| i.name.as_ref()),
-        "index",
-    );
+    let owner = ("table", &*table.name.value);
+    report_duplicates(cx, table.fields.iter().map(|f| &f.column), "column", owner);
+    let indexes = || table.indexes.iter().filter_map(|i| i.name.as_ref());
+    report_duplicates(cx, indexes(), "index", owner);
+    // Indexes share one namespace with tables and key constraints.
+    let key = primary_key_name(table).map(|(name, _)| name);
+    for index in indexes() {
+        let is_key = key.as_deref() == Some(&*index.value);
+        if let Some(violation) = rules::index_name(&table.name.value, &index.value, is_key) {
+            cx.error_at(index.span, violation);
+        }
+    }
 }
 
 fn check_enum_labels(cx: &Ctxt, item: &Enum) {
-    report_duplicates(cx, item.variants.iter().map(|v| &v.label), "label");
-    check_length(cx, &item.name, "enum type name");
+    let owner = ("enum type", &*item.name.value);
+    report_duplicates(cx, item.variants.iter().map(|v| &v.label), "label", owner);
+    check_length(cx, &item.name, "enum type");
     if let Some(old) = &item.renamed_from {
-        check_length(cx, old, "enum type name");
+        check_length(cx, old, "enum type");
     }
     for variant in &item.variants {
         // Labels are limited like identifiers (NAMEDATALEN - 1), but Postgres refuses
-        // longer ones instead of truncating; we refuse them earlier.
+        // longer ones instead of truncating; they are refused earlier here.
         check_length(cx, &variant.label, "enum label");
-        if variant.label.value.is_empty() {
-            cx.error_at(variant.label.span, "an enum label cannot be empty");
-        }
     }
 }
 
-fn report_duplicates<'a>(cx: &Ctxt, names: impl Iterator<Item = &'a Name>, what: &str) {
+fn report_duplicates<'a>(
+    cx: &Ctxt,
+    names: impl Iterator<Item = &'a Name>,
+    kind: &'static str,
+    (owner_kind, owner): (&'static str, &str),
+) {
     let mut seen: HashMap<&str, &Name> = HashMap::new();
     for name in names {
         if seen.insert(&name.value, name).is_some() {
-            cx.error_at(
-                name.span,
-                format!(
-                    "duplicate {what} name `{}`: each {what} needs a name of its own",
-                    name.value
-                ),
-            );
+            let violation = rules::Violation::Duplicate {
+                kind,
+                name: &*name.value,
+                owner_kind,
+                owner,
+            };
+            cx.error_at(name.span, violation);
         }
     }
 }
 
-/// Postgres truncates identifiers longer than 63 bytes without an error, so two long names
-/// could silently become one; the derived constraint names count too.
-fn check_table_identifier_lengths(cx: &Ctxt, table: &Table) {
-    check_length(cx, &table.name, "table name");
-    for field in &table.fields {
-        check_length(cx, &field.column, "column name");
-    }
-    for index in &table.indexes {
-        if let Some(name) = &index.name {
-            check_length(cx, name, "index name");
-        }
-    }
-    let derived_key = match &table.composite_key {
+/// The derived primary key constraint name and the span of the key's declaration.
+fn primary_key_name(table: &Table) -> Option<(String, proc_macro2::Span)> {
+    match &table.composite_key {
         Some(key) => {
-            let mut name = table.name.value.clone();
-            for column in &key.columns {
-                if let Some(field) = table.field_by_rust_name(column) {
-                    name.push('_');
-                    name.push_str(&field.column.value);
-                }
-            }
-            name.push_str("_pk");
+            let columns = key
+                .columns
+                .iter()
+                .filter_map(|column| table.field_by_rust_name(column))
+                .map(|field| &*field.column.value);
+            let name = names::composite_primary_key(&table.name.value, columns);
             Some((name, key.span))
         }
         None => table
             .fields
             .iter()
             .find_map(|f| f.primary_key)
-            .map(|marker| (format!("{}_pkey", table.name.value), marker.span)),
-    };
-    if let Some((name, span)) = derived_key {
-        if name.len() > MAX_IDENTIFIER_BYTES {
-            cx.error_at(
-                span,
-                format!(
-                    "the primary key constraint name `{name}` is {} bytes, more than \
-                     PostgreSQL's {MAX_IDENTIFIER_BYTES}: shorten the table or column names",
-                    name.len()
-                ),
-            );
+            .map(|marker| (names::primary_key(&table.name.value), marker.span)),
+    }
+}
+
+/// Postgres truncates identifiers longer than 63 bytes without an error, so two long names
+/// could silently become one; the derived constraint names count too.
+fn check_table_identifier_lengths(cx: &Ctxt, table: &Table) {
+    check_length(cx, &table.name, "table");
+    for field in &table.fields {
+        check_length(cx, &field.column, "column");
+    }
+    for index in &table.indexes {
+        if let Some(name) = &index.name {
+            check_length(cx, name, "index");
+        }
+    }
+    if let Some((name, span)) = primary_key_name(table) {
+        if let Some(violation) = rules::identifier("primary key constraint", &name) {
+            cx.error_at(span, violation);
         }
     }
 }
 
-fn check_length(cx: &Ctxt, name: &Name, what: &str) {
-    if name.value.is_empty() {
-        cx.error_at(name.span, format!("the {what} cannot be empty"));
-    } else if name.value.len() > MAX_IDENTIFIER_BYTES {
-        cx.error_at(
-            name.span,
-            format!(
-                "the {what} `{}` is {} bytes, more than PostgreSQL's {MAX_IDENTIFIER_BYTES} \
-                 (it would be truncated silently): choose a shorter name",
-                name.value,
-                name.value.len()
-            ),
-        );
+fn check_length(cx: &Ctxt, name: &Name, kind: &'static str) {
+    if let Some(violation) = rules::identifier(kind, &name.value) {
+        cx.error_at(name.span, violation);
     }
 }

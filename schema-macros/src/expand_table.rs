@@ -289,20 +289,18 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
     if let Some(fk) = &field.foreign_key {
         if let Some(path) = &fk.references {
             let path = resolve_self(table, path);
-            let reference = path.to_token_stream().to_string().replace(' ', "");
             bounds.push(quote_spanned!(ty.span()=>
                 #path.__require_foreign_key::<#ty>();));
-            let message = format!(
-                "the foreign key name derived for {site} -> `{reference}` \
-                 (<table>_<column>_<referenced table>_<referenced column>_fk) is longer \
-                 than 63 bytes, and PostgreSQL would truncate it: shorten the column name \
-                 or the referenced table's name",
-            );
+            // The referenced table's name is known only through the path, so the derived
+            // name's length is checked by the compiler, in a constant.
             let table_name = &table.name.value;
             let column = &field.column.value;
             consts.push(quote_spanned!(path.span()=>
-                const _: () = __p::check_foreign_key_name(
-                    #table_name, #column, #path.table(), #path.name(), #message);));
+                const _: () = if let ::std::option::Option::Some(violation) =
+                    __p::rules::foreign_key_name(#table_name, #column, #path.table(), #path.name())
+                {
+                    ::std::panic!("{}", __p::Message::of(violation.pieces()).as_str())
+                };));
         }
         if let Some((crate::ast::OnDelete::SetNull, span)) = fk.on_delete {
             bounds.push(quote_spanned!(span=> __p::require_nullable::<#ty>();));

@@ -1,1 +1,189 @@
 //! The names PostgreSQL objects are given when the schema does not name them.
+//!
+//! They are part of the contract (a database built by drizzle-kit has the same names), so
+//! they are derived here only: the macros check their lengths at expansion, `schema!` checks
+//! them for clashes in a `const` item, and the engine renders, diffs and verifies them.
+//! Each name comes with a `const fn` that measures it or recognises it without building it,
+//! for the compiler's constant evaluator, which cannot allocate.
+
+/// PostgreSQL's limit on identifier length (NAMEDATALEN - 1); longer names are truncated
+/// silently by the server, so they are refused instead.
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// What PostgreSQL appends to a table's name for the constraint of a one-column primary key.
+pub const PRIMARY_KEY_SUFFIX: &str = "_pkey";
+/// What drizzle-kit appends to `<table>_<column>_<column>` for a composite primary key.
+pub const COMPOSITE_KEY_SUFFIX: &str = "_pk";
+/// What drizzle-kit appends to `<table>_<column>_<table>_<column>` for a foreign key.
+pub const FOREIGN_KEY_SUFFIX: &str = "_fk";
+/// What an online migration appends to a constraint it builds beside the one it replaces.
+pub const REPLACEMENT_SUFFIX: &str = "_new";
+/// What an online migration appends to `<table>_<column>` for the CHECK that proves a column
+/// has no NULLs before `SET NOT NULL`.
+pub const NOT_NULL_CHECK_SUFFIX: &str = "_not_null";
+
+/// `<table>_pkey`: the constraint (and index) of a one-column primary key.
+pub fn primary_key(table: &str) -> String {
+    [table, PRIMARY_KEY_SUFFIX].concat()
+}
+
+/// `<table>_<column>_..._pk`: the constraint of a composite primary key.
+pub fn composite_primary_key<'a>(
+    table: &str,
+    columns: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let mut name = table.to_string();
+    for column in columns {
+        name.push('_');
+        name.push_str(column);
+    }
+    name.push_str(COMPOSITE_KEY_SUFFIX);
+    name
+}
+
+/// `<table>_<column>_<referenced table>_<referenced column>_fk`.
+pub fn foreign_key(table: &str, column: &str, target: &str, target_column: &str) -> String {
+    [
+        table,
+        "_",
+        column,
+        "_",
+        target,
+        "_",
+        target_column,
+        FOREIGN_KEY_SUFFIX,
+    ]
+    .concat()
+}
+
+/// The length in bytes of [`foreign_key`]'s name, without building it.
+pub const fn foreign_key_len(
+    table: &str,
+    column: &str,
+    target: &str,
+    target_column: &str,
+) -> usize {
+    table.len() + column.len() + target.len() + target_column.len() + 3 + FOREIGN_KEY_SUFFIX.len()
+}
+
+/// The replacement of constraint `name` while both exist: `<name>_new`, cut so it fits.
+pub fn replacement(name: &str) -> String {
+    temporary(name, REPLACEMENT_SUFFIX)
+}
+
+/// The CHECK that proves `<table>.<column>` holds no NULL: `<table>_<column>_not_null`, cut
+/// so it fits.
+pub fn not_null_check(table: &str, column: &str) -> String {
+    temporary(&[table, "_", column].concat(), NOT_NULL_CHECK_SUFFIX)
+}
+
+/// `base` and `suffix`, `base` cut at a character boundary so the whole fits in an identifier:
+/// a temporary name must not be truncated by the server into one that clashes.
+fn temporary(base: &str, suffix: &str) -> String {
+    let mut end = base.len().min(MAX_IDENTIFIER_BYTES - suffix.len());
+    while !base.is_char_boundary(end) {
+        end -= 1;
+    }
+    [&base[..end], suffix].concat()
+}
+
+/// Whether `name` is `parts` concatenated, compared byte by byte (`==` on `str` and slicing
+/// are not callable in a `const fn`).
+pub const fn is_concat(name: &str, parts: &[&str]) -> bool {
+    let name = name.as_bytes();
+    let mut at = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        let part = parts[p].as_bytes();
+        let mut i = 0;
+        while i < part.len() {
+            if at >= name.len() || name[at] != part[i] {
+                return false;
+            }
+            at += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    at == name.len()
+}
+
+/// Whether `name` is [`primary_key`]`(table)`.
+pub const fn is_primary_key(name: &str, table: &str) -> bool {
+    is_concat(name, &[table, PRIMARY_KEY_SUFFIX])
+}
+
+/// Whether `name` ends with `suffix`.
+pub const fn ends_with(name: &str, suffix: &str) -> bool {
+    let (name, suffix) = (name.as_bytes(), suffix.as_bytes());
+    if suffix.len() > name.len() {
+        return false;
+    }
+    let start = name.len() - suffix.len();
+    let mut i = 0;
+    while i < suffix.len() {
+        if name[start + i] != suffix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `name` without its last `suffix_len` bytes: the table a derived key name was made from.
+/// Empty when the cut is not at a character boundary.
+pub const fn without_suffix(name: &str, suffix_len: usize) -> &str {
+    if suffix_len > name.len() {
+        return "";
+    }
+    let (head, _) = name.as_bytes().split_at(name.len() - suffix_len);
+    match std::str::from_utf8(head) {
+        Ok(head) => head,
+        Err(_) => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_names_follow_the_contract() {
+        assert_eq!(primary_key("users"), "users_pkey");
+        assert_eq!(
+            composite_primary_key("question_tags", ["question_id", "tag_id"]),
+            "question_tags_question_id_tag_id_pk"
+        );
+        let fk = foreign_key("attempts", "user_id", "users", "id");
+        assert_eq!(fk, "attempts_user_id_users_id_fk");
+        assert_eq!(
+            foreign_key_len("attempts", "user_id", "users", "id"),
+            fk.len()
+        );
+    }
+
+    #[test]
+    fn names_are_recognised_without_being_built() {
+        assert!(is_primary_key("users_pkey", "users"));
+        assert!(!is_primary_key("users_pkey", "user"));
+        assert!(!is_primary_key("users_pke", "users"));
+        assert!(ends_with("users_pkey", PRIMARY_KEY_SUFFIX));
+        assert_eq!(
+            without_suffix("users_pkey", PRIMARY_KEY_SUFFIX.len()),
+            "users"
+        );
+        assert_eq!(without_suffix("é_pkey", 6), "");
+    }
+
+    #[test]
+    fn temporary_names_fit_in_an_identifier() {
+        let long = "t".repeat(70);
+        let name = replacement(&long);
+        assert_eq!(name.len(), MAX_IDENTIFIER_BYTES);
+        assert!(name.ends_with(REPLACEMENT_SUFFIX));
+        // A multi-byte character at the cut is left out whole.
+        let accented = "é".repeat(40);
+        assert!(not_null_check(&accented, "c").len() <= MAX_IDENTIFIER_BYTES);
+        assert_eq!(not_null_check("t", "c"), "t_c_not_null");
+    }
+}

@@ -20,8 +20,9 @@ mod hazards;
 
 pub use hazards::{hazards, Hazard};
 
-use crate::model::{Name, Schema, TableDef, MAX_IDENTIFIER_BYTES};
+use crate::model::{Name, Schema, TableDef};
 use crate::plan::{OnlineStatement, Statement};
+use schema_rules::names;
 use std::collections::BTreeSet;
 
 /// One migration file of an online plan.
@@ -75,7 +76,7 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
             Statement::AddForeignKey { table, foreign_key } if existing(&table) => {
                 let conventional = foreign_key.constraint_name(&table);
                 let name = if swapped.contains(&(table.clone(), conventional.clone())) {
-                    let temporary = temporary_name(&conventional, "_new");
+                    let temporary = names::replacement(&conventional);
                     finish.push(Statement::RenameConstraint {
                         table: table.clone(),
                         from: temporary.clone(),
@@ -96,7 +97,7 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
                 }));
             }
             Statement::SetNotNull { table, column } if existing(&table) => {
-                let name = temporary_name(&format!("{table}_{column}"), "_not_null");
+                let name = names::not_null_check(&table, &column);
                 first.push(online(OnlineStatement::AddNotNullCheck {
                     table: table.clone(),
                     column: column.clone(),
@@ -262,14 +263,4 @@ fn same_column(new: &Schema, table: &str, old_column: &str, new_column: &str) ->
             .and_then(|t| t.column(new_column))
             .and_then(|c| c.renamed_from.as_deref())
             == Some(old_column)
-}
-
-/// `base` + `suffix`, `base` shortened so that the name fits PostgreSQL's identifier limit
-/// (the server would truncate it silently, and the later RENAME or DROP would miss it).
-fn temporary_name(base: &str, suffix: &str) -> String {
-    let mut end = base.len().min(MAX_IDENTIFIER_BYTES - suffix.len());
-    while !base.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}{suffix}", &base[..end])
 }

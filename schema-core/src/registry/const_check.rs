@@ -1,70 +1,36 @@
-//! The registry rules evaluated by the compiler: `schema!` calls [`check_schema`] in a
-//! `const` item, so a broken rule fails the build with a message naming the table, the column
-//! and what to write instead.
+//! The registry rules that need the whole list, evaluated by the compiler: `schema!` calls
+//! [`check_schema`] in a `const` item, so a broken rule fails the build with the same words
+//! `registry::validate` would print at run time (both come from `schema_rules::rules`).
 //!
-//! Everything here is `const fn`, which rules out `format!`, `Deref` and iterators: names are
-//! read out of `Cow::Borrowed` by pattern, compared byte by byte, and messages are assembled
-//! in a fixed buffer.
+//! The check returns the violation and `schema!` panics with its message in the user's own
+//! `const` item, so the build error shows the message and the `schema!` call, not the body
+//! of this module.
+//!
+//! Everything here is `const fn`, which rules out `format!`, `Deref`, iterators and `?`:
+//! names are read out of `Cow::Borrowed` by pattern and compared byte by byte.
 
-use crate::model::{ColumnDef, EnumDef, ForeignKeyDef, Name, SqlType, TableDef};
+use crate::migrate::LEDGER_SCHEMA;
+use crate::model::{EnumDef, Name, PrimaryKey, SqlType, TableDef};
+use schema_rules::names::{self, COMPOSITE_KEY_SUFFIX, PRIMARY_KEY_SUFFIX};
+use schema_rules::rules::{self, same, Violation};
 use std::borrow::Cow;
 
-/// Room for one error message; a longer one is cut, at a character boundary.
-const MESSAGE_BYTES: usize = 512;
+/// A violation found by a check below.
+type Found<'a> = Option<Violation<&'a str>>;
 
-/// A message assembled at compile time.
-pub struct Message {
-    buf: [u8; MESSAGE_BYTES],
-    len: usize,
-}
-
-impl Message {
-    pub const fn new() -> Self {
-        Message {
-            buf: [0; MESSAGE_BYTES],
-            len: 0,
+/// `?` for [`Found`], which a `const fn` cannot use.
+macro_rules! check {
+    ($found:expr) => {
+        if let Some(violation) = $found {
+            return Some(violation);
         }
-    }
-
-    pub const fn push(mut self, text: &str) -> Self {
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() && self.len < MESSAGE_BYTES {
-            self.buf[self.len] = bytes[i];
-            self.len += 1;
-            i += 1;
-        }
-        self
-    }
-
-    pub const fn as_str(&self) -> &str {
-        let mut len = self.len;
-        // A cut in the middle of a multi-byte character is backed off to its start.
-        while len > 0 {
-            let (head, _) = self.buf.split_at(len);
-            if let Ok(text) = std::str::from_utf8(head) {
-                return text;
-            }
-            len -= 1;
-        }
-        ""
-    }
-
-    pub const fn fail(self) -> ! {
-        panic!("{}", self.as_str())
-    }
-}
-
-impl Default for Message {
-    fn default() -> Self {
-        Self::new()
-    }
+    };
 }
 
 /// The text of a name held by a constant descriptor. Constants cannot hold heap data, so an
 /// owned name (only possible at run time) reads as empty; run-time schemas go through
 /// [`crate::registry::validate`] instead.
-pub const fn text(name: &Name) -> &str {
+const fn text(name: &Name) -> &str {
     match name {
         Cow::Borrowed(s) => s,
         Cow::Owned(_) => "",
@@ -80,83 +46,187 @@ const fn items<'a, T: Clone>(list: &'a Cow<'static, [T]>) -> &'a [T] {
     }
 }
 
-/// Whether two strings are equal; `==` on `str` is not callable in a `const fn`.
-pub const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
+/// How many relations (tables and indexes) `tables` declare: the size of the sorted index
+/// [`check_schema`] builds, which a `const fn` must know as a generic parameter.
+pub const fn relation_count(tables: &[TableDef]) -> usize {
+    let (mut count, mut t) = (tables.len(), 0);
+    while t < tables.len() {
+        count += items(&tables[t].indexes).len();
+        t += 1;
     }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    count
 }
 
-/// Fails the build when the ordered lists break a registry rule: a name used twice, a column
-/// of an enum type that is not registered, a foreign key to a table that is not registered
-/// or is registered after the table that points at it.
-///
-/// `T` is `tables.len()`. The compiler's constant evaluator is slow (a few microseconds per
-/// step), so tables are found through a sorted index instead of a scan: comparing every pair
-/// of 200 tables took seconds of every build.
-pub const fn check_schema<const T: usize>(enums: &[EnumDef], tables: &[TableDef]) {
-    if tables.len() != T {
-        panic!("schema!: internal error: the table count does not match the list");
+/// A relation: a table (`index == NONE`) or one of its indexes.
+#[derive(Clone, Copy)]
+struct Relation {
+    table: usize,
+    index: usize,
+}
+
+const NONE: usize = usize::MAX;
+
+impl Relation {
+    const fn name<'a>(&self, tables: &'a [TableDef]) -> &'a str {
+        let table = &tables[self.table];
+        if self.index == NONE {
+            text(&table.name)
+        } else {
+            text(&items(&table.indexes)[self.index].name)
+        }
     }
+
+    const fn kind(&self) -> &'static str {
+        if self.index == NONE {
+            "table"
+        } else {
+            "index"
+        }
+    }
+}
+
+/// Fails the build when the ordered lists break a registry rule: a reserved PostgreSQL
+/// schema, a name used twice (tables, indexes and primary keys share one namespace, tables
+/// and enums another), a column of an enum type that is not registered, a foreign key to a
+/// table that is not registered or is registered after the table that points at it, or to
+/// a column that is neither the key nor unique.
+///
+/// `R` is [`relation_count`]. The compiler's constant evaluator is slow (microseconds per
+/// step), so names are found through one sorted index instead of scans: comparing every pair
+/// of 200 tables took seconds of every build.
+pub const fn check_schema<'a, const R: usize>(
+    pg_schema: &'a str,
+    enums: &'a [EnumDef],
+    tables: &'a [TableDef],
+) -> Found<'a> {
+    if relation_count(tables) != R {
+        panic!("schema!: internal error: the relation count does not match the list");
+    }
+    check!(rules::pg_schema(pg_schema, LEDGER_SCHEMA));
+    check!(check_enums(enums));
+    let sorted = sorted_relations::<R>(tables);
+    check!(check_relation_names(tables, &sorted));
+    let mut t = 0;
+    while t < tables.len() {
+        check!(check_not_an_enum(enums, &tables[t]));
+        check!(check_columns(enums, &tables[t]));
+        check!(check_foreign_keys(tables, &sorted, t));
+        t += 1;
+    }
+    None
+}
+
+const fn check_enums(enums: &[EnumDef]) -> Found<'_> {
     let mut e = 0;
     while e < enums.len() {
         let name = text(&enums[e].name);
         let mut other = 0;
         while other < e {
             if same(name, text(&enums[other].name)) {
-                Message::new()
-                    .push("schema!: the enum type `")
-                    .push(name)
-                    .push("` is registered twice; list each enum once in `enums: [...]`")
-                    .fail();
+                return Some(Violation::Duplicate {
+                    kind: "enum type",
+                    name,
+                    owner_kind: "",
+                    owner: "",
+                });
             }
             other += 1;
         }
         e += 1;
     }
-    let sorted = sorted_by_name::<T>(tables);
-    let mut rank = [0usize; T];
+    None
+}
+
+/// Neighbours in the sorted index share a name; derived primary key names are recognised
+/// by their suffix and looked up.
+const fn check_relation_names<'a>(tables: &'a [TableDef], sorted: &[Relation]) -> Found<'a> {
     let mut r = 0;
-    while r < T {
-        rank[sorted[r]] = r;
+    while r < sorted.len() {
+        let relation = sorted[r];
+        let name = relation.name(tables);
+        if r > 0 && same(name, sorted[r - 1].name(tables)) {
+            let earlier = sorted[r - 1];
+            if earlier.index == NONE && relation.index != NONE {
+                return Some(Violation::NameTaken {
+                    kind: "index",
+                    name,
+                    taken_by: "the table",
+                    owner: name,
+                });
+            }
+            return Some(Violation::Duplicate {
+                kind: relation.kind(),
+                name,
+                owner_kind: "",
+                owner: "",
+            });
+        }
+        if names::ends_with(name, PRIMARY_KEY_SUFFIX) {
+            let base = names::without_suffix(name, PRIMARY_KEY_SUFFIX.len());
+            if let Some(at) = table_position(tables, sorted, base) {
+                if let PrimaryKey::Column(_) = tables[at].primary_key {
+                    return Some(primary_key_taken(relation, name, base));
+                }
+            }
+        }
+        if names::ends_with(name, COMPOSITE_KEY_SUFFIX) {
+            let mut t = 0;
+            while t < tables.len() {
+                if let PrimaryKey::Composite(columns) = &tables[t].primary_key {
+                    let table = text(&tables[t].name);
+                    if is_composite_key_name(name, table, items(columns)) {
+                        return Some(primary_key_taken(relation, name, table));
+                    }
+                }
+                t += 1;
+            }
+        }
         r += 1;
     }
-    let mut t = 0;
-    while t < tables.len() {
-        let table = &tables[t];
-        let name = text(&table.name);
-        // Ties sort by position, so an earlier table of the same name sorts just before.
-        if rank[t] > 0 && same(name, text(&tables[sorted[rank[t] - 1]].name)) {
-            Message::new()
-                .push("schema!: the table `")
-                .push(name)
-                .push("` is registered twice; list each table once in `tables: [...]`")
-                .fail();
-        }
-        let mut e = 0;
-        while e < enums.len() {
-            if same(name, text(&enums[e].name)) {
-                Message::new()
-                    .push("schema!: `")
-                    .push(name)
-                    .push("` names both a table and an enum type; PostgreSQL keeps both in one namespace, rename one of them")
-                    .fail();
-            }
-            e += 1;
-        }
-        check_columns(enums, table);
-        check_foreign_keys(tables, &sorted, t);
-        t += 1;
+    None
+}
+
+const fn primary_key_taken<'a>(
+    relation: Relation,
+    name: &'a str,
+    table: &'a str,
+) -> Violation<&'a str> {
+    Violation::NameTaken {
+        kind: relation.kind(),
+        name,
+        taken_by: "the primary key of the table",
+        owner: table,
     }
+}
+
+/// Whether `name` is `<table>_<column>_..._pk`.
+const fn is_composite_key_name(name: &str, table: &str, columns: &[Name]) -> bool {
+    let name = name.as_bytes();
+    let mut at = 0;
+    let mut part = 0;
+    // Parts: the table, then `_` and each column, then the suffix.
+    while part < 2 * columns.len() + 2 {
+        let piece = if part == 0 {
+            table
+        } else if part == 2 * columns.len() + 1 {
+            COMPOSITE_KEY_SUFFIX
+        } else if part % 2 == 1 {
+            "_"
+        } else {
+            text(&columns[part / 2 - 1])
+        };
+        let piece = piece.as_bytes();
+        let mut i = 0;
+        while i < piece.len() {
+            if at >= name.len() || name[at] != piece[i] {
+                return false;
+            }
+            at += 1;
+            i += 1;
+        }
+        part += 1;
+    }
+    at == name.len()
 }
 
 /// Byte order of two names: negative, zero or positive.
@@ -172,24 +242,42 @@ const fn compare(a: &str, b: &str) -> i32 {
     a.len() as i32 - b.len() as i32
 }
 
-/// Whether table `a` sorts before table `b`: by name, then by position.
-const fn before(tables: &[TableDef], a: usize, b: usize) -> bool {
-    let order = compare(text(&tables[a].name), text(&tables[b].name));
-    order < 0 || (order == 0 && a < b)
+/// Whether `a` sorts before `b`: by name, then tables before indexes, then by position, so
+/// the first entry of a name is the earliest table of that name if there is one.
+const fn before(tables: &[TableDef], a: Relation, b: Relation) -> bool {
+    let order = compare(a.name(tables), b.name(tables));
+    if order != 0 {
+        return order < 0;
+    }
+    let (a_index, b_index) = (a.index != NONE, b.index != NONE);
+    if a_index != b_index {
+        return !a_index;
+    }
+    a.table < b.table || (a.table == b.table && a.index < b.index)
 }
 
-/// The positions of `tables`, sorted by name: a heapsort, in one function because a `const fn`
-/// (before Rust 1.83) cannot take `&mut`, and passing the array by value would copy it.
-const fn sorted_by_name<const T: usize>(tables: &[TableDef]) -> [usize; T] {
-    let mut order = [0usize; T];
-    let mut i = 0;
-    while i < T {
-        order[i] = i;
-        i += 1;
+/// Every table and index, sorted by name: a heapsort, in one function because passing the
+/// array to a helper by value would copy it.
+const fn sorted_relations<const R: usize>(tables: &[TableDef]) -> [Relation; R] {
+    let mut order = [Relation { table: 0, index: 0 }; R];
+    let (mut r, mut t) = (0, 0);
+    while t < tables.len() {
+        order[r] = Relation {
+            table: t,
+            index: NONE,
+        };
+        r += 1;
+        let mut i = 0;
+        while i < items(&tables[t].indexes).len() {
+            order[r] = Relation { table: t, index: i };
+            r += 1;
+            i += 1;
+        }
+        t += 1;
     }
     // First the heap is built (roots from the middle down), then its top is moved to the end
     // of a shrinking heap; each step sifts one root down.
-    let (mut build, mut heap) = (T / 2, T);
+    let (mut build, mut heap) = (R / 2, R);
     loop {
         let mut root = if build > 0 {
             build -= 1;
@@ -223,42 +311,53 @@ const fn sorted_by_name<const T: usize>(tables: &[TableDef]) -> [usize; T] {
 }
 
 /// The first position (in registration order) of a table named `name`, if any.
-const fn position(tables: &[TableDef], sorted: &[usize], name: &str) -> Option<usize> {
+const fn table_position(tables: &[TableDef], sorted: &[Relation], name: &str) -> Option<usize> {
     let (mut low, mut high) = (0, sorted.len());
     while low < high {
         let mid = (low + high) / 2;
-        if compare(text(&tables[sorted[mid]].name), name) < 0 {
+        if compare(sorted[mid].name(tables), name) < 0 {
             low = mid + 1;
         } else {
             high = mid;
         }
     }
-    if low < sorted.len() && same(text(&tables[sorted[low]].name), name) {
-        Some(sorted[low])
+    if low < sorted.len() && sorted[low].index == NONE && same(sorted[low].name(tables), name) {
+        Some(sorted[low].table)
     } else {
         None
     }
 }
 
-const fn check_columns(enums: &[EnumDef], table: &TableDef) {
-    let columns: &[ColumnDef] = items(&table.columns);
+/// A table's row type and the enum types share one namespace.
+const fn check_not_an_enum<'a>(enums: &[EnumDef], table: &'a TableDef) -> Found<'a> {
+    let name = text(&table.name);
+    if enum_registered(enums, name) {
+        return Some(Violation::NameTaken {
+            kind: "table",
+            name,
+            taken_by: "the enum type",
+            owner: name,
+        });
+    }
+    None
+}
+
+const fn check_columns<'a>(enums: &[EnumDef], table: &'a TableDef) -> Found<'a> {
+    let columns = items(&table.columns);
     let mut c = 0;
     while c < columns.len() {
         if let SqlType::Enum(type_name) = &columns[c].sql_type {
             if !enum_registered(enums, text(type_name)) {
-                Message::new()
-                    .push("schema!: the column `")
-                    .push(text(&table.name))
-                    .push(".")
-                    .push(text(&columns[c].name))
-                    .push("` has the enum type `")
-                    .push(text(type_name))
-                    .push("`, which is not registered; add its Rust enum to `enums: [...]`")
-                    .fail();
+                return Some(Violation::UnknownEnum {
+                    table: text(&table.name),
+                    column: text(&columns[c].name),
+                    enum_name: text(type_name),
+                });
             }
         }
         c += 1;
     }
+    None
 }
 
 const fn enum_registered(enums: &[EnumDef], name: &str) -> bool {
@@ -274,38 +373,65 @@ const fn enum_registered(enums: &[EnumDef], name: &str) -> bool {
 
 /// A foreign key may point at the table itself or at one registered before it: the plan
 /// creates tables in registration order, so the order of the list is the order of creation.
-const fn check_foreign_keys(tables: &[TableDef], sorted: &[usize], index: usize) {
+/// It must point at the key or at a column with a one-column unique index.
+const fn check_foreign_keys<'a>(
+    tables: &'a [TableDef],
+    sorted: &[Relation],
+    index: usize,
+) -> Found<'a> {
     let table = &tables[index];
-    let keys: &[ForeignKeyDef] = items(&table.foreign_keys);
+    let keys = items(&table.foreign_keys);
     let mut k = 0;
     while k < keys.len() {
+        let (name, column) = (text(&table.name), text(&keys[k].column));
         let target = text(&keys[k].references_table);
-        let (found, later) = match position(tables, sorted, target) {
-            Some(at) => (at <= index, at > index),
-            None => (false, false),
-        };
-        if !found {
-            let msg = Message::new()
-                .push("schema!: the foreign key `")
-                .push(text(&table.name))
-                .push(".")
-                .push(text(&keys[k].column))
-                .push("` references the table `")
-                .push(target);
-            if later {
-                msg.push("`, which is registered after it; move `")
-                    .push(target)
-                    .push("` before `")
-                    .push(text(&table.name))
-                    .push("` in `tables: [...]`")
-                    .fail();
-            } else {
-                msg.push("`, which is not registered; add it to `tables: [...]` before `")
-                    .push(text(&table.name))
-                    .push("`")
-                    .fail();
+        let at = match table_position(tables, sorted, target) {
+            Some(at) if at <= index => at,
+            Some(_) => {
+                return Some(Violation::TableRegisteredLater {
+                    table: name,
+                    column,
+                    target,
+                })
             }
-        }
+            None => {
+                return Some(Violation::UnknownTable {
+                    table: name,
+                    column,
+                    target,
+                })
+            }
+        };
+        let target_column = text(&keys[k].references_column);
+        let (is_key, is_unique) = referenced_is_unique(&tables[at], target_column);
+        check!(rules::referenced_unique(
+            name,
+            column,
+            target,
+            target_column,
+            is_key,
+            is_unique
+        ));
         k += 1;
     }
+    None
+}
+
+/// Whether `column` is the table's one-column primary key, and whether a one-column unique
+/// index covers it.
+const fn referenced_is_unique(table: &TableDef, column: &str) -> (bool, bool) {
+    let is_key = match &table.primary_key {
+        PrimaryKey::Column(key) => same(text(key), column),
+        PrimaryKey::Composite(_) => false,
+    };
+    let indexes = items(&table.indexes);
+    let mut i = 0;
+    while i < indexes.len() {
+        let keys = items(&indexes[i].columns);
+        if indexes[i].unique && keys.len() == 1 && same(text(&keys[0].name), column) {
+            return (is_key, true);
+        }
+        i += 1;
+    }
+    (is_key, false)
 }

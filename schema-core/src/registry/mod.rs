@@ -29,7 +29,7 @@ pub(crate) mod const_check;
 mod validate;
 
 #[doc(hidden)]
-pub use const_check::check_schema as __check_schema;
+pub use const_check::{check_schema as __check_schema, relation_count as __relation_count};
 pub use validate::{validate, RegistryError};
 
 use crate::__private::{declared_tables, TableRegistration};
@@ -38,7 +38,9 @@ use std::collections::BTreeSet;
 
 /// Builds a [`Schema`] constant from an ordered list of `#[pg_enum]` enums and `#[table]`
 /// structs, and fails the build if a foreign key points at a table that is not registered
-/// (or is registered later), a column uses an unregistered enum, or a name is used twice.
+/// (or is registered later) or at a column that is neither its key nor unique, a column uses
+/// an unregistered enum, a name is used twice (tables, indexes and primary keys share one
+/// namespace), or the PostgreSQL schema is reserved.
 #[macro_export]
 macro_rules! schema {
     (schema: $pg_schema:literal, enums: [$($e:ty),* $(,)?], tables: [$($t:ty),* $(,)?] $(,)?) => {
@@ -51,7 +53,15 @@ macro_rules! schema {
         const ENUMS: &[$crate::model::EnumDef] = &[$(<$e as $crate::traits::PgEnum>::ENUM),*];
         const TABLES: &[$crate::model::TableDef] =
             &[$(<$t as $crate::traits::Table>::TABLE),*];
-        const _: () = $crate::registry::__check_schema::<{ TABLES.len() }>(ENUMS, TABLES);
+        // The panic is here, in the caller's constant, so the build error shows the message
+        // and this call rather than the body of the check.
+        const _: () = if let ::std::option::Option::Some(violation) =
+            $crate::registry::__check_schema::<{ $crate::registry::__relation_count(TABLES) }>(
+                $pg_schema, ENUMS, TABLES,
+            )
+        {
+            ::std::panic!("{}", $crate::__private::Message::of(violation.pieces()).as_str())
+        };
         // A struct expression, not a call, so that `&SCHEMA` may be borrowed for 'static.
         $crate::model::Schema {
             pg_schema: ::std::borrow::Cow::Borrowed($pg_schema),

@@ -2,202 +2,24 @@
 //! snapshot, where the compiler has not seen them. A superset of the `const` checks: all
 //! problems are collected, so a user fixes them in one pass.
 
-use crate::model::{
-    ColumnDefault, EnumDef, OnDelete, PrimaryKey, Schema, SqlType, TableDef, MAX_IDENTIFIER_BYTES,
-};
+use crate::migrate::LEDGER_SCHEMA;
+use crate::model::{ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, OnDelete, PrimaryKey};
+use crate::model::{Schema, SqlType, TableDef};
+use schema_rules::rules::{self, Violation};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// One broken rule of a schema.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RegistryError {
-    /// A name is longer than PostgreSQL keeps (63 bytes).
-    #[error("{kind} `{name}` is {bytes} bytes long; PostgreSQL would cut it to {MAX_IDENTIFIER_BYTES} bytes silently, so choose a shorter name")]
-    NameTooLong {
-        /// What the name names, e.g. `column` or `index`.
-        kind: &'static str,
-        /// The name, in full.
-        name: String,
-        /// Its length in bytes (UTF-8), not characters.
-        bytes: usize,
-    },
-    /// The PostgreSQL schema named in `schema!` is empty, starts with `pg_`, is
-    /// `information_schema` or is the migration ledger's.
-    #[error("the PostgreSQL schema `{name}` {reason}; choose another name in `schema!`")]
-    ReservedSchema {
-        /// The schema's name.
-        name: String,
-        /// Why it cannot be used, e.g. `is where the migration ledger is kept`.
-        reason: &'static str,
-    },
-    /// Two enum types, tables, labels of one enum, columns of one table, indexes or
-    /// relations (tables, indexes and primary key indexes share one namespace) have the same
-    /// name.
-    #[error("{kind} `{name}` is declared twice{place}; each name may be used once")]
-    Duplicate {
-        /// What the name names, e.g. `table` or `label`.
-        kind: &'static str,
-        /// The name declared twice.
-        name: String,
-        /// Where, after a space: `` in table `users` ``; empty for a schema-wide name.
-        place: String,
-    },
-    /// A column has an enum type the schema does not list.
-    #[error("the column `{table}.{column}` has the enum type `{enum_name}`, which is not registered; add it to the schema's enums")]
-    UnknownEnum {
-        /// The column's table.
-        table: String,
-        /// The column.
-        column: String,
-        /// The enum type it names.
-        enum_name: String,
-    },
-    /// A foreign key references a table the schema does not list.
-    #[error("the foreign key `{table}.{column}` references the table `{target}`, which is not registered; register it before `{table}`")]
-    UnknownTable {
-        /// The referencing table.
-        table: String,
-        /// The referencing column.
-        column: String,
-        /// The referenced table.
-        target: String,
-    },
-    /// A foreign key references a table listed after its own: tables are created in the
-    /// order they are listed.
-    #[error("the foreign key `{table}.{column}` references the table `{target}`, which is registered after `{table}`; move `{target}` earlier")]
-    TableRegisteredLater {
-        /// The referencing table.
-        table: String,
-        /// The referencing column.
-        column: String,
-        /// The referenced table.
-        target: String,
-    },
-    /// A primary key, index or foreign key names a column its table does not have.
-    #[error(
-        "{what} of table `{table}` names the column `{column}`, which the table does not have"
-    )]
-    MissingColumn {
-        /// The table that lacks the column (for a foreign key, the referenced one).
-        table: String,
-        /// What names the column, e.g. `` the index `users_email_uq` ``.
-        what: String,
-        /// The column named.
-        column: String,
-    },
-    /// A foreign key is `ON DELETE SET NULL` on a `NOT NULL` column.
-    #[error("the foreign key `{table}.{column}` has ON DELETE SET NULL but the column is NOT NULL; make the column nullable or choose another action")]
-    SetNullOnNotNull {
-        /// The referencing table.
-        table: String,
-        /// The referencing column.
-        column: String,
-    },
-    /// A foreign key is `ON DELETE SET DEFAULT` on a column without a default.
-    #[error("the foreign key `{table}.{column}` has ON DELETE SET DEFAULT but the column has no default; give it one or choose another action")]
-    SetDefaultWithoutDefault {
-        /// The referencing table.
-        table: String,
-        /// The referencing column.
-        column: String,
-    },
-    /// A foreign key column's type differs from the type of the column it references.
-    #[error("the foreign key `{table}.{column}` is {found} but `{target}.{target_column}` is {expected}; a foreign key has the type of the column it references")]
-    ForeignKeyType {
-        /// The referencing table.
-        table: String,
-        /// The referencing column.
-        column: String,
-        /// Its SQL type, e.g. `integer`.
-        found: String,
-        /// The referenced table.
-        target: String,
-        /// The referenced column.
-        target_column: String,
-        /// The referenced column's SQL type, e.g. `uuid`.
-        expected: String,
-    },
-    /// A foreign key references a column that is neither the table's one-column primary key
-    /// nor covered by a one-column unique index, so PostgreSQL would refuse it.
-    #[error("the foreign key `{table}.{column}` references `{target}.{target_column}`, which is neither the primary key nor a one-column unique index of `{target}`")]
-    ReferencedNotUnique {
-        /// The referencing table.
-        table: String,
-        /// The referencing column.
-        column: String,
-        /// The referenced table.
-        target: String,
-        /// The referenced column.
-        target_column: String,
-    },
-    /// A primary key column is declared nullable.
-    #[error(
-        "the primary key column `{table}.{column}` is nullable; primary key columns are NOT NULL"
-    )]
-    NullablePrimaryKey {
-        /// The table.
-        table: String,
-        /// The nullable column.
-        column: String,
-    },
-    /// A composite primary key or an index lists no columns.
-    #[error("{what} of table `{table}` has no columns")]
-    Empty {
-        /// The table.
-        table: String,
-        /// What is empty: `the primary key` or `` the index `users_email_uq` ``.
-        what: String,
-    },
-    /// A column's default is not a value of its type: another kind of value, a label its enum
-    /// lacks, a number out of range, or text longer than the varchar.
-    #[error("the default of `{table}.{column}` does not fit its type {sql_type}")]
-    DefaultType {
-        /// The table.
-        table: String,
-        /// The column.
-        column: String,
-        /// The column's SQL type, e.g. `smallint`.
-        sql_type: String,
-    },
-    /// A column is `varchar(0)`, which PostgreSQL refuses.
-    #[error("the column `{table}.{column}` is varchar(0); a varchar holds at least one character")]
-    ZeroLengthVarchar {
-        /// The table.
-        table: String,
-        /// The column.
-        column: String,
-    },
-}
+/// One broken rule of a schema. The words are `schema_rules`', the same the compiler prints
+/// for a schema declared with the macros.
+pub type RegistryError = Violation<String>;
 
-/// The namespace must be a name PostgreSQL keeps as written and lets a user create, and not the
-/// one the runner keeps its ledger in.
-fn check_pg_schema(name: &str, errors: &mut Vec<RegistryError>) {
-    long("PostgreSQL schema", name, errors);
-    let reason = if name.is_empty() {
-        Some("is empty")
-    } else if name.starts_with("pg_") {
-        Some("starts with `pg_`, which PostgreSQL reserves")
-    } else if name == crate::migrate::LEDGER_SCHEMA {
-        Some("is where the migration ledger is kept")
-    } else if name == "information_schema" {
-        Some("is PostgreSQL's own")
-    } else {
-        None
-    };
-    if let Some(reason) = reason {
-        errors.push(RegistryError::ReservedSchema {
-            name: name.to_string(),
-            reason,
-        });
-    }
-}
-
-/// Checks every registry rule of a schema and returns all the problems found.
+/// Checks every registry rule of a schema and returns all the problems found, so a user
+/// fixes them in one pass.
 pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
-    let mut errors = Vec::new();
-    check_pg_schema(&schema.pg_schema, &mut errors);
+    let mut errors = Errors(Vec::new());
+    errors.rule(rules::pg_schema(&schema.pg_schema, LEDGER_SCHEMA));
     check_enums(&schema.enums, &mut errors);
     let enums: BTreeMap<&str, &EnumDef> = schema.enums.iter().map(|e| (&*e.name, e)).collect();
-    let mut relations = BTreeSet::new();
+    let mut relations = Relations::default();
     // Where each table name first appears: a foreign key finds its target without a scan,
     // which made validation quadratic in the number of tables.
     let mut positions = HashMap::with_capacity(schema.tables.len());
@@ -205,85 +27,152 @@ pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
         positions.entry(&*table.name).or_insert(at);
     }
     for (position, table) in schema.tables.iter().enumerate() {
-        long("table", &table.name, &mut errors);
-        if enums.contains_key(&*table.name) || !relations.insert(table.name.to_string()) {
-            errors.push(duplicate("table", &table.name, ""));
+        errors.rule(rules::identifier("table", &table.name));
+        if enums.contains_key(&*table.name) {
+            errors.push(Violation::NameTaken {
+                kind: "table",
+                name: &table.name,
+                taken_by: "the enum type",
+                owner: &table.name,
+            });
         }
+        relations.add(&table.name, Relation::Table, &mut errors);
         check_columns(table, &enums, &mut errors);
         check_primary_key(table, &mut relations, &mut errors);
         check_indexes(table, &mut relations, &mut errors);
         check_foreign_keys(schema, &positions, position, &mut errors);
     }
-    if errors.is_empty() {
+    if errors.0.is_empty() {
         Ok(())
     } else {
-        Err(errors)
+        Err(errors.0)
     }
 }
 
-fn duplicate(kind: &'static str, name: &str, place: &str) -> RegistryError {
-    RegistryError::Duplicate {
-        kind,
-        name: name.to_string(),
-        place: place.to_string(),
+/// The violations found so far, kept with owned names.
+struct Errors(Vec<RegistryError>);
+
+impl Errors {
+    fn push(&mut self, violation: Violation<&str>) {
+        self.0.push(violation.owned());
+    }
+
+    fn rule(&mut self, violation: Option<Violation<&str>>) {
+        if let Some(violation) = violation {
+            self.push(violation);
+        }
     }
 }
 
-fn long(kind: &'static str, name: &str, errors: &mut Vec<RegistryError>) {
-    if name.len() > MAX_IDENTIFIER_BYTES {
-        errors.push(RegistryError::NameTooLong {
-            kind,
-            name: name.to_string(),
-            bytes: name.len(),
+/// What holds a relation name: tables, indexes and key constraints (whose index has the
+/// constraint's name) share one namespace.
+#[derive(Clone)]
+enum Relation {
+    Table,
+    Index,
+    PrimaryKey { table: String },
+}
+
+impl Relation {
+    fn kind(&self) -> &'static str {
+        match self {
+            Relation::Table => "table",
+            Relation::Index => "index",
+            Relation::PrimaryKey { .. } => "primary key constraint",
+        }
+    }
+}
+
+#[derive(Default)]
+struct Relations(HashMap<String, Relation>);
+
+impl Relations {
+    /// Records `name`, or reports the clash with the relation that has it. The one to rename
+    /// is the one the user wrote: an index before a table or key, a table before a key.
+    fn add(&mut self, name: &str, relation: Relation, errors: &mut Errors) {
+        let Some(other) = self.0.get(name).cloned() else {
+            self.0.insert(name.to_string(), relation);
+            return;
+        };
+        let (renamed, taker) = match (&relation, &other) {
+            (Relation::Index, _) | (Relation::Table, Relation::PrimaryKey { .. }) => {
+                (&relation, &other)
+            }
+            _ => (&other, &relation),
+        };
+        if renamed.kind() == taker.kind() {
+            errors.push(duplicate(renamed.kind(), name, "", ""));
+            return;
+        }
+        let (taken_by, owner) = match taker {
+            Relation::PrimaryKey { table } => ("the primary key of the table", table.as_str()),
+            _ => ("the table", name),
+        };
+        errors.push(Violation::NameTaken {
+            kind: renamed.kind(),
+            name,
+            taken_by,
+            owner,
         });
     }
 }
 
-fn check_enums(enums: &[EnumDef], errors: &mut Vec<RegistryError>) {
+fn check_enums(enums: &[EnumDef], errors: &mut Errors) {
     let mut names = BTreeSet::new();
     for e in enums {
-        long("enum type", &e.name, errors);
+        errors.rule(rules::identifier("enum type", &e.name));
+        errors.rule(rules::enum_name(&e.name));
         if !names.insert(&*e.name) {
-            errors.push(duplicate("enum type", &e.name, ""));
+            errors.push(duplicate("enum type", &e.name, "", ""));
         }
         let mut labels = BTreeSet::new();
         for label in e.labels.iter() {
-            long("enum label", label, errors);
+            errors.rule(rules::identifier("enum label", label));
             if !labels.insert(&**label) {
-                errors.push(duplicate("label", label, &format!(" in enum `{}`", e.name)));
+                errors.push(duplicate("label", label, "enum type", &e.name));
             }
         }
     }
 }
 
-fn check_columns(
-    table: &TableDef,
-    enums: &BTreeMap<&str, &EnumDef>,
-    errors: &mut Vec<RegistryError>,
-) {
+fn duplicate<'a>(
+    kind: &'static str,
+    name: &'a str,
+    owner_kind: &'static str,
+    owner: &'a str,
+) -> Violation<&'a str> {
+    Violation::Duplicate {
+        kind,
+        name,
+        owner_kind,
+        owner,
+    }
+}
+
+fn check_columns(table: &TableDef, enums: &BTreeMap<&str, &EnumDef>, errors: &mut Errors) {
     let mut names = BTreeSet::new();
     for column in table.columns.iter() {
-        long("column", &column.name, errors);
+        errors.rule(rules::identifier("column", &column.name));
+        errors.rule(rules::column_name(&table.name, &column.name));
         if !names.insert(&*column.name) {
-            let place = format!(" in table `{}`", table.name);
-            errors.push(duplicate("column", &column.name, &place));
+            errors.push(duplicate("column", &column.name, "table", &table.name));
         }
         let enum_def = match &column.sql_type {
             SqlType::Enum(name) => match enums.get(&**name) {
                 Some(def) => Some(*def),
                 None => {
-                    errors.push(RegistryError::UnknownEnum {
-                        table: table.name.to_string(),
-                        column: column.name.to_string(),
-                        enum_name: name.to_string(),
+                    errors.push(Violation::UnknownEnum {
+                        table: &table.name,
+                        column: &column.name,
+                        enum_name: name,
                     });
                     None
                 }
             },
             SqlType::Varchar(0) => {
-                errors.push(RegistryError::ZeroLengthVarchar {
-                    table: table.name.to_string(),
-                    column: column.name.to_string(),
+                errors.push(Violation::ZeroLengthVarchar {
+                    table: &table.name,
+                    column: &column.name,
                 });
                 None
             }
@@ -291,10 +180,11 @@ fn check_columns(
         };
         if let Some(default) = &column.default {
             if !default_fits(default, &column.sql_type, enum_def) {
-                errors.push(RegistryError::DefaultType {
-                    table: table.name.to_string(),
-                    column: column.name.to_string(),
-                    sql_type: crate::render::sql_type(&column.sql_type),
+                let sql_type = crate::render::sql_type(&column.sql_type);
+                errors.push(Violation::DefaultType {
+                    table: &table.name,
+                    column: &column.name,
+                    sql_type: &sql_type,
                 });
             }
         }
@@ -340,62 +230,52 @@ fn default_fits(default: &ColumnDefault, ty: &SqlType, enum_def: Option<&EnumDef
     }
 }
 
-fn check_primary_key(
-    table: &TableDef,
-    relations: &mut BTreeSet<String>,
-    errors: &mut Vec<RegistryError>,
-) {
+fn check_primary_key(table: &TableDef, relations: &mut Relations, errors: &mut Errors) {
     let columns: Vec<&str> = match &table.primary_key {
         PrimaryKey::Column(c) => vec![c],
         PrimaryKey::Composite(cols) => cols.iter().map(|c| &**c).collect(),
     };
     if columns.is_empty() {
-        errors.push(RegistryError::Empty {
-            table: table.name.to_string(),
-            what: "the primary key".into(),
+        errors.push(Violation::Empty {
+            table: &table.name,
+            what: "the primary key",
         });
     }
     let name = table.primary_key_name();
-    long("primary key constraint", &name, errors);
-    // The key's index lives among the schema's relations, beside tables and other indexes.
-    if !relations.insert(name.clone()) {
-        errors.push(duplicate("relation", &name, " (primary key index)"));
-    }
+    errors.rule(rules::identifier("primary key constraint", &name));
+    let key = Relation::PrimaryKey {
+        table: table.name.to_string(),
+    };
+    relations.add(&name, key, errors);
     for column in columns {
         match table.column(column) {
             None => errors.push(missing(table, "the primary key", column)),
-            Some(c) if c.nullable => errors.push(RegistryError::NullablePrimaryKey {
-                table: table.name.to_string(),
-                column: column.to_string(),
+            Some(c) if c.nullable => errors.push(Violation::NullablePrimaryKey {
+                table: &table.name,
+                column,
             }),
             Some(_) => {}
         }
     }
 }
 
-fn missing(table: &TableDef, what: &str, column: &str) -> RegistryError {
-    RegistryError::MissingColumn {
-        table: table.name.to_string(),
-        what: what.to_string(),
-        column: column.to_string(),
+fn missing<'a>(table: &'a TableDef, what: &'a str, column: &'a str) -> Violation<&'a str> {
+    Violation::MissingColumn {
+        table: &table.name,
+        what,
+        column,
     }
 }
 
-fn check_indexes(
-    table: &TableDef,
-    relations: &mut BTreeSet<String>,
-    errors: &mut Vec<RegistryError>,
-) {
+fn check_indexes(table: &TableDef, relations: &mut Relations, errors: &mut Errors) {
     for index in table.indexes.iter() {
-        long("index", &index.name, errors);
-        if !relations.insert(index.name.to_string()) {
-            errors.push(duplicate("index", &index.name, ""));
-        }
+        errors.rule(rules::identifier("index", &index.name));
+        relations.add(&index.name, Relation::Index, errors);
         let what = format!("the index `{}`", index.name);
         if index.columns.is_empty() {
-            errors.push(RegistryError::Empty {
-                table: table.name.to_string(),
-                what: what.clone(),
+            errors.push(Violation::Empty {
+                table: &table.name,
+                what: &what,
             });
         }
         let mut seen = BTreeSet::new();
@@ -404,7 +284,7 @@ fn check_indexes(
                 errors.push(missing(table, &what, &column.name));
             }
             if !seen.insert(&*column.name) {
-                errors.push(duplicate("column", &column.name, &format!(" in {what}")));
+                errors.push(duplicate("column", &column.name, "index", &index.name));
             }
         }
     }
@@ -414,36 +294,25 @@ fn check_foreign_keys(
     schema: &Schema,
     positions: &HashMap<&str, usize>,
     position: usize,
-    errors: &mut Vec<RegistryError>,
+    errors: &mut Errors,
 ) {
     let table = &schema.tables[position];
     for fk in table.foreign_keys.iter() {
-        long(
-            "foreign key constraint",
-            &fk.constraint_name(&table.name),
-            errors,
-        );
-        let (t, c) = (table.name.to_string(), fk.column.to_string());
-        let Some(column) = table.column(&fk.column) else {
-            errors.push(missing(table, "a foreign key", &fk.column));
+        let (t, c) = (&*table.name, &*fk.column);
+        let target = &*fk.references_table;
+        errors.rule(rules::foreign_key_name(t, c, target, &fk.references_column));
+        let Some(column) = table.column(c) else {
+            errors.push(missing(table, "a foreign key", c));
             continue;
         };
-        if fk.on_delete == OnDelete::SetNull && !column.nullable {
-            errors.push(RegistryError::SetNullOnNotNull {
-                table: t.clone(),
-                column: c.clone(),
-            });
+        match fk.on_delete {
+            OnDelete::SetNull => errors.rule(rules::set_null(t, c, column.nullable)),
+            OnDelete::SetDefault => errors.rule(rules::set_default(t, c, column.default.is_some())),
+            _ => {}
         }
-        if fk.on_delete == OnDelete::SetDefault && column.default.is_none() {
-            errors.push(RegistryError::SetDefaultWithoutDefault {
-                table: t.clone(),
-                column: c.clone(),
-            });
-        }
-        let target = match positions.get(&*fk.references_table).copied() {
+        let target = match positions.get(target).copied() {
             None => {
-                let target = fk.references_table.to_string();
-                errors.push(RegistryError::UnknownTable {
+                errors.push(Violation::UnknownTable {
                     table: t,
                     column: c,
                     target,
@@ -451,8 +320,7 @@ fn check_foreign_keys(
                 continue;
             }
             Some(at) if at > position => {
-                let target = fk.references_table.to_string();
-                errors.push(RegistryError::TableRegisteredLater {
+                errors.push(Violation::TableRegisteredLater {
                     table: t,
                     column: c,
                     target,
@@ -467,41 +335,43 @@ fn check_foreign_keys(
 
 fn check_reference(
     table: &TableDef,
-    column: &crate::model::ColumnDef,
-    fk: &crate::model::ForeignKeyDef,
+    column: &ColumnDef,
+    fk: &ForeignKeyDef,
     target: &TableDef,
-    errors: &mut Vec<RegistryError>,
+    errors: &mut Errors,
 ) {
     let Some(referenced) = target.column(&fk.references_column) else {
         let what = format!("the foreign key `{}.{}`", table.name, fk.column);
-        errors.push(RegistryError::MissingColumn {
-            table: target.name.to_string(),
-            what,
-            column: fk.references_column.to_string(),
+        errors.push(Violation::MissingColumn {
+            table: &target.name,
+            what: &what,
+            column: &fk.references_column,
         });
         return;
     };
     if referenced.sql_type != column.sql_type {
-        errors.push(RegistryError::ForeignKeyType {
-            table: table.name.to_string(),
-            column: fk.column.to_string(),
-            found: crate::render::sql_type(&column.sql_type),
-            target: target.name.to_string(),
-            target_column: fk.references_column.to_string(),
-            expected: crate::render::sql_type(&referenced.sql_type),
+        let found = crate::render::sql_type(&column.sql_type);
+        let expected = crate::render::sql_type(&referenced.sql_type);
+        errors.push(Violation::ForeignKeyType {
+            table: &table.name,
+            column: &fk.column,
+            found: &found,
+            target: &target.name,
+            target_column: &fk.references_column,
+            expected: &expected,
         });
     }
-    let is_key = target.primary_key == crate::model::PrimaryKey::Column(referenced.name.clone());
+    let is_key = target.primary_key == PrimaryKey::Column(referenced.name.clone());
     let is_unique = target
         .indexes
         .iter()
         .any(|i| i.unique && i.columns.len() == 1 && i.columns[0].name == fk.references_column);
-    if !is_key && !is_unique {
-        errors.push(RegistryError::ReferencedNotUnique {
-            table: table.name.to_string(),
-            column: fk.column.to_string(),
-            target: target.name.to_string(),
-            target_column: fk.references_column.to_string(),
-        });
-    }
+    errors.rule(rules::referenced_unique(
+        &table.name,
+        &fk.column,
+        &target.name,
+        &fk.references_column,
+        is_key,
+        is_unique,
+    ));
 }

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use schema_core::{pg_enum, table, ColumnDefault, PgEnum, Table};
+use schema_core::{pg_enum, table, ColumnDefault, OnDelete, PgEnum, Table};
 use uuid::Uuid;
 
 #[pg_enum(name = "node_state", renamed_from = "node_status")]
@@ -44,11 +44,23 @@ pub struct ExternalRef {
 pub struct NodeLink {
     #[foreign_key(references = Node::id, on_delete = restrict)]
     pub from_id: Uuid,
-    #[foreign_key(references = Node::id, on_delete = set_default)]
+    #[foreign_key(references = Node::id, on_delete = cascade)]
     pub to_id: Uuid,
 }
 
+// SET DEFAULT needs a default on the referencing column.
+#[table(name = "external_notes")]
+pub struct ExternalNote {
+    #[primary_key]
+    pub id: Uuid,
+    #[foreign_key(references = ExternalRef::id, on_delete = set_default)]
+    #[column(varchar = 255, default = "unknown")]
+    pub ref_id: String,
+}
+
 fn main() {
+    let note = ExternalNote::TABLE;
+    assert_eq!(note.foreign_keys[0].on_delete, OnDelete::SetDefault);
     assert_eq!(State::ENUM.name, "node_state");
     assert_eq!(State::Busy.label(), "in_use");
     assert_eq!(State::ENUM.renamed_labels[0].from, "used");
