@@ -133,3 +133,26 @@ async fn float_defaults_apply_read_back_and_verify_clean() {
         (0.0, 0.5, Some(-1.25), -2.0)
     );
 }
+
+/// A column type is looked up in `pg_catalog` first, so an enum named like any of its types
+/// would be shadowed: every such name must be refused at compile time.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_type_name_of_pg_catalog_is_refused_as_an_enum_name() {
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    let rows = client
+        .query(
+            "SELECT typname::text FROM pg_type \
+             WHERE typnamespace = 'pg_catalog'::regnamespace AND typname NOT LIKE '\\_%'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let accepted: Vec<String> = rows
+        .iter()
+        .map(|row| row.get::<_, String>(0))
+        .filter(|name| schema_core::rules::enum_name(name).is_none())
+        .collect();
+    assert!(rows.len() > 100, "{} types read", rows.len());
+    assert_eq!(accepted, Vec::<String>::new());
+}

@@ -32,4 +32,8 @@ pub mod plan;
 pub mod registry;
 mod report;
 pub use report::error_chain;
+/// The names PostgreSQL objects get when the schema does not name them (`<table>_pkey`, ...).
+pub use schema_rules::names;
+/// The registry rules, each a `const fn` returning the [`rules::Violation`] it finds.
+pub use schema_rules::rules;
 pub mod render;
