@@ -13,7 +13,7 @@ pub use crate::traits::{Column, PgEnum, RowError, Table};
 pub use bytes;
 pub use inventory;
 pub use postgres_types;
-pub use schema_rules::rules::{self, Message};
+pub use schema_rules::rules::{self, Message, Violation};
 pub use std::borrow::Cow;
 pub use tokio_postgres::Row;
 
@@ -55,18 +55,44 @@ pub fn require_timestamp<T: TimestampColumn>() {}
 pub fn require_bool<T: BoolColumn>() {}
 pub fn require_float<T: FloatColumn>() {}
 
-/// Refuses, at compile time, an integer default outside the column type's range.
-pub const fn check_int_default<T: IntegerColumn>(value: i64, message: &'static str) {
+/// An integer default outside the column type's range, found by the compiler: the generated
+/// constant panics with the violation's message (the same words `registry::validate` uses).
+pub const fn int_default<'a, T: IntegerColumn>(
+    table: &'a str,
+    column: &'a str,
+    value: i64,
+    sql_type: &'a SqlType,
+) -> Option<Violation<&'a str>> {
     if value < T::MIN || value > T::MAX {
-        panic!("{}", message);
+        Some(default_type(table, column, sql_type))
+    } else {
+        None
     }
 }
 
-/// Refuses, at compile time, a string default on an enum column that is not one of its
-/// labels.
-pub const fn check_string_default<T: StringDefaultColumn>(value: &str, message: &'static str) {
+/// A string default on an enum column that is not one of its labels.
+pub const fn string_default_label<'a, T: StringDefaultColumn>(
+    table: &'a str,
+    column: &'a str,
+    value: &str,
+    sql_type: &'a SqlType,
+) -> Option<Violation<&'a str>> {
     if T::IS_ENUM && !rules::contains(T::LABELS, value) {
-        panic!("{}", message);
+        Some(default_type(table, column, sql_type))
+    } else {
+        None
+    }
+}
+
+const fn default_type<'a>(
+    table: &'a str,
+    column: &'a str,
+    sql_type: &'a SqlType,
+) -> Violation<&'a str> {
+    Violation::DefaultType {
+        table,
+        column,
+        sql_type: sql_type.name(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! the types of other items (a UUID key, a foreign key's type, a nullable SET NULL column,
 //! a default that fits its column) are left to trait bounds in the generated code.
 
-use crate::ast::{Enum, Name, OnDelete, Table};
+use crate::ast::{DefaultValue, Enum, Name, OnDelete, Table};
 use crate::ctxt::Ctxt;
 use schema_rules::{names, rules};
 use std::collections::HashMap;
@@ -11,6 +11,7 @@ use syn::Type;
 
 pub fn check_table(cx: &Ctxt, table: &Table) {
     check_primary_key(cx, table);
+    check_text_defaults_fit(cx, table);
     check_timestamps_have_time_zone(cx, table);
     check_foreign_keys_state_on_delete(cx, table);
     check_index_columns_exist(cx, table);
@@ -37,6 +38,25 @@ fn check_no_system_column_names(cx: &Ctxt, table: &Table) {
 fn check_enum_name_is_not_a_builtin_type(cx: &Ctxt, item: &Enum) {
     if let Some(violation) = rules::enum_name(&item.name.value) {
         cx.error_at(item.name.span, violation);
+    }
+}
+
+/// A string default longer than its `varchar(N)` would fail when the migration runs. (Other
+/// defaults are checked against the field's type by the compiler, in the generated code.)
+fn check_text_defaults_fit(cx: &Ctxt, table: &Table) {
+    for field in &table.fields {
+        let (Some((n, _)), Some(DefaultValue::Str(lit))) = (field.varchar, &field.default) else {
+            continue;
+        };
+        if lit.value().chars().count() > n as usize {
+            let sql_type = format!("varchar({n})");
+            let violation = rules::Violation::DefaultType {
+                table: &*table.name.value,
+                column: &*field.column.value,
+                sql_type: &*sql_type,
+            };
+            cx.error_at(lit.span(), violation);
+        }
     }
 }
 

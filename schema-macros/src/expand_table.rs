@@ -240,7 +240,7 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
     let ty = &field.ty;
     let mut bounds = Vec::new();
     let mut consts = Vec::new();
-    let site = format!("`{}.{}`", table.name.value, field.column.value);
+    let (table_name, column) = (&table.name.value, &field.column.value);
     let in_composite_key = table
         .composite_key
         .as_ref()
@@ -268,21 +268,24 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
             bounds.push(quote_spanned!(*span=> __p::require_float::<#ty>();));
         }
         Some(DefaultValue::Int(value, span)) => {
-            let message = format!(
-                "the default {value} of {site} does not fit its type `{}`",
-                type_string(ty)
-            );
-            consts.push(quote_spanned!(*span=>
-                const _: () = __p::check_int_default::<#ty>(#value, #message);));
+            consts.push(quote_spanned!(*span=> const _: () = {
+                const TYPE: &__p::SqlType = &<#ty as __p::ColumnType>::SQL_TYPE;
+                if let ::std::option::Option::Some(violation) =
+                    __p::int_default::<#ty>(#table_name, #column, #value, TYPE)
+                {
+                    ::std::panic!("{}", __p::Message::of(violation.pieces()).as_str())
+                }
+            };));
         }
         Some(DefaultValue::Str(lit)) => {
-            let message = format!(
-                "the default {:?} of {site} is not a label of its enum `{}`",
-                lit.value(),
-                type_string(ty)
-            );
-            consts.push(quote_spanned!(lit.span()=>
-                const _: () = __p::check_string_default::<#ty>(#lit, #message);));
+            consts.push(quote_spanned!(lit.span()=> const _: () = {
+                const TYPE: &__p::SqlType = &<#ty as __p::ColumnType>::SQL_TYPE;
+                if let ::std::option::Option::Some(violation) =
+                    __p::string_default_label::<#ty>(#table_name, #column, #lit, TYPE)
+                {
+                    ::std::panic!("{}", __p::Message::of(violation.pieces()).as_str())
+                }
+            };));
         }
         None => {}
     }
@@ -293,8 +296,6 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
                 #path.__require_foreign_key::<#ty>();));
             // The referenced table's name is known only through the path, so the derived
             // name's length is checked by the compiler, in a constant.
-            let table_name = &table.name.value;
-            let column = &field.column.value;
             consts.push(quote_spanned!(path.span()=>
                 const _: () = if let ::std::option::Option::Some(violation) =
                     __p::rules::foreign_key_name(#table_name, #column, #path.table(), #path.name())

@@ -590,8 +590,9 @@ impl<'a> Violation<&'a str> {
                 T(table),
                 T("."),
                 T(column),
-                T("` does not fit its type "),
+                T("` is not a value of its type `"),
                 T(sql_type),
+                T("`; give a number in the type's range, one of the enum's labels, or text no longer than the varchar"),
             ]),
             Violation::ZeroLengthVarchar { table, column } => pieces([
                 T("the column `"),

@@ -180,7 +180,10 @@ fn check_columns(table: &TableDef, enums: &BTreeMap<&str, &EnumDef>, errors: &mu
         };
         if let Some(default) = &column.default {
             if !default_fits(default, &column.sql_type, enum_def) {
-                let sql_type = crate::render::sql_type(&column.sql_type);
+                let sql_type = match &column.sql_type {
+                    SqlType::Varchar(n) => format!("varchar({n})"),
+                    other => other.name().to_string(),
+                };
                 errors.push(Violation::DefaultType {
                     table: &table.name,
                     column: &column.name,
