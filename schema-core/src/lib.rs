@@ -33,3 +33,4 @@ pub mod registry;
 mod report;
 pub use report::error_chain;
 pub mod render;
+pub mod sql;

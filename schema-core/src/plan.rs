@@ -15,6 +15,17 @@ pub enum LabelPosition {
     After(Name),
 }
 
+/// How `ALTER COLUMN .. SET DATA TYPE` converts the values already in the column, spelled
+/// by [`crate::sql::using`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Using {
+    /// `USING "column"::new_type`.
+    Cast,
+    /// `USING "column"::text::new_type`: through the text form, as from one enum type to
+    /// another, which PostgreSQL does not cast directly.
+    ThroughText,
+}
+
 /// One DDL statement of a migration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Statement {
@@ -89,8 +100,8 @@ pub enum Statement {
         /// Its new name.
         to: Name,
     },
-    /// `using` is the cast expression when PostgreSQL cannot convert the values implicitly.
-    /// `ALTER TABLE table ALTER COLUMN column SET DATA TYPE sql_type [USING using];`.
+    /// `ALTER TABLE table ALTER COLUMN column SET DATA TYPE sql_type [USING "column"::..];`,
+    /// with `USING` when PostgreSQL cannot convert the values implicitly.
     AlterColumnType {
         /// The table that holds the column.
         table: Name,
@@ -98,8 +109,8 @@ pub enum Statement {
         column: Name,
         /// The new type.
         sql_type: SqlType,
-        /// The `USING` expression; `None` when the implicit cast will do.
-        using: Option<String>,
+        /// How the values are cast to the new type; `None` when the implicit cast will do.
+        using: Option<Using>,
     },
     /// `ALTER TABLE table ALTER COLUMN column SET NOT NULL;`.
     SetNotNull {

@@ -8,7 +8,7 @@ use super::enums::{self, EnumChange};
 use super::lookup::Tables;
 use super::renames::Renames;
 use crate::model::{EnumDef, ForeignKeyDef, Name, Schema, SqlType};
-use crate::plan::Statement;
+use crate::plan::{Statement, Using};
 use std::collections::BTreeSet;
 
 /// The statements of one migration, and the changes in it that need the user's word.
@@ -135,7 +135,10 @@ fn diff_enums(ctx: &mut Context, p: &mut Phases, change: &mut Change) {
             EnumChange::Rebuilt { removed } => {
                 let columns = rebuild_enum(ctx, target, p);
                 if !removed.is_empty() {
-                    let labels: Vec<String> = removed.iter().map(|l| format!("'{l}'")).collect();
+                    let labels: Vec<String> = removed
+                        .iter()
+                        .map(|l| crate::sql::quote_literal(l))
+                        .collect();
                     let used = if columns.is_empty() {
                         "no column uses the type".to_string()
                     } else {
@@ -184,19 +187,14 @@ fn rebuild_enum(ctx: &mut Context, target: &EnumDef, p: &mut Phases) -> Vec<Stri
                 table: t.clone(),
                 column: c.clone(),
                 sql_type: SqlType::Text,
-                using: Some(format!("{}::text", crate::render::ident(&c))),
+                using: Some(Using::Cast),
             });
             if new_column.sql_type == column.sql_type {
-                let using = format!(
-                    "{}::{}",
-                    crate::render::ident(&c),
-                    crate::render::sql_type(&column.sql_type)
-                );
                 back.push(Statement::AlterColumnType {
                     table: t,
                     column: c,
                     sql_type: column.sql_type.clone(),
-                    using: Some(using),
+                    using: Some(Using::Cast),
                 });
             } else {
                 column.sql_type = SqlType::Text;

@@ -7,7 +7,7 @@ use super::single::{Change, Context, Phases};
 use super::types::{conversion, Conversion};
 use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef};
 use crate::plan::Statement;
-use crate::render::sql_type;
+use crate::sql::sql_type;
 
 pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
     let cur_tables = Tables::of(&ctx.cur);
@@ -131,7 +131,7 @@ fn diff_column(
     let c = &new.name;
     let mut default = cur.default.clone();
     if cur.sql_type != new.sql_type {
-        let using = match conversion(c, &cur.sql_type, &new.sql_type, &ctx.cur, ctx.new) {
+        let using = match conversion(&cur.sql_type, &new.sql_type, &ctx.cur, ctx.new) {
             Conversion::Implicit => None,
             Conversion::Cast(u) => Some(u),
             Conversion::Lossy { using, loss } => {

@@ -118,7 +118,10 @@ pub async fn prove(
             .unwrap_or(0)
     );
     admin
-        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .batch_execute(&format!(
+            "CREATE DATABASE {}",
+            crate::sql::quote_ident(&name)
+        ))
         .await
         .map_err(|e| MigrateError::CreateDatabase {
             database: name.clone(),
@@ -132,7 +135,10 @@ pub async fn prove(
     };
     // The client above is gone; FORCE ends whatever connection is left.
     let dropped = admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            crate::sql::quote_ident(&name)
+        ))
         .await;
     result?;
     if let Err(e) = dropped {

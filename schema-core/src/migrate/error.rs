@@ -340,7 +340,8 @@ impl MigrateError {
                 .into(),
             Self::Authentication { user, .. } => format!(
                 "Check the user name and password in DATABASE_URL, or create the role \
-                 (CREATE ROLE \"{user}\" LOGIN) and allow it in pg_hba.conf."
+                 (CREATE ROLE {} LOGIN) and allow it in pg_hba.conf.",
+                crate::sql::quote_ident(user)
             ),
             Self::DatabaseMissing { database, .. } => format!(
                 "Create it (createdb {database}) or run the migrator with a URL, which creates it."
