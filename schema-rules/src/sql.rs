@@ -289,7 +289,9 @@ pub enum MigrationFile<'a> {
     Other,
 }
 
-/// Why a file meant as a migration is not one, and the name it should have.
+/// Why a file meant as a migration is not one, and the name it should have. Displayed as
+/// what follows the file's name in a message: "`1_a.sql` is not named NNNN_name.sql: ..;
+/// rename it to `0001_a.sql`".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Misnamed {
     /// What is wrong with the name.
@@ -314,13 +316,15 @@ impl fmt::Display for NameProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             NameProblem::WrongCase => {
-                "it ends in capitals, and only files ending in `.sql` are read"
+                "ends in capitals; only files ending in `.sql` (lower-case) are read"
             }
             NameProblem::BadNumber => {
-                "a migration's name starts with its number, at least four digits, then `_`"
+                "is not named NNNN_name.sql: a migration's name starts with its number, at \
+                 least four digits, then `_`"
             }
             NameProblem::BadName => {
-                "after the number and `_` comes a name of ASCII letters, digits, `_` or `-`"
+                "is not named NNNN_name.sql: after the number and `_` comes a name of ASCII \
+                 letters, digits, `_` or `-`"
             }
         })
     }
@@ -328,11 +332,7 @@ impl fmt::Display for NameProblem {
 
 impl fmt::Display for Misnamed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "is not named NNNN_name.sql: {}; rename it to `{}`",
-            self.problem, self.rename_to
-        )
+        write!(f, "{}; rename it to `{}`", self.problem, self.rename_to)
     }
 }
 

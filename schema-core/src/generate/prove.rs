@@ -158,7 +158,7 @@ async fn apply_and_compare(
 ) -> Result<(), ProveError> {
     let journal = dir.journal().map_err(GenerateError::from)?;
     for entry in &journal.entries {
-        let file = format!("{}.sql", entry.tag);
+        let file = crate::sql::up_file(&entry.tag);
         let Some(migration) = migrator.migrations().iter().find(|m| m.name == file) else {
             proof.problems.push(format!(
                 "`{file}` is listed in the journal but not in the folder"
@@ -213,7 +213,7 @@ async fn prove_downs(
     proof: &mut Proof,
 ) -> Result<(), ProveError> {
     for entry in journal.entries.iter().rev() {
-        let file = format!("{}.down.sql", entry.tag);
+        let file = crate::sql::down_file(&entry.tag);
         // A missing down is `check`'s to report; here it only ends the proof.
         let down = migrator.downs().iter().find(|d| d.name == file);
         let Some(down) = down.filter(|d| !d.statements.is_empty()) else {

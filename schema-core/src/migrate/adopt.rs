@@ -311,7 +311,7 @@ impl Migrator {
                 .as_ref()
                 .is_none_or(|(_, best)| drifts.len() < best.len())
             {
-                closest = Some((format!("{}.sql", entry.tag), drifts));
+                closest = Some((crate::sql::up_file(&entry.tag), drifts));
             }
         }
         let (migration, drifts) = closest.expect("at least one entry was compared");
