@@ -45,19 +45,7 @@ pub(super) struct Phases {
 }
 
 impl Phases {
-    fn into_statements(mut self) -> Vec<Statement> {
-        // A new foreign key to a column made unique by a new index needs that index first.
-        let (needed, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.create_index)
-            .into_iter()
-            .partition(|s| {
-                matches!(s, Statement::CreateIndex { table, index }
-                    if index.unique && index.columns.len() == 1
-                        && self.add_fk.iter().any(|fk| matches!(fk,
-                            Statement::AddForeignKey { foreign_key, .. }
-                                if foreign_key.references_table == *table
-                                    && foreign_key.references_column == index.columns[0].name)))
-            });
-        self.create_index = rest;
+    fn into_statements(self) -> Vec<Statement> {
         [
             self.renames,
             self.enum_create,
@@ -73,9 +61,8 @@ impl Phases {
             self.alter_column,
             self.add_pk,
             self.drop_enum,
-            needed,
-            self.add_fk,
-            self.create_index,
+            // A new foreign key to a column made unique by a new index needs that index first.
+            crate::plan::keys_and_indexes(self.add_fk, self.create_index),
         ]
         .concat()
     }
@@ -119,11 +106,6 @@ pub fn diff(old: &Schema, new: &Schema) -> Change {
 }
 
 fn diff_enums(ctx: &mut Context, p: &mut Phases, change: &mut Change) {
-    for e in ctx.new.enums.iter() {
-        if ctx.cur.enum_def(&e.name).is_none() {
-            p.enum_create.push(Statement::CreateEnum(e.clone()));
-        }
-    }
     for e in ctx.cur.enums.clone().iter() {
         let Some(target) = ctx.new.enum_def(&e.name) else {
             p.drop_enum.push(Statement::DropEnum(e.name.clone()));
