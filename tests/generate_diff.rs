@@ -136,7 +136,7 @@ fn enum_to_enum_needs_every_old_label() {
         table: "users".into(),
         column: "mood".into(),
         sql_type: SqlType::Enum("feeling".into()),
-        using: Some("\"mood\"::text::\"feeling\"".into()),
+        using: Some(schema_core::plan::Using::ThroughText),
     }));
     let back = diff(&wider, &{
         let mut s = wider.clone();

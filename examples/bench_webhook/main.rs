@@ -106,8 +106,8 @@ async fn fresh_database(args: &Args) -> Result<TestDatabase, Failure> {
     let client = db.connect().await?;
     if args.no_sync_commit {
         let sql = format!(
-            "ALTER DATABASE \"{}\" SET synchronous_commit = off",
-            db.name()
+            "ALTER DATABASE {} SET synchronous_commit = off",
+            schema_core::sql::quote_ident(db.name())
         );
         client.batch_execute(&sql).await?;
     }

@@ -37,3 +37,4 @@ pub use schema_rules::names;
 /// The registry rules, each a `const fn` returning the [`rules::Violation`] it finds.
 pub use schema_rules::rules;
 pub mod render;
+pub mod sql;

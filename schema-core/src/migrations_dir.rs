@@ -6,6 +6,7 @@
 //! rename, and writes the journal last, so an interrupted run leaves the old history intact.
 
 use crate::model::Schema;
+use crate::sql;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -83,6 +84,19 @@ pub enum FilesError {
         /// What is wrong, and what to do about it.
         problem: String,
     },
+    /// Files of the directory the runner refuses by their names: misnamed migrations, two
+    /// with the same number, a down without its migration.
+    #[error(
+        "the migrations folder `{}` holds files the runner refuses:\n{}",
+        dir.display(),
+        problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
+    )]
+    Names {
+        /// The directory.
+        dir: PathBuf,
+        /// Each file refused, with what to rename it to.
+        problems: Vec<crate::migrate::SourceProblem>,
+    },
     /// A migration name is empty, longer than 100 bytes, or has a character other than a
     /// lowercase ASCII letter, a digit or `_`; holds the name as given.
     #[error("invalid migration name `{0}`: use lowercase letters, digits and `_` only")]
@@ -120,12 +134,12 @@ impl MigrationsDir {
 
     /// `<tag>.sql` under the root: the SQL of migration `tag`.
     pub fn sql_path(&self, tag: &str) -> PathBuf {
-        self.root.join(format!("{tag}.sql"))
+        self.root.join(sql::up_file(tag))
     }
 
-    /// The reverse of migration `tag`, applied by `revert`.
+    /// `<tag>.down.sql` under the root: the reverse of migration `tag`, applied by `revert`.
     pub fn down_path(&self, tag: &str) -> PathBuf {
-        self.root.join(format!("{tag}.down.sql"))
+        self.root.join(sql::down_file(tag))
     }
 
     /// The journal; an absent directory or journal is an empty history, unless `.sql` files
@@ -170,8 +184,11 @@ impl MigrationsDir {
         read(&self.sql_path(tag))
     }
 
-    /// The `.sql` files of the directory (downs, `NNNN_name.down.sql`, left out), sorted by
-    /// name.
+    /// The migrations of the directory (`NNNN_name.sql`; downs left out), in the order of
+    /// their numbers. The names are judged as the runner judges them
+    /// ([`crate::sql::migration_file`]): a file the runner would refuse (`1_a.sql`,
+    /// `0001_a.SQL`, a down without its migration, two files with one number) is an error
+    /// here too, so `generate` never writes beside a folder the runner cannot read.
     pub fn sql_files(&self) -> Result<Vec<PathBuf>, FilesError> {
         let entries = match std::fs::read_dir(&self.root) {
             Ok(entries) => entries,
@@ -190,13 +207,18 @@ impl MigrationsDir {
                 source,
             })?;
             let path = entry.path();
-            let is_down = path.to_string_lossy().ends_with(".down.sql");
-            if path.extension().is_some_and(|e| e == "sql") && !is_down {
+            if !path.is_dir() {
                 files.push(path);
             }
         }
-        files.sort();
-        Ok(files)
+        let listing = crate::migrate::names::list(files);
+        if !listing.problems.is_empty() {
+            return Err(FilesError::Names {
+                dir: self.root.clone(),
+                problems: listing.problems,
+            });
+        }
+        Ok(listing.ups.into_iter().map(|named| named.path).collect())
     }
 
     /// Writes a new migration: its SQL, its snapshot, then the journal that lists it.

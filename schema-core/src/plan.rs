@@ -15,6 +15,17 @@ pub enum LabelPosition {
     After(Name),
 }
 
+/// How `ALTER COLUMN .. SET DATA TYPE` converts the values already in the column, spelled
+/// by [`crate::sql::using`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Using {
+    /// `USING "column"::new_type`.
+    Cast,
+    /// `USING "column"::text::new_type`: through the text form, as from one enum type to
+    /// another, which PostgreSQL does not cast directly.
+    ThroughText,
+}
+
 /// One DDL statement of a migration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Statement {
@@ -89,8 +100,8 @@ pub enum Statement {
         /// Its new name.
         to: Name,
     },
-    /// `using` is the cast expression when PostgreSQL cannot convert the values implicitly.
-    /// `ALTER TABLE table ALTER COLUMN column SET DATA TYPE sql_type [USING using];`.
+    /// `ALTER TABLE table ALTER COLUMN column SET DATA TYPE sql_type [USING "column"::..];`,
+    /// with `USING` when PostgreSQL cannot convert the values implicitly.
     AlterColumnType {
         /// The table that holds the column.
         table: Name,
@@ -98,8 +109,8 @@ pub enum Statement {
         column: Name,
         /// The new type.
         sql_type: SqlType,
-        /// The `USING` expression; `None` when the implicit cast will do.
-        using: Option<String>,
+        /// How the values are cast to the new type; `None` when the implicit cast will do.
+        using: Option<Using>,
     },
     /// `ALTER TABLE table ALTER COLUMN column SET NOT NULL;`.
     SetNotNull {
@@ -244,57 +255,206 @@ pub enum OnlineStatement {
 pub const EXTENSION: &str = "pgcrypto";
 
 /// Every statement that builds `schema` in an empty database, in an order that always
-/// applies: the extension, the enums, the tables, then the foreign keys (so that tables may
-/// reference each other in any order) and the indexes.
+/// applies: the extension (and the PostgreSQL schema), then [`Creation`]'s order.
 pub fn plan_create(schema: &Schema) -> Vec<Statement> {
     let mut plan = vec![Statement::CreateExtension(EXTENSION.into())];
     if !schema.is_public() {
         plan.push(Statement::CreateSchema(schema.pg_schema.clone()));
         plan.push(Statement::UseSchema(schema.pg_schema.clone()));
     }
-    plan.extend(schema.enums.iter().cloned().map(Statement::CreateEnum));
-    plan.extend(schema.tables.iter().cloned().map(Statement::CreateTable));
-    // A foreign key to a column made unique by an index needs that index first (42830);
-    // every other index follows the foreign keys, in the order drizzle-kit writes them.
-    let referenced = |table: &str, index: &IndexDef| {
-        index.unique
-            && index.columns.len() == 1
-            && schema.tables.iter().any(|t| {
-                t.foreign_keys.iter().any(|fk| {
-                    fk.references_table == table && fk.references_column == index.columns[0].name
-                })
-            })
-    };
-    for table in schema.tables.iter() {
-        plan.extend(
-            (table.indexes.iter())
-                .filter(|index| referenced(&table.name, index))
-                .map(|index| Statement::CreateIndex {
-                    table: table.name.clone(),
-                    index: index.clone(),
-                }),
-        );
-    }
-    for table in schema.tables.iter() {
-        plan.extend(
-            table
-                .foreign_keys
-                .iter()
-                .map(|fk| Statement::AddForeignKey {
-                    table: table.name.clone(),
-                    foreign_key: fk.clone(),
-                }),
-        );
-    }
-    for table in schema.tables.iter() {
-        plan.extend(
-            (table.indexes.iter())
-                .filter(|index| !referenced(&table.name, index))
-                .map(|index| Statement::CreateIndex {
-                    table: table.name.clone(),
-                    index: index.clone(),
-                }),
-        );
-    }
+    plan.extend(Creation::of(schema.enums.iter(), schema.tables.iter()).into_statements());
     plan
+}
+
+/// What creating a set of enums and tables takes, by phase: the one plan of table creation,
+/// for a whole schema ([`plan_create`]) and for the tables a change adds ([`crate::diff`],
+/// which puts each phase among its own). In order: the types, the tables (with their
+/// columns and primary keys), then [`keys_and_indexes`], so that tables may reference each
+/// other in any order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Creation {
+    /// `CREATE TYPE` of each enum.
+    pub types: Vec<Statement>,
+    /// `CREATE TABLE` of each table.
+    pub tables: Vec<Statement>,
+    /// The tables' foreign keys.
+    pub foreign_keys: Vec<Statement>,
+    /// The tables' indexes.
+    pub indexes: Vec<Statement>,
+}
+
+impl Creation {
+    /// The statements that create `enums` and `tables`, by phase, each phase in the order
+    /// given (and a table's keys and indexes in the table's order).
+    pub fn of<'a>(
+        enums: impl IntoIterator<Item = &'a EnumDef>,
+        tables: impl IntoIterator<Item = &'a TableDef>,
+    ) -> Self {
+        let mut creation = Creation {
+            types: enums
+                .into_iter()
+                .cloned()
+                .map(Statement::CreateEnum)
+                .collect(),
+            ..Creation::default()
+        };
+        for table in tables {
+            creation.tables.push(Statement::CreateTable(table.clone()));
+            creation
+                .foreign_keys
+                .extend(
+                    table
+                        .foreign_keys
+                        .iter()
+                        .map(|fk| Statement::AddForeignKey {
+                            table: table.name.clone(),
+                            foreign_key: fk.clone(),
+                        }),
+                );
+            creation
+                .indexes
+                .extend(table.indexes.iter().map(|index| Statement::CreateIndex {
+                    table: table.name.clone(),
+                    index: index.clone(),
+                }));
+        }
+        creation
+    }
+
+    /// The statements in the order that always applies.
+    pub fn into_statements(self) -> Vec<Statement> {
+        let mut out = self.types;
+        out.extend(self.tables);
+        out.extend(keys_and_indexes(self.foreign_keys, self.indexes));
+        out
+    }
+}
+
+/// Foreign keys and indexes added in one migration, in the order that applies: first the
+/// unique indexes a foreign key relies on (a key to a column made unique by an index needs
+/// that index, or fails with 42830), then the foreign keys, then every other index, in the
+/// order drizzle-kit writes them. Statements of other kinds are kept, with the indexes.
+pub fn keys_and_indexes(foreign_keys: Vec<Statement>, indexes: Vec<Statement>) -> Vec<Statement> {
+    let relied_on = |s: &Statement| {
+        matches!(s, Statement::CreateIndex { table, index }
+            if index.unique && index.columns.len() == 1
+                && foreign_keys.iter().any(|fk| matches!(fk,
+                    Statement::AddForeignKey { foreign_key, .. }
+                        if foreign_key.references_table == *table
+                            && foreign_key.references_column == index.columns[0].name)))
+    };
+    let (mut out, rest): (Vec<_>, Vec<_>) = indexes.into_iter().partition(relied_on);
+    out.extend(foreign_keys);
+    out.extend(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IndexColumn, OnDelete, PrimaryKey};
+    use std::borrow::Cow;
+
+    fn column(name: &'static str, sql_type: SqlType) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            sql_type,
+            nullable: false,
+            default: None,
+            renamed_from: None,
+        }
+    }
+
+    fn index(name: &'static str, column: &'static str, unique: bool) -> IndexDef {
+        IndexDef {
+            name: name.into(),
+            unique,
+            columns: vec![IndexColumn {
+                name: column.into(),
+                desc: false,
+                nulls: None,
+            }]
+            .into(),
+        }
+    }
+
+    /// `posts.author_code` references `authors.code`, unique by an index of `authors`
+    /// declared after `posts`: the index comes before the key, the other index after it.
+    fn schema() -> Schema {
+        let posts = TableDef {
+            name: "posts".into(),
+            columns: vec![
+                column("id", SqlType::Integer),
+                column("author_code", SqlType::Text),
+                column("state", SqlType::Enum("state".into())),
+            ]
+            .into(),
+            primary_key: PrimaryKey::Column("id".into()),
+            foreign_keys: vec![ForeignKeyDef {
+                column: "author_code".into(),
+                references_table: "authors".into(),
+                references_column: "code".into(),
+                on_delete: OnDelete::Cascade,
+            }]
+            .into(),
+            indexes: vec![index("posts_state_idx", "state", false)].into(),
+            renamed_from: None,
+        };
+        let authors = TableDef {
+            name: "authors".into(),
+            columns: vec![
+                column("id", SqlType::Integer),
+                column("code", SqlType::Text),
+            ]
+            .into(),
+            primary_key: PrimaryKey::Column("id".into()),
+            foreign_keys: Cow::Borrowed(&[]),
+            indexes: vec![index("authors_code_key", "code", true)].into(),
+            renamed_from: None,
+        };
+        let state = EnumDef {
+            name: "state".into(),
+            labels: vec!["draft".into(), "published".into()].into(),
+            renamed_from: None,
+            renamed_labels: Cow::Borrowed(&[]),
+        };
+        Schema::new(vec![state].into(), vec![posts, authors].into())
+    }
+
+    fn kinds(statements: &[Statement]) -> Vec<String> {
+        statements
+            .iter()
+            .map(|s| match s {
+                Statement::CreateExtension(_) => "extension".to_string(),
+                Statement::CreateEnum(e) => format!("type {}", e.name),
+                Statement::CreateTable(t) => format!("table {}", t.name),
+                Statement::AddForeignKey { table, .. } => format!("fk {table}"),
+                Statement::CreateIndex { index, .. } => format!("index {}", index.name),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn types_tables_relied_on_indexes_keys_then_other_indexes() {
+        assert_eq!(
+            kinds(&plan_create(&schema())),
+            [
+                "extension",
+                "type state",
+                "table posts",
+                "table authors",
+                "index authors_code_key",
+                "fk posts",
+                "index posts_state_idx",
+            ]
+        );
+    }
+
+    /// A change that adds every table creates them as `plan_create` does: one plan.
+    #[test]
+    fn the_diff_creates_new_tables_as_plan_create_does() {
+        let change = crate::diff::diff(&Schema::default(), &schema());
+        assert_eq!(change.statements, plan_create(&schema())[1..]);
+    }
 }

@@ -91,7 +91,10 @@ impl TestDatabase {
         );
         let client = connect(&admin).await?;
         client
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .batch_execute(&format!(
+                "CREATE DATABASE {}",
+                crate::sql::quote_ident(&name)
+            ))
             .await
             .map_err(|source| TestDbError::Create {
                 name: name.clone(),
@@ -140,7 +143,10 @@ impl Drop for TestDatabase {
         let dropped = async move {
             let client = connect(&admin).await.ok()?;
             client
-                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    crate::sql::quote_ident(&name)
+                ))
                 .await
                 .ok()
         };

@@ -80,7 +80,8 @@ impl<T, R> Column<T, R> {
         self.name
     }
 
-    /// The column's name double-quoted, ready to splice into SQL.
+    /// The column's name double-quoted, ready to splice into SQL: spelled at expansion by
+    /// `schema_rules::sql::quote_ident`, as every migration spells it.
     pub const fn quoted(&self) -> &'static str {
         self.quoted
     }

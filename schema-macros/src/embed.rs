@@ -2,13 +2,16 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
+use schema_rules::sql::{migration_file, MigrationFile};
 use std::path::PathBuf;
 use syn::LitStr;
 
-/// Expands to a `schema_core::migrate::EmbeddedMigrations` holding every `.sql` file at the
-/// top of the folder (the runner decides which are migrations, as it does for a folder read at
-/// run time). Each file goes through `include_bytes!`, so editing one rebuilds the program;
-/// a file added or removed needs `cargo:rerun-if-changed=<folder>` in a build script.
+/// Expands to a `schema_core::migrate::EmbeddedMigrations` holding the migrations and downs
+/// at the top of the folder, chosen by the rule the runner reads a folder by
+/// (`schema_rules::sql::migration_file`). A file meant as a migration but misnamed stops the
+/// build, naming the file and what to rename it to, as the runner would refuse it. Each file
+/// goes through `include_bytes!`, so editing one rebuilds the program; a file added or
+/// removed needs `cargo:rerun-if-changed=<folder>` in a build script.
 pub fn expand(input: TokenStream) -> TokenStream {
     match try_expand(input) {
         Ok(tokens) => tokens,
@@ -40,24 +43,34 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
         )
     })?;
     let mut files = Vec::new();
+    let mut misnamed = Vec::new();
     for entry in entries {
         let path = entry
             .map_err(|e| syn::Error::new(lit.span(), format!("`{}`: {e}", dir.display())))?
             .path();
-        let is_sql = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("sql"));
-        if !is_sql || !path.is_file() {
+        if !path.is_file() {
             continue;
         }
-        let (Some(name), Some(full)) = (path.file_name().and_then(|n| n.to_str()), path.to_str())
-        else {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        match migration_file(name.as_deref().unwrap_or_default()) {
+            MigrationFile::Up(_) | MigrationFile::Down(_) => {}
+            MigrationFile::Misnamed(why) => {
+                misnamed.push(format!("`{}` {why}", path.display()));
+                continue;
+            }
+            MigrationFile::Skipped(_) | MigrationFile::Other => continue,
+        }
+        let (Some(name), Some(full)) = (name, path.to_str()) else {
             return Err(syn::Error::new(
                 lit.span(),
                 format!("`{}` is not a UTF-8 path", path.display()),
             ));
         };
-        files.push((name.to_string(), full.to_string()));
+        files.push((name, full.to_string()));
+    }
+    if !misnamed.is_empty() {
+        misnamed.sort();
+        return Err(syn::Error::new(lit.span(), misnamed.join("\n")));
     }
     files.sort();
     let dir_text = dir.to_string_lossy().into_owned();

@@ -9,6 +9,10 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::Path;
 
+// The spelling every migration uses, so a column list spliced into a query names the
+// columns a migration created.
+use schema_rules::sql::quote_ident;
+
 /// `Column` consts for every field: `User::email`. Emitted even when the table has errors,
 /// so that foreign keys pointing at it still resolve and report nothing more.
 pub fn column_consts(table: &Table) -> TokenStream {
@@ -317,10 +321,4 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
 /// The Rust type as a user wrote it, for `RowError` messages.
 fn type_string(ty: &syn::Type) -> String {
     ty.to_token_stream().to_string().replace(' ', "")
-}
-
-/// A double-quoted identifier, inner quotes doubled: the same text as the engine's
-/// `render::ident`, which a test compares it with (the macro crate cannot call the engine).
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }

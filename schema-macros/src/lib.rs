@@ -80,6 +80,8 @@ pub fn pg_enum(
 /// let migrations = schema_core::embed_migrations!("migrations"); // relative to Cargo.toml
 /// ```
 ///
+/// The files are chosen by the runner's rule (`NNNN_name.sql` and `NNNN_name.down.sql`); a
+/// misnamed migration (`1_a.sql`, `0001_a.SQL`) stops the build, saying what to rename it to.
 /// Editing a file rebuilds the program. To rebuild when a file is added or removed too, put
 /// `println!("cargo:rerun-if-changed=migrations");` in the crate's `build.rs`.
 #[proc_macro]

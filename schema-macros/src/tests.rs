@@ -93,3 +93,33 @@ fn enum_with_data_expansion() {
     );
     insta::assert_snapshot!(pretty(out));
 }
+
+/// `embed_migrations!` judges names by the runner's rule: migrations and downs are embedded,
+/// tools' copies and other files left out, and a misnamed migration stops the build, saying
+/// what to rename it to.
+#[test]
+fn embedded_files_are_chosen_by_the_runners_rule() {
+    let dir = std::env::temp_dir().join(format!("schema-embed-macro-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["0000_a.sql", "0000_a.down.sql", "README.md", ".#0000_a.sql"] {
+        std::fs::write(dir.join(name), "SELECT 1;").unwrap();
+    }
+    let path = dir.to_str().unwrap().to_string();
+    let out = crate::embed::expand(quote!(#path)).to_string();
+    assert!(
+        out.contains("\"0000_a.sql\"") && out.contains("\"0000_a.down.sql\""),
+        "{out}"
+    );
+    assert!(
+        !out.contains("README") && !out.contains(".#0000_a.sql"),
+        "{out}"
+    );
+
+    std::fs::write(dir.join("1_b.sql"), "SELECT 1;").unwrap();
+    std::fs::write(dir.join("0002_c.SQL"), "SELECT 1;").unwrap();
+    let out = crate::embed::expand(quote!(#path)).to_string();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(out.contains("compile_error"), "{out}");
+    assert!(out.contains("rename it to `0001_b.sql`"), "{out}");
+    assert!(out.contains("rename it to `0002_c.sql`"), "{out}");
+}

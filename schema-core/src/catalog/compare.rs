@@ -3,9 +3,10 @@
 
 use super::compare_keys::{compare_foreign_keys, compare_indexes, compare_primary_key};
 use super::drift::{Drift, DriftReport};
-use super::spelling::{default_matches, default_spelling, type_matches, type_spelling};
+use super::spelling::{default_matches, default_spelling, type_matches};
 use super::types::{Catalog, Column, ConstraintKind, EnumType, Table};
 use crate::model::{ColumnDef, EnumDef, Schema, TableDef};
+use crate::sql::format_type as type_spelling;
 use std::collections::BTreeSet;
 
 /// Compares a catalog already read with the schema in code. Pure: no database needed, so a

@@ -1,9 +1,9 @@
 //! Comparing primary keys, foreign keys and indexes with the schema in code.
 
 use super::drift::Drift;
-use super::spelling::quote_ident;
 use super::types::{FkAction, ForeignKey, Index, Table};
 use crate::model::{ForeignKeyDef, IndexDef, OnDelete, PrimaryKey, TableDef};
+use crate::sql::quote_ident_if_needed;
 
 pub(super) fn compare_primary_key(def: &TableDef, found: &Table, drifts: &mut Vec<Drift>) {
     let table = def.name.to_string();
@@ -128,9 +128,9 @@ fn same_target(def: &ForeignKeyDef, found: &ForeignKey) -> bool {
 fn describe_expected_fk(fk: &ForeignKeyDef) -> String {
     format!(
         "FOREIGN KEY ({}) REFERENCES {}({}) ON UPDATE NO ACTION ON DELETE {}",
-        quote_ident(&fk.column),
-        quote_ident(&fk.references_table),
-        quote_ident(&fk.references_column),
+        quote_ident_if_needed(&fk.column),
+        quote_ident_if_needed(&fk.references_table),
+        quote_ident_if_needed(&fk.references_column),
         fk_action(fk.on_delete).sql()
     )
 }
@@ -138,7 +138,7 @@ fn describe_expected_fk(fk: &ForeignKeyDef) -> String {
 fn describe_found_fk(fk: &ForeignKey) -> String {
     let list = |cols: &[String]| {
         cols.iter()
-            .map(|c| quote_ident(c))
+            .map(|c| quote_ident_if_needed(c))
             .collect::<Vec<_>>()
             .join(", ")
     };

@@ -60,7 +60,8 @@ pub(super) fn fmt(drift: &Drift, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         Drift::MissingExtension { name } => write!(
             f,
             "extension `{name}` is missing from the database; the migrations install it \
-             (CREATE EXTENSION IF NOT EXISTS \"{name}\")"
+             (CREATE EXTENSION IF NOT EXISTS {})",
+            crate::sql::quote_ident(name)
         ),
         Drift::RowLevelSecurity { table, forced } => write!(
             f,

@@ -34,12 +34,13 @@ mod read_objects;
 mod spelling;
 mod types;
 
+pub use crate::sql::format_type as type_spelling;
 pub use compare::compare;
 pub use database::{verify_database, VerifyError};
 pub use diff::{CatalogDiff, DiffEntry};
 pub use drift::{Drift, DriftReport, ObjectKind};
 pub use read::read;
-pub use spelling::{default_spelling, type_spelling};
+pub use spelling::default_spelling;
 pub use types::{
     Catalog, Column, Constraint, ConstraintKind, EnumType, FkAction, ForeignKey, Index, IndexKey,
     Sequence, Table, TableObject, View,

@@ -5,16 +5,7 @@
 //! negative default as `'-1'::integer`), so the comparison needs the catalog's form of each.
 
 use crate::model::{ColumnDefault, SqlType};
-
-/// The `format_type()` spelling of a type, e.g. `character varying(64)`. An enum type is
-/// spelled by its name, quoted the way PostgreSQL quotes identifiers that need it.
-pub fn type_spelling(sql_type: &SqlType) -> String {
-    match sql_type {
-        SqlType::Varchar(len) => format!("character varying({len})"),
-        SqlType::Enum(name) => quote_ident(name),
-        other => base_type_name(other).to_string(),
-    }
-}
+use crate::sql::{format_type, format_type_name, quote_literal};
 
 /// The `pg_get_expr()` spelling of a default written by a migration, for a column of
 /// `sql_type`, e.g. `now()`, `0`, `'-1'::integer`, `'x'::text`, `'happy'::mood`.
@@ -35,7 +26,7 @@ pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
         ColumnDefault::Float(text) => text.to_string(),
         // A quoted literal takes the column's type, without its length modifier.
         ColumnDefault::Text(text) | ColumnDefault::EnumLabel(text) => {
-            format!("{}::{}", quote_literal(text), cast_name(sql_type))
+            format!("{}::{}", quote_literal(text), format_type_name(sql_type))
         }
     }
 }
@@ -46,7 +37,7 @@ pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
 pub fn type_matches(sql_type: &SqlType, found: &str, schema: &str) -> bool {
     match sql_type {
         SqlType::Enum(name) => names_enum(found, name, schema),
-        _ => found == type_spelling(sql_type),
+        _ => found == format_type(sql_type),
     }
 }
 
@@ -119,54 +110,6 @@ pub fn default_matches(
     }
 }
 
-fn cast_name(sql_type: &SqlType) -> String {
-    match sql_type {
-        SqlType::Varchar(_) => "character varying".to_string(),
-        SqlType::Enum(name) => quote_ident(name),
-        other => base_type_name(other).to_string(),
-    }
-}
-
-fn base_type_name(sql_type: &SqlType) -> &'static str {
-    match sql_type {
-        SqlType::Uuid => "uuid",
-        SqlType::Text => "text",
-        SqlType::Varchar(_) => "character varying",
-        SqlType::Boolean => "boolean",
-        SqlType::SmallInt => "smallint",
-        SqlType::Integer => "integer",
-        SqlType::BigInt => "bigint",
-        SqlType::Real => "real",
-        SqlType::DoublePrecision => "double precision",
-        SqlType::TimestampTz => "timestamp with time zone",
-        SqlType::Jsonb => "jsonb",
-        SqlType::Enum(_) => "",
-    }
-}
-
-/// Quotes an identifier unless it is a plain lower-case one, as `quote_ident()` does, keywords
-/// aside: PostgreSQL also quotes a keyword (`"group"`), this does not, so names are compared
-/// as identifiers, never as this text.
-pub fn quote_ident(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
-}
-
-/// A string literal as `pg_get_expr()` prints it with `standard_conforming_strings` on.
-fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,21 +118,18 @@ mod tests {
     // Each expectation below is what PostgreSQL 15 printed for the same column and default.
     #[test]
     fn types_are_spelled_as_format_type_prints_them() {
+        assert_eq!(format_type(&SqlType::Varchar(64)), "character varying(64)");
         assert_eq!(
-            type_spelling(&SqlType::Varchar(64)),
-            "character varying(64)"
-        );
-        assert_eq!(
-            type_spelling(&SqlType::TimestampTz),
+            format_type(&SqlType::TimestampTz),
             "timestamp with time zone"
         );
-        assert_eq!(type_spelling(&SqlType::DoublePrecision), "double precision");
+        assert_eq!(format_type(&SqlType::DoublePrecision), "double precision");
         assert_eq!(
-            type_spelling(&SqlType::Enum(Cow::Borrowed("tag_kind"))),
+            format_type(&SqlType::Enum(Cow::Borrowed("tag_kind"))),
             "tag_kind"
         );
         assert_eq!(
-            type_spelling(&SqlType::Enum(Cow::Borrowed("MixedCase"))),
+            format_type(&SqlType::Enum(Cow::Borrowed("MixedCase"))),
             "\"MixedCase\""
         );
     }

@@ -7,8 +7,8 @@ use super::renames::Renames;
 use super::types::{conversion, Conversion};
 use super::{diff, steps, DiffOptions};
 use crate::model::{LabelRename, Schema};
-use crate::plan::Statement;
-use crate::render::{ident, sql_type};
+use crate::plan::{Statement, Using};
+use crate::sql::sql_type;
 
 /// `old` with rename hints that undo the renames from `old` to `new` (and no other hint, so
 /// that hints left over from earlier migrations cannot misfire on the way back).
@@ -88,9 +88,7 @@ pub fn reverse_steps(
             if found.sql_type == c.sql_type {
                 continue;
             }
-            if let Conversion::Refused(_) =
-                conversion(&c.name, &found.sql_type, &c.sql_type, new, &target)
-            {
+            if let Conversion::Refused(_) = conversion(&found.sql_type, &c.sql_type, new, &target) {
                 casts.push((
                     t.name.clone(),
                     c.clone(),
@@ -122,11 +120,7 @@ pub fn reverse_steps(
             table: table.clone(),
             column: c.clone(),
             sql_type: column.sql_type.clone(),
-            using: Some(format!(
-                "{}::text::{}",
-                ident(c),
-                sql_type(&column.sql_type)
-            )),
+            using: Some(Using::ThroughText),
         });
         if let Some(default) = &column.default {
             statements.push(Statement::SetDefault {

@@ -8,7 +8,7 @@ use super::enums::{self, EnumChange};
 use super::lookup::Tables;
 use super::renames::Renames;
 use crate::model::{EnumDef, ForeignKeyDef, Name, Schema, SqlType};
-use crate::plan::Statement;
+use crate::plan::{Statement, Using};
 use std::collections::BTreeSet;
 
 /// The statements of one migration, and the changes in it that need the user's word.
@@ -45,19 +45,7 @@ pub(super) struct Phases {
 }
 
 impl Phases {
-    fn into_statements(mut self) -> Vec<Statement> {
-        // A new foreign key to a column made unique by a new index needs that index first.
-        let (needed, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.create_index)
-            .into_iter()
-            .partition(|s| {
-                matches!(s, Statement::CreateIndex { table, index }
-                    if index.unique && index.columns.len() == 1
-                        && self.add_fk.iter().any(|fk| matches!(fk,
-                            Statement::AddForeignKey { foreign_key, .. }
-                                if foreign_key.references_table == *table
-                                    && foreign_key.references_column == index.columns[0].name)))
-            });
-        self.create_index = rest;
+    fn into_statements(self) -> Vec<Statement> {
         [
             self.renames,
             self.enum_create,
@@ -73,9 +61,8 @@ impl Phases {
             self.alter_column,
             self.add_pk,
             self.drop_enum,
-            needed,
-            self.add_fk,
-            self.create_index,
+            // A new foreign key to a column made unique by a new index needs that index first.
+            crate::plan::keys_and_indexes(self.add_fk, self.create_index),
         ]
         .concat()
     }
@@ -119,11 +106,6 @@ pub fn diff(old: &Schema, new: &Schema) -> Change {
 }
 
 fn diff_enums(ctx: &mut Context, p: &mut Phases, change: &mut Change) {
-    for e in ctx.new.enums.iter() {
-        if ctx.cur.enum_def(&e.name).is_none() {
-            p.enum_create.push(Statement::CreateEnum(e.clone()));
-        }
-    }
     for e in ctx.cur.enums.clone().iter() {
         let Some(target) = ctx.new.enum_def(&e.name) else {
             p.drop_enum.push(Statement::DropEnum(e.name.clone()));
@@ -135,7 +117,10 @@ fn diff_enums(ctx: &mut Context, p: &mut Phases, change: &mut Change) {
             EnumChange::Rebuilt { removed } => {
                 let columns = rebuild_enum(ctx, target, p);
                 if !removed.is_empty() {
-                    let labels: Vec<String> = removed.iter().map(|l| format!("'{l}'")).collect();
+                    let labels: Vec<String> = removed
+                        .iter()
+                        .map(|l| crate::sql::quote_literal(l))
+                        .collect();
                     let used = if columns.is_empty() {
                         "no column uses the type".to_string()
                     } else {
@@ -184,19 +169,14 @@ fn rebuild_enum(ctx: &mut Context, target: &EnumDef, p: &mut Phases) -> Vec<Stri
                 table: t.clone(),
                 column: c.clone(),
                 sql_type: SqlType::Text,
-                using: Some(format!("{}::text", crate::render::ident(&c))),
+                using: Some(Using::Cast),
             });
             if new_column.sql_type == column.sql_type {
-                let using = format!(
-                    "{}::{}",
-                    crate::render::ident(&c),
-                    crate::render::sql_type(&column.sql_type)
-                );
                 back.push(Statement::AlterColumnType {
                     table: t,
                     column: c,
                     sql_type: column.sql_type.clone(),
-                    using: Some(using),
+                    using: Some(Using::Cast),
                 });
             } else {
                 column.sql_type = SqlType::Text;

@@ -6,26 +6,21 @@ use super::lookup::Tables;
 use super::single::{Change, Context, Phases};
 use super::types::{conversion, Conversion};
 use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef};
-use crate::plan::Statement;
-use crate::render::sql_type;
+use crate::plan::{Creation, Statement};
+use crate::sql::sql_type;
 
 pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
     let cur_tables = Tables::of(&ctx.cur);
-    for t in ctx.new.tables.iter() {
-        if !cur_tables.contains(&t.name) {
-            p.create_table.push(Statement::CreateTable(t.clone()));
-            p.add_fk
-                .extend(t.foreign_keys.iter().map(|fk| Statement::AddForeignKey {
-                    table: t.name.clone(),
-                    foreign_key: fk.clone(),
-                }));
-            p.create_index
-                .extend(t.indexes.iter().map(|i| Statement::CreateIndex {
-                    table: t.name.clone(),
-                    index: i.clone(),
-                }));
-        }
-    }
+    // New enums and tables are created as `plan_create` creates them, each phase among the
+    // change's own.
+    let created = Creation::of(
+        (ctx.new.enums.iter()).filter(|e| ctx.cur.enum_def(&e.name).is_none()),
+        (ctx.new.tables.iter()).filter(|t| !cur_tables.contains(&t.name)),
+    );
+    p.enum_create.extend(created.types);
+    p.create_table.extend(created.tables);
+    p.add_fk.extend(created.foreign_keys);
+    p.create_index.extend(created.indexes);
     for t in ctx.cur.tables.iter() {
         match ctx.new_tables.get(&t.name) {
             Some(n) => diff_table(ctx, t, n, p, change),
@@ -131,7 +126,7 @@ fn diff_column(
     let c = &new.name;
     let mut default = cur.default.clone();
     if cur.sql_type != new.sql_type {
-        let using = match conversion(c, &cur.sql_type, &new.sql_type, &ctx.cur, ctx.new) {
+        let using = match conversion(&cur.sql_type, &new.sql_type, &ctx.cur, ctx.new) {
             Conversion::Implicit => None,
             Conversion::Cast(u) => Some(u),
             Conversion::Lossy { using, loss } => {

@@ -3,19 +3,20 @@
 //! trusted to succeed on the rows already there.
 
 use crate::model::{EnumDef, Schema, SqlType};
-use crate::render::{ident, sql_type};
+use crate::plan::Using;
+use crate::sql::sql_type;
 
 /// How a column moves from one type to another.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Conversion {
     /// PostgreSQL converts every value by itself.
     Implicit,
-    /// `USING <expr>` converts every value without loss.
-    Cast(String),
-    /// `USING <expr>` converts, but loses what the message says.
+    /// The cast after `USING` converts every value without loss.
+    Cast(Using),
+    /// The cast after `USING` converts, but loses what the message says.
     Lossy {
-        /// The cast expression that follows `USING`.
-        using: String,
+        /// The cast that follows `USING`.
+        using: Using,
         /// What the cast loses, e.g. `values longer than 20 characters are cut to 20`.
         loss: String,
     },
@@ -44,15 +45,9 @@ fn is_string(t: &SqlType) -> bool {
     matches!(t, SqlType::Text | SqlType::Varchar(_))
 }
 
-/// The conversion of column `column` from `from` (in `old`) to `to` (in `new`).
-pub fn conversion(
-    column: &str,
-    from: &SqlType,
-    to: &SqlType,
-    old: &Schema,
-    new: &Schema,
-) -> Conversion {
-    let cast = format!("{}::{}", ident(column), sql_type(to));
+/// The conversion of a column from `from` (in `old`) to `to` (in `new`).
+pub fn conversion(from: &SqlType, to: &SqlType, old: &Schema, new: &Schema) -> Conversion {
+    let cast = Using::Cast;
     let refuse = |why: &str| {
         Conversion::Refused(format!(
             "{why}; add a new column, copy the values with the conversion you want, then drop the old column"
@@ -100,7 +95,7 @@ pub fn conversion(
             loss: "fractions are rounded to whole numbers".into(),
         },
         (SqlType::Boolean, _) if int_rank(to).is_some() => Conversion::Cast(cast),
-        (SqlType::Enum(a), SqlType::Enum(b)) => enum_to_enum(column, a, b, old, new),
+        (SqlType::Enum(a), SqlType::Enum(b)) => enum_to_enum(a, b, old, new),
         (f, t) if is_string(f) => refuse(&format!(
             "text values may not all read as {}, so the migration could fail",
             sql_type(t)
@@ -114,7 +109,7 @@ pub fn conversion(
 }
 
 /// One enum to another is safe when every old label exists in the new type.
-fn enum_to_enum(column: &str, a: &str, b: &str, old: &Schema, new: &Schema) -> Conversion {
+fn enum_to_enum(a: &str, b: &str, old: &Schema, new: &Schema) -> Conversion {
     let labels = |s: &Schema, n: &str| {
         s.enum_def(n)
             .map(|e: &EnumDef| e.labels.to_vec())
@@ -124,10 +119,10 @@ fn enum_to_enum(column: &str, a: &str, b: &str, old: &Schema, new: &Schema) -> C
     let missing: Vec<String> = from
         .iter()
         .filter(|l| !to.contains(l))
-        .map(|l| format!("'{l}'"))
+        .map(|l| crate::sql::quote_literal(l))
         .collect();
     if missing.is_empty() {
-        Conversion::Cast(format!("{}::text::{}", ident(column), ident(b)))
+        Conversion::Cast(Using::ThroughText)
     } else {
         Conversion::Refused(format!(
             "the labels {} of `{a}` do not exist in `{b}`, so rows holding them could not be converted; add them to `{b}` first",

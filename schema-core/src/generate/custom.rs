@@ -71,16 +71,16 @@ pub fn adopt_unlisted(dir: &MigrationsDir) -> Result<Vec<JournalEntry>, Generate
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let name = file_name
-            .strip_suffix(".sql")
-            .and_then(|stem| stem.split_once('_'))
-            .map(|(_, name)| name)
-            .unwrap_or(&file_name);
+        // `sql_files` lists only names the rule accepts.
+        let name = match crate::sql::migration_file(&file_name) {
+            crate::sql::MigrationFile::Up(up) => up.name,
+            _ => &file_name,
+        };
         let expected = format!("{next:04}_{name}");
-        let fits = file_name == format!("{expected}.sql") && check_name(name).is_ok();
+        let fits = file_name == crate::sql::up_file(&expected) && check_name(name).is_ok();
         if !fits {
             let suggestion = if check_name(name).is_ok() {
-                format!("rename it to `{expected}.sql`")
+                format!("rename it to `{}`", crate::sql::up_file(&expected))
             } else {
                 format!("rename it to `{next:04}_<name>.sql`, the name in lowercase letters, digits and `_`")
             };

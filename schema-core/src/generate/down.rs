@@ -93,8 +93,8 @@ pub fn down_sql(tag: &str, old: Option<&Schema>, new: &Schema) -> String {
         // empty database removes it too.
         out.push_str(&format!(
             "{}\nDROP EXTENSION IF EXISTS {};\n",
-            render::BREAKPOINT,
-            render::ident(crate::plan::EXTENSION)
+            crate::sql::STATEMENT_BREAKPOINT,
+            crate::sql::quote_ident(crate::plan::EXTENSION)
         ));
     }
     out

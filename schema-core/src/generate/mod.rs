@@ -309,7 +309,7 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
             let path = dir.sql_path(&entry.tag);
             match std::fs::read_to_string(&path) {
                 Ok(actual) if actual == expected => {}
-                Ok(_) => report.edited.push(format!("{}.sql", entry.tag)),
+                Ok(_) => report.edited.push(crate::sql::up_file(&entry.tag)),
                 Err(e) => report
                     .problems
                     .push(format!("`{}` cannot be read: {e}", path.display())),

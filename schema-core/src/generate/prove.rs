@@ -118,7 +118,10 @@ pub async fn prove(
             .unwrap_or(0)
     );
     admin
-        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .batch_execute(&format!(
+            "CREATE DATABASE {}",
+            crate::sql::quote_ident(&name)
+        ))
         .await
         .map_err(|e| MigrateError::CreateDatabase {
             database: name.clone(),
@@ -132,7 +135,10 @@ pub async fn prove(
     };
     // The client above is gone; FORCE ends whatever connection is left.
     let dropped = admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            crate::sql::quote_ident(&name)
+        ))
         .await;
     result?;
     if let Err(e) = dropped {
@@ -152,7 +158,7 @@ async fn apply_and_compare(
 ) -> Result<(), ProveError> {
     let journal = dir.journal().map_err(GenerateError::from)?;
     for entry in &journal.entries {
-        let file = format!("{}.sql", entry.tag);
+        let file = crate::sql::up_file(&entry.tag);
         let Some(migration) = migrator.migrations().iter().find(|m| m.name == file) else {
             proof.problems.push(format!(
                 "`{file}` is listed in the journal but not in the folder"
@@ -207,7 +213,7 @@ async fn prove_downs(
     proof: &mut Proof,
 ) -> Result<(), ProveError> {
     for entry in journal.entries.iter().rev() {
-        let file = format!("{}.down.sql", entry.tag);
+        let file = crate::sql::down_file(&entry.tag);
         // A missing down is `check`'s to report; here it only ends the proof.
         let down = migrator.downs().iter().find(|d| d.name == file);
         let Some(down) = down.filter(|d| !d.statements.is_empty()) else {

@@ -20,6 +20,7 @@ use super::lock::{self, LOCK_KEY};
 use super::Migrator;
 use crate::catalog::{self, CatalogError, Drift};
 use crate::migrations_dir::{FilesError, MigrationsDir};
+use crate::sql::{qualified_in, quote_literal};
 
 /// Choices of [`Migrator::adopt`].
 #[derive(Clone, Debug, Default)]
@@ -240,20 +241,21 @@ impl Migrator {
             .iter()
             .filter(|m| m.version <= through)
             .collect();
+        let ledger_table = qualified_in(LEDGER_SCHEMA, LEDGER_TABLE);
         let mut sql = format!(
-            "BEGIN;\n{};\nALTER TABLE \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" \
+            "BEGIN;\n{};\nALTER TABLE {ledger_table} \
              ADD COLUMN IF NOT EXISTS \"adopted_from\" text;\n",
             ledger::ENSURE_LEDGER
         );
         for m in &adopted {
             sql.push_str(&format!(
-                "INSERT INTO \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" \
+                "INSERT INTO {ledger_table} \
                  (\"version\", \"name\", \"checksum\", \"applied_at\", \"duration_ms\", \
                  \"adopted_from\") VALUES ({}, {}, {}, clock_timestamp(), 0, {});\n",
                 m.version,
-                literal(&m.name),
-                literal(&m.checksum),
-                literal(&adopted_from)
+                quote_literal(&m.name),
+                quote_literal(&m.checksum),
+                quote_literal(&adopted_from)
             ));
         }
         sql.push_str("COMMIT;");
@@ -309,7 +311,7 @@ impl Migrator {
                 .as_ref()
                 .is_none_or(|(_, best)| drifts.len() < best.len())
             {
-                closest = Some((format!("{}.sql", entry.tag), drifts));
+                closest = Some((crate::sql::up_file(&entry.tag), drifts));
             }
         }
         let (migration, drifts) = closest.expect("at least one entry was compared");
@@ -342,8 +344,4 @@ fn db_error(during: &str, e: &tokio_postgres::Error) -> MigrateError {
         during: during.to_string(),
         message: server_message(e),
     }
-}
-
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }

@@ -277,7 +277,7 @@ impl DatabaseConfig {
         let client = connect(&admin, &self.connector)
             .await
             .map_err(|e| self.connect_error(e))?;
-        let create = format!("CREATE DATABASE {}", quote_ident(&database));
+        let create = format!("CREATE DATABASE {}", crate::sql::quote_ident(&database));
         match client.batch_execute(&create).await {
             Ok(()) => Ok(true),
             // Another migrator created it a moment ago: that is what was wanted. Two creates
@@ -487,10 +487,6 @@ pub(crate) fn server_message(e: &tokio_postgres::Error) -> String {
     }
 }
 
-pub(crate) fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,11 +536,5 @@ mod tests {
     fn the_debug_form_holds_no_password() {
         let c = DatabaseConfig::from_url("postgres://app:s3cret@db:5432/qb").unwrap();
         assert!(!format!("{c:?}").contains("s3cret"));
-    }
-
-    #[test]
-    fn identifiers_are_quoted() {
-        assert_eq!(quote_ident("qb"), "\"qb\"");
-        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
     }
 }

@@ -94,7 +94,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Vec<DrizzleFile>, AdoptError> {
                 format!("entry without a tag: {entry}"),
             )
         })?;
-        let path = dir.join(format!("{tag}.sql"));
+        let path = dir.join(crate::sql::up_file(tag));
         let bytes = std::fs::read(&path).map_err(|e| problem(path.clone(), e.to_string()))?;
         files.push(DrizzleFile {
             tag: tag.to_string(),

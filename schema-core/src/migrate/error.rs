@@ -149,11 +149,14 @@ pub enum MigrateError {
 /// A problem with one file of the migrations folder.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceProblem {
-    /// A `.sql` file whose name is not `NNNN_name.sql` (or `NNNN_name.down.sql`).
-    #[error("`{}` is not named NNNN_name.sql (at least four digits, then letters, digits, `_` or `-`)", path.display())]
-    BadName {
+    /// A file meant as a migration (it ends in `.sql`, in any casing) whose name is not
+    /// `NNNN_name.sql` (or `NNNN_name.down.sql`); says what to rename it to.
+    #[error("`{}` {misnamed}", path.display())]
+    Misnamed {
         /// The file.
         path: PathBuf,
+        /// What is wrong with its name, and the name to give it.
+        misnamed: crate::sql::Misnamed,
     },
     /// A migration file that cannot be read.
     #[error("`{}` cannot be read: {source}", path.display())]
@@ -185,12 +188,6 @@ pub enum SourceProblem {
         /// The file name of the migration it is the down of.
         up: String,
     },
-    /// A file ending in `.SQL` (or another casing of `.sql`), which the runner would skip.
-    #[error("`{}` ends in capitals; the runner reads only files ending in `.sql`: rename it", path.display())]
-    WrongCase {
-        /// The file.
-        path: PathBuf,
-    },
     /// A transactional migration holds `BEGIN`, `COMMIT`, `ROLLBACK` or another statement that
     /// controls the transaction.
     #[error(
@@ -198,7 +195,7 @@ pub enum SourceProblem {
          in; remove it (each migration already commits as a whole, with its ledger row), or make \
          `{}` the file's first line to run it outside a transaction",
         path.display(),
-        super::source::NO_TRANSACTION_MARKER
+        crate::sql::NO_TRANSACTION_MARKER
     )]
     TransactionControl {
         /// The file.
@@ -215,7 +212,7 @@ pub enum SourceProblem {
          (the next one starts on line {line}); sent together they would run in one implicit \
          transaction: separate them with a `{}` line",
         path.display(),
-        super::source::STATEMENT_BREAKPOINT
+        crate::sql::STATEMENT_BREAKPOINT
     )]
     Unsplit {
         /// The file.
@@ -225,6 +222,21 @@ pub enum SourceProblem {
         /// 1-based line where its second statement starts.
         line: usize,
     },
+}
+
+impl SourceProblem {
+    /// The file the problem is about (the first of two files with the same number).
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Self::Misnamed { path, .. }
+            | Self::Unreadable { path, .. }
+            | Self::NotUtf8 { path }
+            | Self::OrphanDown { path, .. }
+            | Self::TransactionControl { path, .. }
+            | Self::Unsplit { path, .. } => path,
+            Self::DuplicateVersion { first, .. } => first,
+        }
+    }
 }
 
 /// A disagreement between the ledger and the migrations folder.
@@ -340,7 +352,8 @@ impl MigrateError {
                 .into(),
             Self::Authentication { user, .. } => format!(
                 "Check the user name and password in DATABASE_URL, or create the role \
-                 (CREATE ROLE \"{user}\" LOGIN) and allow it in pg_hba.conf."
+                 (CREATE ROLE {} LOGIN) and allow it in pg_hba.conf.",
+                crate::sql::quote_ident(user)
             ),
             Self::DatabaseMissing { database, .. } => format!(
                 "Create it (createdb {database}) or run the migrator with a URL, which creates it."
@@ -372,16 +385,16 @@ impl MigrateError {
                     "`{}` already runs outside a transaction, but statements sent together run \
                      in one: put a `{}` line between that statement and its neighbours.",
                     failure.file,
-                    super::source::STATEMENT_BREAKPOINT
+                    crate::sql::STATEMENT_BREAKPOINT
                 )
             }
             Self::Statement(failure) if failure.code == "25001" => format!(
                 "That statement cannot run inside a transaction: make `{}` the first line of \
                  `{}` (and keep its statements safe to repeat), then run again.",
-                super::source::NO_TRANSACTION_MARKER,
+                crate::sql::NO_TRANSACTION_MARKER,
                 failure.file
             ),
-            Self::Statement(failure) if failure.file.ends_with(".down.sql") => {
+            Self::Statement(failure) if failure.file.ends_with(crate::sql::DOWN_EXTENSION) => {
                 "Nothing of that down was applied: its migration stays applied, and the downs \
                  run before it stay reverted; fix the statement and revert again."
                     .into()

@@ -7,6 +7,7 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use super::config::server_message;
 use super::error::MigrateError;
 use super::source::Migration;
+use crate::sql::{qualified_in, quote_literal};
 
 /// The schema that holds the ledger.
 pub const LEDGER_SCHEMA: &str = "schema_migrations";
@@ -115,9 +116,10 @@ pub(crate) async fn read_if_present(client: &Client) -> Result<Vec<LedgerRow>, M
 /// are hex), and quoting is applied all the same.
 pub(crate) fn insert_row(migration: &Migration, duration_ms: f64) -> String {
     format!(
-        "INSERT INTO \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" \
+        "INSERT INTO {} \
          (\"version\", \"name\", \"checksum\", \"applied_at\", \"duration_ms\", \"down_checksum\") \
          VALUES ({}, {}, {}, clock_timestamp(), {}, {})",
+        qualified_in(LEDGER_SCHEMA, LEDGER_TABLE),
         migration.version,
         quote_literal(&migration.name),
         quote_literal(&migration.checksum),
@@ -131,19 +133,4 @@ pub(crate) fn insert_row(migration: &Migration, duration_ms: f64) -> String {
             .as_deref()
             .map_or("NULL".to_string(), quote_literal),
     )
-}
-
-fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn literals_are_quoted() {
-        assert_eq!(quote_literal("0001_a.sql"), "'0001_a.sql'");
-        assert_eq!(quote_literal("it's"), "'it''s'");
-    }
 }

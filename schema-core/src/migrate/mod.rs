@@ -25,7 +25,7 @@ mod error;
 mod ledger;
 mod lex;
 mod lock;
-mod names;
+pub(crate) mod names;
 mod online;
 mod options;
 mod progress;
@@ -139,7 +139,7 @@ impl Migrator {
             .iter()
             .map(|(name, bytes)| (dir.join(name), bytes.to_vec()))
             .collect();
-        let folder = source::from_files(files, Vec::new())?;
+        let folder = source::from_files(files)?;
         Ok(Self::of_folder(dir, folder))
     }
 
@@ -165,9 +165,10 @@ impl Migrator {
         let mut on_disk: Vec<(String, Vec<u8>)> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")))
+            .filter(|p| p.is_file())
             .filter_map(|p| {
                 let name = p.file_name()?.to_str()?.to_string();
+                names::embedded(&name).then_some(())?;
                 Some((name, std::fs::read(&p).ok()?))
             })
             .collect();
@@ -302,5 +303,65 @@ mod tests {
         };
         let err = Migrator::from_embedded(&embedded).unwrap_err();
         assert!(err.to_string().contains("initial.sql"), "{err}");
+    }
+
+    /// `generate` and the runner judge a folder's names by one rule: the same files refused,
+    /// with the same words, and the same migrations read once the folder is fixed.
+    #[test]
+    fn the_runner_and_generate_agree_on_odd_names() {
+        use crate::migrations_dir::{FilesError, MigrationsDir};
+        use std::collections::BTreeSet;
+        let dir = std::env::temp_dir().join(format!("schema-names-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("meta")).unwrap();
+        let refused = ["0001_a.SQL", "1_a.sql", "0001.sql", "0002_b.down.sql"];
+        let ignored = ["README.md", ".gitkeep", ".#0000_a.sql", "0000_a.sql~"];
+        for name in ["0000_a.sql", "0000_a.down.sql"]
+            .iter()
+            .chain(&refused)
+            .chain(&ignored)
+        {
+            std::fs::write(dir.join(name), "SELECT 1;\n").unwrap();
+        }
+        let texts = |problems: &[SourceProblem]| -> BTreeSet<String> {
+            problems.iter().map(|p| p.to_string()).collect()
+        };
+        let runner = match Migrator::from_dir(&dir) {
+            Err(MigrateError::Source(problems)) => texts(&problems),
+            other => panic!("the runner read the folder: {other:?}"),
+        };
+        let generate = match MigrationsDir::new(&dir).sql_files() {
+            Err(FilesError::Names { problems, .. }) => texts(&problems),
+            other => panic!("generate listed the folder: {other:?}"),
+        };
+        assert_eq!(runner, generate);
+        let expected: BTreeSet<String> = [
+            "0001_a.SQL` ends in capitals; only files ending in `.sql` (lower-case) are read; \
+             rename it to `0001_a.sql`",
+            "1_a.sql` is not named NNNN_name.sql: a migration's name starts with its number, \
+             at least four digits, then `_`; rename it to `0001_a.sql`",
+            "0001.sql` is not named NNNN_name.sql: after the number and `_` comes a name of \
+             ASCII letters, digits, `_` or `-`; rename it to `0001_<name>.sql`",
+            "0002_b.down.sql` is the down of `0002_b.sql`, which is not in the folder: name it \
+             after its migration, or delete it",
+        ]
+        .iter()
+        .map(|tail| format!("`{}{tail}", dir.display().to_string() + "/"))
+        .collect();
+        assert_eq!(runner, expected);
+
+        for name in refused {
+            std::fs::remove_file(dir.join(name)).unwrap();
+        }
+        let migrator = Migrator::from_dir(&dir).unwrap();
+        let listed = MigrationsDir::new(&dir).sql_files().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let read: Vec<_> = migrator
+            .migrations()
+            .iter()
+            .map(|m| m.path.clone())
+            .collect();
+        assert_eq!(read, listed);
+        assert_eq!(migrator.downs().len(), 1);
+        assert_eq!(migrator.skipped().len(), 2);
     }
 }

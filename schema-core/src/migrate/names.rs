@@ -1,27 +1,18 @@
-//! Which files of a migrations folder are migrations. A file that looks meant for the runner
-//! but is not one (an editor's lock or backup file, `.SQL` in capitals) is named, never
-//! skipped without a word: a migration that silently does not run is worse than an error.
+//! Which files of a migrations folder are migrations, by their names alone: the one rule
+//! ([`crate::sql::migration_file`]) applied to a whole folder, for the runner (a folder read
+//! at run time, or the files `embed_migrations!` embedded) and for `generate` alike, so the
+//! two never disagree about a file.
+//!
+//! A file that looks meant for the runner but is not one (`.SQL` in capitals, `1_a.sql`) is
+//! refused by name, never skipped without a word: a migration that silently does not run is
+//! worse than an error. A tool's copy (an editor's lock or backup file) is skipped, and
+//! reported as skipped.
 
 use std::fmt;
 use std::path::PathBuf;
 
-/// What a file name says about the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum FileKind {
-    /// `NNNN_name.sql`: a migration, with its number.
-    Up(i64),
-    /// `NNNN_name.down.sql`: the reverse of migration `NNNN` (used by `revert`).
-    Down(i64),
-    /// Ends in `.sql` but is not named `NNNN_name.sql`.
-    BadName,
-    /// `.SQL`, `.Sql`..: meant as a migration, but the runner reads `.sql` only.
-    WrongCase,
-    /// Looks like a copy of a migration made by a tool (an editor's lock, swap or backup
-    /// file): skipped, and reported as skipped.
-    Skipped(&'static str),
-    /// Anything else (a README, `.gitkeep`): not the runner's business.
-    Other,
-}
+use super::error::SourceProblem;
+use crate::sql::{self, MigrationFile};
 
 /// A file the runner did not read although its name mentions SQL; reported with the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,72 +34,142 @@ impl fmt::Display for SkippedFile {
     }
 }
 
-pub(crate) fn classify(file_name: &str) -> FileKind {
-    let editor = file_name.starts_with('.') || file_name.starts_with('#');
-    if let Some(stem) = file_name.strip_suffix(".down.sql") {
-        return match parse_stem(stem) {
-            Some(version) if !editor => FileKind::Down(version),
-            _ if editor => FileKind::Skipped("an editor's lock or hidden file"),
-            _ => FileKind::BadName,
-        };
-    }
-    if let Some(stem) = file_name.strip_suffix(".sql") {
-        return match parse_stem(stem) {
-            Some(version) => FileKind::Up(version),
-            None if editor => FileKind::Skipped("an editor's lock or hidden file"),
-            None => FileKind::BadName,
-        };
-    }
-    let lower = file_name.to_ascii_lowercase();
-    if lower.ends_with(".sql") && !editor {
-        return FileKind::WrongCase;
-    }
-    if lower.contains(".sql") {
-        return FileKind::Skipped("not a `.sql` file (an editor's backup or swap file?)");
-    }
-    FileKind::Other
+/// A migration or down file of a folder, with what its name says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Named {
+    /// The file.
+    pub path: PathBuf,
+    /// Its file name, e.g. `0001_add_tags.sql`.
+    pub file_name: String,
+    /// The number of its name.
+    pub version: i64,
+    /// `NNNN_name`: the file name without its extension, shared by a migration and its down.
+    pub tag: String,
 }
 
-/// The number of `NNNN_name` (at least four digits, then letters, digits, `_` or `-`); the
-/// name ends up in messages and in the ledger, so nothing that needs quoting is allowed.
-pub(crate) fn parse_stem(stem: &str) -> Option<i64> {
-    let (digits, name) = stem.split_once('_')?;
-    let valid_digits = digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit());
-    let valid_name = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !(valid_digits && valid_name) {
-        return None;
+/// A folder's files sorted by what their names say.
+#[derive(Debug, Default)]
+pub(crate) struct Listing {
+    /// `NNNN_name.sql`, by number.
+    pub ups: Vec<Named>,
+    /// `NNNN_name.down.sql`, by number.
+    pub downs: Vec<Named>,
+    /// Tools' copies, by path.
+    pub skipped: Vec<SkippedFile>,
+    /// Misnamed files, numbers used twice, downs without their migration.
+    pub problems: Vec<SourceProblem>,
+}
+
+/// Whether `embed_migrations!` embeds a file of this name (a migration or a down), or
+/// refuses to build because of it (a misnamed one).
+pub(crate) fn embedded(file_name: &str) -> bool {
+    matches!(
+        sql::migration_file(file_name),
+        MigrationFile::Up(_) | MigrationFile::Down(_) | MigrationFile::Misnamed(_)
+    )
+}
+
+/// Sorts the files of a folder (subfolders left out by the caller) by their names.
+pub(crate) fn list(paths: impl IntoIterator<Item = PathBuf>) -> Listing {
+    let mut listing = Listing::default();
+    for path in paths {
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (name, list) = match sql::migration_file(&file_name) {
+            MigrationFile::Up(name) => (name, &mut listing.ups),
+            MigrationFile::Down(name) => (name, &mut listing.downs),
+            MigrationFile::Misnamed(misnamed) => {
+                listing
+                    .problems
+                    .push(SourceProblem::Misnamed { path, misnamed });
+                continue;
+            }
+            MigrationFile::Skipped(reason) => {
+                listing.skipped.push(SkippedFile { path, reason });
+                continue;
+            }
+            MigrationFile::Other => continue,
+        };
+        let (version, tag) = (name.version, name.tag.to_string());
+        list.push(Named {
+            path,
+            file_name,
+            version,
+            tag,
+        });
     }
-    digits.parse().ok()
+    listing.problems.sort_by(|a, b| a.path().cmp(b.path()));
+    for list in [&mut listing.ups, &mut listing.downs] {
+        list.sort_by(|a, b| a.version.cmp(&b.version).then(a.tag.cmp(&b.tag)));
+        for pair in list.windows(2) {
+            if pair[0].version == pair[1].version {
+                listing.problems.push(SourceProblem::DuplicateVersion {
+                    first: pair[0].path.clone(),
+                    second: pair[1].path.clone(),
+                });
+            }
+        }
+    }
+    listing.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    // A down belongs to the migration of the same tag; one that matches none would never
+    // run, or run for the wrong migration.
+    for d in &listing.downs {
+        if !listing.ups.iter().any(|m| m.tag == d.tag) {
+            listing.problems.push(SourceProblem::OrphanDown {
+                path: d.path.clone(),
+                up: sql::up_file(&d.tag),
+            });
+        }
+    }
+    listing
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn names_need_four_digits_and_a_plain_name() {
-        assert_eq!(classify("0000_initial.sql"), FileKind::Up(0));
-        assert_eq!(classify("0012_add-index.sql"), FileKind::Up(12));
-        assert_eq!(classify("10000_big.sql"), FileKind::Up(10000));
-        assert_eq!(classify("12_short.sql"), FileKind::BadName);
-        assert_eq!(classify("0001_.sql"), FileKind::BadName);
-        assert_eq!(classify("0001_has space.sql"), FileKind::BadName);
-        assert_eq!(classify("0001_quote'.sql"), FileKind::BadName);
-        assert_eq!(classify("initial.sql"), FileKind::BadName);
+    fn listing(names: &[&str]) -> Listing {
+        list(names.iter().map(|n| PathBuf::from("m").join(n)))
     }
 
     #[test]
-    fn downs_editor_files_and_capitals_are_told_apart() {
-        assert_eq!(classify("0003_x.down.sql"), FileKind::Down(3));
-        assert_eq!(classify("0002_x.SQL"), FileKind::WrongCase);
-        assert!(matches!(classify(".#0001_x.sql"), FileKind::Skipped(_)));
-        assert!(matches!(classify("#0001_x.sql#"), FileKind::Skipped(_)));
-        assert!(matches!(classify("0001_x.sql~"), FileKind::Skipped(_)));
-        assert!(matches!(classify(".0001_x.sql.swp"), FileKind::Skipped(_)));
-        assert_eq!(classify("README.md"), FileKind::Other);
-        assert_eq!(classify(".gitkeep"), FileKind::Other);
+    fn ups_and_downs_are_paired_by_tag_and_ordered_by_number() {
+        let l = listing(&[
+            "0001_b.sql",
+            "0000_a.sql",
+            "0000_a.down.sql",
+            "README.md",
+            ".gitkeep",
+        ]);
+        let tags: Vec<_> = l.ups.iter().map(|n| n.tag.as_str()).collect();
+        assert_eq!(tags, ["0000_a", "0001_b"]);
+        assert_eq!(l.downs.len(), 1);
+        assert!(l.problems.is_empty() && l.skipped.is_empty());
+    }
+
+    #[test]
+    fn odd_names_are_refused_by_name_and_tool_copies_skipped() {
+        let l = listing(&[
+            "0000_a.sql",
+            "0001_a.SQL",
+            "1_b.sql",
+            "0002.sql",
+            "0003_c.down.sql",
+            "0000_dup.sql",
+            ".#0000_a.sql",
+            "0000_a.sql~",
+        ]);
+        let text: Vec<String> = l.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(l.problems.len(), 5, "{text:#?}");
+        let has = |needle: &str| text.iter().any(|t| t.contains(needle));
+        assert!(has("0001_a.SQL` ends in capitals"));
+        assert!(has("rename it to `0001_a.sql`"));
+        assert!(has("rename it to `0001_b.sql`"));
+        assert!(has("rename it to `0002_<name>.sql`"));
+        assert!(has("the down of `0003_c.sql`"));
+        assert!(has("have the same number"));
+        assert_eq!(l.skipped.len(), 2);
     }
 }

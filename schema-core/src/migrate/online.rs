@@ -220,7 +220,7 @@ impl Migrator {
             }
             let drop = format!(
                 "DROP INDEX CONCURRENTLY IF EXISTS {}",
-                crate::render::ident(&name)
+                crate::sql::quote_ident(&name)
             );
             client.batch_execute(&drop).await.map_err(failed)?;
             self.report(super::Progress::DroppedInvalidIndex {

@@ -211,7 +211,8 @@ impl Migrator {
         row: &LedgerRow,
         options: &RevertOptions,
     ) -> Result<&Migration, RevertProblem> {
-        let down_name = row.name.replace(".sql", ".down.sql");
+        let tag = (row.name.strip_suffix(crate::sql::SQL_EXTENSION)).unwrap_or(&row.name);
+        let down_name = crate::sql::down_file(tag);
         let Some(down) = self.downs.iter().find(|d| d.name == down_name) else {
             return Err(RevertProblem::DownMissing {
                 migration: row.name.clone(),

@@ -8,13 +8,8 @@ use sha2::{Digest, Sha256};
 
 use super::error::{MigrateError, SourceProblem};
 use super::lex;
-use super::names::{self, FileKind, SkippedFile};
-
-/// The line that separates statements, as drizzle-kit writes it.
-pub const STATEMENT_BREAKPOINT: &str = "--> statement-breakpoint";
-
-/// A first line that makes a migration run outside a transaction.
-pub const NO_TRANSACTION_MARKER: &str = "-- schema:no-transaction";
+use super::names::{self, SkippedFile};
+pub use crate::sql::{NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
 
 /// One migration file, read and split.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +43,16 @@ pub struct Statement {
     pub line: usize,
     /// The text sent to the server, trimmed, without the breakpoint marker.
     pub sql: String,
+}
+
+impl Migration {
+    /// `NNNN_name`: the file name without its extension, shared by a migration and its down.
+    pub fn tag(&self) -> &str {
+        let name = self.name.as_str();
+        (name.strip_suffix(crate::sql::DOWN_EXTENSION))
+            .or_else(|| name.strip_suffix(crate::sql::SQL_EXTENSION))
+            .unwrap_or(name)
+    }
 }
 
 impl Statement {
@@ -95,7 +100,6 @@ pub(crate) fn read_dir(dir: &Path) -> Result<Folder, MigrateError> {
         source,
     })?;
     let mut files = Vec::new();
-    let mut problems = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|source| MigrateError::ReadDir {
             path: dir.to_path_buf(),
@@ -105,85 +109,58 @@ pub(crate) fn read_dir(dir: &Path) -> Result<Folder, MigrateError> {
         if path.is_dir() {
             continue;
         }
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        // Only migrations and downs are read; other files are classified by name alone.
-        let bytes = match names::classify(&file_name) {
-            FileKind::Up(_) | FileKind::Down(_) => match std::fs::read(&path) {
-                Ok(bytes) => bytes,
-                Err(source) => {
-                    problems.push(SourceProblem::Unreadable { path, source });
-                    continue;
-                }
-            },
-            _ => Vec::new(),
-        };
-        files.push((path, bytes));
+        files.push(path);
     }
-    from_files(files, problems)
+    // Only migrations and downs are read; the other files are judged by name alone.
+    let mut listing = names::list(files);
+    let mut contents = Vec::new();
+    for named in listing.ups.iter().chain(&listing.downs) {
+        match std::fs::read(&named.path) {
+            Ok(bytes) => contents.push((named.path.clone(), bytes)),
+            Err(source) => listing.problems.push(SourceProblem::Unreadable {
+                path: named.path.clone(),
+                source,
+            }),
+        }
+    }
+    read_listing(listing, contents)
 }
 
-/// The folder's files already in memory (read from the folder, or embedded in the program by
-/// `embed_migrations!`): the same names, checks and order whichever way they came.
-pub(crate) fn from_files(
-    files: Vec<(PathBuf, Vec<u8>)>,
-    mut problems: Vec<SourceProblem>,
+/// The folder's files already in memory (embedded in the program by `embed_migrations!`):
+/// the same names, checks and order as a folder read at run time.
+pub(crate) fn from_files(files: Vec<(PathBuf, Vec<u8>)>) -> Result<Folder, MigrateError> {
+    let listing = names::list(files.iter().map(|(path, _)| path.clone()));
+    read_listing(listing, files)
+}
+
+/// The migrations and downs of `listing`, parsed from `contents` (the bytes of each file
+/// read; one missing was unreadable, which is already among the problems).
+fn read_listing(
+    listing: names::Listing,
+    contents: Vec<(PathBuf, Vec<u8>)>,
 ) -> Result<Folder, MigrateError> {
-    let mut folder = Folder::default();
-    for (path, bytes) in files {
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let (version, list) = match names::classify(&file_name) {
-            FileKind::Up(version) => (version, &mut folder.migrations),
-            FileKind::Down(version) => (version, &mut folder.downs),
-            FileKind::BadName => {
-                problems.push(SourceProblem::BadName { path });
-                continue;
-            }
-            FileKind::WrongCase => {
-                problems.push(SourceProblem::WrongCase { path });
-                continue;
-            }
-            FileKind::Skipped(reason) => {
-                folder.skipped.push(SkippedFile { path, reason });
-                continue;
-            }
-            FileKind::Other => continue,
-        };
-        match parse_file(&path, version, file_name, bytes) {
+    let mut problems = listing.problems;
+    let mut contents: std::collections::HashMap<PathBuf, Vec<u8>> = contents.into_iter().collect();
+    let mut parse = |named: names::Named| {
+        let bytes = contents.remove(&named.path)?;
+        match parse_file(&named.path, named.version, named.file_name, bytes) {
             Ok(m) => {
                 problems.extend(lint(&m));
-                list.push(m);
+                Some(m)
             }
-            Err(problem) => problems.push(problem),
-        }
-    }
-    for list in [&mut folder.migrations, &mut folder.downs] {
-        list.sort_by(|a, b| a.version.cmp(&b.version).then(a.name.cmp(&b.name)));
-        for pair in list.windows(2) {
-            if pair[0].version == pair[1].version {
-                problems.push(SourceProblem::DuplicateVersion {
-                    first: pair[0].path.clone(),
-                    second: pair[1].path.clone(),
-                });
+            Err(problem) => {
+                problems.push(problem);
+                None
             }
         }
-    }
-    folder.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    // A down belongs to the migration of the same name; one that matches none would never
-    // run, or run for the wrong migration.
-    for d in &folder.downs {
-        let up = d.name.replace(".down.sql", ".sql");
-        if !folder.migrations.iter().any(|m| m.name == up) {
-            problems.push(SourceProblem::OrphanDown {
-                path: d.path.clone(),
-                up,
-            });
-        }
-    }
+    };
+    let mut folder = Folder {
+        migrations: listing.ups.into_iter().filter_map(&mut parse).collect(),
+        downs: listing.downs.into_iter().filter_map(&mut parse).collect(),
+        skipped: listing.skipped,
+    };
     for m in &mut folder.migrations {
-        let down = m.name.replace(".sql", ".down.sql");
+        let down = crate::sql::down_file(m.tag());
         m.down_checksum = (folder.downs.iter())
             .find(|d| d.name == down && !d.statements.is_empty())
             .map(|d| d.checksum.clone());

@@ -5,7 +5,8 @@
 use super::old_table;
 use crate::model::{ColumnDefault, Name, Schema, SqlType};
 use crate::plan::Statement;
-use crate::render::{self, sql_type};
+use crate::render;
+use crate::sql::sql_type;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -98,7 +99,7 @@ pub fn hazards(old: &Schema, statements: &[Statement], new: &Schema) -> Vec<Haza
                     "rewritten",
                     format!(
                         "the default {} is volatile, so every existing row gets its own value; to avoid the outage, add the column without a default, set the default, then fill existing rows in batches",
-                        render::default(column.default.as_ref().expect("checked above"))
+                        crate::sql::default(column.default.as_ref().expect("checked above"))
                     ),
                 ));
             }

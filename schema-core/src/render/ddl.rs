@@ -1,8 +1,8 @@
 //! One function per statement shape.
 
-use super::{default, ident, literal, qualified_in, sql_type};
 use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, PrimaryKey, TableDef, PUBLIC_SCHEMA};
 use crate::plan::{LabelPosition, Statement};
+use crate::sql::{default, qualified_in, quote_ident as ident, quote_literal as literal, sql_type};
 
 /// The SQL text of one statement, ending with `;` and without a trailing newline.
 pub fn statement(s: &Statement) -> String {
@@ -89,8 +89,7 @@ pub fn statement_in(s: &Statement, schema: &str) -> String {
             using,
         } => {
             let using = using
-                .as_ref()
-                .map(|u| format!(" USING {u}"))
+                .map(|u| format!(" USING {}", crate::sql::using(column, u, ty)))
                 .unwrap_or_default();
             alter_column(
                 table,

@@ -2,8 +2,8 @@
 //! forms of `ddl.rs`, reached under locks that let the table's writers through.
 
 use super::ddl::{add_foreign_key, create_index};
-use super::ident;
 use crate::plan::OnlineStatement;
+use crate::sql::quote_ident as ident;
 
 /// `schema` qualifies a referenced table, as in the plain form.
 pub(super) fn statement(s: &OnlineStatement, schema: &str) -> String {

@@ -1,6 +1,7 @@
 use super::*;
 use crate::model::*;
 use crate::plan::{LabelPosition, Statement};
+use crate::sql::quote_literal as literal;
 use std::borrow::Cow;
 
 fn table(name: &'static str, columns: Vec<ColumnDef>, primary_key: PrimaryKey) -> TableDef {
@@ -213,7 +214,7 @@ fn column_changes() {
                 table: t(),
                 column: c(),
                 sql_type: SqlType::Integer,
-                using: Some("\"c\"::integer".into()),
+                using: Some(crate::plan::Using::Cast),
             },
             "ALTER TABLE \"t\" ALTER COLUMN \"c\" SET DATA TYPE integer USING \"c\"::integer;",
         ),
