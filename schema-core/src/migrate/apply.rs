@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use futures_util::future;
 use tokio_postgres::Client;
 
-use super::config::{error_chain, server_message};
 use super::error::{MigrateError, StatementFailure};
 use super::ledger;
 use super::source::{Migration, Statement};
+use crate::error_chain;
 
 /// Applies `migration` and records it; returns how long its statements took.
 pub(crate) async fn apply(
@@ -45,7 +45,7 @@ async fn apply_in_transaction(
     .await;
     if let Err(e) = begun {
         rollback(client).await;
-        return Err(database("starting a transaction", migration, &e));
+        return Err(database("starting a transaction", migration, e));
     }
     let failed = migration
         .statements
@@ -68,7 +68,7 @@ async fn apply_in_transaction(
     );
     if let Err(e) = client.batch_execute(&record).await {
         rollback(client).await;
-        return Err(database("recording it in the ledger", migration, &e));
+        return Err(database("recording it in the ledger", migration, e));
     }
     Ok(elapsed)
 }
@@ -86,7 +86,7 @@ async fn apply_without_transaction(
             elapsed.as_secs_f64() * 1000.0,
         ))
         .await
-        .map_err(|e| database("recording it in the ledger", migration, &e))?;
+        .map_err(|e| database("recording it in the ledger", migration, e))?;
     Ok(elapsed)
 }
 
@@ -125,7 +125,7 @@ pub(crate) fn statement_failed(
             _ => statement.line,
         },
         first_line: statement.first_line().to_string(),
-        code: db.map(|d| d.code().code().to_string()).unwrap_or_default(),
+        code: db.map(|d| d.code().clone()),
         message: db
             .map(|d| d.message().to_string())
             .unwrap_or_else(|| error_chain(e)),
@@ -138,10 +138,10 @@ pub(crate) fn statement_failed(
 pub(crate) fn database(
     during: &str,
     migration: &Migration,
-    e: &tokio_postgres::Error,
+    source: tokio_postgres::Error,
 ) -> MigrateError {
     MigrateError::Database {
         during: format!("{during} for `{}`", migration.name),
-        message: server_message(e),
+        source,
     }
 }

@@ -1,11 +1,16 @@
-//! Everything that can stop a migration run. Each message names the cause; [`MigrateError::help`]
-//! says what to do about it, so a command can print both as one paragraph.
+//! Everything that can stop a migration run. Each message says what failed and keeps the error
+//! that caused it as its [`source`](std::error::Error::source) (print both with
+//! [`error_chain`](crate::error_chain)); [`MigrateError::help`] says what to do about it, so a
+//! command can print both as one paragraph.
 
 use std::fmt;
 use std::path::PathBuf;
 
+use tokio_postgres::error::SqlState;
+
 /// Why a migration run stopped.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MigrateError {
     /// The database URL (or a `PG*` variable) cannot be read as a connection string.
     #[error("{origin} is not a valid PostgreSQL URL: {reason}")]
@@ -15,16 +20,26 @@ pub enum MigrateError {
         /// What is wrong with it.
         reason: String,
     },
+    /// tokio-postgres cannot read the database URL as a connection string.
+    #[error("{origin} is not a valid PostgreSQL URL")]
+    UrlSyntax {
+        /// Where the URL came from, e.g. `--database-url` or `DATABASE_URL`.
+        origin: String,
+        /// The parser's error.
+        #[source]
+        source: tokio_postgres::Error,
+    },
     /// No connection to the server: it is not running, not listening there, or unreachable.
-    #[error("cannot reach PostgreSQL at {target}: {reason}")]
+    #[error("cannot reach PostgreSQL at {target}")]
     Unreachable {
         /// The server's `host:port` and where its URL came from.
         target: String,
-        /// Why the connection failed, as an error chain.
-        reason: String,
+        /// Why the connection failed.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// The TLS settings (`sslmode`, `sslrootcert`) cannot be turned into a connector.
-    #[error("{origin}: {source}")]
+    #[error("the TLS settings of {origin} cannot be used")]
     Tls {
         /// Where the URL came from, e.g. `--database-url`.
         origin: String,
@@ -33,12 +48,13 @@ pub enum MigrateError {
         source: super::tls::TlsError,
     },
     /// The TLS handshake failed: the server has no TLS, or its certificate does not verify.
-    #[error("no TLS connection to {target}: {reason}")]
+    #[error("no TLS connection to {target}")]
     TlsHandshake {
         /// The server's `host:port` and where its URL came from.
         target: String,
-        /// Why the handshake failed, as an error chain.
-        reason: String,
+        /// Why the handshake failed: rustls's error among its causes, or the server's refusal.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// Neither `DATABASE_URL` nor any `PG*` variable names a database to connect to.
     #[error(
@@ -47,14 +63,16 @@ pub enum MigrateError {
     )]
     NoDatabase,
     /// The server rejected the user or its password.
-    #[error("PostgreSQL at {target} refused user `{user}`: {message}")]
+    #[error("PostgreSQL at {target} refused user `{user}`")]
     Authentication {
         /// The server's `host:port` and where its URL came from.
         target: String,
         /// The user name the connection logged in as.
         user: String,
-        /// The server's message, or the error chain when it sent none.
-        message: String,
+        /// The server's refusal, or the client's when the server asked for a password the URL
+        /// lacks.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// The server is up but has no database of that name (when not asked to create it).
     #[error("database `{database}` does not exist on {target}")]
@@ -65,24 +83,26 @@ pub enum MigrateError {
         database: String,
     },
     /// The database was missing and `CREATE DATABASE` failed, e.g. without the CREATEDB privilege.
-    #[error("database `{database}` does not exist and could not be created: {message}")]
+    #[error("database `{database}` does not exist and could not be created")]
     CreateDatabase {
         /// The database's name.
         database: String,
-        /// The server's message.
-        message: String,
+        /// Why `CREATE DATABASE` failed.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// The server refused the connection for a reason other than authentication.
-    #[error("cannot connect to {target}: {message}")]
+    #[error("cannot connect to {target}")]
     Connect {
         /// The server's `host:port` and where its URL came from.
         target: String,
-        /// The server's message.
-        message: String,
+        /// The server's refusal.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// The connection pool could not hand out a connection; holds the pool's error.
-    #[error("cannot take a connection from the pool: {0}")]
-    Pool(String),
+    #[error("cannot take a connection from the pool")]
+    Pool(#[source] deadpool_postgres::PoolError),
     /// The migrations folder does not exist, or is a file.
     #[error("migrations folder `{}` does not exist or is not a folder", path.display())]
     DirMissing {
@@ -90,11 +110,12 @@ pub enum MigrateError {
         path: PathBuf,
     },
     /// The migrations folder exists but cannot be listed.
-    #[error("cannot list migrations folder `{}`: {source}", path.display())]
+    #[error("cannot list migrations folder `{}`", path.display())]
     ReadDir {
         /// The folder as it was given.
         path: PathBuf,
         /// Why listing it failed.
+        #[source]
         source: std::io::Error,
     },
     /// Files of the migrations folder are misnamed, unreadable or malformed; nothing was applied.
@@ -112,12 +133,22 @@ pub enum MigrateError {
     #[error("{}", list("nothing was reverted", .0))]
     Revert(Vec<super::revert::RevertProblem>),
     /// A query of the runner's own (ledger, lock, catalog) failed.
-    #[error("database error while {during}: {message}")]
+    #[error("database error while {during}")]
     Database {
         /// What the runner was doing, e.g. `reading the migration ledger`.
         during: String,
-        /// The server's message.
-        message: String,
+        /// The driver's error: the server's, or a lost connection.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// The server answered a query of the runner's own with something it cannot read, e.g. a
+    /// ledger row without a checksum.
+    #[error("database error while {during}: {what}")]
+    UnexpectedAnswer {
+        /// What the runner was doing, e.g. `reading the migration ledger`.
+        during: String,
+        /// What was unexpected.
+        what: String,
     },
     /// The database has drizzle-kit's history and none of this project's: applying the
     /// initial migration would fail on objects that already exist.
@@ -148,6 +179,7 @@ pub enum MigrateError {
 
 /// A problem with one file of the migrations folder.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SourceProblem {
     /// A `.sql` file whose name is not `NNNN_name.sql` (or `NNNN_name.down.sql`).
     #[error("`{}` is not named NNNN_name.sql (at least four digits, then letters, digits, `_` or `-`)", path.display())]
@@ -156,11 +188,12 @@ pub enum SourceProblem {
         path: PathBuf,
     },
     /// A migration file that cannot be read.
-    #[error("`{}` cannot be read: {source}", path.display())]
+    #[error("`{}` cannot be read", path.display())]
     Unreadable {
         /// The file.
         path: PathBuf,
         /// Why reading it failed.
+        #[source]
         source: std::io::Error,
     },
     /// A migration file whose bytes are not UTF-8.
@@ -229,6 +262,7 @@ pub enum SourceProblem {
 
 /// A disagreement between the ledger and the migrations folder.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyProblem {
     /// An applied migration's file no longer has the checksum recorded when it was applied.
     #[error(
@@ -282,9 +316,9 @@ pub struct StatementFailure {
     pub line: usize,
     /// The statement's first line of code.
     pub first_line: String,
-    /// SQLSTATE, e.g. `42P07`; empty when the connection itself failed.
-    pub code: String,
-    /// The server's message (or the client's, when `code` is empty).
+    /// The server's SQLSTATE, e.g. `42P07`; none when the connection itself failed.
+    pub code: Option<SqlState>,
+    /// The server's message (or the client's error with its causes, when `code` is none).
     pub message: String,
     /// The server's DETAIL, when it sent one.
     pub detail: Option<String>,
@@ -301,10 +335,9 @@ impl fmt::Display for StatementFailure {
             "`{}` statement {} (line {}) failed: `{}`: ",
             self.file, self.statement, self.line, self.first_line
         )?;
-        if self.code.is_empty() {
-            write!(f, "{}", self.message)?;
-        } else {
-            write!(f, "[{}] {}", self.code, self.message)?;
+        match &self.code {
+            Some(code) => write!(f, "[{}] {}", code.code(), self.message)?,
+            None => write!(f, "{}", self.message)?,
         }
         if let Some(detail) = &self.detail {
             write!(f, " ({detail})")?;
@@ -320,7 +353,7 @@ impl MigrateError {
     /// What a user can do about the error, in one or two sentences.
     pub fn help(&self) -> String {
         match self {
-            Self::BadUrl { .. } => "Write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
+            Self::BadUrl { .. } | Self::UrlSyntax { .. } => "Write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
                 (set DATABASE_URL, put it in .env, or pass --database-url)."
                 .into(),
             Self::Tls { .. } => "Point sslrootcert (or PGSSLROOTCERT) at a PEM file of the \
@@ -367,7 +400,7 @@ impl MigrateError {
                 files as they were (e.g. from version control) and put changes in a new \
                 migration numbered after the newest applied one."
                 .into(),
-            Self::Statement(failure) if failure.code == "25001" && !failure.transactional => {
+            Self::Statement(failure) if failure.code == Some(SqlState::ACTIVE_SQL_TRANSACTION) && !failure.transactional => {
                 format!(
                     "`{}` already runs outside a transaction, but statements sent together run \
                      in one: put a `{}` line between that statement and its neighbours.",
@@ -375,7 +408,7 @@ impl MigrateError {
                     super::source::STATEMENT_BREAKPOINT
                 )
             }
-            Self::Statement(failure) if failure.code == "25001" => format!(
+            Self::Statement(failure) if failure.code == Some(SqlState::ACTIVE_SQL_TRANSACTION) => format!(
                 "That statement cannot run inside a transaction: make `{}` the first line of \
                  `{}` (and keep its statements safe to repeat), then run again.",
                 super::source::NO_TRANSACTION_MARKER,
@@ -411,7 +444,7 @@ impl MigrateError {
                     "Fix the downs listed above, then revert again.".into()
                 }
             }
-            Self::Database { .. } => "Check the server's log; running again is safe: \
+            Self::Database { .. } | Self::UnexpectedAnswer { .. } => "Check the server's log; running again is safe: \
                 applied migrations are recorded only when they commit."
                 .into(),
             Self::LockTimeout { failure, .. } if failure.transactional => format!(
@@ -434,11 +467,85 @@ impl MigrateError {
     }
 }
 
-fn list<T: fmt::Display>(head: &str, items: &[T]) -> String {
+/// Each item with its causes: a list has no one source to chain them after.
+fn list<T: std::error::Error + 'static>(head: &str, items: &[T]) -> String {
     let mut out = format!("{head}:");
     for item in items {
         out.push_str("\n  - ");
-        out.push_str(&item.to_string());
+        out.push_str(&crate::error_chain(item));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{assert_keeps_source, client_error};
+
+    #[test]
+    fn wrapped_errors_are_sources_printed_once() {
+        let target = || "db:5432 (the database URL)".to_string();
+        let driver = [
+            MigrateError::UrlSyntax {
+                origin: "--database-url".into(),
+                source: client_error(),
+            },
+            MigrateError::Unreachable {
+                target: target(),
+                source: client_error(),
+            },
+            MigrateError::TlsHandshake {
+                target: target(),
+                source: client_error(),
+            },
+            MigrateError::Authentication {
+                target: target(),
+                user: "app".into(),
+                source: client_error(),
+            },
+            MigrateError::CreateDatabase {
+                database: "qb".into(),
+                source: client_error(),
+            },
+            MigrateError::Connect {
+                target: target(),
+                source: client_error(),
+            },
+            MigrateError::Database {
+                during: "reading the migration ledger".into(),
+                source: client_error(),
+            },
+        ];
+        for e in &driver {
+            assert_keeps_source::<tokio_postgres::Error>(e);
+        }
+        let pool = MigrateError::Pool(deadpool_postgres::PoolError::Backend(client_error()));
+        assert_keeps_source::<deadpool_postgres::PoolError>(&pool);
+        let dir = MigrateError::ReadDir {
+            path: "migrations".into(),
+            source: std::io::Error::other("permission denied"),
+        };
+        assert_keeps_source::<std::io::Error>(&dir);
+        let tls = MigrateError::Tls {
+            origin: "DATABASE_URL".into(),
+            source: super::super::tls::TlsError::NoRootCert {
+                path: "/etc/ca.pem".into(),
+            },
+        };
+        assert_keeps_source::<super::super::tls::TlsError>(&tls);
+    }
+
+    #[test]
+    fn a_listed_problem_is_printed_with_its_cause() {
+        let problem = SourceProblem::Unreadable {
+            path: "0001_init.sql".into(),
+            source: std::io::Error::other("permission denied"),
+        };
+        assert_keeps_source::<std::io::Error>(&problem);
+        let text = MigrateError::Source(vec![problem]).to_string();
+        assert!(
+            text.ends_with("`0001_init.sql` cannot be read: permission denied"),
+            "{text}"
+        );
+    }
 }
