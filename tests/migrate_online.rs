@@ -88,7 +88,7 @@ async fn a_failed_concurrent_build_is_dropped_and_built_again_once_the_data_is_f
     let (migrator, events) = recording(&fixture, quick());
     let err = migrator.run(&config(&db)).await.unwrap_err();
     assert!(
-        matches!(&err, MigrateError::Statement(f) if f.code == Some(SqlState::UNIQUE_VIOLATION) && f.file == "0001_unique_code.sql"),
+        matches!(&err, MigrateError::Statement(f) if f.code == SqlState::UNIQUE_VIOLATION && f.file == "0001_unique_code.sql"),
         "{err}"
     );
     assert_eq!(
@@ -268,7 +268,7 @@ async fn statement_timeout_stops_a_statement_that_runs_too_long() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, MigrateError::Statement(f) if f.code == Some(SqlState::QUERY_CANCELED)),
+        matches!(&err, MigrateError::Statement(f) if f.code == SqlState::QUERY_CANCELED),
         "{err}"
     );
     // The setting does not outlive the run on a connection the caller keeps.

@@ -104,7 +104,7 @@ async fn a_failure_in_a_file_without_breakpoints_names_its_own_line() {
     assert_eq!((failure.statement, failure.line), (3, 5), "{err}");
     assert_eq!(
         failure.code,
-        Some(tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+        tokio_postgres::error::SqlState::UNIQUE_VIOLATION
     );
     assert!(
         err.help().contains("Nothing of that migration was applied"),

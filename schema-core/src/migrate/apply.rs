@@ -10,7 +10,6 @@ use tokio_postgres::Client;
 use super::error::{MigrateError, StatementFailure};
 use super::ledger;
 use super::source::{Migration, Statement};
-use crate::error_chain;
 
 /// Applies `migration` and records it; returns how long its statements took.
 pub(crate) async fn apply(
@@ -54,7 +53,7 @@ async fn apply_in_transaction(
         .find_map(|(statement, result)| {
             result
                 .err()
-                .map(|e| statement_failed(migration, statement, &e))
+                .map(|e| statement_failed(migration, statement, e))
         });
     if let Some(failure) = failed {
         rollback(client).await;
@@ -96,7 +95,7 @@ async fn apply_without_transaction(
 async fn run_statements(client: &Client, migration: &Migration) -> Result<(), MigrateError> {
     for statement in &migration.statements {
         if let Err(e) = client.batch_execute(&statement.sql).await {
-            return Err(statement_failed(migration, statement, &e));
+            return Err(statement_failed(migration, statement, e));
         }
     }
     Ok(())
@@ -107,30 +106,38 @@ pub(crate) async fn rollback(client: &Client) {
     let _ = client.batch_execute("ROLLBACK").await;
 }
 
+/// The server's rejection of a statement, with where it is; any other failure of it (a lost
+/// connection) keeps the driver's error.
 pub(crate) fn statement_failed(
     migration: &Migration,
     statement: &Statement,
-    e: &tokio_postgres::Error,
+    e: tokio_postgres::Error,
 ) -> MigrateError {
-    let db = e.as_db_error();
+    let Some(db) = e.as_db_error() else {
+        return MigrateError::Database {
+            during: format!(
+                "running statement {} (line {}) of `{}`",
+                statement.number, statement.line, migration.name
+            ),
+            source: e,
+        };
+    };
     MigrateError::Statement(Box::new(StatementFailure {
         file: migration.name.clone(),
         statement: statement.number,
         // The server points at the failing character when it can (a syntax error, an
         // unknown name), so a statement spanning many lines is pinned to the right one.
-        line: match db.and_then(|d| d.position()) {
+        line: match db.position() {
             Some(tokio_postgres::error::ErrorPosition::Original(p)) => {
                 statement.line_at(*p as usize)
             }
             _ => statement.line,
         },
         first_line: statement.first_line().to_string(),
-        code: db.map(|d| d.code().clone()),
-        message: db
-            .map(|d| d.message().to_string())
-            .unwrap_or_else(|| error_chain(e)),
-        detail: db.and_then(|d| d.detail()).map(str::to_string),
-        hint: db.and_then(|d| d.hint()).map(str::to_string),
+        code: db.code().clone(),
+        message: db.message().to_string(),
+        detail: db.detail().map(str::to_string),
+        hint: db.hint().map(str::to_string),
         transactional: migration.transactional,
     }))
 }

@@ -305,7 +305,9 @@ pub enum VerifyProblem {
     },
 }
 
-/// A statement the server rejected.
+/// A statement the server rejected, with the parts of its report. (A statement that fails
+/// without the server's report, as when the connection is lost, is a
+/// [`MigrateError::Database`] that keeps the driver's error.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatementFailure {
     /// The migration's file name.
@@ -316,9 +318,9 @@ pub struct StatementFailure {
     pub line: usize,
     /// The statement's first line of code.
     pub first_line: String,
-    /// The server's SQLSTATE, e.g. `42P07`; none when the connection itself failed.
-    pub code: Option<SqlState>,
-    /// The server's message (or the client's error with its causes, when `code` is none).
+    /// The server's SQLSTATE, e.g. `42P07` ([`SqlState::DUPLICATE_TABLE`]).
+    pub code: SqlState,
+    /// The server's message.
     pub message: String,
     /// The server's DETAIL, when it sent one.
     pub detail: Option<String>,
@@ -335,10 +337,7 @@ impl fmt::Display for StatementFailure {
             "`{}` statement {} (line {}) failed: `{}`: ",
             self.file, self.statement, self.line, self.first_line
         )?;
-        match &self.code {
-            Some(code) => write!(f, "[{}] {}", code.code(), self.message)?,
-            None => write!(f, "{}", self.message)?,
-        }
+        write!(f, "[{}] {}", self.code.code(), self.message)?;
         if let Some(detail) = &self.detail {
             write!(f, " ({detail})")?;
         }
@@ -400,7 +399,7 @@ impl MigrateError {
                 files as they were (e.g. from version control) and put changes in a new \
                 migration numbered after the newest applied one."
                 .into(),
-            Self::Statement(failure) if failure.code == Some(SqlState::ACTIVE_SQL_TRANSACTION) && !failure.transactional => {
+            Self::Statement(failure) if failure.code == SqlState::ACTIVE_SQL_TRANSACTION && !failure.transactional => {
                 format!(
                     "`{}` already runs outside a transaction, but statements sent together run \
                      in one: put a `{}` line between that statement and its neighbours.",
@@ -408,7 +407,7 @@ impl MigrateError {
                     super::source::STATEMENT_BREAKPOINT
                 )
             }
-            Self::Statement(failure) if failure.code == Some(SqlState::ACTIVE_SQL_TRANSACTION) => format!(
+            Self::Statement(failure) if failure.code == SqlState::ACTIVE_SQL_TRANSACTION => format!(
                 "That statement cannot run inside a transaction: make `{}` the first line of \
                  `{}` (and keep its statements safe to repeat), then run again.",
                 super::source::NO_TRANSACTION_MARKER,

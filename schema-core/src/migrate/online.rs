@@ -115,9 +115,7 @@ impl Migrator {
                 .watched(watch, &migration.name, apply::apply(client, migration))
                 .await;
             let failure = match result {
-                Err(MigrateError::Statement(f)) if f.code == Some(SqlState::LOCK_NOT_AVAILABLE) => {
-                    f
-                }
+                Err(MigrateError::Statement(f)) if f.code == SqlState::LOCK_NOT_AVAILABLE => f,
                 other => return other,
             };
             if attempt > options.lock_retries {

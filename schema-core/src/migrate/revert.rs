@@ -276,9 +276,8 @@ pub(crate) async fn revert_one(
         rollback(client).await;
         return Err(database("starting a transaction", down, e));
     }
-    let failed = (down.statements.iter().zip(results)).find_map(|(statement, result)| {
-        result.err().map(|e| statement_failed(down, statement, &e))
-    });
+    let failed = (down.statements.iter().zip(results))
+        .find_map(|(statement, result)| result.err().map(|e| statement_failed(down, statement, e)));
     if let Some(failure) = failed {
         rollback(client).await;
         return Err(failure);
