@@ -287,6 +287,19 @@ mod tests {
         let _ = std::fs::remove_file(file);
     }
 
+    #[test]
+    fn rustls_errors_are_kept_as_sources() {
+        let refused = || rustls::Error::General("no protocol version".into());
+        crate::report::assert_keeps_source::<rustls::Error>(&TlsError::Setup(refused()));
+        crate::report::assert_keeps_source::<rustls::Error>(&TlsError::BadRootCert {
+            path: "/etc/ca.pem".into(),
+            source: refused(),
+        });
+        let none = TlsError::SystemRoots { source: None };
+        assert!(std::error::Error::source(&none).is_none());
+        assert!(none.to_string().ends_with("none found"), "{none}");
+    }
+
     fn tempfile_with(text: &str) -> PathBuf {
         let path = std::env::temp_dir().join(format!("schema-core-tls-{}.pem", std::process::id()));
         std::fs::write(&path, text).unwrap();
