@@ -7,6 +7,7 @@ mod support;
 use schema_core::migrate::{MigrateError, Migrator, LOCK_KEY};
 use schema_core::testing::TestDatabase;
 use support::{catalog, config, ledger, table_exists, Fixture};
+use tokio_postgres::error::SqlState;
 
 const INITIAL: &str = "CREATE TABLE \"users\" (\"id\" serial PRIMARY KEY, \"email\" text);\
 --> statement-breakpoint\n\
@@ -93,7 +94,7 @@ ALTER TABLE \"users\" ADD CONSTRAINT \"users_mail_uq\" UNIQUE (\"mail\");\n";
         failure.first_line,
         "ALTER TABLE \"users\" ADD CONSTRAINT \"users_mail_uq\" UNIQUE (\"mail\");"
     );
-    assert_eq!(failure.code, "42703", "undefined_column");
+    assert_eq!(failure.code, SqlState::UNDEFINED_COLUMN);
     assert!(failure.message.contains("mail"), "{}", failure.message);
     let text = err.to_string();
     assert!(
@@ -145,7 +146,7 @@ CREATE TABLE \"after_2\" (\"id\" int);\n";
         (failure.file.as_str(), failure.statement),
         ("0001_broken.sql", 2)
     );
-    assert_eq!(failure.code, "42P01", "undefined_table");
+    assert_eq!(failure.code, SqlState::UNDEFINED_TABLE);
     let client = db.connect().await.unwrap();
     for table in ["public.tags", "public.after_1", "public.after_2"] {
         assert!(!table_exists(&client, table).await, "{table} rolled back");
@@ -202,7 +203,7 @@ CREATE UNIQUE INDEX CONCURRENTLY \"users_email_uq\" ON \"users\" (\"email\");\n"
         (failure.file.as_str(), failure.statement),
         ("0002_unique.sql", 2)
     );
-    assert_eq!(failure.code, "23505", "unique_violation");
+    assert_eq!(failure.code, SqlState::UNIQUE_VIOLATION);
     assert!(!failure.transactional);
     assert!(
         err.help().contains("statement 2 stay applied"),
@@ -226,7 +227,7 @@ async fn concurrently_inside_a_transaction_points_at_the_marker() {
     ]);
     let err = fixture.migrator().run(&config(&db)).await.unwrap_err();
     assert!(
-        matches!(&err, MigrateError::Statement(f) if f.code == "25001"),
+        matches!(&err, MigrateError::Statement(f) if f.code == SqlState::ACTIVE_SQL_TRANSACTION),
         "{err:?}"
     );
     assert!(
@@ -276,7 +277,7 @@ async fn a_pool_connection_that_failed_is_closed_so_the_lock_cannot_leak() {
     let fixture = Fixture::new(&[("0000_initial.sql", "SELECT 1/0;\n")]);
     let err = fixture.migrator().run_with_pool(&pool).await.unwrap_err();
     assert!(
-        matches!(&err, MigrateError::Statement(f) if f.code == "22012"),
+        matches!(&err, MigrateError::Statement(f) if f.code == SqlState::DIVISION_BY_ZERO),
         "{err:?}"
     );
     assert_eq!(pool.status().size, 0, "the failed connection left the pool");

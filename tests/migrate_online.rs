@@ -11,6 +11,7 @@ use std::time::Duration;
 use migrate_support::{config, ledger, table_exists, Fixture};
 use schema_core::migrate::{MigrateError, Migrator, Progress, RunOptions, LOCK_KEY};
 use schema_core::testing::TestDatabase;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
 const TABLE: &str = "CREATE TABLE \"items\" (\"id\" integer PRIMARY KEY, \"code\" integer);\n";
@@ -87,7 +88,7 @@ async fn a_failed_concurrent_build_is_dropped_and_built_again_once_the_data_is_f
     let (migrator, events) = recording(&fixture, quick());
     let err = migrator.run(&config(&db)).await.unwrap_err();
     assert!(
-        matches!(&err, MigrateError::Statement(f) if f.code == "23505" && f.file == "0001_unique_code.sql"),
+        matches!(&err, MigrateError::Statement(f) if f.code == SqlState::UNIQUE_VIOLATION && f.file == "0001_unique_code.sql"),
         "{err}"
     );
     assert_eq!(
@@ -123,7 +124,7 @@ async fn a_failed_concurrent_build_is_dropped_and_built_again_once_the_data_is_f
         .unwrap_err();
     assert_eq!(
         duplicate.code(),
-        Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION),
+        Some(&SqlState::UNIQUE_VIOLATION),
         "the index enforces uniqueness"
     );
 }
@@ -267,7 +268,7 @@ async fn statement_timeout_stops_a_statement_that_runs_too_long() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, MigrateError::Statement(f) if f.code == "57014"),
+        matches!(&err, MigrateError::Statement(f) if f.code == SqlState::QUERY_CANCELED),
         "{err}"
     );
     // The setting does not outlive the run on a connection the caller keeps.

@@ -102,7 +102,10 @@ async fn a_failure_in_a_file_without_breakpoints_names_its_own_line() {
         panic!("expected a statement failure, got {err:?}");
     };
     assert_eq!((failure.statement, failure.line), (3, 5), "{err}");
-    assert_eq!(failure.code, "23505");
+    assert_eq!(
+        failure.code,
+        tokio_postgres::error::SqlState::UNIQUE_VIOLATION
+    );
     assert!(
         err.help().contains("Nothing of that migration was applied"),
         "{}",

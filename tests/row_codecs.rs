@@ -178,10 +178,17 @@ async fn a_row_that_does_not_fit_names_table_column_and_type() -> TestResult {
     assert_eq!((err.table, err.column), ("stripe_events", "error"));
     assert_eq!(err.rust_type, "Option<String>");
     let message = err.to_string();
-    assert!(
-        message.starts_with("cannot read column `stripe_events.error` as Option<String>"),
-        "{message}"
+    assert_eq!(
+        message,
+        "cannot read column `stripe_events.error` as Option<String>"
     );
+    // The driver's error is the source, printed once after the message.
+    let source = std::error::Error::source(&err).expect("a source");
+    assert!(source.is::<tokio_postgres::Error>());
+    let chain = schema_core::error_chain(&err);
+    let cause = source.to_string();
+    assert_eq!(chain.matches(cause.as_str()).count(), 1, "{chain}");
+    assert!(chain.starts_with(&format!("{message}: ")), "{chain}");
 
     let row = client.query_one("SELECT 'evt_1'::text AS id", &[]).await?;
     let err = StripeEvent::from_row(&row).unwrap_err();

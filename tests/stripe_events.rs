@@ -1,8 +1,8 @@
 //! Exactly-once processing of Stripe webhook deliveries, against the real PostgreSQL.
 
-use deadpool_postgres::{Manager, Pool, Transaction};
+use deadpool_postgres::{Manager, Pool};
 use schema::question_bank::StripeEvent;
-use schema::stripe_events::{handle_delivery, Outcome, WebhookError};
+use schema::stripe_events::{handle_delivery, EventTransaction, Outcome, WebhookError};
 use schema_core::migrate::Migrator;
 use schema_core::testing::TestDatabase;
 use schema_core::Table;
@@ -36,7 +36,10 @@ fn pool(db: &TestDatabase, size: usize) -> Pool {
         .expect("pool")
 }
 
-async fn record_effect(tx: &Transaction<'_>, event_id: &str) -> Result<(), tokio_postgres::Error> {
+async fn record_effect(
+    tx: &EventTransaction<'_>,
+    event_id: &str,
+) -> Result<(), tokio_postgres::Error> {
     tx.execute(
         "INSERT INTO webhook_effects (event_id) VALUES ($1)",
         &[&event_id],
@@ -196,9 +199,68 @@ async fn a_processing_that_swallows_a_database_error_is_not_marked_processed() {
     let Outcome::Failed { error } = outcome else {
         panic!("expected a failure, got {outcome:?}");
     };
-    assert!(error.contains("transaction is aborted"), "{error}");
-    assert!(!event_state(&db, "evt_swallow").await.0);
+    // The stored error is the swallowed one, not the aborted transaction it led to.
+    assert!(error.contains("[22012] division by zero"), "{error}");
+    assert!(!error.contains("transaction is aborted"), "{error}");
+    assert!(error.contains("returned Ok"), "{error}");
+    assert_eq!(
+        event_state(&db, "evt_swallow").await,
+        (false, Some(error.clone()))
+    );
     assert_eq!(effects(&db, "evt_swallow").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_statement_after_a_swallowed_error_stores_the_swallowed_error() {
+    let db = database().await;
+    db.connect()
+        .await
+        .unwrap()
+        .batch_execute(
+            "CREATE UNIQUE INDEX webhook_effects_once ON webhook_effects (event_id); \
+             INSERT INTO webhook_effects (event_id) VALUES ('evt_dup')",
+        )
+        .await
+        .unwrap();
+    let pool = pool(&db, 2);
+
+    // The duplicate's error is dropped; the next statement then fails with 25P02, and that is
+    // the error the processing returns.
+    let outcome = handle_delivery(&pool, "evt_dup", "invoice.paid", async |tx| {
+        let _ignored = record_effect(tx, "evt_dup").await;
+        tx.query_one("SELECT count(*) FROM webhook_effects", &[])
+            .await
+            .map(drop)
+    })
+    .await
+    .expect("delivery");
+    let Outcome::Failed { error } = outcome else {
+        panic!("expected a failure, got {outcome:?}");
+    };
+    assert!(error.contains("[23505]"), "{error}");
+    assert!(error.contains("webhook_effects_once"), "{error}");
+    assert!(!error.contains("transaction is aborted"), "{error}");
+    assert!(!error.contains("25P02"), "{error}");
+    assert_eq!(event_state(&db, "evt_dup").await, (false, Some(error)));
+    assert_eq!(effects(&db, "evt_dup").await, 1, "only the row from before");
+
+    // A processing that recovers with a savepoint of its own is not blamed for the failure it
+    // recovered from, but for the one it swallowed after.
+    let outcome = handle_delivery(&pool, "evt_dup", "invoice.paid", async |tx| {
+        tx.batch_execute("SAVEPOINT attempt").await?;
+        if record_effect(tx, "evt_dup").await.is_err() {
+            tx.batch_execute("ROLLBACK TO SAVEPOINT attempt").await?;
+        }
+        let _ignored = tx.execute("SELECT 1/0", &[]).await;
+        Ok::<_, tokio_postgres::Error>(())
+    })
+    .await
+    .expect("delivery");
+    let Outcome::Failed { error } = outcome else {
+        panic!("expected a failure, got {outcome:?}");
+    };
+    assert!(error.contains("[22012] division by zero"), "{error}");
+    assert!(!error.contains("23505"), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,9 +2,9 @@
 //! redelivery of an old event must not bring a cancelled subscription back.
 
 use chrono::{DateTime, Duration, Utc};
-use deadpool_postgres::{Manager, Pool, Transaction};
+use deadpool_postgres::{Manager, Pool};
 use schema::question_bank::{StripeSubscription as Sub, SubscriptionStatus};
-use schema::stripe_events::{handle_delivery, Outcome};
+use schema::stripe_events::{handle_delivery, EventTransaction, Outcome};
 use schema_core::migrate::Migrator;
 use schema_core::testing::TestDatabase;
 use tokio_postgres::NoTls;
@@ -23,7 +23,7 @@ struct SubscriptionEvent {
 
 /// The application's processing of a subscription event: one idempotent upsert.
 async fn apply(
-    tx: &Transaction<'_>,
+    tx: &EventTransaction<'_>,
     user_id: Uuid,
     event: &SubscriptionEvent,
 ) -> Result<(), tokio_postgres::Error> {

@@ -48,31 +48,35 @@ impl Default for Journal {
 
 /// A problem with the files of a migrations directory.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FilesError {
     /// A file or the directory could not be read (a missing snapshot or migration included).
-    #[error("cannot read `{path}`: {source}")]
+    #[error("cannot read `{path}`")]
     Read {
         /// The file or directory.
         path: PathBuf,
         /// The I/O error.
+        #[source]
         source: std::io::Error,
     },
     /// A file could not be written, or its temporary file renamed over it.
-    #[error("cannot write `{path}`: {source}")]
+    #[error("cannot write `{path}`")]
     Write {
         /// The file.
         path: PathBuf,
         /// The I/O error.
+        #[source]
         source: std::io::Error,
     },
     /// The journal or a snapshot is not the JSON this crate writes.
-    #[error("`{path}` is not valid {what} JSON: {source}")]
+    #[error("`{path}` is not valid {what} JSON")]
     Json {
         /// The file.
         path: PathBuf,
         /// What the file should hold: `journal` or `schema snapshot`.
         what: &'static str,
         /// The parser's error, with line and column.
+        #[source]
         source: serde_json::Error,
     },
     /// The journal and the files disagree: a lost journal, an entry out of order or
@@ -351,4 +355,25 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), FilesError> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).map_err(failed)?;
     std::fs::rename(&tmp, path).map_err(failed)
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+    use crate::report::assert_keeps_source;
+
+    #[test]
+    fn file_errors_keep_their_causes() {
+        let dir = MigrationsDir::new("/no/such/migrations");
+        let e = read(&dir.snapshot_path(0)).unwrap_err();
+        assert!(matches!(e, FilesError::Read { .. }), "{e:?}");
+        assert_keeps_source::<std::io::Error>(&e);
+        let json = serde_json::from_str::<Journal>("{").unwrap_err();
+        let e = FilesError::Json {
+            path: "meta/_journal.json".into(),
+            what: "journal",
+            source: json,
+        };
+        assert_keeps_source::<serde_json::Error>(&e);
+    }
 }

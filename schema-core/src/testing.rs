@@ -26,10 +26,11 @@ const DROP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Why a test database could not be made.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TestDbError {
     /// `TEST_DATABASE_URL` cannot be read as a connection string; holds the parse error.
-    #[error("TEST_DATABASE_URL is not a valid PostgreSQL URL: {0}")]
-    BadUrl(tokio_postgres::Error),
+    #[error("TEST_DATABASE_URL is not a valid PostgreSQL URL")]
+    BadUrl(#[source] tokio_postgres::Error),
     /// The server is not on this machine and `SCHEMA_TEST_ALLOW_REMOTE=1` is not set.
     #[error(
         "refusing to create or drop databases on `{host}`, which is not this machine; \
@@ -40,11 +41,12 @@ pub enum TestDbError {
         host: String,
     },
     /// The admin connection to the server failed.
-    #[error("cannot reach the test PostgreSQL server at {url}: {source}")]
+    #[error("cannot reach the test PostgreSQL server at {url}")]
     Connect {
         /// The admin URL: `TEST_DATABASE_URL`, or [`DEFAULT_ADMIN_URL`].
         url: String,
         /// Why the connection failed.
+        #[source]
         source: tokio_postgres::Error,
     },
     /// The test runs on a single-threaded runtime, on which dropping the database would
@@ -55,11 +57,12 @@ pub enum TestDbError {
     )]
     NeedsMultiThreadRuntime,
     /// `CREATE DATABASE` failed.
-    #[error("cannot create test database `{name}`: {source}")]
+    #[error("cannot create test database `{name}`")]
     Create {
         /// The database's generated name.
         name: String,
         /// The server's error.
+        #[source]
         source: tokio_postgres::Error,
     },
 }

@@ -30,7 +30,7 @@ pub trait Table: Sized {
 
 /// A row that does not fit the struct it is read into.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read column `{table}.{column}` as {rust_type}: {source}")]
+#[error("cannot read column `{table}.{column}` as {rust_type}")]
 pub struct RowError {
     /// The table the struct is declared for.
     pub table: &'static str,

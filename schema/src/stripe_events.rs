@@ -9,10 +9,14 @@
 //!    another delivery holds is skipped: that delivery is processing it now, and this one
 //!    reports [`Outcome::InProgress`] at once instead of holding a connection while it waits.
 //!    A row that is already processed without error is acknowledged and left alone.
-//! 3. Process: the caller's closure writes through the same transaction, inside a savepoint.
+//! 3. Process: the caller's closure writes through the same transaction, inside a savepoint,
+//!    by way of an [`EventTransaction`] that remembers which statement the server rejected.
 //! 4. Complete: on success `processed_at = now()`, `error = NULL`, committed together with the
 //!    closure's writes. On failure the closure's writes are rolled back to the savepoint and the
-//!    error is stored with `processed_at` left NULL, so the next delivery retries.
+//!    error is stored with `processed_at` left NULL, so the next delivery retries. When the
+//!    closure swallowed the error of a statement and went on, every later statement fails with
+//!    "current transaction is aborted" (SQLSTATE 25P02), which says nothing of what went wrong:
+//!    the error stored is then that of the failed statement, the root cause.
 //!
 //! A delivery that processes costs five round trips besides the processing's own: the claim,
 //! `BEGIN`, the lock pipelined with the savepoint, the completion and `COMMIT`. The completion
@@ -25,6 +29,10 @@ use futures_util::future;
 use schema_core::error_chain;
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
+use tokio_postgres::error::{DbError, SqlState};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Row, Statement, ToStatement};
 
 /// Step 1: records the event; a conflict means an earlier delivery recorded it.
 pub const CLAIM_SQL: &str = "INSERT INTO stripe_events (id, type, processed_at, error) \
@@ -65,6 +73,7 @@ pub enum Outcome {
 /// The database could not be used; the event's state is unchanged or still unprocessed, so a
 /// redelivery retries it.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WebhookError {
     #[error("cannot get a database connection for Stripe event `{event_id}`")]
     Pool {
@@ -103,13 +112,166 @@ impl fmt::Display for Step {
     }
 }
 
+/// The transaction the processing writes through: the statement methods of a
+/// [`Transaction`], each watched for the server's rejection.
+///
+/// A statement the server rejects aborts the transaction; when the processing swallows that
+/// error and goes on, every later statement, the completion of the event included, fails with
+/// "current transaction is aborted" (SQLSTATE 25P02). The error stored for the event is then
+/// the one that aborted the transaction, remembered here, rather than that message.
+pub struct EventTransaction<'a> {
+    tx: Transaction<'a>,
+    /// The server's error of the statement that left the transaction aborted: the latest one
+    /// other than 25P02 (a savepoint rolled back to by the processing makes the transaction
+    /// usable again, so an earlier failure may have been recovered from).
+    aborted_by: Mutex<Option<DbError>>,
+}
+
+impl<'a> EventTransaction<'a> {
+    fn new(tx: Transaction<'a>) -> Self {
+        EventTransaction {
+            tx,
+            aborted_by: Mutex::new(None),
+        }
+    }
+
+    /// Prepares a statement, through the connection's statement cache.
+    pub async fn prepare_cached(&self, query: &str) -> Result<Statement, tokio_postgres::Error> {
+        self.watch(self.tx.prepare_cached(query).await)
+    }
+
+    /// Prepares a statement.
+    pub async fn prepare(&self, query: &str) -> Result<Statement, tokio_postgres::Error> {
+        self.watch(self.tx.prepare(query).await)
+    }
+
+    /// Runs a statement; returns the number of rows it changed.
+    pub async fn execute<T>(
+        &self,
+        statement: &T,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, tokio_postgres::Error>
+    where
+        T: ?Sized + ToStatement,
+    {
+        self.watch(self.tx.execute(statement, params).await)
+    }
+
+    /// Runs a query; returns its rows.
+    pub async fn query<T>(
+        &self,
+        statement: &T,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, tokio_postgres::Error>
+    where
+        T: ?Sized + ToStatement,
+    {
+        self.watch(self.tx.query(statement, params).await)
+    }
+
+    /// Runs a query that returns exactly one row.
+    pub async fn query_one<T>(
+        &self,
+        statement: &T,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Row, tokio_postgres::Error>
+    where
+        T: ?Sized + ToStatement,
+    {
+        self.watch(self.tx.query_one(statement, params).await)
+    }
+
+    /// Runs a query that returns at most one row.
+    pub async fn query_opt<T>(
+        &self,
+        statement: &T,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, tokio_postgres::Error>
+    where
+        T: ?Sized + ToStatement,
+    {
+        self.watch(self.tx.query_opt(statement, params).await)
+    }
+
+    /// Runs statements separated by semicolons, without parameters.
+    pub async fn batch_execute(&self, query: &str) -> Result<(), tokio_postgres::Error> {
+        self.watch(self.tx.batch_execute(query).await)
+    }
+
+    fn watch<T>(
+        &self,
+        result: Result<T, tokio_postgres::Error>,
+    ) -> Result<T, tokio_postgres::Error> {
+        if let Err(e) = &result {
+            self.note(e);
+        }
+        result
+    }
+
+    fn note(&self, e: &tokio_postgres::Error) {
+        if let Some(db) = e.as_db_error() {
+            if *db.code() != SqlState::IN_FAILED_SQL_TRANSACTION {
+                *self
+                    .aborted_by
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(db.clone());
+            }
+        }
+    }
+
+    /// The server's error of the statement that aborted the transaction, when `error` (or one
+    /// of its causes) says only that the transaction is aborted.
+    fn root_cause(&self, error: &(dyn StdError + 'static)) -> Option<DbError> {
+        if !is_aborted_transaction(error) {
+            return None;
+        }
+        self.aborted_by
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
+
+/// Whether `error` or one of its causes is the server's "current transaction is aborted".
+fn is_aborted_transaction(error: &(dyn StdError + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let code = match e.downcast_ref::<tokio_postgres::Error>() {
+            Some(pg) => pg.code(),
+            None => e.downcast_ref::<DbError>().map(DbError::code),
+        };
+        if code == Some(&SqlState::IN_FAILED_SQL_TRANSACTION) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// Why the processing failed, as stored when its own error says less than this.
+#[derive(Debug, thiserror::Error)]
+enum ProcessingFailure {
+    /// The processing swallowed a statement's error and returned `Ok`.
+    #[error("the processing returned Ok, but a statement of it had failed")]
+    SwallowedThenOk(#[source] DbError),
+    /// The processing swallowed a statement's error and ran another, which the aborted
+    /// transaction refused.
+    #[error("a statement of the processing failed and the processing went on in the transaction that failure aborted")]
+    SwallowedThenFailed(#[source] DbError),
+    /// The processing returned `Ok` but the event's completion failed for another reason.
+    #[error("the processing returned Ok but its transaction failed")]
+    Completion(#[source] tokio_postgres::Error),
+}
+
 /// Handles one delivery of the Stripe event `event_id` of type `event_type`.
 ///
 /// `process` runs at most once per call, and across all concurrent calls for one event id only
 /// one runs at a time; once one has succeeded no later call runs it. It writes through the
 /// transaction it is given, so its writes commit together with the event's new state, or not
 /// at all. An `Err` from it (any error, or a `String`) is stored, with its chain of causes, and
-/// reported as [`Outcome::Failed`].
+/// reported as [`Outcome::Failed`]. When the transaction was aborted by a statement whose
+/// error the processing swallowed, that statement's error is stored instead of the
+/// "current transaction is aborted" that followed it.
 ///
 /// ```no_run
 /// # async fn example(pool: &deadpool_postgres::Pool) -> Result<u16, schema::stripe_events::WebhookError> {
@@ -141,7 +303,7 @@ pub async fn handle_delivery<F, E>(
     process: F,
 ) -> Result<Outcome, WebhookError>
 where
-    F: AsyncFnOnce(&Transaction<'_>) -> Result<(), E>,
+    F: AsyncFnOnce(&EventTransaction<'_>) -> Result<(), E>,
     E: Into<Box<dyn StdError + Send + Sync>>,
 {
     let db = |step| {
@@ -181,17 +343,24 @@ where
     }
     savepoint.map_err(db(Step::Savepoint))?;
 
+    let tx = EventTransaction::new(tx);
     let failure = match process(&tx).await {
-        Ok(()) => match complete(&tx, event_id).await {
+        Ok(()) => match complete(&tx.tx, event_id).await {
             Ok(()) => None,
-            // The processing swallowed an error of its own, which left the transaction aborted.
-            Err(source) => Some(format!(
-                "the processing returned Ok but its transaction failed: {}",
-                error_chain(&source)
-            )),
+            Err(source) => Some(error_chain(&match tx.root_cause(&source) {
+                Some(root) => ProcessingFailure::SwallowedThenOk(root),
+                None => ProcessingFailure::Completion(source),
+            })),
         },
-        Err(error) => Some(error_chain(&*error.into())),
+        Err(error) => {
+            let error: Box<dyn StdError + Send + Sync> = error.into();
+            Some(match tx.root_cause(&*error) {
+                Some(root) => error_chain(&ProcessingFailure::SwallowedThenFailed(root)),
+                None => error_chain(&*error),
+            })
+        }
     };
+    let tx = tx.tx;
     if let Some(error) = &failure {
         record_failure(&tx, event_id, error)
             .await
@@ -218,4 +387,43 @@ async fn record_failure(
     tx.batch_execute(ROLLBACK_SQL).await?;
     let fail = tx.prepare_cached(FAIL_SQL).await?;
     tx.execute(&fail, &[&event_id, &error]).await.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client_error() -> tokio_postgres::Error {
+        "host=h port=notaport"
+            .parse::<tokio_postgres::Config>()
+            .unwrap_err()
+    }
+
+    #[test]
+    fn a_database_error_names_the_step_and_keeps_its_cause_once() {
+        let e = WebhookError::Database {
+            event_id: "evt_1".into(),
+            step: Step::Commit,
+            source: client_error(),
+        };
+        let source = e.source().expect("a source");
+        assert!(source.is::<tokio_postgres::Error>());
+        let message = e.to_string();
+        assert_eq!(message, "committing Stripe event `evt_1` failed");
+        let chain = error_chain(&e);
+        let cause = source.to_string();
+        assert_eq!(
+            chain,
+            format!("{message}: {}", error_chain(source)),
+            "{chain}"
+        );
+        assert_eq!(chain.matches(cause.as_str()).count(), 1, "{chain}");
+    }
+
+    #[test]
+    fn only_an_aborted_transaction_is_traced_to_its_root_cause() {
+        assert!(!is_aborted_transaction(&client_error()));
+        let boxed: Box<dyn StdError + Send + Sync> = "card declined".into();
+        assert!(!is_aborted_transaction(&*boxed));
+    }
 }

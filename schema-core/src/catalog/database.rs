@@ -7,6 +7,7 @@ use crate::model::Schema;
 
 /// Why [`verify_database`] produced no report.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyError {
     /// No connection: bad URL, unreachable server, refused user, or a missing database
     /// (never created here: verifying changes nothing).

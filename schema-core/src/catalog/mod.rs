@@ -54,13 +54,15 @@ pub const DEFAULT_SCHEMA: &str = crate::model::PUBLIC_SCHEMA;
 
 /// Why the catalog could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CatalogError {
     /// A catalog query failed: lost connection, or a user that may not read `pg_catalog`.
-    #[error("cannot read {what} from pg_catalog: {source}")]
+    #[error("cannot read {what} from pg_catalog")]
     Query {
         /// The objects being read, e.g. `constraints`.
         what: &'static str,
         /// The driver's error.
+        #[source]
         source: tokio_postgres::Error,
     },
     /// The database has no schema of that name.
@@ -90,4 +92,22 @@ pub enum CatalogError {
 pub async fn verify(client: &Client, schema: &Schema) -> Result<DriftReport, CatalogError> {
     let catalog = read(client, &schema.pg_schema).await?;
     Ok(compare(&catalog, schema))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{assert_keeps_source, client_error};
+
+    #[test]
+    fn a_failed_query_keeps_the_driver_error() {
+        let e = CatalogError::Query {
+            what: "constraints",
+            source: client_error(),
+        };
+        assert_keeps_source::<tokio_postgres::Error>(&e);
+        let verify = VerifyError::Catalog(e);
+        assert!(verify.to_string().starts_with("cannot read constraints"));
+        assert!(crate::error_chain(&verify).contains("port"));
+    }
 }

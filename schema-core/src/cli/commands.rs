@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::args::{AdoptArgs, Args, Command, GenerateArgs, RevertArgs};
 use super::Cli;
 use crate::catalog::{self, VerifyError};
+use crate::error_chain;
 use crate::generate::{self, CommandArgs, GenerateError, GenerateOptions};
 use crate::migrate::{
     AdoptError, AdoptOptions, DatabaseConfig, MigrateError, Migrator, RevertOptions,
@@ -29,10 +30,10 @@ pub(crate) enum Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Migrate(e) => write!(f, "{e}\n{}", e.help()),
-            Failure::Verify(e) => write!(f, "{e}\n{}", e.help()),
-            Failure::Generate(e) => write!(f, "{e}"),
-            Failure::Adopt(e) => write!(f, "{e}\n{}", e.help()),
+            Failure::Migrate(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
+            Failure::Verify(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
+            Failure::Generate(e) => write!(f, "{}", error_chain(e)),
+            Failure::Adopt(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
             Failure::Stale { dir, changed } => write!(
                 f,
                 "the migrations folder `{dir}` changed since this program was built ({}), and \

@@ -113,10 +113,11 @@ fn run_check(
         Err(ProveError::Files(e)) => return Err(e),
         Err(e) => {
             notes.push(format!(
-                "the SQL of the migrations was NOT proved: {e}\n  (only the journal, the \
+                "the SQL of the migrations was NOT proved: {}\n  (only the journal, the \
                  snapshot chain and the code against the last snapshot were checked; start \
                  PostgreSQL, or point DATABASE_URL or `--shadow-database-url` at a server \
-                 where a temporary database may be created)"
+                 where a temporary database may be created)",
+                crate::error_chain(&e)
             ));
             for file in &report.edited {
                 notes.push(format!(
@@ -162,12 +163,7 @@ fn prove_on_server(
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
-                    .map_err(|e| {
-                        ProveError::Server(crate::migrate::MigrateError::Database {
-                            during: "starting the async runtime".into(),
-                            message: e.to_string(),
-                        })
-                    })?;
+                    .map_err(ProveError::Runtime)?;
                 runtime.block_on(prove(schema, dir, &server))
             })
             .join()

@@ -53,6 +53,7 @@ pub enum Generated {
 
 /// Why `generate` or `check` could not run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum GenerateError {
     /// The schema in code breaks the registry's rules; holds every broken rule.
     #[error("the schema in code breaks {} rule(s):\n{}", .0.len(), list(.0))]

@@ -71,13 +71,17 @@ impl fmt::Display for Proof {
 
 /// Why the proof could not be made at all (as opposed to a proof that failed).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProveError {
     /// No server, no permission to create a database, or a lost connection.
-    #[error("{0}")]
+    #[error(transparent)]
     Server(#[from] MigrateError),
     /// The shadow database's catalog could not be read.
-    #[error("reading the shadow database's catalog: {0}")]
+    #[error("reading the shadow database's catalog")]
     Catalog(#[from] CatalogError),
+    /// The runtime that drives the proof's connections could not be started.
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
     /// The journal or a snapshot could not be read, or a snapshot breaks a registry rule.
     #[error(transparent)]
     Files(#[from] GenerateError),
@@ -123,11 +127,9 @@ pub async fn prove(
             crate::sql::quote_ident(&name)
         ))
         .await
-        .map_err(|e| MigrateError::CreateDatabase {
+        .map_err(|source| MigrateError::CreateDatabase {
             database: name.clone(),
-            message: e
-                .as_db_error()
-                .map_or(e.to_string(), |d| d.message().into()),
+            source,
         })?;
     let result = match server.with_database(&name).connect().await {
         Ok(client) => apply_and_compare(&client, schema, dir, &migrator, &mut proof).await,
@@ -247,4 +249,33 @@ async fn prove_downs(
         proof.downs_proved += 1;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+    use crate::report::{assert_keeps_source, client_error};
+
+    #[test]
+    fn a_catalog_or_runtime_failure_keeps_its_cause() {
+        let e = ProveError::Catalog(CatalogError::Query {
+            what: "tables",
+            source: client_error(),
+        });
+        assert_keeps_source::<CatalogError>(&e);
+        assert_keeps_source::<std::io::Error>(&ProveError::Runtime(std::io::Error::other(
+            "no threads",
+        )));
+        // A server error reads as the migrator's own, not twice.
+        let e = ProveError::Server(MigrateError::Database {
+            during: "creating the shadow database".into(),
+            source: client_error(),
+        });
+        let chain = crate::error_chain(&e);
+        assert_eq!(
+            chain.matches("creating the shadow database").count(),
+            1,
+            "{chain}"
+        );
+    }
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use super::config::{server_message, DatabaseConfig};
+use super::config::DatabaseConfig;
 use super::drizzle::{self, DRIZZLE_LEDGER};
 use super::error::MigrateError;
 use super::ledger::{self, LEDGER_SCHEMA, LEDGER_TABLE};
@@ -49,6 +49,7 @@ pub struct AdoptReport {
 
 /// Why [`Migrator::adopt`] wrote nothing.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AdoptError {
     /// No connection, the migration lock or a ledger could not be read, or recording the
     /// adopted migrations failed.
@@ -88,14 +89,31 @@ pub enum AdoptError {
         /// The migrations folder searched.
         dir: PathBuf,
     },
-    /// [`AdoptOptions::drizzle_dir`] is not a drizzle-kit migrations folder, or a file in it
-    /// cannot be read.
+    /// [`AdoptOptions::drizzle_dir`] is not a drizzle-kit migrations folder.
     #[error("`{}`: {problem}", path.display())]
     DrizzleFolder {
         /// The file or folder at fault.
         path: PathBuf,
         /// What is wrong with it.
         problem: String,
+    },
+    /// A file of [`AdoptOptions::drizzle_dir`] cannot be read.
+    #[error("cannot read `{}`", path.display())]
+    DrizzleRead {
+        /// The file.
+        path: PathBuf,
+        /// Why reading it failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// drizzle-kit's journal in [`AdoptOptions::drizzle_dir`] is not JSON.
+    #[error("`{}` is not JSON", path.display())]
+    DrizzleJson {
+        /// The journal.
+        path: PathBuf,
+        /// The parser's error, with line and column.
+        #[source]
+        source: serde_json::Error,
     },
 }
 
@@ -132,9 +150,11 @@ impl AdoptError {
             Self::UnknownMigration { .. } => {
                 "Give the number of a migration listed in meta/_journal.json.".into()
             }
-            Self::DrizzleFolder { .. } => "Pass drizzle-kit's `out` folder (the one holding \
+            Self::DrizzleFolder { .. } | Self::DrizzleRead { .. } | Self::DrizzleJson { .. } => {
+                "Pass drizzle-kit's `out` folder (the one holding \
                 meta/_journal.json and the NNNN_name.sql files it applied)."
-                .into(),
+                    .into()
+            }
         }
     }
 }
@@ -198,7 +218,7 @@ impl Migrator {
         client
             .simple_query(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))
             .await
-            .map_err(|e| db_error("taking the migration lock", &e))?;
+            .map_err(|e| db_error("taking the migration lock", e))?;
         let result = self.adopt_locked(client, options).await;
         let unlocked = lock::unlock(client).await;
         let report = result?;
@@ -262,7 +282,7 @@ impl Migrator {
         if let Err(e) = client.batch_execute(&sql).await {
             // Leave the connection usable for the unlock that follows.
             let _ = client.batch_execute("ROLLBACK").await;
-            return Err(db_error("recording the adopted migrations", &e).into());
+            return Err(db_error("recording the adopted migrations", e).into());
         }
         Ok(AdoptReport {
             through: adopted.last().map(|m| m.name.clone()).unwrap_or_default(),
@@ -335,13 +355,13 @@ async fn read_adopted(client: &Client) -> Result<Option<(String, String)>, Migra
         })),
         // A ledger from before `adopt` existed has no such column: nothing was adopted.
         Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::UNDEFINED_COLUMN) => Ok(None),
-        Err(e) => Err(db_error("reading the migration ledger", &e)),
+        Err(e) => Err(db_error("reading the migration ledger", e)),
     }
 }
 
-fn db_error(during: &str, e: &tokio_postgres::Error) -> MigrateError {
+fn db_error(during: &str, source: tokio_postgres::Error) -> MigrateError {
     MigrateError::Database {
         during: during.to_string(),
-        message: server_message(e),
+        source,
     }
 }

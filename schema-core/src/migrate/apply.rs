@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 use futures_util::future;
 use tokio_postgres::Client;
 
-use super::config::{error_chain, server_message};
 use super::error::{MigrateError, StatementFailure};
 use super::ledger;
 use super::source::{Migration, Statement};
@@ -45,7 +44,7 @@ async fn apply_in_transaction(
     .await;
     if let Err(e) = begun {
         rollback(client).await;
-        return Err(database("starting a transaction", migration, &e));
+        return Err(database("starting a transaction", migration, e));
     }
     let failed = migration
         .statements
@@ -54,7 +53,7 @@ async fn apply_in_transaction(
         .find_map(|(statement, result)| {
             result
                 .err()
-                .map(|e| statement_failed(migration, statement, &e))
+                .map(|e| statement_failed(migration, statement, e))
         });
     if let Some(failure) = failed {
         rollback(client).await;
@@ -68,7 +67,7 @@ async fn apply_in_transaction(
     );
     if let Err(e) = client.batch_execute(&record).await {
         rollback(client).await;
-        return Err(database("recording it in the ledger", migration, &e));
+        return Err(database("recording it in the ledger", migration, e));
     }
     Ok(elapsed)
 }
@@ -86,7 +85,7 @@ async fn apply_without_transaction(
             elapsed.as_secs_f64() * 1000.0,
         ))
         .await
-        .map_err(|e| database("recording it in the ledger", migration, &e))?;
+        .map_err(|e| database("recording it in the ledger", migration, e))?;
     Ok(elapsed)
 }
 
@@ -96,7 +95,7 @@ async fn apply_without_transaction(
 async fn run_statements(client: &Client, migration: &Migration) -> Result<(), MigrateError> {
     for statement in &migration.statements {
         if let Err(e) = client.batch_execute(&statement.sql).await {
-            return Err(statement_failed(migration, statement, &e));
+            return Err(statement_failed(migration, statement, e));
         }
     }
     Ok(())
@@ -107,30 +106,38 @@ pub(crate) async fn rollback(client: &Client) {
     let _ = client.batch_execute("ROLLBACK").await;
 }
 
+/// The server's rejection of a statement, with where it is; any other failure of it (a lost
+/// connection) keeps the driver's error.
 pub(crate) fn statement_failed(
     migration: &Migration,
     statement: &Statement,
-    e: &tokio_postgres::Error,
+    e: tokio_postgres::Error,
 ) -> MigrateError {
-    let db = e.as_db_error();
+    let Some(db) = e.as_db_error() else {
+        return MigrateError::Database {
+            during: format!(
+                "running statement {} (line {}) of `{}`",
+                statement.number, statement.line, migration.name
+            ),
+            source: e,
+        };
+    };
     MigrateError::Statement(Box::new(StatementFailure {
         file: migration.name.clone(),
         statement: statement.number,
         // The server points at the failing character when it can (a syntax error, an
         // unknown name), so a statement spanning many lines is pinned to the right one.
-        line: match db.and_then(|d| d.position()) {
+        line: match db.position() {
             Some(tokio_postgres::error::ErrorPosition::Original(p)) => {
                 statement.line_at(*p as usize)
             }
             _ => statement.line,
         },
         first_line: statement.first_line().to_string(),
-        code: db.map(|d| d.code().code().to_string()).unwrap_or_default(),
-        message: db
-            .map(|d| d.message().to_string())
-            .unwrap_or_else(|| error_chain(e)),
-        detail: db.and_then(|d| d.detail()).map(str::to_string),
-        hint: db.and_then(|d| d.hint()).map(str::to_string),
+        code: db.code().clone(),
+        message: db.message().to_string(),
+        detail: db.detail().map(str::to_string),
+        hint: db.hint().map(str::to_string),
         transactional: migration.transactional,
     }))
 }
@@ -138,10 +145,10 @@ pub(crate) fn statement_failed(
 pub(crate) fn database(
     during: &str,
     migration: &Migration,
-    e: &tokio_postgres::Error,
+    source: tokio_postgres::Error,
 ) -> MigrateError {
     MigrateError::Database {
         during: format!("{during} for `{}`", migration.name),
-        message: server_message(e),
+        source,
     }
 }

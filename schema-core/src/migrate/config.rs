@@ -130,12 +130,10 @@ impl DatabaseConfig {
             }
         }
         let (rest, tls) = TlsParams::take_from(url);
-        let config: Config =
-            rest.parse()
-                .map_err(|e: tokio_postgres::Error| MigrateError::BadUrl {
-                    origin: origin.to_string(),
-                    reason: error_chain(&e),
-                })?;
+        let config: Config = rest.parse().map_err(|source| MigrateError::UrlSyntax {
+            origin: origin.to_string(),
+            source,
+        })?;
         Self::build(config, tls, origin)
     }
 
@@ -288,46 +286,34 @@ impl DatabaseConfig {
             {
                 Ok(false)
             }
-            Err(e) => Err(MigrateError::CreateDatabase {
-                database,
-                message: server_message(&e),
-            }),
+            Err(source) => Err(MigrateError::CreateDatabase { database, source }),
         }
     }
 
     fn connect_error(&self, e: tokio_postgres::Error) -> MigrateError {
         let target = format!("{} ({})", self.target(), self.origin);
-        match e.as_db_error() {
-            Some(db)
+        match e.code() {
+            Some(code)
                 if [
                     SqlState::INVALID_AUTHORIZATION_SPECIFICATION,
                     SqlState::INVALID_PASSWORD,
                 ]
-                .contains(db.code()) =>
+                .contains(code) =>
             {
                 MigrateError::Authentication {
                     target,
                     user: self.user(),
-                    message: db.message().to_string(),
+                    source: e,
                 }
             }
-            Some(db) => MigrateError::Connect {
-                target,
-                message: db.message().to_string(),
-            },
-            None if is_tls_error(&e) => MigrateError::TlsHandshake {
-                target,
-                reason: error_chain(&e),
-            },
+            Some(_) => MigrateError::Connect { target, source: e },
+            None if is_tls_error(&e) => MigrateError::TlsHandshake { target, source: e },
             None if is_auth_setup_error(&e) => MigrateError::Authentication {
                 target,
                 user: self.user(),
-                message: error_chain(&e),
+                source: e,
             },
-            None => MigrateError::Unreachable {
-                target,
-                reason: error_chain(&e),
-            },
+            None => MigrateError::Unreachable { target, source: e },
         }
     }
 }
@@ -477,16 +463,6 @@ fn is_auth_setup_error(e: &tokio_postgres::Error) -> bool {
     text.contains("password missing") || text.contains("authentication")
 }
 
-pub(crate) use crate::report::error_chain;
-
-/// The server's message when there is one, else the error with its causes.
-pub(crate) fn server_message(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("[{}] {}", db.code().code(), db.message()),
-        None => error_chain(e),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,7 +478,7 @@ mod tests {
     #[test]
     fn a_malformed_url_names_its_origin() {
         let err = DatabaseConfig::from_url("postgres://x@h:notaport/db").unwrap_err();
-        assert!(matches!(err, MigrateError::BadUrl { .. }), "{err:?}");
+        assert!(matches!(err, MigrateError::UrlSyntax { .. }), "{err:?}");
         assert!(err.to_string().starts_with("the database URL"), "{err}");
     }
 
@@ -530,6 +506,35 @@ mod tests {
         let err = DatabaseConfig::from_url("postgres://app:p@ss@db/qb").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("%40") && !text.contains("ss@db"), "{text}");
+    }
+
+    #[test]
+    fn an_unparsable_url_keeps_the_parser_error_as_its_source() {
+        let err = DatabaseConfig::from_url("postgres://h:notaport/db").unwrap_err();
+        let MigrateError::UrlSyntax { source, .. } = &err else {
+            panic!("{err:?}");
+        };
+        let cause = std::error::Error::source(&err).expect("a source");
+        assert!(cause.is::<tokio_postgres::Error>());
+        let chain = crate::error_chain(&err);
+        let parser = source.to_string();
+        assert!(chain.starts_with("the database URL is not a valid PostgreSQL URL: "));
+        assert_eq!(chain.matches(parser.as_str()).count(), 1, "{chain}");
+    }
+
+    #[test]
+    fn an_unreadable_root_certificate_is_a_tls_error_with_its_chain() {
+        let err =
+            DatabaseConfig::from_url("postgres://h/db?sslmode=verify-ca&sslrootcert=/no/ca.pem")
+                .unwrap_err();
+        let cause = std::error::Error::source(&err).expect("a source");
+        assert!(cause.is::<super::super::tls::TlsError>());
+        let chain = crate::error_chain(&err);
+        assert_eq!(chain.matches("/no/ca.pem").count(), 1, "{chain}");
+        assert!(
+            chain.starts_with("the TLS settings of the database URL cannot be used: "),
+            "{chain}"
+        );
     }
 
     #[test]

@@ -8,7 +8,6 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::adopt::AdoptError;
-use super::config::server_message;
 use super::error::MigrateError;
 
 /// Where drizzle-kit keeps its ledger (its `migrationsSchema` and `migrationsTable` defaults).
@@ -28,7 +27,7 @@ pub(crate) struct DrizzleRow {
 pub(crate) async fn read_ledger(client: &Client) -> Result<Option<Vec<DrizzleRow>>, MigrateError> {
     let failed = |e: tokio_postgres::Error| MigrateError::Database {
         during: format!("reading drizzle-kit's ledger {DRIZZLE_LEDGER}"),
-        message: server_message(&e),
+        source: e,
     };
     let exists = client
         .simple_query(&format!(
@@ -76,10 +75,16 @@ pub(crate) struct DrizzleFile {
 pub(crate) fn read_folder(dir: &Path) -> Result<Vec<DrizzleFile>, AdoptError> {
     let problem = |path: PathBuf, problem: String| AdoptError::DrizzleFolder { path, problem };
     let journal_path = dir.join("meta").join("_journal.json");
-    let text = std::fs::read_to_string(&journal_path)
-        .map_err(|e| problem(journal_path.clone(), e.to_string()))?;
-    let journal: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| problem(journal_path.clone(), format!("not JSON: {e}")))?;
+    let unreadable = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| AdoptError::DrizzleRead { path, source }
+    };
+    let text = std::fs::read_to_string(&journal_path).map_err(unreadable(&journal_path))?;
+    let journal: serde_json::Value =
+        serde_json::from_str(&text).map_err(|source| AdoptError::DrizzleJson {
+            path: journal_path.clone(),
+            source,
+        })?;
     let entries = journal["entries"].as_array().ok_or_else(|| {
         problem(
             journal_path.clone(),
@@ -95,7 +100,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Vec<DrizzleFile>, AdoptError> {
             )
         })?;
         let path = dir.join(crate::sql::up_file(tag));
-        let bytes = std::fs::read(&path).map_err(|e| problem(path.clone(), e.to_string()))?;
+        let bytes = std::fs::read(&path).map_err(unreadable(&path))?;
         files.push(DrizzleFile {
             tag: tag.to_string(),
             when: entry["when"].as_i64(),
@@ -129,4 +134,25 @@ pub(crate) fn provenance(ledger: Option<&[DrizzleRow]>, folder: Option<&[Drizzle
 
 fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::assert_keeps_source;
+
+    #[test]
+    fn an_unreadable_or_unparsable_journal_keeps_its_cause() {
+        let e = read_folder(Path::new("/no/such/drizzle")).unwrap_err();
+        assert!(matches!(e, AdoptError::DrizzleRead { .. }), "{e:?}");
+        assert_keeps_source::<std::io::Error>(&e);
+
+        let dir = std::env::temp_dir().join(format!("schema-core-drizzle-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("meta")).unwrap();
+        std::fs::write(dir.join("meta").join("_journal.json"), "{").unwrap();
+        let e = read_folder(&dir).unwrap_err();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(matches!(e, AdoptError::DrizzleJson { .. }), "{e:?}");
+        assert_keeps_source::<serde_json::Error>(&e);
+    }
 }

@@ -1,11 +1,16 @@
-//! Everything that can stop a migration run. Each message names the cause; [`MigrateError::help`]
-//! says what to do about it, so a command can print both as one paragraph.
+//! Everything that can stop a migration run. Each message says what failed and keeps the error
+//! that caused it as its [`source`](std::error::Error::source) (print both with
+//! [`error_chain`](crate::error_chain)); [`MigrateError::help`] says what to do about it, so a
+//! command can print both as one paragraph.
 
 use std::fmt;
 use std::path::PathBuf;
 
+use tokio_postgres::error::SqlState;
+
 /// Why a migration run stopped.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MigrateError {
     /// The database URL (or a `PG*` variable) cannot be read as a connection string.
     #[error("{origin} is not a valid PostgreSQL URL: {reason}")]
@@ -15,16 +20,26 @@ pub enum MigrateError {
         /// What is wrong with it.
         reason: String,
     },
+    /// tokio-postgres cannot read the database URL as a connection string.
+    #[error("{origin} is not a valid PostgreSQL URL")]
+    UrlSyntax {
+        /// Where the URL came from, e.g. `--database-url` or `DATABASE_URL`.
+        origin: String,
+        /// The parser's error.
+        #[source]
+        source: tokio_postgres::Error,
+    },
     /// No connection to the server: it is not running, not listening there, or unreachable.
-    #[error("cannot reach PostgreSQL at {target}: {reason}")]
+    #[error("cannot reach PostgreSQL at {target}")]
     Unreachable {
         /// The server's `host:port` and where its URL came from.
         target: String,
-        /// Why the connection failed, as an error chain.
-        reason: String,
+        /// Why the connection failed.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// The TLS settings (`sslmode`, `sslrootcert`) cannot be turned into a connector.
-    #[error("{origin}: {source}")]
+    #[error("the TLS settings of {origin} cannot be used")]
     Tls {
         /// Where the URL came from, e.g. `--database-url`.
         origin: String,
@@ -33,12 +48,13 @@ pub enum MigrateError {
         source: super::tls::TlsError,
     },
     /// The TLS handshake failed: the server has no TLS, or its certificate does not verify.
-    #[error("no TLS connection to {target}: {reason}")]
+    #[error("no TLS connection to {target}")]
     TlsHandshake {
         /// The server's `host:port` and where its URL came from.
         target: String,
-        /// Why the handshake failed, as an error chain.
-        reason: String,
+        /// Why the handshake failed: rustls's error among its causes, or the server's refusal.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// Neither `DATABASE_URL` nor any `PG*` variable names a database to connect to.
     #[error(
@@ -47,14 +63,16 @@ pub enum MigrateError {
     )]
     NoDatabase,
     /// The server rejected the user or its password.
-    #[error("PostgreSQL at {target} refused user `{user}`: {message}")]
+    #[error("PostgreSQL at {target} refused user `{user}`")]
     Authentication {
         /// The server's `host:port` and where its URL came from.
         target: String,
         /// The user name the connection logged in as.
         user: String,
-        /// The server's message, or the error chain when it sent none.
-        message: String,
+        /// The server's refusal, or the client's when the server asked for a password the URL
+        /// lacks.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// The server is up but has no database of that name (when not asked to create it).
     #[error("database `{database}` does not exist on {target}")]
@@ -65,24 +83,26 @@ pub enum MigrateError {
         database: String,
     },
     /// The database was missing and `CREATE DATABASE` failed, e.g. without the CREATEDB privilege.
-    #[error("database `{database}` does not exist and could not be created: {message}")]
+    #[error("database `{database}` does not exist and could not be created")]
     CreateDatabase {
         /// The database's name.
         database: String,
-        /// The server's message.
-        message: String,
+        /// Why `CREATE DATABASE` failed.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// The server refused the connection for a reason other than authentication.
-    #[error("cannot connect to {target}: {message}")]
+    #[error("cannot connect to {target}")]
     Connect {
         /// The server's `host:port` and where its URL came from.
         target: String,
-        /// The server's message.
-        message: String,
+        /// The server's refusal.
+        #[source]
+        source: tokio_postgres::Error,
     },
     /// The connection pool could not hand out a connection; holds the pool's error.
-    #[error("cannot take a connection from the pool: {0}")]
-    Pool(String),
+    #[error("cannot take a connection from the pool")]
+    Pool(#[source] deadpool_postgres::PoolError),
     /// The migrations folder does not exist, or is a file.
     #[error("migrations folder `{}` does not exist or is not a folder", path.display())]
     DirMissing {
@@ -90,11 +110,12 @@ pub enum MigrateError {
         path: PathBuf,
     },
     /// The migrations folder exists but cannot be listed.
-    #[error("cannot list migrations folder `{}`: {source}", path.display())]
+    #[error("cannot list migrations folder `{}`", path.display())]
     ReadDir {
         /// The folder as it was given.
         path: PathBuf,
         /// Why listing it failed.
+        #[source]
         source: std::io::Error,
     },
     /// Files of the migrations folder are misnamed, unreadable or malformed; nothing was applied.
@@ -112,12 +133,22 @@ pub enum MigrateError {
     #[error("{}", list("nothing was reverted", .0))]
     Revert(Vec<super::revert::RevertProblem>),
     /// A query of the runner's own (ledger, lock, catalog) failed.
-    #[error("database error while {during}: {message}")]
+    #[error("database error while {during}")]
     Database {
         /// What the runner was doing, e.g. `reading the migration ledger`.
         during: String,
-        /// The server's message.
-        message: String,
+        /// The driver's error: the server's, or a lost connection.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// The server answered a query of the runner's own with something it cannot read, e.g. a
+    /// ledger row without a checksum.
+    #[error("database error while {during}: {what}")]
+    UnexpectedAnswer {
+        /// What the runner was doing, e.g. `reading the migration ledger`.
+        during: String,
+        /// What was unexpected.
+        what: String,
     },
     /// The database has drizzle-kit's history and none of this project's: applying the
     /// initial migration would fail on objects that already exist.
@@ -148,6 +179,7 @@ pub enum MigrateError {
 
 /// A problem with one file of the migrations folder.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SourceProblem {
     /// A file meant as a migration (it ends in `.sql`, in any casing) whose name is not
     /// `NNNN_name.sql` (or `NNNN_name.down.sql`); says what to rename it to.
@@ -159,11 +191,12 @@ pub enum SourceProblem {
         misnamed: crate::sql::Misnamed,
     },
     /// A migration file that cannot be read.
-    #[error("`{}` cannot be read: {source}", path.display())]
+    #[error("`{}` cannot be read", path.display())]
     Unreadable {
         /// The file.
         path: PathBuf,
         /// Why reading it failed.
+        #[source]
         source: std::io::Error,
     },
     /// A migration file whose bytes are not UTF-8.
@@ -241,6 +274,7 @@ impl SourceProblem {
 
 /// A disagreement between the ledger and the migrations folder.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyProblem {
     /// An applied migration's file no longer has the checksum recorded when it was applied.
     #[error(
@@ -283,7 +317,9 @@ pub enum VerifyProblem {
     },
 }
 
-/// A statement the server rejected.
+/// A statement the server rejected, with the parts of its report. (A statement that fails
+/// without the server's report, as when the connection is lost, is a
+/// [`MigrateError::Database`] that keeps the driver's error.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatementFailure {
     /// The migration's file name.
@@ -294,9 +330,9 @@ pub struct StatementFailure {
     pub line: usize,
     /// The statement's first line of code.
     pub first_line: String,
-    /// SQLSTATE, e.g. `42P07`; empty when the connection itself failed.
-    pub code: String,
-    /// The server's message (or the client's, when `code` is empty).
+    /// The server's SQLSTATE, e.g. `42P07` ([`SqlState::DUPLICATE_TABLE`]).
+    pub code: SqlState,
+    /// The server's message.
     pub message: String,
     /// The server's DETAIL, when it sent one.
     pub detail: Option<String>,
@@ -313,11 +349,7 @@ impl fmt::Display for StatementFailure {
             "`{}` statement {} (line {}) failed: `{}`: ",
             self.file, self.statement, self.line, self.first_line
         )?;
-        if self.code.is_empty() {
-            write!(f, "{}", self.message)?;
-        } else {
-            write!(f, "[{}] {}", self.code, self.message)?;
-        }
+        write!(f, "[{}] {}", self.code.code(), self.message)?;
         if let Some(detail) = &self.detail {
             write!(f, " ({detail})")?;
         }
@@ -332,7 +364,7 @@ impl MigrateError {
     /// What a user can do about the error, in one or two sentences.
     pub fn help(&self) -> String {
         match self {
-            Self::BadUrl { .. } => "Write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
+            Self::BadUrl { .. } | Self::UrlSyntax { .. } => "Write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
                 (set DATABASE_URL, put it in .env, or pass --database-url)."
                 .into(),
             Self::Tls { .. } => "Point sslrootcert (or PGSSLROOTCERT) at a PEM file of the \
@@ -380,7 +412,7 @@ impl MigrateError {
                 files as they were (e.g. from version control) and put changes in a new \
                 migration numbered after the newest applied one."
                 .into(),
-            Self::Statement(failure) if failure.code == "25001" && !failure.transactional => {
+            Self::Statement(failure) if failure.code == SqlState::ACTIVE_SQL_TRANSACTION && !failure.transactional => {
                 format!(
                     "`{}` already runs outside a transaction, but statements sent together run \
                      in one: put a `{}` line between that statement and its neighbours.",
@@ -388,7 +420,7 @@ impl MigrateError {
                     crate::sql::STATEMENT_BREAKPOINT
                 )
             }
-            Self::Statement(failure) if failure.code == "25001" => format!(
+            Self::Statement(failure) if failure.code == SqlState::ACTIVE_SQL_TRANSACTION => format!(
                 "That statement cannot run inside a transaction: make `{}` the first line of \
                  `{}` (and keep its statements safe to repeat), then run again.",
                 crate::sql::NO_TRANSACTION_MARKER,
@@ -424,7 +456,7 @@ impl MigrateError {
                     "Fix the downs listed above, then revert again.".into()
                 }
             }
-            Self::Database { .. } => "Check the server's log; running again is safe: \
+            Self::Database { .. } | Self::UnexpectedAnswer { .. } => "Check the server's log; running again is safe: \
                 applied migrations are recorded only when they commit."
                 .into(),
             Self::LockTimeout { failure, .. } if failure.transactional => format!(
@@ -447,11 +479,85 @@ impl MigrateError {
     }
 }
 
-fn list<T: fmt::Display>(head: &str, items: &[T]) -> String {
+/// Each item with its causes: a list has no one source to chain them after.
+fn list<T: std::error::Error + 'static>(head: &str, items: &[T]) -> String {
     let mut out = format!("{head}:");
     for item in items {
         out.push_str("\n  - ");
-        out.push_str(&item.to_string());
+        out.push_str(&crate::error_chain(item));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{assert_keeps_source, client_error};
+
+    #[test]
+    fn wrapped_errors_are_sources_printed_once() {
+        let target = || "db:5432 (the database URL)".to_string();
+        let driver = [
+            MigrateError::UrlSyntax {
+                origin: "--database-url".into(),
+                source: client_error(),
+            },
+            MigrateError::Unreachable {
+                target: target(),
+                source: client_error(),
+            },
+            MigrateError::TlsHandshake {
+                target: target(),
+                source: client_error(),
+            },
+            MigrateError::Authentication {
+                target: target(),
+                user: "app".into(),
+                source: client_error(),
+            },
+            MigrateError::CreateDatabase {
+                database: "qb".into(),
+                source: client_error(),
+            },
+            MigrateError::Connect {
+                target: target(),
+                source: client_error(),
+            },
+            MigrateError::Database {
+                during: "reading the migration ledger".into(),
+                source: client_error(),
+            },
+        ];
+        for e in &driver {
+            assert_keeps_source::<tokio_postgres::Error>(e);
+        }
+        let pool = MigrateError::Pool(deadpool_postgres::PoolError::Backend(client_error()));
+        assert_keeps_source::<deadpool_postgres::PoolError>(&pool);
+        let dir = MigrateError::ReadDir {
+            path: "migrations".into(),
+            source: std::io::Error::other("permission denied"),
+        };
+        assert_keeps_source::<std::io::Error>(&dir);
+        let tls = MigrateError::Tls {
+            origin: "DATABASE_URL".into(),
+            source: super::super::tls::TlsError::NoRootCert {
+                path: "/etc/ca.pem".into(),
+            },
+        };
+        assert_keeps_source::<super::super::tls::TlsError>(&tls);
+    }
+
+    #[test]
+    fn a_listed_problem_is_printed_with_its_cause() {
+        let problem = SourceProblem::Unreadable {
+            path: "0001_init.sql".into(),
+            source: std::io::Error::other("permission denied"),
+        };
+        assert_keeps_source::<std::io::Error>(&problem);
+        let text = MigrateError::Source(vec![problem]).to_string();
+        assert!(
+            text.ends_with("`0001_init.sql` cannot be read: permission denied"),
+            "{text}"
+        );
+    }
 }

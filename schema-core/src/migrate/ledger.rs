@@ -4,7 +4,6 @@
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use super::config::server_message;
 use super::error::MigrateError;
 use super::source::Migration;
 use crate::sql::{qualified_in, quote_literal};
@@ -71,9 +70,9 @@ pub struct LedgerRow {
 
 /// Parses the rows of [`SELECT_LEDGER`] out of a simple-query answer.
 pub(crate) fn parse_rows(messages: &[SimpleQueryMessage]) -> Result<Vec<LedgerRow>, MigrateError> {
-    let bad = |what: &str| MigrateError::Database {
+    let bad = |what: &str| MigrateError::UnexpectedAnswer {
         during: "reading the migration ledger".into(),
-        message: format!("unexpected {what} in {LEDGER_SCHEMA}.{LEDGER_TABLE}"),
+        what: format!("unexpected {what} in {LEDGER_SCHEMA}.{LEDGER_TABLE}"),
     };
     let mut rows = Vec::new();
     for message in messages {
@@ -106,7 +105,7 @@ pub(crate) async fn read_if_present(client: &Client) -> Result<Vec<LedgerRow>, M
         }
         Err(e) => Err(MigrateError::Database {
             during: "reading the migration ledger".into(),
-            message: server_message(&e),
+            source: e,
         }),
     }
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use tokio_postgres::Client;
 
-use super::config::server_message;
 use super::error::MigrateError;
 use super::ledger::{self, LedgerRow};
 use super::options::millis;
@@ -26,7 +25,7 @@ pub(crate) async fn lock_and_read(
 ) -> Result<Vec<LedgerRow>, MigrateError> {
     let failed = |during: &str, e: tokio_postgres::Error| MigrateError::Database {
         during: during.to_string(),
-        message: server_message(&e),
+        source: e,
     };
     let got = client
         .simple_query(&format!("SELECT pg_try_advisory_lock({LOCK_KEY})"))
@@ -78,7 +77,7 @@ pub(crate) async fn unlock(client: &Client) -> Result<(), MigrateError> {
         .map(drop)
         .map_err(|e| MigrateError::Database {
             during: "releasing the migration lock".into(),
-            message: server_message(&e),
+            source: e,
         })
 }
 

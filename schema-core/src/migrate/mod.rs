@@ -72,7 +72,7 @@ pub(crate) async fn apply_one(
         .await
         .map_err(|e| MigrateError::Database {
             during: "creating the migration ledger".into(),
-            message: config::server_message(&e),
+            source: e,
         })?;
     apply::apply(client, migration).await
 }

@@ -7,16 +7,13 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
-use super::config::server_message;
 use super::error::MigrateError;
 use super::sessions::{self, Session};
 use super::source::Migration;
 use super::{apply, Migrator};
-
-/// SQLSTATE `lock_not_available`: `lock_timeout` expired.
-const LOCK_NOT_AVAILABLE: &str = "55P03";
 
 /// What a run reports while a statement runs long.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,7 +115,7 @@ impl Migrator {
                 .watched(watch, &migration.name, apply::apply(client, migration))
                 .await;
             let failure = match result {
-                Err(MigrateError::Statement(f)) if f.code == LOCK_NOT_AVAILABLE => f,
+                Err(MigrateError::Statement(f)) if f.code == SqlState::LOCK_NOT_AVAILABLE => f,
                 other => return other,
             };
             if attempt > options.lock_retries {
@@ -199,7 +196,7 @@ impl Migrator {
     ) -> Result<(), MigrateError> {
         let failed = |e: tokio_postgres::Error| MigrateError::Database {
             during: format!("looking for invalid indexes left by `{}`", migration.name),
-            message: server_message(&e),
+            source: e,
         };
         for name in migration
             .statements

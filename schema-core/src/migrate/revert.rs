@@ -80,6 +80,7 @@ impl fmt::Display for RevertReport {
 
 /// Why a revert refused to start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RevertProblem {
     /// A migration to revert has no down file.
     #[error("`{migration}` has no down: write `{down}` (for a generated migration, `generate` writes it from the snapshots)")]
@@ -274,11 +275,10 @@ pub(crate) async fn revert_one(
     .await;
     if let Err(e) = begun {
         rollback(client).await;
-        return Err(database("starting a transaction", down, &e));
+        return Err(database("starting a transaction", down, e));
     }
-    let failed = (down.statements.iter().zip(results)).find_map(|(statement, result)| {
-        result.err().map(|e| statement_failed(down, statement, &e))
-    });
+    let failed = (down.statements.iter().zip(results))
+        .find_map(|(statement, result)| result.err().map(|e| statement_failed(down, statement, e)));
     if let Some(failure) = failed {
         rollback(client).await;
         return Err(failure);
@@ -290,7 +290,7 @@ pub(crate) async fn revert_one(
     );
     if let Err(e) = client.batch_execute(&remove).await {
         rollback(client).await;
-        return Err(database("removing its row from the ledger", down, &e));
+        return Err(database("removing its row from the ledger", down, e));
     }
     Ok(elapsed)
 }

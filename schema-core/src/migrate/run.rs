@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio_postgres::Client;
 
-use super::config::{error_chain, server_message, DatabaseConfig};
+use super::config::DatabaseConfig;
 use super::error::MigrateError;
 use super::names::SkippedFile;
 use super::online::{Watch, Watcher};
@@ -130,13 +130,7 @@ impl Migrator {
         &self,
         pool: &deadpool_postgres::Pool,
     ) -> Result<Report, MigrateError> {
-        let object = pool.get().await.map_err(|e| {
-            let message = match &e {
-                deadpool_postgres::PoolError::Backend(e) => server_message(e),
-                other => error_chain(other),
-            };
-            MigrateError::Pool(message)
-        })?;
+        let object = pool.get().await.map_err(MigrateError::Pool)?;
         let mut guard = DetachOnDrop(Some(object));
         let client: &Client = guard.0.as_ref().map(|o| &***o).expect("set above");
         let report = self.run_locked(client, Watcher::Pool(pool)).await?;
@@ -234,21 +228,24 @@ impl Migrator {
 
 /// Sets the run's timeouts and returns its backend pid.
 async fn session_settings(client: &Client, settings: &str) -> Result<i32, MigrateError> {
-    let failed = |message: String| MigrateError::Database {
+    let failed = |source| MigrateError::Database {
         during: "setting lock_timeout and statement_timeout".into(),
-        message,
+        source,
     };
     let messages = client
         .simple_query(&format!("{settings}; SELECT pg_backend_pid()"))
         .await
-        .map_err(|e| failed(server_message(&e)))?;
+        .map_err(failed)?;
     messages
         .iter()
         .find_map(|m| match m {
             tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0)?.parse().ok(),
             _ => None,
         })
-        .ok_or_else(|| failed("pg_backend_pid() returned no row".into()))
+        .ok_or_else(|| MigrateError::UnexpectedAnswer {
+            during: "setting lock_timeout and statement_timeout".into(),
+            what: "pg_backend_pid() returned no row".into(),
+        })
 }
 
 async fn read_ledger(db: &DatabaseConfig) -> Result<(bool, Vec<ledger::LedgerRow>), MigrateError> {

@@ -67,24 +67,44 @@ pub struct TlsSettings {
 
 /// Why TLS could not be set up before connecting.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TlsError {
-    /// The `sslrootcert` file cannot be read, holds no PEM certificate, or holds one rustls
-    /// refuses.
-    #[error("cannot read the root certificates `{}` (sslrootcert): {reason}", path.display())]
+    /// The `sslrootcert` file cannot be read, or is not PEM.
+    #[error("cannot read the root certificates `{}` (sslrootcert)", path.display())]
     RootCert {
         /// The file.
         path: PathBuf,
-        /// What went wrong.
-        reason: String,
+        /// The reader's error (an I/O error among its variants).
+        #[source]
+        source: rustls::pki_types::pem::Error,
+    },
+    /// The `sslrootcert` file holds no PEM certificate.
+    #[error("the root certificates file `{}` (sslrootcert) holds no PEM certificate", path.display())]
+    NoRootCert {
+        /// The file.
+        path: PathBuf,
+    },
+    /// rustls refuses a certificate of the `sslrootcert` file as a root.
+    #[error("a certificate of `{}` (sslrootcert) cannot be a root", path.display())]
+    BadRootCert {
+        /// The file.
+        path: PathBuf,
+        /// rustls's refusal.
+        #[source]
+        source: rustls::Error,
     },
     /// No `sslrootcert` was given and the system's store yields no certificate; holds the
-    /// first error met, or `none found`.
-    #[error("the system's root certificates cannot be loaded: {0}")]
-    SystemRoots(String),
+    /// first error met, if any.
+    #[error("the system's root certificates cannot be loaded{}", if source.is_none() { ": none found" } else { "" })]
+    SystemRoots {
+        /// The first error met while loading them.
+        #[source]
+        source: Option<rustls_native_certs::Error>,
+    },
     /// rustls refused the configuration (e.g. no protocol version its crypto provider
-    /// supports); holds its message.
-    #[error("TLS cannot be set up: {0}")]
-    Setup(String),
+    /// supports).
+    #[error("TLS cannot be set up")]
+    Setup(#[source] rustls::Error),
 }
 
 impl TlsSettings {
@@ -108,7 +128,7 @@ impl TlsSettings {
         };
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| TlsError::Setup(e.to_string()))?
+            .map_err(TlsError::Setup)?
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();
@@ -119,29 +139,30 @@ impl TlsSettings {
         let mut roots = RootCertStore::empty();
         match self.root_cert.as_deref() {
             Some(path) if path != Path::new("system") => {
-                let fail = |reason: String| TlsError::RootCert {
-                    path: path.to_path_buf(),
-                    reason,
+                let path = path.to_path_buf();
+                let unreadable = |source| TlsError::RootCert {
+                    path: path.clone(),
+                    source,
                 };
-                let certs = CertificateDer::pem_file_iter(path)
-                    .map_err(|e| fail(e.to_string()))?
+                let certs = CertificateDer::pem_file_iter(&path)
+                    .map_err(unreadable)?
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| fail(e.to_string()))?;
+                    .map_err(unreadable)?;
                 if certs.is_empty() {
-                    return Err(fail("it holds no PEM certificate".into()));
+                    return Err(TlsError::NoRootCert { path });
                 }
                 for cert in certs {
-                    roots.add(cert).map_err(|e| fail(e.to_string()))?;
+                    roots.add(cert).map_err(|source| TlsError::BadRootCert {
+                        path: path.clone(),
+                        source,
+                    })?;
                 }
             }
             _ => {
-                let found = rustls_native_certs::load_native_certs();
+                let mut found = rustls_native_certs::load_native_certs();
                 if found.certs.is_empty() {
-                    let reason = found
-                        .errors
-                        .first()
-                        .map_or("none found".to_string(), |e| e.to_string());
-                    return Err(TlsError::SystemRoots(reason));
+                    let first = (!found.errors.is_empty()).then(|| found.errors.swap_remove(0));
+                    return Err(TlsError::SystemRoots { source: first });
                 }
                 roots.add_parsable_certificates(found.certs);
             }
@@ -239,5 +260,49 @@ mod tests {
         };
         let err = settings.connector().err().expect("refused");
         assert!(err.to_string().contains("/no/such/root.crt"), "{err}");
+        // The reader's error is kept, and printed once, after the message.
+        let TlsError::RootCert { source, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert!(
+            matches!(source, rustls::pki_types::pem::Error::Io(_)),
+            "{source:?}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
+        let chain = crate::error_chain(&err);
+        assert_eq!(chain.matches("/no/such/root.crt").count(), 1, "{chain}");
+        assert!(chain.contains("No such file"), "{chain}");
+    }
+
+    #[test]
+    fn a_root_file_without_certificates_is_named() {
+        let file = tempfile_with("not a certificate\n");
+        let settings = TlsSettings {
+            mode: SslMode::VerifyCa,
+            root_cert: Some(file.clone()),
+        };
+        let err = settings.connector().err().expect("refused");
+        assert!(matches!(err, TlsError::NoRootCert { .. }), "{err:?}");
+        assert!(std::error::Error::source(&err).is_none());
+        let _ = std::fs::remove_file(file);
+    }
+
+    #[test]
+    fn rustls_errors_are_kept_as_sources() {
+        let refused = || rustls::Error::General("no protocol version".into());
+        crate::report::assert_keeps_source::<rustls::Error>(&TlsError::Setup(refused()));
+        crate::report::assert_keeps_source::<rustls::Error>(&TlsError::BadRootCert {
+            path: "/etc/ca.pem".into(),
+            source: refused(),
+        });
+        let none = TlsError::SystemRoots { source: None };
+        assert!(std::error::Error::source(&none).is_none());
+        assert!(none.to_string().ends_with("none found"), "{none}");
+    }
+
+    fn tempfile_with(text: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!("schema-core-tls-{}.pem", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        path
     }
 }
