@@ -136,28 +136,6 @@ pub enum SqlType {
     Enum(Name),
 }
 
-impl SqlType {
-    /// The type's name as messages give it: the SQL keyword of a built-in type (`varchar`
-    /// without its length), an enum's name unquoted. A `const fn`, for the compiler's checks.
-    pub const fn name(&self) -> &str {
-        match self {
-            SqlType::Uuid => "uuid",
-            SqlType::Text => "text",
-            SqlType::Varchar(_) => "varchar",
-            SqlType::Boolean => "boolean",
-            SqlType::SmallInt => "smallint",
-            SqlType::Integer => "integer",
-            SqlType::BigInt => "bigint",
-            SqlType::Real => "real",
-            SqlType::DoublePrecision => "double precision",
-            SqlType::TimestampTz => "timestamp with time zone",
-            SqlType::Jsonb => "jsonb",
-            SqlType::Enum(Cow::Borrowed(name)) => name,
-            SqlType::Enum(Cow::Owned(name)) => name.as_str(),
-        }
-    }
-}
-
 /// A column default. Only forms whose SQL text is known exactly are allowed, so that the
 /// catalog can be compared with the code byte for byte.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -92,7 +92,7 @@ const fn default_type<'a>(
     Violation::DefaultType {
         table,
         column,
-        sql_type: sql_type.name(),
+        sql_type: crate::sql::type_name(sql_type),
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::model::{ColumnDefault, SqlType, PUBLIC_SCHEMA};
 use crate::plan::Using;
+use std::borrow::Cow;
 
 pub use schema_rules::sql::{
     down_file, is_quoted_keyword, migration_file, needs_quotes, quote_ident, quote_ident_if_needed,
@@ -55,11 +56,13 @@ pub fn format_type_name(ty: &SqlType) -> String {
     }
 }
 
-fn base_type_name(ty: &SqlType) -> &'static str {
+/// A type's name as messages give it: the SQL keyword of a built-in type (`varchar` without
+/// its length), an enum's name unquoted. A `const fn`, for the checks the compiler runs.
+pub const fn type_name(ty: &SqlType) -> &str {
     match ty {
         SqlType::Uuid => "uuid",
         SqlType::Text => "text",
-        SqlType::Varchar(_) => "character varying",
+        SqlType::Varchar(_) => "varchar",
         SqlType::Boolean => "boolean",
         SqlType::SmallInt => "smallint",
         SqlType::Integer => "integer",
@@ -68,7 +71,16 @@ fn base_type_name(ty: &SqlType) -> &'static str {
         SqlType::DoublePrecision => "double precision",
         SqlType::TimestampTz => "timestamp with time zone",
         SqlType::Jsonb => "jsonb",
-        SqlType::Enum(_) => "",
+        SqlType::Enum(Cow::Borrowed(name)) => name,
+        SqlType::Enum(Cow::Owned(name)) => name.as_str(),
+    }
+}
+
+/// A built-in type's name as `format_type()` prints it.
+fn base_type_name(ty: &SqlType) -> &str {
+    match ty {
+        SqlType::Varchar(_) => "character varying",
+        other => type_name(other),
     }
 }
 

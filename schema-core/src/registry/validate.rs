@@ -182,7 +182,7 @@ fn check_columns(table: &TableDef, enums: &BTreeMap<&str, &EnumDef>, errors: &mu
             if !default_fits(default, &column.sql_type, enum_def) {
                 let sql_type = match &column.sql_type {
                     SqlType::Varchar(n) => format!("varchar({n})"),
-                    other => other.name().to_string(),
+                    other => crate::sql::type_name(other).to_string(),
                 };
                 errors.push(Violation::DefaultType {
                     table: &table.name,
