@@ -87,25 +87,62 @@ fn temporary(base: &str, suffix: &str) -> String {
     [&base[..end], suffix].concat()
 }
 
+/// Where `part` ends if `name` holds it at byte `at`: the step both recognisers below take.
+const fn match_part(name: &[u8], at: usize, part: &str) -> Option<usize> {
+    let part = part.as_bytes();
+    let mut i = 0;
+    while i < part.len() {
+        if at + i >= name.len() || name[at + i] != part[i] {
+            return None;
+        }
+        i += 1;
+    }
+    Some(at + part.len())
+}
+
 /// Whether `name` is `parts` concatenated, compared byte by byte (`==` on `str` and slicing
 /// are not callable in a `const fn`).
 pub const fn is_concat(name: &str, parts: &[&str]) -> bool {
-    let name = name.as_bytes();
     let mut at = 0;
     let mut p = 0;
     while p < parts.len() {
-        let part = parts[p].as_bytes();
-        let mut i = 0;
-        while i < part.len() {
-            if at >= name.len() || name[at] != part[i] {
-                return false;
-            }
-            at += 1;
-            i += 1;
-        }
+        at = match match_part(name.as_bytes(), at, parts[p]) {
+            Some(end) => end,
+            None => return false,
+        };
         p += 1;
     }
     at == name.len()
+}
+
+/// Whether `name` is [`composite_primary_key`]`(table, columns)`, for names held by constant
+/// descriptors (an owned column name, only possible at run time, never matches).
+pub const fn is_composite_primary_key(
+    name: &str,
+    table: &str,
+    columns: &[std::borrow::Cow<'static, str>],
+) -> bool {
+    let bytes = name.as_bytes();
+    let mut at = match match_part(bytes, 0, table) {
+        Some(end) => end,
+        None => return false,
+    };
+    let mut c = 0;
+    while c < columns.len() {
+        let column = match &columns[c] {
+            std::borrow::Cow::Borrowed(column) => column,
+            std::borrow::Cow::Owned(_) => return false,
+        };
+        at = match match_part(bytes, at, "_") {
+            Some(end) => match match_part(bytes, end, column) {
+                Some(end) => end,
+                None => return false,
+            },
+            None => return false,
+        };
+        c += 1;
+    }
+    matches!(match_part(bytes, at, COMPOSITE_KEY_SUFFIX), Some(end) if end == bytes.len())
 }
 
 /// Whether `name` is [`primary_key`]`(table)`.
@@ -173,6 +210,15 @@ mod tests {
             "users"
         );
         assert_eq!(without_suffix("é_pkey", 6), "");
+        let columns = ["question_id".into(), "tag_id".into()];
+        let name = "question_tags_question_id_tag_id_pk";
+        assert!(is_composite_primary_key(name, "question_tags", &columns));
+        assert!(!is_composite_primary_key(name, "question_tag", &columns));
+        assert!(!is_composite_primary_key(
+            name,
+            "question_tags",
+            &columns[..1]
+        ));
     }
 
     #[test]

@@ -174,7 +174,7 @@ const fn check_relation_names<'a>(tables: &'a [TableDef], sorted: &[Relation]) -
             while t < tables.len() {
                 if let PrimaryKey::Composite(columns) = &tables[t].primary_key {
                     let table = text(&tables[t].name);
-                    if is_composite_key_name(name, table, items(columns)) {
+                    if names::is_composite_primary_key(name, table, items(columns)) {
                         return Some(primary_key_taken(relation, name, table));
                     }
                 }
@@ -197,36 +197,6 @@ const fn primary_key_taken<'a>(
         taken_by: "the primary key of the table",
         owner: table,
     }
-}
-
-/// Whether `name` is `<table>_<column>_..._pk`.
-const fn is_composite_key_name(name: &str, table: &str, columns: &[Name]) -> bool {
-    let name = name.as_bytes();
-    let mut at = 0;
-    let mut part = 0;
-    // Parts: the table, then `_` and each column, then the suffix.
-    while part < 2 * columns.len() + 2 {
-        let piece = if part == 0 {
-            table
-        } else if part == 2 * columns.len() + 1 {
-            COMPOSITE_KEY_SUFFIX
-        } else if part % 2 == 1 {
-            "_"
-        } else {
-            text(&columns[part / 2 - 1])
-        };
-        let piece = piece.as_bytes();
-        let mut i = 0;
-        while i < piece.len() {
-            if at >= name.len() || name[at] != piece[i] {
-                return false;
-            }
-            at += 1;
-            i += 1;
-        }
-        part += 1;
-    }
-    at == name.len()
 }
 
 /// Byte order of two names: negative, zero or positive.
@@ -434,4 +404,72 @@ const fn referenced_is_unique(table: &TableDef, column: &str) -> (bool, bool) {
         i += 1;
     }
     (is_key, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{IndexColumn, IndexDef};
+
+    const fn key_table(name: &'static str, primary_key: PrimaryKey) -> TableDef {
+        TableDef {
+            name: Cow::Borrowed(name),
+            columns: Cow::Borrowed(&[]),
+            primary_key,
+            foreign_keys: Cow::Borrowed(&[]),
+            indexes: Cow::Borrowed(&[]),
+            renamed_from: None,
+        }
+    }
+
+    fn found(tables: &'static [TableDef]) -> Option<String> {
+        const R: usize = 3;
+        assert_eq!(relation_count(tables), R);
+        check_schema::<R>("public", &[], tables).map(|v| v.to_string())
+    }
+
+    // Other tables' derived key names are recognised without being built.
+    #[test]
+    fn a_relation_named_like_another_tables_key_is_found() {
+        static COMPOSITE: [Name; 2] = [Cow::Borrowed("a"), Cow::Borrowed("b")];
+        static INDEX_COLUMNS: [IndexColumn; 1] = [IndexColumn::asc(Cow::Borrowed("a"))];
+        static INDEXES: [IndexDef; 1] = [IndexDef {
+            name: Cow::Borrowed("pairs_a_b_pk"),
+            unique: false,
+            columns: Cow::Borrowed(&INDEX_COLUMNS),
+        }];
+        static TABLES: [TableDef; 2] = [
+            key_table("pairs", PrimaryKey::Composite(Cow::Borrowed(&COMPOSITE))),
+            TableDef {
+                name: Cow::Borrowed("notes"),
+                columns: Cow::Borrowed(&[]),
+                primary_key: PrimaryKey::Column(Cow::Borrowed("id")),
+                foreign_keys: Cow::Borrowed(&[]),
+                indexes: Cow::Borrowed(&INDEXES),
+                renamed_from: None,
+            },
+        ];
+        assert_eq!(
+            found(&TABLES).as_deref(),
+            Some(
+                "the index `pairs_a_b_pk` is already the name of the primary key of the table \
+                 `pairs`: PostgreSQL keeps both in one namespace, so rename the index"
+            )
+        );
+
+        static NAMED_LIKE_A_KEY: [TableDef; 3] = [
+            key_table("users", PrimaryKey::Column(Cow::Borrowed("id"))),
+            key_table("users_pkey", PrimaryKey::Column(Cow::Borrowed("id"))),
+            key_table("other", PrimaryKey::Column(Cow::Borrowed("id"))),
+        ];
+        let message = found(&NAMED_LIKE_A_KEY).unwrap();
+        assert!(message.starts_with("the table `users_pkey` is already the name of the primary key of the table `users`"), "{message}");
+
+        static DISTINCT: [TableDef; 3] = [
+            key_table("users", PrimaryKey::Column(Cow::Borrowed("id"))),
+            key_table("users_pkeys", PrimaryKey::Column(Cow::Borrowed("id"))),
+            key_table("pk", PrimaryKey::Column(Cow::Borrowed("id"))),
+        ];
+        assert_eq!(found(&DISTINCT), None);
+    }
 }
