@@ -123,7 +123,7 @@ async fn run_mode(args: &Args, plain: bool) -> Result<String, Box<dyn std::error
     let (files, sql_for_psql) = if plain {
         let change = schema_core::diff::diff(&schema::SCHEMA, &changed_schema());
         let sql = schema_core::render::migration(&change.statements, false)
-            .replace(schema_core::render::BREAKPOINT, "");
+            .replace(schema_core::sql::STATEMENT_BREAKPOINT, "");
         let path = tmp.path().join("plain.sql");
         std::fs::write(&path, &sql)?;
         (vec![sql], Some(path))

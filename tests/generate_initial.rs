@@ -24,7 +24,10 @@ fn initial_migration_is_the_same_on_every_run() {
 
 async fn apply(db: &TestDatabase, sql: &str) -> tokio_postgres::Client {
     let client = db.connect().await.expect("connect to the test database");
-    for (i, statement) in sql.split(render::BREAKPOINT).enumerate() {
+    for (i, statement) in sql
+        .split(schema_core::sql::STATEMENT_BREAKPOINT)
+        .enumerate()
+    {
         if let Err(e) = client.batch_execute(statement).await {
             panic!("statement {i} failed: {e}\n{statement}");
         }

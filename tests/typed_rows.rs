@@ -300,7 +300,7 @@ pub struct Quote {
 async fn a_column_name_with_a_double_quote_is_quoted_the_same_everywhere() -> TestResult {
     assert_eq!(
         Quote::said.quoted(),
-        schema_core::render::ident("say \"hi\"")
+        schema_core::sql::quote_ident("say \"hi\"")
     );
     assert_eq!(Quote::COLUMN_LIST, "\"id\", \"say \"\"hi\"\"\"");
     let db = TestDatabase::create().await?;

@@ -34,7 +34,6 @@ mod read_objects;
 mod spelling;
 mod types;
 
-pub use crate::sql::format_type as type_spelling;
 pub use compare::compare;
 pub use database::{verify_database, VerifyError};
 pub use diff::{CatalogDiff, DiffEntry};

@@ -353,8 +353,8 @@ fn check_reference(
         return;
     };
     if referenced.sql_type != column.sql_type {
-        let found = crate::render::sql_type(&column.sql_type);
-        let expected = crate::render::sql_type(&referenced.sql_type);
+        let found = crate::sql::sql_type(&column.sql_type);
+        let expected = crate::sql::sql_type(&referenced.sql_type);
         errors.push(Violation::ForeignKeyType {
             table: &table.name,
             column: &fk.column,

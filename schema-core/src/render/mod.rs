@@ -11,10 +11,7 @@ pub use ddl::{statement, statement_in};
 
 use crate::model::PUBLIC_SCHEMA;
 use crate::plan::Statement;
-use crate::sql::NO_TRANSACTION_MARKER;
-
-// The spellings live in `crate::sql`; these names stay for callers of `render`.
-pub use crate::sql::{default, quote_ident as ident, sql_type, STATEMENT_BREAKPOINT as BREAKPOINT};
+use crate::sql::{NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT as BREAKPOINT};
 
 /// A migration file's text: each statement, separated by [`BREAKPOINT`] lines.
 pub fn migration(statements: &[Statement], no_transaction: bool) -> String {

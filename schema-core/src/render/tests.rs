@@ -1,7 +1,7 @@
 use super::*;
 use crate::model::*;
 use crate::plan::{LabelPosition, Statement};
-use crate::sql::quote_literal as literal;
+use crate::sql::{default, quote_ident as ident, quote_literal as literal, sql_type};
 use std::borrow::Cow;
 
 fn table(name: &'static str, columns: Vec<ColumnDef>, primary_key: PrimaryKey) -> TableDef {
