@@ -348,18 +348,13 @@ use Piece::{Number as N, Text as T};
 
 impl<'a> Violation<&'a str> {
     /// The message, as pieces: the one place its words are written.
+    #[rustfmt::skip]
     pub const fn pieces(&self) -> Pieces<'a> {
         const CUT: &str = " bytes long, more than PostgreSQL keeps (63): it would cut it silently, so choose a shorter name";
         match *self {
             Violation::EmptyName { kind } => pieces([T("the "), T(kind), T(" cannot be empty")]),
             Violation::NameTooLong { kind, name } => pieces([
-                T("the "),
-                T(kind),
-                T(" `"),
-                T(name),
-                T("` is "),
-                N(name.len()),
-                T(CUT),
+                T("the "), T(kind), T(" `"), T(name), T("` is "), N(name.len()), T(CUT),
                 // A derived name is shortened through the names it is made of.
                 T(if same(kind, "primary key constraint") {
                     ", shortening the table or column names"
@@ -367,238 +362,98 @@ impl<'a> Violation<&'a str> {
                     ""
                 }),
             ]),
-            Violation::ForeignKeyNameTooLong {
-                table,
-                column,
-                target,
-                target_column,
-            } => pieces([
-                T("the foreign key constraint `"),
-                T(table),
-                T("_"),
-                T(column),
-                T("_"),
-                T(target),
-                T("_"),
-                T(target_column),
-                T(names::FOREIGN_KEY_SUFFIX),
-                T("` is "),
+            Violation::ForeignKeyNameTooLong { table, column, target, target_column } => pieces([
+                T("the foreign key constraint `"), T(table), T("_"), T(column), T("_"), T(target),
+                T("_"), T(target_column), T(names::FOREIGN_KEY_SUFFIX), T("` is "),
                 N(names::foreign_key_len(table, column, target, target_column)),
                 T(" bytes long, more than PostgreSQL keeps (63): it would cut it silently, so shorten the table or column names"),
             ]),
             Violation::ReservedSchema { name, reason } => pieces([
-                T("the PostgreSQL schema `"),
-                T(name),
-                T("` "),
-                T(reason),
+                T("the PostgreSQL schema `"), T(name), T("` "), T(reason),
                 T("; choose another name in `schema!`"),
             ]),
-            Violation::Duplicate {
-                kind,
-                name,
-                owner_kind,
-                owner,
-            } => {
+            Violation::Duplicate { kind, name, owner_kind, owner } => {
                 let (within, of, close) = if owner_kind.is_empty() {
                     ("", "", "")
                 } else {
                     (" in the ", " `", "`")
                 };
                 pieces([
-                    T("the "),
-                    T(kind),
-                    T(" `"),
-                    T(name),
-                    T("` is declared twice"),
-                    T(within),
-                    T(owner_kind),
-                    T(of),
-                    T(owner),
-                    T(close),
-                    T("; each "),
-                    T(kind),
+                    T("the "), T(kind), T(" `"), T(name), T("` is declared twice"), T(within),
+                    T(owner_kind), T(of), T(owner), T(close), T("; each "), T(kind),
                     T(" needs a name of its own"),
                 ])
             }
-            Violation::NameTaken {
-                kind,
-                name,
-                taken_by,
-                owner,
-            } => pieces([
-                T("the "),
-                T(kind),
-                T(" `"),
-                T(name),
-                T("` is already the name of "),
-                T(taken_by),
-                T(" `"),
-                T(owner),
-                T("`: PostgreSQL keeps both in one namespace, so rename the "),
+            Violation::NameTaken { kind, name, taken_by, owner } => pieces([
+                T("the "), T(kind), T(" `"), T(name), T("` is already the name of "), T(taken_by),
+                T(" `"), T(owner), T("`: PostgreSQL keeps both in one namespace, so rename the "),
                 T(kind),
             ]),
             Violation::SystemColumn { table, column } => pieces([
-                T("the column `"),
-                T(table),
-                T("."),
-                T(column),
+                T("the column `"), T(table), T("."), T(column),
                 T("` is named like a system column PostgreSQL gives every table, so CREATE TABLE would fail; name it otherwise, e.g. #[column(name = \""),
-                T(column),
-                T("_value\")]"),
+                T(column), T("_value\")]"),
             ]),
             Violation::BuiltinTypeName { name } => pieces([
-                T("the enum type `"),
-                T(name),
+                T("the enum type `"), T(name),
                 T("` is named like PostgreSQL's built-in type, which a column declared with it would get instead; name it otherwise, e.g. #[pg_enum(name = \""),
-                T(name),
-                T("_kind\")]"),
+                T(name), T("_kind\")]"),
             ]),
-            Violation::UnknownEnum {
-                table,
-                column,
-                enum_name,
-            } => pieces([
-                T("the column `"),
-                T(table),
-                T("."),
-                T(column),
-                T("` has the enum type `"),
-                T(enum_name),
-                T("`, which is not registered; add its Rust enum to `enums: [...]`"),
+            Violation::UnknownEnum { table, column, enum_name } => pieces([
+                T("the column `"), T(table), T("."), T(column), T("` has the enum type `"),
+                T(enum_name), T("`, which is not registered; add its Rust enum to `enums: [...]`"),
             ]),
-            Violation::UnknownTable {
-                table,
-                column,
-                target,
-            } => pieces([
-                T("the foreign key `"),
-                T(table),
-                T("."),
-                T(column),
-                T("` references the table `"),
-                T(target),
-                T("`, which is not registered; add it to `tables: [...]` before `"),
-                T(table),
-                T("`"),
+            Violation::UnknownTable { table, column, target } => pieces([
+                T("the foreign key `"), T(table), T("."), T(column), T("` references the table `"),
+                T(target), T("`, which is not registered; add it to `tables: [...]` before `"),
+                T(table), T("`"),
             ]),
-            Violation::TableRegisteredLater {
-                table,
-                column,
-                target,
-            } => pieces([
-                T("the foreign key `"),
-                T(table),
-                T("."),
-                T(column),
-                T("` references the table `"),
-                T(target),
-                T("`, which is registered after it; move `"),
-                T(target),
-                T("` before `"),
-                T(table),
-                T("` in `tables: [...]`"),
+            Violation::TableRegisteredLater { table, column, target } => pieces([
+                T("the foreign key `"), T(table), T("."), T(column), T("` references the table `"),
+                T(target), T("`, which is registered after it; move `"), T(target),
+                T("` before `"), T(table), T("` in `tables: [...]`"),
             ]),
-            Violation::MissingColumn {
-                table,
-                what,
-                column,
-            } => pieces([
-                T(what),
-                T(" of the table `"),
-                T(table),
-                T("` names the column `"),
-                T(column),
+            Violation::MissingColumn { table, what, column } => pieces([
+                T(what), T(" of the table `"), T(table), T("` names the column `"), T(column),
                 T("`, which the table does not have"),
             ]),
             Violation::SetNullOnNotNull { table, column } => pieces([
-                T("the foreign key `"),
-                T(table),
-                T("."),
-                T(column),
+                T("the foreign key `"), T(table), T("."), T(column),
                 T("` has ON DELETE SET NULL but the column is NOT NULL; make the column nullable or choose another action"),
             ]),
             Violation::SetDefaultWithoutDefault { table, column } => pieces([
-                T("the foreign key `"),
-                T(table),
-                T("."),
-                T(column),
+                T("the foreign key `"), T(table), T("."), T(column),
                 T("` has ON DELETE SET DEFAULT but the column has no default, so deleting a referenced row would fail; give the column a default or choose another action"),
             ]),
             Violation::ForeignKeyType {
-                table,
-                column,
-                found,
-                target,
-                target_column,
-                expected,
+                table, column, found, target, target_column, expected,
             } => pieces([
-                T("the foreign key `"),
-                T(table),
-                T("."),
-                T(column),
-                T("` is "),
-                T(found),
-                T(" but `"),
-                T(target),
-                T("."),
-                T(target_column),
-                T("` is "),
-                T(expected),
+                T("the foreign key `"), T(table), T("."), T(column), T("` is "), T(found),
+                T(" but `"), T(target), T("."), T(target_column), T("` is "), T(expected),
                 T("; a foreign key has the type of the column it references"),
             ]),
-            Violation::ReferencedNotUnique {
-                table,
-                column,
-                target,
-                target_column,
-            } => pieces([
-                T("the foreign key `"),
-                T(table),
-                T("."),
-                T(column),
-                T("` references `"),
-                T(target),
-                T("."),
-                T(target_column),
+            Violation::ReferencedNotUnique { table, column, target, target_column } => pieces([
+                T("the foreign key `"), T(table), T("."), T(column), T("` references `"),
+                T(target), T("."), T(target_column),
                 T("`, which is neither the primary key nor a one-column unique index of `"),
                 T(target),
                 T("`, so PostgreSQL would refuse it; reference the key, or add #[unique_index(name = \"..\", on("),
-                T(target_column),
-                T("))] to `"),
-                T(target),
-                T("`"),
+                T(target_column), T("))] to `"), T(target), T("`"),
             ]),
             Violation::NullablePrimaryKey { table, column } => pieces([
-                T("the primary key column `"),
-                T(table),
-                T("."),
-                T(column),
+                T("the primary key column `"), T(table), T("."), T(column),
                 T("` is nullable; primary key columns are NOT NULL"),
             ]),
             Violation::Empty { table, what } => pieces([
-                T(what),
-                T(" of the table `"),
-                T(table),
-                T("` has no columns"),
+                T(what), T(" of the table `"), T(table), T("` has no columns"),
             ]),
-            Violation::DefaultType {
-                table,
-                column,
-                sql_type,
-            } => pieces([
-                T("the default of `"),
-                T(table),
-                T("."),
-                T(column),
-                T("` is not a value of its type `"),
-                T(sql_type),
+            Violation::DefaultType { table, column, sql_type } => pieces([
+                T("the default of `"), T(table), T("."), T(column),
+                T("` is not a value of its type `"), T(sql_type),
                 T("`; give a number in the type's range, one of the enum's labels, or text no longer than the varchar"),
             ]),
             Violation::ZeroLengthVarchar { table, column } => pieces([
-                T("the column `"),
-                T(table),
-                T("."),
-                T(column),
+                T("the column `"), T(table), T("."), T(column),
                 T("` is varchar(0); a varchar holds at least one character"),
             ]),
         }
@@ -621,146 +476,68 @@ impl<S: AsRef<str>> Violation<S> {
         self.map(AsRef::as_ref)
     }
 
+    #[rustfmt::skip]
     fn map<'b, U>(&'b self, f: impl Fn(&'b S) -> U) -> Violation<U> {
         use Violation as V;
         match self {
             V::EmptyName { kind } => V::EmptyName { kind },
-            V::NameTooLong { kind, name } => V::NameTooLong {
-                kind,
-                name: f(name),
-            },
+            V::NameTooLong { kind, name } => V::NameTooLong { kind, name: f(name) },
             V::ForeignKeyNameTooLong {
-                table,
-                column,
-                target,
-                target_column,
+                table, column, target, target_column,
             } => V::ForeignKeyNameTooLong {
-                table: f(table),
-                column: f(column),
-                target: f(target),
+                table: f(table), column: f(column), target: f(target),
                 target_column: f(target_column),
             },
-            V::ReservedSchema { name, reason } => V::ReservedSchema {
-                name: f(name),
-                reason,
+            V::ReservedSchema { name, reason } => V::ReservedSchema { name: f(name), reason },
+            V::Duplicate { kind, name, owner_kind, owner } => V::Duplicate {
+                kind, name: f(name), owner_kind, owner: f(owner),
             },
-            V::Duplicate {
-                kind,
-                name,
-                owner_kind,
-                owner,
-            } => V::Duplicate {
-                kind,
-                name: f(name),
-                owner_kind,
-                owner: f(owner),
-            },
-            V::NameTaken {
-                kind,
-                name,
-                taken_by,
-                owner,
-            } => V::NameTaken {
-                kind,
-                name: f(name),
-                taken_by,
-                owner: f(owner),
+            V::NameTaken { kind, name, taken_by, owner } => V::NameTaken {
+                kind, name: f(name), taken_by, owner: f(owner),
             },
             V::SystemColumn { table, column } => V::SystemColumn {
-                table: f(table),
-                column: f(column),
+                table: f(table), column: f(column),
             },
             V::BuiltinTypeName { name } => V::BuiltinTypeName { name: f(name) },
-            V::UnknownEnum {
-                table,
-                column,
-                enum_name,
-            } => V::UnknownEnum {
-                table: f(table),
-                column: f(column),
-                enum_name: f(enum_name),
+            V::UnknownEnum { table, column, enum_name } => V::UnknownEnum {
+                table: f(table), column: f(column), enum_name: f(enum_name),
             },
-            V::UnknownTable {
-                table,
-                column,
-                target,
-            } => V::UnknownTable {
-                table: f(table),
-                column: f(column),
-                target: f(target),
+            V::UnknownTable { table, column, target } => V::UnknownTable {
+                table: f(table), column: f(column), target: f(target),
             },
-            V::TableRegisteredLater {
-                table,
-                column,
-                target,
-            } => V::TableRegisteredLater {
-                table: f(table),
-                column: f(column),
-                target: f(target),
+            V::TableRegisteredLater { table, column, target } => V::TableRegisteredLater {
+                table: f(table), column: f(column), target: f(target),
             },
-            V::MissingColumn {
-                table,
-                what,
-                column,
-            } => V::MissingColumn {
-                table: f(table),
-                what: f(what),
-                column: f(column),
+            V::MissingColumn { table, what, column } => V::MissingColumn {
+                table: f(table), what: f(what), column: f(column),
             },
             V::SetNullOnNotNull { table, column } => V::SetNullOnNotNull {
-                table: f(table),
-                column: f(column),
+                table: f(table), column: f(column),
             },
             V::SetDefaultWithoutDefault { table, column } => V::SetDefaultWithoutDefault {
-                table: f(table),
-                column: f(column),
+                table: f(table), column: f(column),
             },
             V::ForeignKeyType {
-                table,
-                column,
-                found,
-                target,
-                target_column,
-                expected,
+                table, column, found, target, target_column, expected,
             } => V::ForeignKeyType {
-                table: f(table),
-                column: f(column),
-                found: f(found),
-                target: f(target),
-                target_column: f(target_column),
-                expected: f(expected),
+                table: f(table), column: f(column), found: f(found), target: f(target),
+                target_column: f(target_column), expected: f(expected),
             },
             V::ReferencedNotUnique {
-                table,
-                column,
-                target,
-                target_column,
+                table, column, target, target_column,
             } => V::ReferencedNotUnique {
-                table: f(table),
-                column: f(column),
-                target: f(target),
+                table: f(table), column: f(column), target: f(target),
                 target_column: f(target_column),
             },
             V::NullablePrimaryKey { table, column } => V::NullablePrimaryKey {
-                table: f(table),
-                column: f(column),
+                table: f(table), column: f(column),
             },
-            V::Empty { table, what } => V::Empty {
-                table: f(table),
-                what: f(what),
-            },
-            V::DefaultType {
-                table,
-                column,
-                sql_type,
-            } => V::DefaultType {
-                table: f(table),
-                column: f(column),
-                sql_type: f(sql_type),
+            V::Empty { table, what } => V::Empty { table: f(table), what: f(what) },
+            V::DefaultType { table, column, sql_type } => V::DefaultType {
+                table: f(table), column: f(column), sql_type: f(sql_type),
             },
             V::ZeroLengthVarchar { table, column } => V::ZeroLengthVarchar {
-                table: f(table),
-                column: f(column),
+                table: f(table), column: f(column),
             },
         }
     }
