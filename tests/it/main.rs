@@ -1,5 +1,6 @@
-//! The integration tests, one module per area, in a single binary: each test binary links the
-//! whole engine, so one binary instead of one per file is most of the suite's build time.
+//! The integration tests, one module per area, in a single binary: every test binary is a
+//! crate compiled and linked on its own against the whole engine, so one binary instead of one
+//! per file builds the tests in a fraction of the time.
 //!
 //! The tests share a process. A test that needs process-wide state of its own (environment
 //! variables, the current directory) runs it in a child process; see `migrate_test_database`.
