@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepares the local PostgreSQL for the connection tests (tests/connections.rs); safe to run again.
+# Prepares the local PostgreSQL for the connection tests (tests/it/connections.rs); safe to run again.
 # - TLS: a certificate authority and a server certificate for `localhost` (not for 127.0.0.1,
 #   so verify-full can be seen to check the name), made with openssl and installed as the
 #   server's certificate; the authority's certificate is left beside it as ca.crt.

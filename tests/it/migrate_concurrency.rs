@@ -1,0 +1,134 @@
+//! Migrators started at the same moment (app replicas at deploy): the lock makes each
+//! migration apply exactly once and every migrator succeed.
+
+use crate::migrate_support as support;
+
+use std::sync::Arc;
+
+use schema_core::migrate::{DatabaseConfig, Migrator, Report};
+use schema_core::testing::TestDatabase;
+use support::{config, drop_keeping_name, ledger, Fixture};
+use tokio::sync::Barrier;
+
+const MIGRATORS: usize = 8;
+
+/// Statements that fail when run twice, and a pause so the runs overlap.
+fn fixture() -> Fixture {
+    Fixture::new(&[
+        (
+            "0000_initial.sql",
+            "SELECT pg_sleep(0.2);\n--> statement-breakpoint\n\
+             CREATE TABLE \"users\" (\"id\" serial PRIMARY KEY);\n",
+        ),
+        (
+            "0001_posts.sql",
+            "CREATE TABLE \"posts\" (\"id\" serial PRIMARY KEY);\n",
+        ),
+        (
+            "0002_seed.sql",
+            "INSERT INTO \"users\" (\"id\") VALUES (1);\n",
+        ),
+    ])
+}
+
+async fn run_all_at_once(migrator: Migrator, db: DatabaseConfig) -> Vec<Report> {
+    let barrier = Arc::new(Barrier::new(MIGRATORS));
+    let tasks: Vec<_> = (0..MIGRATORS)
+        .map(|_| {
+            let (migrator, db, barrier) = (migrator.clone(), db.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                migrator.run(&db).await
+            })
+        })
+        .collect();
+    let mut reports = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(report) => reports.push(report),
+            Err(e) => panic!("a migrator failed: {e}\n{}", e.help()),
+        }
+    }
+    reports
+}
+
+fn applied_names(reports: &[Report]) -> Vec<String> {
+    let mut names: Vec<String> = reports
+        .iter()
+        .flat_map(|r| r.applied.iter().map(|a| a.name.clone()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_migrators_on_a_fresh_database_apply_each_migration_once() {
+    let db = TestDatabase::create().await.unwrap();
+    let fixture = fixture();
+    let reports = run_all_at_once(fixture.migrator(), config(&db)).await;
+
+    assert_eq!(
+        applied_names(&reports),
+        ["0000_initial.sql", "0001_posts.sql", "0002_seed.sql"]
+    );
+    let client = db.connect().await.unwrap();
+    let versions: Vec<i64> = ledger(&client).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(versions, [0, 1, 2]);
+    let users: i64 = client
+        .query_one("SELECT count(*) FROM users", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(users, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_migrators_on_a_missing_database_create_it_once() {
+    let db = TestDatabase::create().await.unwrap();
+    drop_keeping_name(&db).await;
+
+    let fixture = fixture();
+    let reports = run_all_at_once(fixture.migrator(), config(&db)).await;
+    let created = reports.iter().filter(|r| r.created_database).count();
+    assert_eq!(created, 1, "{reports:?}");
+    assert_eq!(applied_names(&reports).len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_migrator_waits_for_the_lock_and_says_so() {
+    let db = TestDatabase::create().await.unwrap();
+    let holder = db.connect().await.unwrap();
+    holder
+        .execute(
+            "SELECT pg_advisory_lock($1)",
+            &[&schema_core::migrate::LOCK_KEY],
+        )
+        .await
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let migrator = fixture().migrator().on_progress(move |event| {
+        let _ = tx.send(event.clone());
+    });
+    let db_config = config(&db);
+    let run = tokio::spawn(async move { migrator.run(&db_config).await });
+
+    assert_eq!(
+        rx.recv().await,
+        Some(schema_core::migrate::Progress::WaitingForLock)
+    );
+    let client = db.connect().await.unwrap();
+    assert!(
+        !support::table_exists(&client, "schema_migrations.ledger").await,
+        "nothing happens before the lock is granted"
+    );
+    holder
+        .execute(
+            "SELECT pg_advisory_unlock($1)",
+            &[&schema_core::migrate::LOCK_KEY],
+        )
+        .await
+        .unwrap();
+    let report = run.await.unwrap().unwrap();
+    assert!(report.waited_for_lock);
+    assert_eq!(report.applied.len(), 3);
+}

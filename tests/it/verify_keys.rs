@@ -1,0 +1,294 @@
+//! `verify` against real databases: hand-made changes to primary keys, foreign keys, indexes
+//! and constraints, each reported as exactly the drift it is.
+
+use crate::verify_fixture as fixture;
+
+use fixture::{drifts_after, labels, s};
+use schema_core::catalog::Drift;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_foreign_key_with_another_on_delete_is_reported() {
+    let drifts = drifts_after(
+        r#"ALTER TABLE posts DROP CONSTRAINT posts_account_id_accounts_id_fk;
+           ALTER TABLE posts ADD CONSTRAINT posts_account_id_accounts_id_fk
+             FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE RESTRICT"#,
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![Drift::ForeignKeyOnDelete {
+            table: s("posts"),
+            name: s("posts_account_id_accounts_id_fk"),
+            expected: s("CASCADE"),
+            found: s("RESTRICT"),
+        }]
+    );
+    assert_eq!(
+        drifts[0].to_string(),
+        "table `posts`: foreign key `posts_account_id_accounts_id_fk` is ON DELETE RESTRICT \
+         in the database, ON DELETE CASCADE in code"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_foreign_key_is_reported() {
+    let drifts = drifts_after(
+        "ALTER TABLE post_labels DROP CONSTRAINT post_labels_reviewer_id_accounts_id_fk",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![Drift::MissingForeignKey {
+            table: s("post_labels"),
+            name: s("post_labels_reviewer_id_accounts_id_fk"),
+            expected: s(
+                "FOREIGN KEY (reviewer_id) REFERENCES accounts(id) ON UPDATE NO ACTION \
+                 ON DELETE SET NULL"
+            ),
+        }]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_foreign_key_under_another_name_is_missing_and_extra() {
+    let drifts = drifts_after(
+        "ALTER TABLE posts RENAME CONSTRAINT posts_account_id_accounts_id_fk TO posts_account_fk",
+    )
+    .await;
+    assert_eq!(drifts.len(), 2, "{drifts:?}");
+    assert!(matches!(&drifts[0], Drift::MissingForeignKey { name, .. }
+        if name == "posts_account_id_accounts_id_fk"));
+    assert!(
+        matches!(&drifts[1], Drift::ExtraForeignKey { name, found, .. }
+        if name == "posts_account_fk" && found.ends_with("ON DELETE CASCADE"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_primary_key_is_reported() {
+    let drifts =
+        drifts_after("ALTER TABLE post_labels DROP CONSTRAINT post_labels_post_id_label_code_pk")
+            .await;
+    assert_eq!(
+        drifts,
+        vec![Drift::MissingPrimaryKey {
+            table: s("post_labels"),
+            name: s("post_labels_post_id_label_code_pk"),
+            columns: labels(&["post_id", "label_code"]),
+        }]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_index_is_reported() {
+    let drifts = drifts_after("DROP INDEX posts_account_published_at_idx").await;
+    assert_eq!(
+        drifts,
+        vec![Drift::MissingIndex {
+            table: s("posts"),
+            name: s("posts_account_published_at_idx"),
+            expected: s("btree (account_id, published_at DESC)"),
+        }]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_extra_index_is_reported() {
+    let drifts = drifts_after("CREATE INDEX accounts_email_idx ON accounts (lower(email))").await;
+    assert_eq!(
+        drifts,
+        vec![Drift::ExtraIndex {
+            table: s("accounts"),
+            name: s("accounts_email_idx"),
+            found: s("btree (lower(email))"),
+        }]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_index_with_other_columns_direction_or_uniqueness_is_reported() {
+    let drifts = drifts_after(
+        "DROP INDEX posts_account_published_at_idx;
+         CREATE INDEX posts_account_published_at_idx ON posts (account_id, published_at);
+         DROP INDEX post_labels_label_code_idx;
+         CREATE INDEX post_labels_label_code_idx ON post_labels (label_code, post_id);
+         DROP INDEX accounts_handle_uq;
+         CREATE INDEX accounts_handle_uq ON accounts (handle);",
+    )
+    .await;
+    let index = |table: &str, name: &str, expected: &str, found: &str| Drift::Index {
+        table: s(table),
+        name: s(name),
+        expected: s(expected),
+        found: s(found),
+    };
+    assert_eq!(
+        drifts,
+        vec![
+            index(
+                "accounts",
+                "accounts_handle_uq",
+                "UNIQUE btree (handle)",
+                "btree (handle)"
+            ),
+            index(
+                "posts",
+                "posts_account_published_at_idx",
+                "btree (account_id, published_at DESC)",
+                "btree (account_id, published_at)"
+            ),
+            index(
+                "post_labels",
+                "post_labels_label_code_idx",
+                "btree (label_code)",
+                "btree (label_code, post_id)"
+            ),
+        ]
+    );
+    assert_eq!(
+        drifts[1].to_string(),
+        "table `posts`: index `posts_account_published_at_idx` is \
+         `btree (account_id, published_at)` in the database, \
+         `btree (account_id, published_at DESC)` in code"
+    );
+}
+
+/// `desc` in code is PostgreSQL's plain `DESC` (NULLs first); an index rebuilt with
+/// `DESC NULLS LAST` cannot serve `ORDER BY .. DESC` without a sort, so it is drift.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_desc_index_with_nulls_last_is_reported() {
+    let drifts = drifts_after(
+        "DROP INDEX posts_account_published_at_idx;
+         CREATE INDEX posts_account_published_at_idx ON posts
+             (account_id, published_at DESC NULLS LAST);",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![Drift::Index {
+            table: s("posts"),
+            name: s("posts_account_published_at_idx"),
+            expected: s("btree (account_id, published_at DESC)"),
+            found: s("btree (account_id, published_at DESC NULLS LAST)"),
+        }]
+    );
+}
+
+/// PostgreSQL stores `DESC NULLS FIRST` and `ASC NULLS LAST` as `DESC` and `ASC`: the same
+/// keys, so an index written with the long spelling is no drift.
+#[tokio::test(flavor = "multi_thread")]
+async fn equivalent_spellings_of_a_key_are_no_drift() {
+    let drifts = drifts_after(
+        "DROP INDEX posts_account_published_at_idx;
+         CREATE INDEX posts_account_published_at_idx ON posts
+             (account_id ASC NULLS LAST, published_at DESC NULLS FIRST);",
+    )
+    .await;
+    assert_eq!(drifts, vec![]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_unique_constraint_made_by_hand_is_reported_once() {
+    let drifts =
+        drifts_after("ALTER TABLE accounts ADD CONSTRAINT accounts_email_key UNIQUE (email)").await;
+    assert_eq!(
+        drifts,
+        vec![Drift::ExtraConstraint {
+            table: s("accounts"),
+            name: s("accounts_email_key"),
+            found: s("UNIQUE (email)"),
+        }]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_foreign_key_with_another_on_update_or_target_is_reported() {
+    let drifts = drifts_after(
+        "ALTER TABLE posts DROP CONSTRAINT posts_account_id_accounts_id_fk;
+         ALTER TABLE posts ADD CONSTRAINT posts_account_id_accounts_id_fk
+           FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE ON UPDATE CASCADE;
+         ALTER TABLE post_labels DROP CONSTRAINT post_labels_reviewer_id_accounts_id_fk;
+         ALTER TABLE post_labels ADD CONSTRAINT post_labels_reviewer_id_accounts_id_fk
+           FOREIGN KEY (reviewer_id) REFERENCES posts(id) ON DELETE SET NULL;",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![
+            Drift::ForeignKey {
+                table: s("posts"),
+                name: s("posts_account_id_accounts_id_fk"),
+                expected: s(
+                    "FOREIGN KEY (account_id) REFERENCES accounts(id) ON UPDATE NO ACTION \
+                     ON DELETE CASCADE"
+                ),
+                found: s(
+                    "FOREIGN KEY (account_id) REFERENCES accounts(id) ON UPDATE CASCADE \
+                     ON DELETE CASCADE"
+                ),
+            },
+            Drift::ForeignKey {
+                table: s("post_labels"),
+                name: s("post_labels_reviewer_id_accounts_id_fk"),
+                expected: s(
+                    "FOREIGN KEY (reviewer_id) REFERENCES accounts(id) ON UPDATE NO ACTION \
+                     ON DELETE SET NULL"
+                ),
+                found: s(
+                    "FOREIGN KEY (reviewer_id) REFERENCES posts(id) ON UPDATE NO ACTION \
+                     ON DELETE SET NULL"
+                ),
+            },
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_primary_key_under_another_name_or_on_other_columns_is_reported() {
+    let drifts = drifts_after(
+        "ALTER TABLE labels RENAME CONSTRAINT labels_pkey TO labels_code_pk;
+         ALTER TABLE post_labels DROP CONSTRAINT post_labels_post_id_label_code_pk;
+         ALTER TABLE post_labels ADD CONSTRAINT post_labels_post_id_label_code_pk
+           PRIMARY KEY (label_code, post_id);",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![
+            Drift::PrimaryKey {
+                table: s("labels"),
+                expected_name: s("labels_pkey"),
+                expected_columns: labels(&["code"]),
+                found_name: s("labels_code_pk"),
+                found_columns: labels(&["code"]),
+            },
+            Drift::PrimaryKey {
+                table: s("post_labels"),
+                expected_name: s("post_labels_post_id_label_code_pk"),
+                expected_columns: labels(&["post_id", "label_code"]),
+                found_name: s("post_labels_post_id_label_code_pk"),
+                found_columns: labels(&["label_code", "post_id"]),
+            },
+        ]
+    );
+    assert_eq!(
+        drifts[1].to_string(),
+        "table `post_labels`: primary key is `post_labels_post_id_label_code_pk` \
+         (label_code, post_id) in the database, `post_labels_post_id_label_code_pk` \
+         (post_id, label_code) in code"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_constraint_made_by_hand_is_reported() {
+    let drifts =
+        drifts_after("ALTER TABLE accounts ADD CONSTRAINT score_positive CHECK (score >= 0)").await;
+    assert_eq!(
+        drifts,
+        vec![Drift::ExtraConstraint {
+            table: s("accounts"),
+            name: s("score_positive"),
+            found: s("CHECK ((score >= 0))"),
+        }]
+    );
+}

@@ -1,0 +1,322 @@
+//! `verify` reports what migrations never make or set, one test per kind: triggers, rules,
+//! views, materialized views, free sequences, row-level security and policies, INVALID
+//! indexes, NOT VALID and DEFERRABLE constraints, UNLOGGED tables, column collations, and
+//! missing or extra extensions. And keyword names verify clean: names are compared as
+//! identifiers, not as the quoted text PostgreSQL prints.
+
+use crate::support;
+use crate::verify_fixture as fixture;
+
+use fixture::{drifts_after, s};
+use schema_core::catalog::{self, Drift, ObjectKind};
+use schema_core::migrate::Migrator;
+use schema_core::model::*;
+use schema_core::testing::TestDatabase;
+use support::build::*;
+
+/// The one drift found; its message must name `name`.
+fn only(drifts: Vec<Drift>, name: &str) -> Drift {
+    assert_eq!(drifts.len(), 1, "{drifts:#?}");
+    let drift = drifts.into_iter().next().unwrap();
+    assert!(drift.to_string().contains(name), "{drift}");
+    drift
+}
+
+/// Asserts an `ExtraObject` of `kind` on `table` named `name` whose definition contains
+/// `found`.
+fn assert_extra(drift: &Drift, kind: ObjectKind, table: Option<&str>, name: &str, found: &str) {
+    match drift {
+        Drift::ExtraObject {
+            kind: k,
+            table: t,
+            name: n,
+            found: f,
+        } => {
+            assert_eq!((*k, t.as_deref(), n.as_str()), (kind, table, name));
+            assert!(f.contains(found), "`{f}` should contain `{found}`");
+        }
+        other => panic!("expected an extra {kind}, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trigger_is_reported() {
+    let drifts = drifts_after(
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+         CREATE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch();",
+    )
+    .await;
+    let drift = only(drifts, "posts_touch");
+    assert_extra(
+        &drift,
+        ObjectKind::Trigger,
+        Some("posts"),
+        "posts_touch",
+        "BEFORE UPDATE ON public.posts FOR EACH ROW EXECUTE FUNCTION touch()",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rule_is_reported() {
+    let drifts =
+        drifts_after("CREATE RULE posts_keep AS ON DELETE TO posts DO INSTEAD NOTHING").await;
+    let drift = only(drifts, "posts_keep");
+    assert_extra(
+        &drift,
+        ObjectKind::Rule,
+        Some("posts"),
+        "posts_keep",
+        "DO INSTEAD NOTHING",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn views_and_materialized_views_are_reported() {
+    let drifts = drifts_after(
+        "CREATE VIEW admins AS SELECT id FROM accounts WHERE is_admin;
+         CREATE MATERIALIZED VIEW post_counts AS SELECT account_id, count(*) FROM posts GROUP BY 1;",
+    )
+    .await;
+    assert_eq!(drifts.len(), 2, "{drifts:#?}");
+    assert_extra(&drifts[0], ObjectKind::View, None, "admins", "is_admin");
+    assert_extra(
+        &drifts[1],
+        ObjectKind::MaterializedView,
+        None,
+        "post_counts",
+        "count(*)",
+    );
+    assert_eq!(
+        drifts[1].to_string().split(" (").next().unwrap(),
+        "materialized view `post_counts`"
+    );
+}
+
+/// A free sequence is reported; one a serial column owns goes with its column.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sequence_not_owned_by_a_column_is_reported() {
+    let drifts = drifts_after(
+        "CREATE SEQUENCE invoice_numbers;
+         ALTER TABLE labels ADD COLUMN n serial;",
+    )
+    .await;
+    assert_eq!(drifts.len(), 2, "{drifts:#?}");
+    assert!(
+        matches!(&drifts[0], Drift::ExtraColumn { table, column, .. }
+        if table == "labels" && column == "n")
+    );
+    assert_extra(
+        &drifts[1],
+        ObjectKind::Sequence,
+        None,
+        "invoice_numbers",
+        "",
+    );
+    assert_eq!(
+        drifts[1].to_string(),
+        "sequence `invoice_numbers` exists in the database but no migration makes it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn row_level_security_and_its_policies_are_reported() {
+    let drifts = drifts_after(
+        "ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY own_rows ON accounts USING (handle = current_user);
+         ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE posts FORCE ROW LEVEL SECURITY;",
+    )
+    .await;
+    assert_eq!(drifts.len(), 3, "{drifts:#?}");
+    assert_eq!(
+        drifts[0],
+        Drift::RowLevelSecurity {
+            table: s("accounts"),
+            forced: false
+        }
+    );
+    assert_extra(
+        &drifts[1],
+        ObjectKind::Policy,
+        Some("accounts"),
+        "own_rows",
+        "USING ((handle)::text = CURRENT_USER)",
+    );
+    assert_eq!(
+        drifts[2],
+        Drift::RowLevelSecurity {
+            table: s("posts"),
+            forced: true
+        }
+    );
+}
+
+/// What a failed `CREATE UNIQUE INDEX CONCURRENTLY` leaves: an index of the declared name and
+/// shape that queries never use.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_index_is_reported() {
+    let (_db, client) = fixture::database(
+        fixture::SQL,
+        "DROP INDEX posts_account_title_uq;
+         INSERT INTO accounts (id, handle, email) VALUES
+             ('00000000-0000-0000-0000-000000000001', 'a', 'a@example.test');
+         INSERT INTO posts (account_id, level, title) VALUES
+             ('00000000-0000-0000-0000-000000000001', 'low', 'twice'),
+             ('00000000-0000-0000-0000-000000000001', 'low', 'twice');",
+    )
+    .await;
+    let failed = client
+        .batch_execute(
+            "CREATE UNIQUE INDEX CONCURRENTLY posts_account_title_uq ON posts (account_id, title)",
+        )
+        .await;
+    assert!(failed.is_err(), "the duplicate rows make the build fail");
+    let report = catalog::verify(&client, &fixture::schema()).await.unwrap();
+    let drift = only(report.drifts, "INVALID");
+    assert_eq!(
+        drift,
+        Drift::InvalidIndex {
+            table: s("posts"),
+            name: s("posts_account_title_uq")
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn not_valid_foreign_keys_and_checks_are_reported() {
+    let drifts = drifts_after(
+        "ALTER TABLE posts DROP CONSTRAINT posts_account_id_accounts_id_fk;
+         ALTER TABLE posts ADD CONSTRAINT posts_account_id_accounts_id_fk FOREIGN KEY (account_id)
+             REFERENCES accounts(id) ON DELETE CASCADE NOT VALID;
+         ALTER TABLE posts ADD CONSTRAINT posts_views_check CHECK (views >= 0) NOT VALID;",
+    )
+    .await;
+    assert_eq!(drifts.len(), 3, "{drifts:#?}");
+    assert!(
+        matches!(&drifts[0], Drift::ExtraConstraint { name, .. } if name == "posts_views_check")
+    );
+    let not_valid = |name: &str| {
+        drifts.iter().any(|d| {
+            matches!(d, Drift::ConstraintNotValid { table, name: n, definition }
+                if table == "posts" && n == name && definition.ends_with("NOT VALID"))
+        })
+    };
+    assert!(not_valid("posts_account_id_accounts_id_fk"), "{drifts:#?}");
+    assert!(not_valid("posts_views_check"), "{drifts:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deferrable_constraint_is_reported() {
+    let drifts = drifts_after(
+        "ALTER TABLE posts ALTER CONSTRAINT posts_account_id_accounts_id_fk
+             DEFERRABLE INITIALLY DEFERRED",
+    )
+    .await;
+    let drift = only(drifts, "DEFERRABLE INITIALLY DEFERRED");
+    assert_eq!(
+        drift,
+        Drift::ConstraintDeferrable {
+            table: s("posts"),
+            name: s("posts_account_id_accounts_id_fk"),
+            initially_deferred: true
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unlogged_table_is_reported() {
+    let drifts = drifts_after("ALTER TABLE post_labels SET UNLOGGED").await;
+    assert_eq!(
+        only(drifts, "UNLOGGED"),
+        Drift::UnloggedTable {
+            table: s("post_labels")
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_column_collation_other_than_the_default_is_reported() {
+    let drifts =
+        drifts_after(r#"ALTER TABLE accounts ALTER COLUMN email TYPE text COLLATE "C""#).await;
+    assert_eq!(
+        only(drifts, "collation `C`"),
+        Drift::ColumnCollation {
+            table: s("accounts"),
+            column: s("email"),
+            collation: s("C")
+        }
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_or_an_extra_extension_is_reported() {
+    let missing = drifts_after("DROP EXTENSION pgcrypto").await;
+    assert_eq!(
+        only(missing, "pgcrypto"),
+        Drift::MissingExtension {
+            name: s("pgcrypto")
+        }
+    );
+    let extra = drifts_after("CREATE EXTENSION pg_trgm").await;
+    let drift = only(extra, "pg_trgm");
+    assert_extra(&drift, ObjectKind::Extension, None, "pg_trgm", "");
+}
+
+/// A schema named with SQL keywords everywhere (an enum `group`, tables `order` and `user`,
+/// columns `select`, `group`, `order`), migrated fresh, verifies clean.
+#[tokio::test(flavor = "multi_thread")]
+async fn keyword_names_verify_clean_after_a_fresh_migration() {
+    let order = table(
+        "order",
+        vec![
+            uuid_pk(),
+            col("select", SqlType::Text),
+            def(
+                enum_col("group", "group"),
+                ColumnDefault::EnumLabel("user".into()),
+            ),
+            now("from"),
+        ],
+    );
+    let order = index(
+        order,
+        "order_select_from_idx",
+        false,
+        &["select", "from desc"],
+    );
+    let order = index(order, "order_group_uq", true, &["group", "select"]);
+    let user = table("user", vec![uuid_pk(), null(col("order", SqlType::Uuid))]);
+    let user = fk(user, "order", "order", OnDelete::SetNull);
+    let schema = Schema {
+        enums: vec![enum_def("group", &["admin", "user", "all"])].into(),
+        tables: vec![order, user].into(),
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("0000_initial.sql"),
+        schema_core::render::migration(&schema_core::plan::plan_create(&schema), false),
+    )
+    .unwrap();
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    Migrator::from_dir(dir.path())
+        .unwrap()
+        .run_on_client(&client)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", e.help()));
+    let report = catalog::verify(&client, &schema).await.unwrap();
+    assert!(report.is_clean(), "{report}");
+
+    // The same database with the keyword enum's default changed is still told apart.
+    client
+        .batch_execute(r#"ALTER TABLE "order" ALTER COLUMN "group" SET DEFAULT 'admin'"#)
+        .await
+        .unwrap();
+    let report = catalog::verify(&client, &schema).await.unwrap();
+    assert!(
+        matches!(&report.drifts[..], [Drift::ColumnDefault { table, column, .. }]
+            if table == "order" && column == "group"),
+        "{report}"
+    );
+}
