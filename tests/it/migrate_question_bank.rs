@@ -252,6 +252,70 @@ async fn every_uuid_primary_key_defaults_to_gen_random_uuid() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn indexes_and_columns_are_the_specified_ones() {
+    let (_db, client) = migrated().await;
+    let indexes = strings(
+        &client,
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' \
+         AND tablename IN ('attempts', 'users', 'questions') ORDER BY indexname",
+    )
+    .await;
+    assert_eq!(
+        indexes,
+        [
+            "CREATE UNIQUE INDEX attempts_pkey ON public.attempts USING btree (id)",
+            "CREATE INDEX attempts_question_id_idx ON public.attempts USING btree (question_id)",
+            "CREATE INDEX attempts_session_answered_at_idx ON public.attempts USING btree (practice_session_id, answered_at DESC)",
+            "CREATE INDEX attempts_user_answered_at_idx ON public.attempts USING btree (user_id, answered_at DESC)",
+            "CREATE INDEX attempts_user_is_correct_answered_at_idx ON public.attempts USING btree (user_id, is_correct, answered_at DESC)",
+            "CREATE INDEX attempts_user_question_answered_at_idx ON public.attempts USING btree (user_id, question_id, answered_at DESC)",
+            "CREATE UNIQUE INDEX questions_pkey ON public.questions USING btree (id)",
+            "CREATE UNIQUE INDEX questions_slug_uq ON public.questions USING btree (slug)",
+            "CREATE INDEX questions_status_created_at_idx ON public.questions USING btree (status, created_at DESC)",
+            "CREATE INDEX questions_status_difficulty_idx ON public.questions USING btree (status, difficulty)",
+            "CREATE UNIQUE INDEX users_clerk_user_id_uq ON public.users USING btree (clerk_user_id)",
+            "CREATE UNIQUE INDEX users_email_uq ON public.users USING btree (email)",
+            "CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)",
+        ]
+    );
+    let index_count = strings(
+        &client,
+        "SELECT count(*)::text FROM pg_indexes WHERE schemaname = 'public'",
+    )
+    .await;
+    assert_eq!(
+        index_count,
+        ["38"],
+        "27 named indexes and 11 primary key indexes"
+    );
+
+    let columns = strings(
+        &client,
+        "SELECT column_name || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || \
+         CASE WHEN a.attnotnull THEN 'not null' ELSE 'null' END || ' ' || \
+         coalesce(pg_get_expr(d.adbin, d.adrelid), '-') \
+         FROM information_schema.columns c \
+         JOIN pg_attribute a ON a.attrelid = 'attempts'::regclass AND a.attname = c.column_name \
+         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+         WHERE c.table_name = 'attempts' ORDER BY c.ordinal_position",
+    )
+    .await;
+    assert_eq!(
+        columns,
+        [
+            "id uuid not null gen_random_uuid()",
+            "user_id uuid not null -",
+            "question_id uuid not null -",
+            "practice_session_id uuid null -",
+            "selected_choice_id uuid null -",
+            "is_correct boolean not null -",
+            "time_spent_seconds integer not null 0",
+            "answered_at timestamp with time zone not null now()",
+        ]
+    );
+}
+
 /// Fills the tables the descending indexes live on with enough rows (200,000 attempts, 60,000 sessions) that
 /// the planner weighs its options, then analyzes them.
 async fn fill_for_plans(client: &Client) {

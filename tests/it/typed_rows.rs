@@ -1,8 +1,10 @@
 //! Typed rows against a database built by the committed migrations: every `#[table]` struct
 //! reads its table's rows, every `#[pg_enum]` agrees with the migrated enum type label for
-//! label, and `practice_sessions.params_json` is read and written as the JSON the application
-//! shares with its TypeScript side.
+//! label and refuses another enum type, `practice_sessions.params_json` is read and written as
+//! the JSON the application shares with its TypeScript side, and a row that does not fit is
+//! named by table, column and type.
 
+use chrono::{DateTime, Utc};
 use schema::question_bank::{
     Attempt, Bookmark, Choice, PracticeMode, PracticeParams, PracticeSession, Question,
     QuestionDifficulty, QuestionStatus, QuestionTag, StripeCustomer, StripeEvent,
@@ -23,6 +25,8 @@ const QUESTION: &str = "00000000-0000-4000-8000-000000000002";
 const CHOICE: &str = "00000000-0000-4000-8000-000000000003";
 const TAG: &str = "00000000-0000-4000-8000-000000000004";
 const SESSION: &str = "00000000-0000-4000-8000-000000000005";
+/// With microseconds, the precision `timestamptz` keeps.
+const PROCESSED_AT: &str = "2024-05-01T12:00:00.123456Z";
 
 /// One row in every table, written as plain SQL (as the TypeScript side of the application
 /// writes them), with the database's defaults filling the rest.
@@ -32,7 +36,8 @@ fn seed_sql() -> String {
          INSERT INTO stripe_customers (user_id, stripe_customer_id) VALUES ('{USER}', 'cus_1');
          INSERT INTO stripe_subscriptions (user_id, stripe_subscription_id, status, price_id,
              current_period_end) VALUES ('{USER}', 'sub_1', 'past_due', 'price_1', now());
-         INSERT INTO stripe_events (id, type) VALUES ('evt_1', 'invoice.paid');
+         INSERT INTO stripe_events (id, type, processed_at)
+             VALUES ('evt_1', 'invoice.paid', '{PROCESSED_AT}');
          INSERT INTO questions (id, slug, stem_md, explanation_md, difficulty, status)
              VALUES ('{QUESTION}', 'q-1', 'Stem', 'Why', 'medium', 'published');
          INSERT INTO choices (id, question_id, label, text_md, is_correct, sort_order)
@@ -91,7 +96,11 @@ async fn every_table_reads_its_migrated_rows_by_column_list() -> TestResult {
     assert!(!sub.cancel_at_period_end, "the migrated default");
     read.push(StripeSubscription::TABLE.name);
     let [event] = <[StripeEvent; 1]>::try_from(read_all(&client).await?).unwrap();
-    assert_eq!((event.processed_at, event.error), (None, None));
+    let processed_at: DateTime<Utc> = PROCESSED_AT.parse()?;
+    assert_eq!(
+        (event.processed_at, event.error),
+        (Some(processed_at), None)
+    );
     read.push(StripeEvent::TABLE.name);
     let [question] = <[Question; 1]>::try_from(read_all(&client).await?).unwrap();
     assert_eq!(
@@ -190,6 +199,34 @@ async fn every_label_of_every_enum_round_trips_through_its_migrated_column() -> 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_enum_refuses_a_value_of_another_enum_type() -> TestResult {
+    let (_db, client) = migrated().await?;
+    let row = client
+        .query_one("SELECT 'draft'::question_status AS v", &[])
+        .await?;
+    let err = row.try_get::<_, QuestionDifficulty>("v").unwrap_err();
+    let cause = std::error::Error::source(&err).map(|s| s.to_string());
+    assert!(
+        cause
+            .as_deref()
+            .is_some_and(|c| c.contains("question_status")),
+        "{err:?}"
+    );
+    let err = client
+        .query_one("SELECT $1::question_status", &[&QuestionDifficulty::Easy])
+        .await
+        .unwrap_err();
+    let cause = std::error::Error::source(&err).map(|s| s.to_string());
+    assert!(
+        cause
+            .as_deref()
+            .is_some_and(|c| c.contains("QuestionDifficulty")),
+        "{err:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn practice_params_are_the_camel_case_jsonb_both_sides_share() -> TestResult {
     let (_db, client) = migrated().await?;
 
@@ -282,6 +319,27 @@ async fn a_row_that_does_not_fit_names_table_column_and_type() -> TestResult {
     let err = Question::from_row(&row).unwrap_err();
     assert_eq!((err.table, err.column), ("questions", "difficulty"));
     assert!(err.rust_type.contains("QuestionDifficulty"), "{err}");
+
+    // A value of another SQL type.
+    let columns = StripeEvent::COLUMN_LIST.replace(StripeEvent::error.quoted(), "5 AS error");
+    let row = client
+        .query_one(&format!("SELECT {columns} FROM stripe_events"), &[])
+        .await?;
+    let err = StripeEvent::from_row(&row).unwrap_err();
+    assert_eq!((err.table, err.column), ("stripe_events", "error"));
+    assert_eq!(err.rust_type, "Option<String>");
+    let message = err.to_string();
+    assert!(
+        message.starts_with("cannot read column `stripe_events.error` as Option<String>"),
+        "{message}"
+    );
+
+    // A column left out of the select list.
+    let row = client
+        .query_one("SELECT id FROM stripe_events", &[])
+        .await?;
+    let err = StripeEvent::from_row(&row).unwrap_err();
+    assert_eq!(err.column, "type", "a missing column is named: {err}");
     Ok(())
 }
 

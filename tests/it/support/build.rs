@@ -66,11 +66,22 @@ pub fn composite(mut t: TableDef, columns: &[&str]) -> TableDef {
     t
 }
 
-pub fn fk(mut t: TableDef, column: &str, target: &str, on_delete: OnDelete) -> TableDef {
+pub fn fk(t: TableDef, column: &str, target: &str, on_delete: OnDelete) -> TableDef {
+    fk_to(t, column, target, "id", on_delete)
+}
+
+/// A foreign key to a column other than `id`.
+pub fn fk_to(
+    mut t: TableDef,
+    column: &str,
+    target: &str,
+    target_column: &str,
+    on_delete: OnDelete,
+) -> TableDef {
     t.foreign_keys.to_mut().push(ForeignKeyDef {
         column: column.to_string().into(),
         references_table: target.to_string().into(),
-        references_column: "id".into(),
+        references_column: target_column.to_string().into(),
         on_delete,
     });
     t

@@ -1,5 +1,6 @@
-//! A small schema written twice by hand, as descriptors and as the SQL that creates it, so
-//! the catalog tests need neither the macros nor the renderer.
+//! A small schema written twice by hand, as descriptors (with the shared constructors of
+//! `support::build`) and as the SQL that creates it, so the catalog tests need neither the
+//! macros nor the renderer.
 //!
 //! It covers every type and default spelling `verify` maps (uuid, text, varchar, boolean,
 //! smallint, integer, bigint, real, double precision, timestamptz, jsonb, enums; defaults
@@ -9,10 +10,10 @@
 
 #![allow(dead_code)] // each test file uses part of this
 
+use crate::support::build::*;
 use schema_core::catalog::{self, Catalog, Drift, DriftReport};
 use schema_core::model::*;
 use schema_core::testing::TestDatabase;
-use std::borrow::Cow;
 
 pub const SQL: &str = r#"
 CREATE EXTENSION IF NOT EXISTS "pgcrypto";
@@ -62,84 +63,85 @@ CREATE UNIQUE INDEX "posts_account_title_uq" ON "posts" USING btree ("account_id
 CREATE INDEX "post_labels_label_code_idx" ON "post_labels" USING btree ("label_code");
 "#;
 
-fn name(s: &'static str) -> Name {
-    Cow::Borrowed(s)
-}
-
-fn col(
-    n: &'static str,
-    sql_type: SqlType,
-    nullable: bool,
-    default: Option<ColumnDefault>,
-) -> ColumnDef {
-    ColumnDef {
-        nullable,
-        default,
-        ..ColumnDef::new(name(n), sql_type)
-    }
-}
-
-fn enum_def(n: &'static str, labels: &[&'static str]) -> EnumDef {
-    EnumDef {
-        name: name(n),
-        labels: labels.iter().map(|&l| name(l)).collect::<Vec<_>>().into(),
-        renamed_from: None,
-        renamed_labels: Cow::Borrowed(&[]),
-    }
-}
-
-fn fk(
-    column: &'static str,
-    table: &'static str,
-    ref_col: &'static str,
-    on_delete: OnDelete,
-) -> ForeignKeyDef {
-    ForeignKeyDef {
-        column: name(column),
-        references_table: name(table),
-        references_column: name(ref_col),
-        on_delete,
-    }
-}
-
-fn index(n: &'static str, unique: bool, columns: &[(&'static str, bool)]) -> IndexDef {
-    IndexDef {
-        name: name(n),
-        unique,
-        columns: columns
-            .iter()
-            .map(|&(c, desc)| IndexColumn {
-                name: name(c),
-                desc,
-                nulls: None,
-            })
-            .collect::<Vec<_>>()
-            .into(),
-    }
-}
-
-fn table(
-    n: &'static str,
-    columns: Vec<ColumnDef>,
-    primary_key: PrimaryKey,
-    foreign_keys: Vec<ForeignKeyDef>,
-    indexes: Vec<IndexDef>,
-) -> TableDef {
-    TableDef {
-        name: name(n),
-        columns: columns.into(),
-        primary_key,
-        foreign_keys: foreign_keys.into(),
-        indexes: indexes.into(),
-        renamed_from: None,
-    }
-}
-
 /// The schema in code that [`SQL`] creates.
 pub fn schema() -> Schema {
     use ColumnDefault as D;
+    use OnDelete::*;
     use SqlType as T;
-    let e = |n: &'static str| T::Enum(name(n));
+
+    let accounts = table(
+        "accounts",
+        vec![
+            uuid_pk(),
+            varchar("handle", 64),
+            col("email", T::Text),
+            def(enum_col("mood", "mood"), D::EnumLabel("calm".into())),
+            def(col("is_admin", T::Boolean), D::Bool(false)),
+            def(col("score", T::Integer), D::Int(0)),
+            def(null(col("bio", T::Text)), D::Text("hello".into())),
+            null(col("notes", T::Jsonb)),
+            now("created_at"),
+        ],
+    );
+    let accounts = index(accounts, "accounts_handle_uq", true, &["handle"]);
+
+    let mut labels = table(
+        "labels",
+        vec![
+            varchar("code", 32),
+            def(varchar("color", 16), D::Text("grey".into())),
+            col("rank", T::DoublePrecision),
+            null(col("weight", T::Real)),
+        ],
+    );
+    labels.primary_key = PrimaryKey::Column("code".into());
+
+    let posts = table(
+        "posts",
+        vec![
+            uuid_pk(),
+            col("account_id", T::Uuid),
+            enum_col("level", "level"),
+            varchar("title", 255),
+            def(col("views", T::BigInt), D::Int(0)),
+            def(col("priority", T::SmallInt), D::Int(-1)),
+            null(tz("published_at")),
+        ],
+    );
+    let posts = fk(posts, "account_id", "accounts", Cascade);
+    let posts = index(
+        posts,
+        "posts_account_published_at_idx",
+        false,
+        &["account_id", "published_at desc"],
+    );
+    let posts = index(
+        posts,
+        "posts_account_title_uq",
+        true,
+        &["account_id", "title"],
+    );
+
+    let post_labels = table(
+        "post_labels",
+        vec![
+            col("post_id", T::Uuid),
+            varchar("label_code", 32),
+            null(col("reviewer_id", T::Uuid)),
+            enum_col("channel", "channel"),
+        ],
+    );
+    let post_labels = composite(post_labels, &["post_id", "label_code"]);
+    let post_labels = fk(post_labels, "post_id", "posts", Cascade);
+    let post_labels = fk_to(post_labels, "label_code", "labels", "code", Restrict);
+    let post_labels = fk(post_labels, "reviewer_id", "accounts", SetNull);
+    let post_labels = index(
+        post_labels,
+        "post_labels_label_code_idx",
+        false,
+        &["label_code"],
+    );
+
     Schema {
         enums: vec![
             enum_def("mood", &["happy", "calm", "sad"]),
@@ -147,84 +149,7 @@ pub fn schema() -> Schema {
             enum_def("channel", &["email", "sms"]),
         ]
         .into(),
-        tables: vec![
-            table(
-                "accounts",
-                vec![
-                    col("id", T::Uuid, false, Some(D::GenRandomUuid)),
-                    col("handle", T::Varchar(64), false, None),
-                    col("email", T::Text, false, None),
-                    col("mood", e("mood"), false, Some(D::EnumLabel(name("calm")))),
-                    col("is_admin", T::Boolean, false, Some(D::Bool(false))),
-                    col("score", T::Integer, false, Some(D::Int(0))),
-                    col("bio", T::Text, true, Some(D::Text(name("hello")))),
-                    col("notes", T::Jsonb, true, None),
-                    col("created_at", T::TimestampTz, false, Some(D::Now)),
-                ],
-                PrimaryKey::Column(name("id")),
-                vec![],
-                vec![index("accounts_handle_uq", true, &[("handle", false)])],
-            ),
-            table(
-                "labels",
-                vec![
-                    col("code", T::Varchar(32), false, None),
-                    col("color", T::Varchar(16), false, Some(D::Text(name("grey")))),
-                    col("rank", T::DoublePrecision, false, None),
-                    col("weight", T::Real, true, None),
-                ],
-                PrimaryKey::Column(name("code")),
-                vec![],
-                vec![],
-            ),
-            table(
-                "posts",
-                vec![
-                    col("id", T::Uuid, false, Some(D::GenRandomUuid)),
-                    col("account_id", T::Uuid, false, None),
-                    col("level", e("level"), false, None),
-                    col("title", T::Varchar(255), false, None),
-                    col("views", T::BigInt, false, Some(D::Int(0))),
-                    col("priority", T::SmallInt, false, Some(D::Int(-1))),
-                    col("published_at", T::TimestampTz, true, None),
-                ],
-                PrimaryKey::Column(name("id")),
-                vec![fk("account_id", "accounts", "id", OnDelete::Cascade)],
-                vec![
-                    index(
-                        "posts_account_published_at_idx",
-                        false,
-                        &[("account_id", false), ("published_at", true)],
-                    ),
-                    index(
-                        "posts_account_title_uq",
-                        true,
-                        &[("account_id", false), ("title", false)],
-                    ),
-                ],
-            ),
-            table(
-                "post_labels",
-                vec![
-                    col("post_id", T::Uuid, false, None),
-                    col("label_code", T::Varchar(32), false, None),
-                    col("reviewer_id", T::Uuid, true, None),
-                    col("channel", e("channel"), false, None),
-                ],
-                PrimaryKey::Composite(vec![name("post_id"), name("label_code")].into()),
-                vec![
-                    fk("post_id", "posts", "id", OnDelete::Cascade),
-                    fk("label_code", "labels", "code", OnDelete::Restrict),
-                    fk("reviewer_id", "accounts", "id", OnDelete::SetNull),
-                ],
-                vec![index(
-                    "post_labels_label_code_idx",
-                    false,
-                    &[("label_code", false)],
-                )],
-            ),
-        ]
-        .into(),
+        tables: vec![accounts, labels, posts, post_labels].into(),
         ..Default::default()
     }
 }
