@@ -113,12 +113,16 @@ impl Migrator {
             });
         }
         let watch = Watcher::Config(db);
-        let mut report = self.run_locked(&client, watch).await?;
+        let result = self.run_locked(&client, watch).await;
         // Closing the connection would release the lock too, but the server does so only when
         // its backend has exited, after this process may have: a migrator started right after
-        // would find the lock still held and report waiting for a run that is over. After a
-        // failure the close is left to release it.
-        lock::unlock(&client).await?;
+        // (a retry after a lock timeout, say) would find the lock still held and report
+        // waiting for a run that is over. So it is released here after a failure too; if the
+        // connection is gone with the failure, the close releases it, and the failure is what
+        // is reported.
+        let unlocked = lock::unlock(&client).await;
+        let mut report = result?;
+        unlocked?;
         report.created_database = created;
         Ok(report)
     }
