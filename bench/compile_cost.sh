@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The compile cost of the macros: a throwaway crate of $TABLES `#[table]` structs against the
 # same structs plain (`#[derive(Debug, Clone)]` only), and the annotated crate with the
-# structs listed in a `schema!` registry. All three depend on the `schema` crate of this
+# structs listed in a `schema!` registry. All three depend on the `schema-core` crate of this
 # checkout; dependencies are built first and are not measured.
 #
 #   bench/compile_cost.sh            # TABLES=200 RUNS=5
@@ -68,7 +68,7 @@ publish = false
 [workspace]
 
 [dependencies]
-schema = { path = "$REPO/schema" }
+schema-core = { path = "$REPO/schema-core" }
 uuid = { version = "1", features = ["v4", "serde"] }
 chrono = { version = "0.4", default-features = false, features = ["clock", "std", "serde"] }
 TOML
@@ -76,11 +76,11 @@ TOML
     echo "#![allow(dead_code)]"
     echo "use chrono::{DateTime, Utc};"
     echo "use uuid::Uuid;"
-    [ "$2" = annotated ] && echo "use schema::table;"
+    [ "$2" = annotated ] && echo "use schema_core::table;"
     echo
     for ((i = 0; i < TABLES; i++)); do table "$i" "$2"; done
     if [ "${3:-}" = registry ]; then
-      echo "pub const SCHEMA: schema::Schema = schema::schema! {"
+      echo "pub const SCHEMA: schema_core::Schema = schema_core::schema! {"
       echo "    enums: [],"
       echo -n "    tables: ["
       for ((i = 0; i < TABLES; i++)); do echo -n "$(name "$i"), "; done

@@ -57,25 +57,21 @@ pub const fn relation_count(tables: &[TableDef]) -> usize {
     count
 }
 
-/// A relation: a table (`index == NONE`) or one of its indexes.
+/// A relation: a table (`index == NONE`) or one of its indexes, with its name, read once
+/// (the sort compares names thousands of times, and each step of the evaluator counts).
 #[derive(Clone, Copy)]
-struct Relation {
+struct Relation<'a> {
+    name: &'a str,
+    /// [`hash`] of the name: the sort compares these integers, one step each, and names
+    /// only where they are equal.
+    hash: u64,
     table: usize,
     index: usize,
 }
 
 const NONE: usize = usize::MAX;
 
-impl Relation {
-    const fn name<'a>(&self, tables: &'a [TableDef]) -> &'a str {
-        let table = &tables[self.table];
-        if self.index == NONE {
-            text(&table.name)
-        } else {
-            text(&items(&table.indexes)[self.index].name)
-        }
-    }
-
+impl Relation<'_> {
     const fn kind(&self) -> &'static str {
         if self.index == NONE {
             "table"
@@ -139,12 +135,12 @@ const fn check_enums(enums: &[EnumDef]) -> Found<'_> {
 
 /// Neighbours in the sorted index share a name; derived primary key names are recognised
 /// by their suffix and looked up.
-const fn check_relation_names<'a>(tables: &'a [TableDef], sorted: &[Relation]) -> Found<'a> {
+const fn check_relation_names<'a>(tables: &'a [TableDef], sorted: &[Relation<'a>]) -> Found<'a> {
     let mut r = 0;
     while r < sorted.len() {
         let relation = sorted[r];
-        let name = relation.name(tables);
-        if r > 0 && same(name, sorted[r - 1].name(tables)) {
+        let name = relation.name;
+        if r > 0 && same(name, sorted[r - 1].name) {
             let earlier = sorted[r - 1];
             if earlier.index == NONE && relation.index != NONE {
                 return Some(Violation::NameTaken {
@@ -163,7 +159,7 @@ const fn check_relation_names<'a>(tables: &'a [TableDef], sorted: &[Relation]) -
         }
         if names::ends_with(name, PRIMARY_KEY_SUFFIX) {
             let base = names::without_suffix(name, PRIMARY_KEY_SUFFIX.len());
-            if let Some(at) = table_position(tables, sorted, base) {
+            if let Some(at) = table_position(sorted, base) {
                 if let PrimaryKey::Column(_) = tables[at].primary_key {
                     return Some(primary_key_taken(relation, name, base));
                 }
@@ -212,10 +208,25 @@ const fn compare(a: &str, b: &str) -> i32 {
     a.len() as i32 - b.len() as i32
 }
 
-/// Whether `a` sorts before `b`: by name, then tables before indexes, then by position, so
-/// the first entry of a name is the earliest table of that name if there is one.
-const fn before(tables: &[TableDef], a: Relation, b: Relation) -> bool {
-    let order = compare(a.name(tables), b.name(tables));
+/// FNV-1a: a name's bytes folded into an integer, so that equal names sort together without
+/// comparing strings at every step of the sort.
+const fn hash(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let (mut h, mut i) = (0xcbf2_9ce4_8422_2325_u64, 0);
+    while i < bytes.len() {
+        h = (h ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    h
+}
+
+/// Whether `a` sorts before `b`: by hash, then name, then tables before indexes, then by
+/// position, so the first entry of a name is the earliest table of that name if there is one.
+const fn before(a: Relation, b: Relation) -> bool {
+    if a.hash != b.hash {
+        return a.hash < b.hash;
+    }
+    let order = compare(a.name, b.name);
     if order != 0 {
         return order < 0;
     }
@@ -226,20 +237,33 @@ const fn before(tables: &[TableDef], a: Relation, b: Relation) -> bool {
     a.table < b.table || (a.table == b.table && a.index < b.index)
 }
 
-/// Every table and index, sorted by name: a heapsort, in one function because passing the
+/// Every table and index, sorted by [`before`]: a heapsort, in one function because passing the
 /// array to a helper by value would copy it.
-const fn sorted_relations<const R: usize>(tables: &[TableDef]) -> [Relation; R] {
-    let mut order = [Relation { table: 0, index: 0 }; R];
+const fn sorted_relations<const R: usize>(tables: &[TableDef]) -> [Relation<'_>; R] {
+    let mut order = [Relation {
+        name: "",
+        hash: 0,
+        table: 0,
+        index: 0,
+    }; R];
     let (mut r, mut t) = (0, 0);
     while t < tables.len() {
         order[r] = Relation {
+            name: text(&tables[t].name),
+            hash: hash(text(&tables[t].name)),
             table: t,
             index: NONE,
         };
         r += 1;
         let mut i = 0;
-        while i < items(&tables[t].indexes).len() {
-            order[r] = Relation { table: t, index: i };
+        let indexes = items(&tables[t].indexes);
+        while i < indexes.len() {
+            order[r] = Relation {
+                name: text(&indexes[i].name),
+                hash: hash(text(&indexes[i].name)),
+                table: t,
+                index: i,
+            };
             r += 1;
             i += 1;
         }
@@ -266,10 +290,10 @@ const fn sorted_relations<const R: usize>(tables: &[TableDef]) -> [Relation; R] 
             if child >= heap {
                 break;
             }
-            if child + 1 < heap && before(tables, order[child], order[child + 1]) {
+            if child + 1 < heap && before(order[child], order[child + 1]) {
                 child += 1;
             }
-            if !before(tables, order[root], order[child]) {
+            if !before(order[root], order[child]) {
                 break;
             }
             let swap = order[root];
@@ -281,17 +305,19 @@ const fn sorted_relations<const R: usize>(tables: &[TableDef]) -> [Relation; R] 
 }
 
 /// The first position (in registration order) of a table named `name`, if any.
-const fn table_position(tables: &[TableDef], sorted: &[Relation], name: &str) -> Option<usize> {
+const fn table_position(sorted: &[Relation], name: &str) -> Option<usize> {
+    let key = hash(name);
     let (mut low, mut high) = (0, sorted.len());
     while low < high {
         let mid = (low + high) / 2;
-        if compare(sorted[mid].name(tables), name) < 0 {
+        let at = sorted[mid];
+        if at.hash < key || (at.hash == key && compare(at.name, name) < 0) {
             low = mid + 1;
         } else {
             high = mid;
         }
     }
-    if low < sorted.len() && sorted[low].index == NONE && same(sorted[low].name(tables), name) {
+    if low < sorted.len() && sorted[low].index == NONE && same(sorted[low].name, name) {
         Some(sorted[low].table)
     } else {
         None
@@ -355,7 +381,7 @@ const fn check_foreign_keys<'a>(
     while k < keys.len() {
         let (name, column) = (text(&table.name), text(&keys[k].column));
         let target = text(&keys[k].references_table);
-        let at = match table_position(tables, sorted, target) {
+        let at = match table_position(sorted, target) {
             Some(at) if at <= index => at,
             Some(_) => {
                 return Some(Violation::TableRegisteredLater {
