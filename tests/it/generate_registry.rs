@@ -5,79 +5,15 @@ use crate::support;
 
 use schema_core::model::*;
 use schema_core::registry::{unregistered_tables, validate, RegistryError};
-use schema_core::{schema, PgEnum, RowError, Table};
+use schema_core::{schema, Table};
 use std::borrow::Cow;
 use support::build::*;
 
-#[derive(Clone, Copy)]
-enum Mode {
-    Tutor,
-    Exam,
-}
-
-impl PgEnum for Mode {
-    const ENUM: EnumDef = EnumDef {
-        name: Cow::Borrowed("practice_mode"),
-        labels: Cow::Borrowed(&[Cow::Borrowed("tutor"), Cow::Borrowed("exam")]),
-        renamed_from: None,
-        renamed_labels: Cow::Borrowed(&[]),
-    };
-    const VARIANTS: &'static [Self] = &[Mode::Tutor, Mode::Exam];
-    fn label(self) -> &'static str {
-        match self {
-            Mode::Tutor => "tutor",
-            Mode::Exam => "exam",
-        }
-    }
-    fn from_label(label: &str) -> Option<Self> {
-        Self::VARIANTS.iter().copied().find(|m| m.label() == label)
-    }
-}
-
-const fn column(name: &'static str, sql_type: SqlType) -> ColumnDef {
-    ColumnDef::new(Cow::Borrowed(name), sql_type)
-}
-
-struct User;
-impl Table for User {
-    const TABLE: TableDef = TableDef {
-        name: Cow::Borrowed("users"),
-        columns: Cow::Borrowed(&[column("id", SqlType::Uuid)]),
-        primary_key: PrimaryKey::Column(Cow::Borrowed("id")),
-        foreign_keys: Cow::Borrowed(&[]),
-        indexes: Cow::Borrowed(&[]),
-        renamed_from: None,
-    };
-    const COLUMN_LIST: &'static str = "id";
-    fn from_row(_: &tokio_postgres::Row) -> Result<Self, RowError> {
-        Ok(User)
-    }
-}
-
-struct Session;
-impl Table for Session {
-    const TABLE: TableDef = TableDef {
-        name: Cow::Borrowed("practice_sessions"),
-        columns: Cow::Borrowed(&[
-            column("id", SqlType::Uuid),
-            column("user_id", SqlType::Uuid),
-            column("mode", SqlType::Enum(Cow::Borrowed("practice_mode"))),
-        ]),
-        primary_key: PrimaryKey::Column(Cow::Borrowed("id")),
-        foreign_keys: Cow::Borrowed(&[ForeignKeyDef {
-            column: Cow::Borrowed("user_id"),
-            references_table: Cow::Borrowed("users"),
-            references_column: Cow::Borrowed("id"),
-            on_delete: OnDelete::Cascade,
-        }]),
-        indexes: Cow::Borrowed(&[]),
-        renamed_from: None,
-    };
-    const COLUMN_LIST: &'static str = "id, user_id, mode";
-    fn from_row(_: &tokio_postgres::Row) -> Result<Self, RowError> {
-        Ok(Session)
-    }
-}
+// The hand-written enum and tables the compile-fail cases of `tests/registry_ui` use: one
+// fixture for both.
+#[path = "../registry_ui/common.rs"]
+mod common;
+use common::{Mode, Session, User};
 
 const SCHEMA: Schema = schema! { enums: [Mode], tables: [User, Session] };
 
@@ -109,7 +45,7 @@ const ORPHANS: TableDef = TableDef {
 #[test]
 fn schema_macro_keeps_the_declared_order() {
     let tables: Vec<&str> = SCHEMA.tables.iter().map(|t| &*t.name).collect();
-    assert_eq!(tables, ["users", "practice_sessions"]);
+    assert_eq!(tables, ["users", "sessions"]);
     assert_eq!(SCHEMA.enums[0].name, "practice_mode");
     assert_eq!(validate(&SCHEMA), Ok(()));
 }
