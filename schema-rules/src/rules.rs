@@ -459,11 +459,6 @@ impl<'a> Violation<&'a str> {
         }
     }
 
-    /// Stops constant evaluation with the message: how `schema!` reports a violation.
-    pub const fn fail(&self) -> ! {
-        Message::of(self.pieces()).fail()
-    }
-
     /// The same violation holding owned strings, to keep.
     pub fn owned(&self) -> Violation<String> {
         self.map(|s| s.to_string())
@@ -672,31 +667,29 @@ pub const fn referenced_unique<'a>(
     }
 }
 
-/// An index must not take the name of its own table or of its table's primary key: PostgreSQL
-/// keeps tables, indexes and key constraints in one namespace. (Clashes with other tables'
-/// names are found by `schema!`, which sees them all.)
+/// An index must not take the name of its own table or of its table's primary key
+/// constraint (`is_primary_key_name`: the caller derives that name, `<table>_pkey` or the
+/// composite `<table>_<column>_..._pk`): PostgreSQL keeps tables, indexes and key constraints
+/// in one namespace. (Clashes with other tables' names are found by `schema!`, which sees them
+/// all.)
 pub const fn index_name<'a>(
     table: &'a str,
     index: &'a str,
-    primary_key_is_one_column: bool,
+    is_primary_key_name: bool,
 ) -> Option<Violation<&'a str>> {
-    if same(index, table) {
-        Some(Violation::NameTaken {
-            kind: "index",
-            name: index,
-            taken_by: "the table",
-            owner: table,
-        })
-    } else if primary_key_is_one_column && names::is_primary_key(index, table) {
-        Some(Violation::NameTaken {
-            kind: "index",
-            name: index,
-            taken_by: "the primary key of the table",
-            owner: table,
-        })
+    let taken_by = if same(index, table) {
+        "the table"
+    } else if is_primary_key_name {
+        "the primary key of the table"
     } else {
-        None
-    }
+        return None;
+    };
+    Some(Violation::NameTaken {
+        kind: "index",
+        name: index,
+        taken_by,
+        owner: table,
+    })
 }
 
 /// Whether two strings are equal; `==` on `str` is not callable in a `const fn`.
@@ -794,11 +787,6 @@ impl Message {
             len -= 1;
         }
         ""
-    }
-
-    /// Stops constant evaluation (or panics at run time) with the message.
-    pub const fn fail(self) -> ! {
-        panic!("{}", self.as_str())
     }
 }
 
@@ -970,6 +958,7 @@ mod tests {
         assert!(index_name("users", "users_pkey", true).is_some());
         assert!(index_name("users", "users_pkey", false).is_none());
         assert!(index_name("users", "users", false).is_some());
+        assert!(index_name("pairs", "pairs_a_b_pk", true).is_some());
         assert!(pg_schema("pg_app", "ledger").is_some());
         assert!(pg_schema("ledger", "ledger").is_some());
         assert!(pg_schema("app", "ledger").is_none());

@@ -11,4 +11,13 @@ pub struct Tag {
     pub label: String,
 }
 
+// A composite key's constraint is named `<table>_<column>_<column>_pk`.
+#[table(name = "pairs")]
+#[primary_key(left_id, right_id)]
+#[index(name = "pairs_left_id_right_id_pk", on(right_id))]
+pub struct Pair {
+    pub left_id: Uuid,
+    pub right_id: Uuid,
+}
+
 fn main() {}
