@@ -272,24 +272,18 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
             bounds.push(quote_spanned!(*span=> __p::require_float::<#ty>();));
         }
         Some(DefaultValue::Int(value, span)) => {
-            consts.push(quote_spanned!(*span=> const _: () = {
-                const TYPE: &__p::SqlType = &<#ty as __p::ColumnType>::SQL_TYPE;
-                if let ::std::option::Option::Some(violation) =
-                    __p::int_default::<#ty>(#table_name, #column, #value, TYPE)
-                {
-                    ::std::panic!("{}", __p::Message::of(violation.pieces()).as_str())
-                }
-            };));
+            consts.push(compile_time_check(
+                *span,
+                quote!(__p::int_default::<#ty>(#table_name, #column, #value, TYPE)),
+                Some(ty),
+            ));
         }
         Some(DefaultValue::Str(lit)) => {
-            consts.push(quote_spanned!(lit.span()=> const _: () = {
-                const TYPE: &__p::SqlType = &<#ty as __p::ColumnType>::SQL_TYPE;
-                if let ::std::option::Option::Some(violation) =
-                    __p::string_default_label::<#ty>(#table_name, #column, #lit, TYPE)
-                {
-                    ::std::panic!("{}", __p::Message::of(violation.pieces()).as_str())
-                }
-            };));
+            consts.push(compile_time_check(
+                lit.span(),
+                quote!(__p::string_default_label::<#ty>(#table_name, #column, #lit, TYPE)),
+                Some(ty),
+            ));
         }
         None => {}
     }
@@ -300,12 +294,13 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
                 #path.__require_foreign_key::<#ty>();));
             // The referenced table's name is known only through the path, so the derived
             // name's length is checked by the compiler, in a constant.
-            consts.push(quote_spanned!(path.span()=>
-                const _: () = if let ::std::option::Option::Some(violation) =
-                    __p::rules::foreign_key_name(#table_name, #column, #path.table(), #path.name())
-                {
-                    ::std::panic!("{}", __p::Message::of(violation.pieces()).as_str())
-                };));
+            consts.push(compile_time_check(
+                path.span(),
+                quote!(__p::rules::foreign_key_name(
+                    #table_name, #column, #path.table(), #path.name()
+                )),
+                None,
+            ));
         }
         if let Some((crate::ast::OnDelete::SetNull, span)) = fk.on_delete {
             bounds.push(quote_spanned!(span=> __p::require_nullable::<#ty>();));
@@ -321,4 +316,24 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
 /// The Rust type as a user wrote it, for `RowError` messages.
 fn type_string(ty: &syn::Type) -> String {
     ty.to_token_stream().to_string().replace(' ', "")
+}
+
+/// A rule the compiler evaluates: `check` is an `Option<Violation>`, and a violation stops the
+/// build with its message, at `span`. The panic is in the caller's own constant, so the error
+/// shows the message rather than the engine's code. With `column_type`, `check` may name
+/// `TYPE`, that type's `SqlType` (a constant, as a value with a destructor cannot be borrowed
+/// in a constant expression otherwise).
+fn compile_time_check(
+    span: Span,
+    check: TokenStream,
+    column_type: Option<&syn::Type>,
+) -> TokenStream {
+    let type_const = column_type
+        .map(|ty| quote!(const TYPE: &__p::SqlType = &<#ty as __p::ColumnType>::SQL_TYPE;));
+    quote_spanned!(span=> const _: () = {
+        #type_const
+        if let ::std::option::Option::Some(violation) = #check {
+            ::std::panic!("{}", __p::Message::of(violation.pieces()).as_str())
+        }
+    };)
 }
