@@ -7,96 +7,28 @@ use crate::migrate_support as support;
 use std::collections::BTreeSet;
 
 use schema_core::migrate::Migrator;
+use schema_core::model::{OnDelete, PrimaryKey, Schema, SqlType};
 use schema_core::testing::TestDatabase;
 use support::config;
 use tokio_postgres::Client;
 
-const TABLES: [&str; 11] = [
-    "attempts",
-    "bookmarks",
-    "choices",
-    "practice_sessions",
-    "question_tags",
-    "questions",
-    "stripe_customers",
-    "stripe_events",
-    "stripe_subscriptions",
-    "tags",
-    "users",
-];
+/// The spec, as the data the other tests compare the macro-built schema with: the tables,
+/// enums, keys and timestamps this database must have are read from it, not from the
+/// migration.
+fn spec() -> Schema {
+    crate::support::question_bank::spec_schema()
+}
 
-const ENUMS: [(&str, &[&str]); 5] = [
-    ("practice_mode", &["tutor", "exam"]),
-    ("question_difficulty", &["easy", "medium", "hard"]),
-    ("question_status", &["draft", "published", "archived"]),
-    (
-        "stripe_subscription_status",
-        &[
-            "incomplete",
-            "incomplete_expired",
-            "trialing",
-            "active",
-            "past_due",
-            "canceled",
-            "unpaid",
-            "paused",
-        ],
-    ),
-    (
-        "tag_kind",
-        &["domain", "topic", "substance", "treatment", "diagnosis"],
-    ),
-];
-
-/// (table, column, referenced table, ON DELETE) for every foreign key; all reference `id`.
-const FOREIGN_KEYS: [(&str, &str, &str, &str); 12] = [
-    (
-        "attempts",
-        "practice_session_id",
-        "practice_sessions",
-        "SET NULL",
-    ),
-    ("attempts", "question_id", "questions", "CASCADE"),
-    ("attempts", "selected_choice_id", "choices", "SET NULL"),
-    ("attempts", "user_id", "users", "CASCADE"),
-    ("bookmarks", "question_id", "questions", "CASCADE"),
-    ("bookmarks", "user_id", "users", "CASCADE"),
-    ("choices", "question_id", "questions", "CASCADE"),
-    ("practice_sessions", "user_id", "users", "CASCADE"),
-    ("question_tags", "question_id", "questions", "CASCADE"),
-    ("question_tags", "tag_id", "tags", "CASCADE"),
-    ("stripe_customers", "user_id", "users", "CASCADE"),
-    ("stripe_subscriptions", "user_id", "users", "CASCADE"),
-];
-
-/// Every timestamp column of the spec (all `tz`).
-const TIMESTAMPS: [&str; 13] = [
-    "attempts.answered_at",
-    "bookmarks.created_at",
-    "practice_sessions.ended_at",
-    "practice_sessions.started_at",
-    "questions.created_at",
-    "questions.updated_at",
-    "stripe_customers.created_at",
-    "stripe_events.processed_at",
-    "stripe_subscriptions.created_at",
-    "stripe_subscriptions.current_period_end",
-    "stripe_subscriptions.updated_at",
-    "users.created_at",
-    "users.updated_at",
-];
-
-/// Tables whose primary key is a generated UUID (`uuid pk` in the spec).
-const UUID_KEYS: [&str; 8] = [
-    "attempts",
-    "choices",
-    "practice_sessions",
-    "questions",
-    "stripe_customers",
-    "stripe_subscriptions",
-    "tags",
-    "users",
-];
+/// How `pg_constraint.confdeltype` reads, spelled as the spec writes ON DELETE.
+fn on_delete(action: OnDelete) -> &'static str {
+    match action {
+        OnDelete::Cascade => "CASCADE",
+        OnDelete::SetNull => "SET NULL",
+        OnDelete::Restrict => "RESTRICT",
+        OnDelete::SetDefault => "SET DEFAULT",
+        OnDelete::NoAction => "NO ACTION",
+    }
+}
 
 async fn strings(client: &Client, sql: &str) -> Vec<String> {
     let rows = client.query(sql, &[]).await.expect(sql);
@@ -140,9 +72,13 @@ async fn a_fresh_database_gets_the_question_bank_schema() {
          AND relkind = 'r' ORDER BY 1",
     )
     .await;
-    assert_eq!(tables, TABLES);
+    let spec = spec();
+    let mut expected: Vec<&str> = spec.tables.iter().map(|t| &*t.name).collect();
+    expected.sort();
+    assert_eq!(tables, expected);
 
-    for (name, labels) in ENUMS {
+    for e in spec.enums.iter() {
+        let name = &e.name;
         let actual = strings(
             &client,
             &format!(
@@ -151,7 +87,7 @@ async fn a_fresh_database_gets_the_question_bank_schema() {
             ),
         )
         .await;
-        assert_eq!(actual, labels, "labels of {name}");
+        assert_eq!(actual, e.labels.as_ref(), "labels of {name}");
     }
     let enum_count = strings(
         &client,
@@ -160,7 +96,7 @@ async fn a_fresh_database_gets_the_question_bank_schema() {
     )
     .await
     .len();
-    assert_eq!(enum_count, ENUMS.len());
+    assert_eq!(enum_count, spec.enums.len());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -181,15 +117,21 @@ async fn every_foreign_key_has_the_specified_name_and_on_delete() {
     .await
     .into_iter()
     .collect();
-    let expected: BTreeSet<String> = FOREIGN_KEYS
+    let spec = spec();
+    let expected: BTreeSet<String> = spec
+        .tables
         .iter()
-        .map(|(table, column, target, on_delete)| {
+        .flat_map(|t| t.foreign_keys.iter().map(move |fk| (&t.name, fk)))
+        .map(|(table, fk)| {
+            let (column, target, key) = (&fk.column, &fk.references_table, &fk.references_column);
+            let action = on_delete(fk.on_delete);
             // `update:a` is ON UPDATE NO ACTION.
             format!(
-                "{table}_{column}_{target}_id_fk {table}.{column} -> {target}.id {on_delete} update:a"
+                "{table}_{column}_{target}_{key}_fk {table}.{column} -> {target}.{key} {action} update:a"
             )
         })
         .collect();
+    assert_eq!(expected.len(), 12, "the spec's foreign keys");
     assert_eq!(actual, expected);
 }
 
@@ -202,7 +144,16 @@ async fn every_timestamp_is_timestamptz() {
          WHERE table_schema = 'public' AND data_type = 'timestamp with time zone' ORDER BY 1",
     )
     .await;
-    assert_eq!(timestamps, TIMESTAMPS);
+    let mut expected: Vec<String> = spec()
+        .tables
+        .iter()
+        .flat_map(|t| t.columns.iter().map(move |c| (&t.name, c)))
+        .filter(|(_, c)| c.sql_type == SqlType::TimestampTz)
+        .map(|(table, c)| format!("{table}.{}", c.name))
+        .collect();
+    expected.sort();
+    assert_eq!(expected.len(), 13, "the spec's timestamps");
+    assert_eq!(timestamps, expected);
     let without_zone = strings(
         &client,
         "SELECT table_name || '.' || column_name FROM information_schema.columns \
@@ -228,10 +179,16 @@ async fn every_uuid_primary_key_defaults_to_gen_random_uuid() {
          AND c.connamespace = 'public'::regnamespace ORDER BY 1",
     )
     .await;
-    let mut expected: Vec<String> = UUID_KEYS
+    let mut expected: Vec<String> = spec()
+        .tables
         .iter()
-        .map(|t| format!("{t} {t}_pkey uuid gen_random_uuid()"))
+        .filter(|t| match &t.primary_key {
+            PrimaryKey::Column(key) => t.column(key).unwrap().sql_type == SqlType::Uuid,
+            PrimaryKey::Composite(_) => false,
+        })
+        .map(|t| format!("{0} {0}_pkey uuid gen_random_uuid()", t.name))
         .collect();
+    assert_eq!(expected.len(), 8, "the spec's generated UUID keys");
     // The one natural key: the Stripe event id, with no default.
     expected.push("stripe_events stripe_events_pkey character varying(255) no default".into());
     expected.sort();
