@@ -54,6 +54,14 @@ async fn apply_steps(
     number
 }
 
+/// A client of `db`, once `verify` has found it to hold `schema` exactly.
+async fn verified_clean(db: &TestDatabase, schema: &Schema) -> tokio_postgres::Client {
+    let client = db.connect().await.unwrap();
+    let report = schema_core::catalog::verify(&client, schema).await.unwrap();
+    assert!(report.is_clean(), "{report}");
+    client
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_foreign_key_to_a_column_unique_through_an_index_applies() {
     let schema = with_reference_to_a_unique_index();
@@ -61,11 +69,7 @@ async fn a_foreign_key_to_a_column_unique_through_an_index_applies() {
     let db = TestDatabase::create().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     apply_steps(&db, dir.path(), None, &schema, 0).await;
-    let client = db.connect().await.unwrap();
-    let report = schema_core::catalog::verify(&client, &schema)
-        .await
-        .unwrap();
-    assert!(report.is_clean(), "{report}");
+    verified_clean(&db, &schema).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -81,11 +85,7 @@ async fn a_foreign_key_added_with_the_unique_index_it_relies_on_applies() {
     let dir = tempfile::tempdir().unwrap();
     let next = apply_steps(&db, dir.path(), None, &before, 0).await;
     apply_steps(&db, dir.path(), Some(&before), &target, next).await;
-    let client = db.connect().await.unwrap();
-    let report = schema_core::catalog::verify(&client, &target)
-        .await
-        .unwrap();
-    assert!(report.is_clean(), "{report}");
+    verified_clean(&db, &target).await;
 }
 
 /// Float columns take a number default: an integer, or a decimal.
@@ -114,11 +114,7 @@ async fn float_defaults_apply_read_back_and_verify_clean() {
     let db = TestDatabase::create().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     apply_steps(&db, dir.path(), None, &schema, 0).await;
-    let client = db.connect().await.unwrap();
-    let report = schema_core::catalog::verify(&client, &schema)
-        .await
-        .unwrap();
-    assert!(report.is_clean(), "{report}");
+    let client = verified_clean(&db, &schema).await;
     client
         .batch_execute("INSERT INTO gauges DEFAULT VALUES")
         .await
