@@ -102,6 +102,17 @@ async fn count(client: &Client, sql: &str) -> i64 {
     client.query_one(sql, &[]).await.unwrap().get(0)
 }
 
+async fn schema_exists(client: &Client, name: &str) -> bool {
+    client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&name],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
+
 async fn ledger_exists(client: &Client) -> bool {
     client
         .query_one(
@@ -204,12 +215,12 @@ async fn migrate_on_a_drizzle_database_points_to_adopt() {
         "{err}"
     );
     assert!(err.help().contains("`adopt` command"), "{}", err.help());
-    assert_eq!(
-        count(&client, "SELECT count(*) FROM schema_migrations.ledger").await,
-        0
+    assert!(
+        !schema_exists(&client, "schema_migrations").await,
+        "a refused run writes nothing, the ledger's schema included"
     );
 
-    // Doing as told works: the empty ledger the refused run left is no obstacle.
+    // Doing as told works.
     let migrator = Migrator::from_dir(dir.path()).unwrap();
     let report = migrator
         .adopt_on_client(&client, &drizzle_options())
@@ -224,6 +235,46 @@ async fn migrate_on_a_drizzle_database_points_to_adopt() {
     );
     let run = migrator.run_on_client(&client).await.unwrap();
     assert_eq!((run.already_applied, run.applied.len()), (1, 0));
+}
+
+/// `status` and `dry-run` say what `migrate` would do on a drizzle-built database: the same
+/// refusal, the same exit status, and none of them writes anything.
+#[tokio::test(flavor = "multi_thread")]
+async fn status_dry_run_and_migrate_refuse_a_drizzle_database_alike_and_write_nothing() {
+    use crate::migrate_support::cli::{migrate, text};
+    let (db, client) = drizzle_database().await;
+    let dir = migrations_copy();
+    let url = db.url();
+    let path = dir.path().to_str().unwrap();
+    let config = schema_core::migrate::DatabaseConfig::from(db.config().clone());
+    let migrator = Migrator::from_dir(dir.path()).unwrap();
+    let refused = |e: &schema_core::migrate::MigrateError| {
+        matches!(
+            e,
+            schema_core::migrate::MigrateError::BuiltByDrizzle { entries: 1 }
+        )
+    };
+    let status = migrator.status(&config).await.unwrap_err();
+    assert!(refused(&status), "{status}");
+    let dry_run = migrator.dry_run(&config).await.unwrap_err();
+    assert!(refused(&dry_run), "{dry_run}");
+
+    for command in [&["status"][..], &["dry-run"], &[]] {
+        let mut args = vec!["--database-url", &url, "--dir", path];
+        args.extend_from_slice(command);
+        let out = migrate(dir.path(), &args);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("built by drizzle-kit") && stderr.contains("`adopt` command"),
+            "{command:?}: {stderr}"
+        );
+        assert!(
+            !stdout.contains("pending") && !stdout.contains("CREATE TYPE"),
+            "{command:?}: {stdout}"
+        );
+    }
+    assert!(!schema_exists(&client, "schema_migrations").await);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -16,8 +16,9 @@ use super::sessions::{self, Session};
 pub const LOCK_KEY: i64 = 0x7363_6865_6d61_6d67;
 
 /// Takes the lock (waiting up to `wait` for another migrator when needed, after telling
-/// `on_wait` who holds it), makes sure the ledger exists and reads it. Uncontended, this is
-/// two round trips.
+/// `on_wait` who holds it) and reads the ledger without creating it (a database never
+/// migrated has an empty one): a run that refuses, or has nothing to apply, writes nothing.
+/// Uncontended, this is two round trips.
 pub(crate) async fn lock_and_read(
     client: &Client,
     wait: Duration,
@@ -55,14 +56,9 @@ pub(crate) async fn lock_and_read(
             return Err(failed("waiting for the migration lock", e));
         }
     }
-    // One message: ledger creation and the read travel together. Each statement takes a new
-    // snapshot, so the read sees everything the previous lock holder committed.
-    let batch = format!("{};\n{}", ledger::ENSURE_LEDGER, ledger::SELECT_LEDGER);
-    let messages = client
-        .simple_query(&batch)
-        .await
-        .map_err(|e| failed("creating or reading the migration ledger", e))?;
-    ledger::parse_rows(&messages)
+    // A statement of its own takes a new snapshot, so the read sees everything the previous
+    // lock holder committed.
+    ledger::read_if_present(client).await
 }
 
 /// Releases the lock. A closed connection releases it too, so callers that own their

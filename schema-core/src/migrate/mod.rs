@@ -11,10 +11,11 @@
 //! ```
 //!
 //! A run uses one connection. It takes an advisory lock ([`LOCK_KEY`]) so concurrent
-//! migrators apply each migration once, creates the ledger (`schema_migrations.ledger`) if
-//! needed, refuses to go on when applied migrations were changed, removed or renamed or a
-//! pending one is older than the newest applied one, then applies each pending migration in
-//! a transaction of its own together with its ledger row.
+//! migrators apply each migration once, refuses to go on when applied migrations were
+//! changed, removed or renamed, a pending one is older than the newest applied one, or
+//! drizzle-kit built the database, then creates the ledger (`schema_migrations.ledger`) if
+//! needed and applies each pending migration in a transaction of its own together with its
+//! ledger row. A refused run writes nothing.
 
 mod adopt;
 mod apply;

@@ -166,15 +166,7 @@ impl Migrator {
             self.report(Progress::LockHeldBy(holders));
         })
         .await?;
-        if ledger.is_empty() {
-            if let Some(rows) = super::drizzle::read_ledger(client).await? {
-                if !rows.is_empty() {
-                    return Err(MigrateError::BuiltByDrizzle {
-                        entries: rows.len(),
-                    });
-                }
-            }
-        }
+        refuse_foreign_history(client, &ledger).await?;
         let pending =
             verify::pending(&self.migrations, &ledger).map_err(MigrateError::Verification)?;
         let mut report = Report {
@@ -186,6 +178,14 @@ impl Migrator {
         if pending.is_empty() {
             return Ok(report);
         }
+        // Only now that something will be applied: a refused or idle run writes nothing.
+        client
+            .batch_execute(ledger::ENSURE_LEDGER)
+            .await
+            .map_err(|e| MigrateError::Database {
+                during: "creating the migration ledger".into(),
+                source: e,
+            })?;
         // The timeouts and the run's pid in one round trip. The watch connects only once a
         // statement has run for a while, so a quick run pays nothing for it; without a
         // source (a caller's client) timeouts and retries still apply, but blockers cannot be
@@ -207,7 +207,8 @@ impl Migrator {
     }
 
     /// Each migration as applied, pending, or refused (modified, missing, renamed,
-    /// out of order). Takes no lock and creates nothing.
+    /// out of order). Takes no lock and creates nothing. Fails as [`Migrator::run`] would
+    /// on a database drizzle-kit built ([`MigrateError::BuiltByDrizzle`]).
     pub async fn status(&self, db: &DatabaseConfig) -> Result<Status, MigrateError> {
         let (database_exists, ledger) = read_ledger(db).await?;
         Ok(Status {
@@ -216,8 +217,8 @@ impl Migrator {
         })
     }
 
-    /// What [`Migrator::run`] would apply now, after the same verification. Takes no lock
-    /// and creates nothing.
+    /// What [`Migrator::run`] would apply now, after the same verification and refusals.
+    /// Takes no lock and creates nothing.
     pub async fn dry_run(&self, db: &DatabaseConfig) -> Result<DryRun, MigrateError> {
         let (database_exists, ledger) = read_ledger(db).await?;
         let pending =
@@ -252,9 +253,33 @@ async fn session_settings(client: &Client, settings: &str) -> Result<i32, Migrat
         })
 }
 
+/// The refusal that comes before the ledger is compared with the folder: a database whose
+/// history another tool keeps (drizzle-kit's ledger has rows, ours none) is taken over with
+/// `adopt`, never migrated from scratch. `migrate`, `status` and `dry-run` share it, so they
+/// agree on what a run would do.
+async fn refuse_foreign_history(
+    client: &Client,
+    ledger: &[ledger::LedgerRow],
+) -> Result<(), MigrateError> {
+    if !ledger.is_empty() {
+        return Ok(());
+    }
+    match super::drizzle::read_ledger(client).await? {
+        Some(rows) if !rows.is_empty() => Err(MigrateError::BuiltByDrizzle {
+            entries: rows.len(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The ledger as `status` and `dry-run` see it, after the refusals a run would make.
 async fn read_ledger(db: &DatabaseConfig) -> Result<(bool, Vec<ledger::LedgerRow>), MigrateError> {
     match db.connect().await {
-        Ok(client) => Ok((true, ledger::read_if_present(&client).await?)),
+        Ok(client) => {
+            let ledger = ledger::read_if_present(&client).await?;
+            refuse_foreign_history(&client, &ledger).await?;
+            Ok((true, ledger))
+        }
         Err(MigrateError::DatabaseMissing { .. }) => Ok((false, Vec::new())),
         Err(e) => Err(e),
     }
