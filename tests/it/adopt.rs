@@ -316,6 +316,41 @@ async fn an_index_changed_by_hand_is_named_and_nothing_is_written() {
     );
 }
 
+/// adopt compares what verify compares: an INCLUDE column or another operator class makes
+/// an index differ, and nothing is written.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_index_with_an_include_column_or_another_operator_class_is_not_adopted() {
+    for (change, found) in [
+        (
+            "DROP INDEX attempts_user_answered_at_idx;
+             CREATE INDEX attempts_user_answered_at_idx ON attempts
+                 (user_id, answered_at DESC) INCLUDE (id)",
+            "index `attempts_user_answered_at_idx` is \
+             `btree (user_id, answered_at DESC) INCLUDE (id)` in the database",
+        ),
+        (
+            "DROP INDEX users_email_uq;
+             CREATE UNIQUE INDEX users_email_uq ON users (email varchar_pattern_ops)",
+            "index `users_email_uq` is `UNIQUE btree (email varchar_pattern_ops)` in the database",
+        ),
+    ] {
+        let (_db, client) = drizzle_database().await;
+        client.batch_execute(change).await.unwrap();
+        let dir = migrations_copy();
+        let err = Migrator::from_dir(dir.path())
+            .unwrap()
+            .adopt_on_client(&client, &drizzle_options())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, AdoptError::NotIdentical { drifts, .. } if drifts.len() == 1),
+            "{change}: {err}"
+        );
+        assert!(err.to_string().contains(found), "{err}");
+        assert!(!ledger_exists(&client).await, "a refusal writes nothing");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_database_one_step_behind_is_adopted_where_it_is_and_migrate_applies_the_rest() {
     let (_db, client) = drizzle_database().await;

@@ -150,12 +150,14 @@ async fn indexes_are_read_with_their_keys_and_direction() {
             IndexKey {
                 expr: "account_id".into(),
                 desc: false,
-                nulls_first: false
+                nulls_first: false,
+                opclass: None
             },
             IndexKey {
                 expr: "published_at".into(),
                 desc: true,
-                nulls_first: true
+                nulls_first: true,
+                opclass: None
             },
         ]
     );

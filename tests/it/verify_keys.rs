@@ -292,3 +292,49 @@ async fn a_check_constraint_made_by_hand_is_reported() {
         }]
     );
 }
+
+/// An INCLUDE column or a non-default operator class changes what an index stores and which
+/// queries it serves; the code declares neither, so each is drift, named in the index's line.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_index_with_include_columns_or_another_operator_class_is_reported() {
+    let drifts = drifts_after(
+        "DROP INDEX post_labels_label_code_idx;
+         CREATE INDEX post_labels_label_code_idx ON post_labels (label_code) INCLUDE (post_id);
+         DROP INDEX accounts_handle_uq;
+         CREATE UNIQUE INDEX accounts_handle_uq ON accounts (handle varchar_pattern_ops);",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![
+            Drift::Index {
+                table: s("accounts"),
+                name: s("accounts_handle_uq"),
+                expected: s("UNIQUE btree (handle)"),
+                found: s("UNIQUE btree (handle varchar_pattern_ops)"),
+            },
+            Drift::Index {
+                table: s("post_labels"),
+                name: s("post_labels_label_code_idx"),
+                expected: s("btree (label_code)"),
+                found: s("btree (label_code) INCLUDE (post_id)"),
+            },
+        ]
+    );
+    assert_eq!(
+        drifts[1].to_string(),
+        "table `post_labels`: index `post_labels_label_code_idx` is \
+         `btree (label_code) INCLUDE (post_id)` in the database, `btree (label_code)` in code"
+    );
+}
+
+/// A key's type's own operator class, written out, is no drift.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_default_operator_class_written_out_is_no_drift() {
+    let drifts = drifts_after(
+        "DROP INDEX post_labels_label_code_idx;
+         CREATE INDEX post_labels_label_code_idx ON post_labels (label_code text_ops);",
+    )
+    .await;
+    assert_eq!(drifts, vec![]);
+}

@@ -188,3 +188,27 @@ async fn a_report_lists_every_drift_and_says_what_to_do() {
     );
     assert!(text.contains("the `migrate` command"), "{text}");
 }
+
+/// A generated column's expression lives where defaults do (`pg_attrdef`); it is reported as
+/// a generated column, not as a default.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_generated_column_is_reported_as_one_not_as_a_default() {
+    let drifts = drifts_after(
+        "ALTER TABLE labels DROP COLUMN weight;
+         ALTER TABLE labels ADD COLUMN weight real GENERATED ALWAYS AS (1) STORED",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![Drift::GeneratedColumn {
+            table: s("labels"),
+            column: s("weight"),
+            expression: s("1"),
+        }]
+    );
+    assert_eq!(
+        drifts[0].to_string(),
+        "column `labels.weight` is generated in the database (GENERATED ALWAYS AS (1) STORED), \
+         an ordinary column in code"
+    );
+}

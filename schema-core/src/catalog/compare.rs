@@ -108,6 +108,9 @@ fn compare_table(def: &TableDef, found: &Table, schema: &str, drifts: &mut Vec<D
             if column.not_null {
                 described.push_str(" NOT NULL");
             }
+            if let Some(expression) = &column.generated {
+                described.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
+            }
             drifts.push(Drift::ExtraColumn {
                 table: table.clone(),
                 column: column.name.clone(),
@@ -157,6 +160,16 @@ fn compare_column(
             column: column(),
             nullable_in_code: def.nullable,
         });
+    }
+    // A generated column's expression is no default: it is named as what it is, and the
+    // default is not compared (the column can have none).
+    if let Some(expression) = &found.generated {
+        drifts.push(Drift::GeneratedColumn {
+            table: table.to_string(),
+            column: column(),
+            expression: expression.clone(),
+        });
+        return;
     }
     if !default_matches(
         def.default.as_ref(),

@@ -152,14 +152,20 @@ fn describe_found_fk(fk: &ForeignKey) -> String {
     )
 }
 
+/// The code declares btree indexes of plain keys with their types' default operator classes
+/// and no INCLUDE columns: anything else in the database is a difference.
 fn index_matches(def: &IndexDef, found: &Index) -> bool {
     def.unique == found.unique
         && found.method == "btree"
         && found.predicate.is_none()
+        && found.include.is_empty()
         && def.columns.len() == found.columns.len()
         && def.columns.iter().zip(&found.columns).all(|(d, f)| {
             // Compared by the order the key sorts in: `DESC` and `DESC NULLS FIRST` are one key.
-            d.name == f.expr && d.desc == f.desc && d.nulls_first() == f.nulls_first
+            d.name == f.expr
+                && d.desc == f.desc
+                && d.nulls_first() == f.nulls_first
+                && f.opclass.is_none()
         })
 }
 
@@ -167,27 +173,32 @@ fn describe_expected_index(def: &IndexDef) -> String {
     let keys: Vec<String> = def
         .columns
         .iter()
-        .map(|c| key(&c.name, c.desc, c.nulls_first()))
+        .map(|c| key(&c.name, None, c.desc, c.nulls_first()))
         .collect();
-    describe(def.unique, "btree", &keys, None)
+    describe(def.unique, "btree", &keys, &[], None)
 }
 
 fn describe_found_index(found: &Index) -> String {
     let keys: Vec<String> = found
         .columns
         .iter()
-        .map(|k| key(&k.expr, k.desc, k.nulls_first))
+        .map(|k| key(&k.expr, k.opclass.as_deref(), k.desc, k.nulls_first))
         .collect();
     describe(
         found.unique,
         &found.method,
         &keys,
+        &found.include,
         found.predicate.as_deref(),
     )
 }
 
-fn key(expr: &str, desc: bool, nulls_first: bool) -> String {
+fn key(expr: &str, opclass: Option<&str>, desc: bool, nulls_first: bool) -> String {
     let mut key = expr.to_string();
+    if let Some(opclass) = opclass {
+        key.push(' ');
+        key.push_str(opclass);
+    }
     if desc {
         key.push_str(" DESC");
     }
@@ -201,7 +212,13 @@ fn key(expr: &str, desc: bool, nulls_first: bool) -> String {
     key
 }
 
-fn describe(unique: bool, method: &str, keys: &[String], predicate: Option<&str>) -> String {
+fn describe(
+    unique: bool,
+    method: &str,
+    keys: &[String],
+    include: &[String],
+    predicate: Option<&str>,
+) -> String {
     let mut described = String::new();
     if unique {
         described.push_str("UNIQUE ");
@@ -210,6 +227,11 @@ fn describe(unique: bool, method: &str, keys: &[String], predicate: Option<&str>
     described.push_str(" (");
     described.push_str(&keys.join(", "));
     described.push(')');
+    if !include.is_empty() {
+        described.push_str(" INCLUDE (");
+        described.push_str(&include.join(", "));
+        described.push(')');
+    }
     if let Some(predicate) = predicate {
         described.push_str(" WHERE ");
         described.push_str(predicate);

@@ -82,6 +82,11 @@ fn facts(catalog: &Catalog) -> BTreeMap<String, String> {
                 value.push_str(" DEFAULT ");
                 value.push_str(default);
             }
+            if let Some(expression) = &c.generated {
+                value.push_str(" GENERATED ALWAYS AS (");
+                value.push_str(expression);
+                value.push_str(") STORED");
+            }
             if let Some(collation) = &c.collation {
                 value.push_str(" COLLATE ");
                 value.push_str(collation);
@@ -175,6 +180,7 @@ mod tests {
                     not_null: true,
                     default: None,
                     collation: None,
+                    generated: None,
                 }],
                 constraints: vec![],
                 foreign_keys: vec![],

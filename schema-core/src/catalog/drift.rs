@@ -105,6 +105,16 @@ pub enum Drift {
         /// The default in the database, as `pg_get_expr` prints it; `None` when it has none.
         found: Option<String>,
     },
+    /// The database's column is generated (`GENERATED ALWAYS AS (..) STORED`); the code
+    /// declares an ordinary column, which no schema in code can make generated.
+    GeneratedColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The generation expression, as `pg_get_expr` prints it.
+        expression: String,
+    },
     /// The table has no primary key.
     MissingPrimaryKey {
         /// The table.
@@ -391,6 +401,15 @@ impl fmt::Display for Drift {
                     "column `{table}.{column}` is {db} in the database, {code} in code"
                 )
             }
+            Drift::GeneratedColumn {
+                table,
+                column,
+                expression,
+            } => write!(
+                f,
+                "column `{table}.{column}` is generated in the database \
+                 (GENERATED ALWAYS AS ({expression}) STORED), an ordinary column in code"
+            ),
             Drift::ColumnDefault {
                 table,
                 column,

@@ -83,7 +83,8 @@ pub enum CatalogError {
 /// missing or extra tables, columns, enum types and labels (and their order), foreign keys,
 /// indexes and unique/check constraints; a column's type, nullability, default or collation;
 /// a foreign key's ON DELETE action; a primary key's name or columns; an index's uniqueness,
-/// columns or key order, or an INVALID index; NOT VALID and DEFERRABLE constraints; UNLOGGED
+/// columns, key order, INCLUDE columns or non-default operator classes, or an INVALID index;
+/// a generated column; NOT VALID and DEFERRABLE constraints; UNLOGGED
 /// tables, row-level security and policies, triggers, rules, views, materialized views and
 /// sequences no column owns; `pgcrypto` missing, or another extension installed. Names are
 /// compared as identifiers, so keywords (`"group"`) need no care. Other schemas (such as the

@@ -28,11 +28,14 @@ GROUP BY t.typname";
 
 // LEFT JOIN so that a table without columns still appears (with one all-NULL row). A
 // collation is named only when it is not the type's own; the table's flags repeat per row.
+// pg_attrdef holds a generated column's expression too: it is told apart (`attgenerated`)
+// so that it is never read as a default.
 const COLUMNS: &str = "
 SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid),
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END,
        CASE WHEN a.attcollation <> ty.typcollation THEN co.collname::text END,
-       c.relpersistence = 'u', c.relrowsecurity, c.relforcerowsecurity
+       c.relpersistence = 'u', c.relrowsecurity, c.relforcerowsecurity,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -66,7 +69,8 @@ LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 WHERE n.nspname = $1 AND cl.relkind IN ('r', 'p') AND k.contype <> 'n'";
 
 // Key columns by name when they are plain columns (so names need no unquoting), by
-// expression text otherwise. A foreign key's conindid points at the referenced table's index,
+// expression text otherwise. A key's operator class is named only when it is not the
+// default one for its type (''), then the INCLUDE columns, which are no part of the key. A foreign key's conindid points at the referenced table's index,
 // so only constraints of the indexed table itself count as the index's owner.
 const INDEXES: &str = "
 SELECT t.relname::text, ic.relname::text, pg_get_indexdef(i.indexrelid), i.indisunique,
@@ -82,7 +86,14 @@ SELECT t.relname::text, ic.relname::text, pg_get_indexdef(i.indexrelid), i.indis
              FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k),
        ARRAY(SELECT i.indoption[k - 1]
              FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k),
-       pg_get_expr(i.indpred, i.indrelid), i.indisvalid
+       pg_get_expr(i.indpred, i.indrelid), i.indisvalid,
+       ARRAY(SELECT CASE WHEN oc.opcdefault THEN '' ELSE oc.opcname::text END
+             FROM generate_series(1, i.indnkeyatts::int) AS k
+             JOIN pg_opclass oc ON oc.oid = i.indclass[k - 1] ORDER BY k),
+       ARRAY(SELECT a.attname::text
+             FROM generate_series(i.indnkeyatts + 1, i.indnatts::int) AS k
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]
+             ORDER BY k)
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class t ON t.oid = i.indrelid
@@ -206,6 +217,7 @@ fn tables_from_columns(rows: &[Row]) -> Result<BTreeMap<String, Table>, CatalogE
                 not_null: get(row, 3, "columns")?,
                 default: get(row, 4, "columns")?,
                 collation: get(row, 5, "columns")?,
+                generated: get(row, 9, "columns")?,
             });
         }
     }
@@ -263,13 +275,20 @@ fn add_indexes(tables: &mut BTreeMap<String, Table>, rows: &[Row]) -> Result<(),
         };
         let exprs: Vec<String> = get(row, 7, WHAT)?;
         let options: Vec<i16> = get(row, 8, WHAT)?;
+        let opclasses: Vec<String> = get(row, 11, WHAT)?;
         let columns = exprs
             .into_iter()
             .zip(options.into_iter().chain(std::iter::repeat(0)))
-            .map(|(expr, option)| IndexKey {
+            .zip(
+                opclasses
+                    .into_iter()
+                    .chain(std::iter::repeat(String::new())),
+            )
+            .map(|((expr, option), opclass)| IndexKey {
                 expr,
                 desc: option & INDOPTION_DESC != 0,
                 nulls_first: option & INDOPTION_NULLS_FIRST != 0,
+                opclass: (!opclass.is_empty()).then_some(opclass),
             })
             .collect();
         table.indexes.push(Index {
@@ -282,6 +301,7 @@ fn add_indexes(tables: &mut BTreeMap<String, Table>, rows: &[Row]) -> Result<(),
             columns,
             predicate: get(row, 9, WHAT)?,
             valid: get(row, 10, WHAT)?,
+            include: get(row, 12, WHAT)?,
         });
     }
     Ok(())

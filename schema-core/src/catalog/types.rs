@@ -101,6 +101,9 @@ pub struct Column {
     pub default: Option<String>,
     /// The column's collation when it is not its type's default (`COLLATE "C"`).
     pub collation: Option<String>,
+    /// The expression of a generated column (`GENERATED ALWAYS AS (..) STORED`), as
+    /// `pg_get_expr` prints it; `None` for an ordinary column. Such a column has no default.
+    pub generated: Option<String>,
 }
 
 /// A table constraint.
@@ -196,6 +199,8 @@ pub struct Index {
     /// False for an index a failed `CREATE INDEX CONCURRENTLY` left behind (`indisvalid`):
     /// queries do not use it, though writes still maintain it.
     pub valid: bool,
+    /// The `INCLUDE` columns: stored in the index, no part of its key.
+    pub include: Vec<String>,
 }
 
 /// One key of an index.
@@ -207,6 +212,9 @@ pub struct IndexKey {
     pub desc: bool,
     /// `NULLS FIRST` (the default for `DESC`, not for `ASC`).
     pub nulls_first: bool,
+    /// The operator class when it is not the default one for the key's type (e.g.
+    /// `text_pattern_ops`, which changes which queries the index serves).
+    pub opclass: Option<String>,
 }
 
 impl FkAction {
