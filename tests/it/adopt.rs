@@ -351,6 +351,129 @@ async fn an_index_with_an_include_column_or_another_operator_class_is_not_adopte
     }
 }
 
+/// drizzle-kit's ledger claims two files, the database has the schema of the first only: the
+/// record names that one, and the other is reported as not recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_record_names_only_the_drizzle_files_the_database_matches() {
+    let dir = migrations_copy();
+    generate_change(dir.path());
+    // drizzle's folder with the same second migration, which its ledger says was applied.
+    let drizzle = tempfile::tempdir().unwrap();
+    std::fs::create_dir(drizzle.path().join("meta")).unwrap();
+    std::fs::copy(
+        format!("{FIXTURE}/0000_initial.sql"),
+        drizzle.path().join("0000_initial.sql"),
+    )
+    .unwrap();
+    let second = std::fs::read(dir.path().join("0001_display_name.sql")).unwrap();
+    std::fs::write(drizzle.path().join("0001_display_name.sql"), &second).unwrap();
+    let mut journal: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{FIXTURE}/meta/_journal.json")).unwrap(),
+    )
+    .unwrap();
+    let when = journal["entries"][0]["when"].as_i64().unwrap() + 1000;
+    journal["entries"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"idx": 1, "version": "7", "when": when,
+                                 "tag": "0001_display_name", "breakpoints": true}));
+    std::fs::write(
+        drizzle.path().join("meta/_journal.json"),
+        journal.to_string(),
+    )
+    .unwrap();
+    let hash = hex::encode(Sha256::digest(&second));
+
+    for drizzle_dir in [Some(drizzle.path().to_path_buf()), None] {
+        let (_db, client) = drizzle_database().await;
+        client
+            .batch_execute(&format!(
+                "INSERT INTO drizzle.__drizzle_migrations (hash, created_at) \
+                 VALUES ('{hash}', {when})"
+            ))
+            .await
+            .unwrap();
+        let by_name = drizzle_dir.is_some();
+        let report = Migrator::from_dir(dir.path())
+            .unwrap()
+            .adopt_on_client(
+                &client,
+                &AdoptOptions {
+                    through: None,
+                    drizzle_dir,
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.recorded, ["0000_initial.sql"]);
+        let (first, second) = if by_name {
+            ("0000_initial".to_string(), "0001_display_name".to_string())
+        } else {
+            let first = hex::encode(Sha256::digest(
+                std::fs::read(format!("{FIXTURE}/0000_initial.sql")).unwrap(),
+            ));
+            (
+                format!("sha256 {}", &first[..12]),
+                format!("sha256 {}", &hash[..12]),
+            )
+        };
+        assert_eq!(
+            report.adopted_from,
+            format!("drizzle-kit ledger drizzle.__drizzle_migrations: {first}")
+        );
+        assert_eq!(
+            report.warnings,
+            [format!(
+                "drizzle-kit's ledger lists {second}, but the database does not have the \
+                 schema of 0001_display_name.sql: not recorded"
+            )]
+        );
+        assert!(
+            report
+                .to_string()
+                .contains(&format!("\nwarning: {}", report.warnings[0])),
+            "{report}"
+        );
+    }
+}
+
+/// A drizzle ledger hash that is not its file's (the file changed after drizzle-kit applied
+/// it) is said, in the report and in the record.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_drizzle_hash_that_is_not_its_files_is_reported() {
+    let (_db, client) = drizzle_database().await;
+    let wrong = "ab".repeat(32);
+    client
+        .batch_execute(&format!(
+            "UPDATE drizzle.__drizzle_migrations SET hash = '{wrong}'"
+        ))
+        .await
+        .unwrap();
+    let dir = migrations_copy();
+    let report = Migrator::from_dir(dir.path())
+        .unwrap()
+        .adopt_on_client(&client, &drizzle_options())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.recorded, ["0000_initial.sql"]);
+    let file = hex::encode(Sha256::digest(
+        std::fs::read(format!("{FIXTURE}/0000_initial.sql")).unwrap(),
+    ));
+    assert_eq!(
+        report.warnings,
+        [format!(
+            "drizzle-kit's ledger records 0000_initial with sha256 abababababab, but the file's \
+             is {}: it changed after drizzle-kit applied it",
+            &file[..12]
+        )]
+    );
+    assert_eq!(
+        report.adopted_from,
+        "drizzle-kit ledger drizzle.__drizzle_migrations: \
+         0000_initial (changed since drizzle-kit applied it)"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_database_one_step_behind_is_adopted_where_it_is_and_migrate_applies_the_rest() {
     let (_db, client) = drizzle_database().await;

@@ -30,7 +30,9 @@ pub struct AdoptOptions {
     /// migration whose snapshot the database matches is taken.
     pub through: Option<i64>,
     /// drizzle-kit's migrations folder (its `out`, with `meta/_journal.json`): when given,
-    /// the recorded provenance names drizzle's files instead of their hashes.
+    /// the recorded provenance names drizzle's files instead of their hashes, each ledger row
+    /// is tied to the migration of the same name (instead of by position), and a ledger hash
+    /// that is not its file's is reported.
     pub drizzle_dir: Option<PathBuf>,
 }
 
@@ -45,6 +47,9 @@ pub struct AdoptReport {
     pub adopted_from: String,
     /// The database has drizzle-kit's ledger (read, and left as it was).
     pub drizzle_ledger: bool,
+    /// What does not add up in drizzle-kit's ledger: rows for files whose schema the database
+    /// does not have (left out of `adopted_from`), or a hash that is not its file's.
+    pub warnings: Vec<String>,
 }
 
 /// Why [`Migrator::adopt`] wrote nothing.
@@ -179,7 +184,11 @@ impl fmt::Display for AdoptReport {
         if self.drizzle_ledger {
             write!(f, " drizzle-kit's ledger is left as it was.")?;
         }
-        write!(f, " `migrate` now applies only newer migrations.")
+        write!(f, " `migrate` now applies only newer migrations.")?;
+        for warning in &self.warnings {
+            write!(f, "\nwarning: {warning}")?;
+        }
+        Ok(())
     }
 }
 
@@ -239,6 +248,7 @@ impl Migrator {
                     recorded: Vec::new(),
                     drizzle_ledger: drizzle::read_ledger(client).await?.is_some(),
                     adopted_from,
+                    warnings: Vec::new(),
                 }),
                 None => Err(AdoptError::LedgerInUse {
                     entries: ours.len(),
@@ -255,12 +265,21 @@ impl Migrator {
         };
         let live = catalog::read(client, catalog::DEFAULT_SCHEMA).await?;
         let through = self.matching_migration(&live, options.through)?;
-        let adopted_from = drizzle::provenance(drizzle_rows.as_deref(), folder.as_deref());
         let adopted: Vec<_> = self
             .migrations()
             .iter()
             .filter(|m| m.version <= through)
             .collect();
+        let names: Vec<&str> = self.migrations().iter().map(|m| m.name.as_str()).collect();
+        let drizzle::Provenance {
+            record: adopted_from,
+            warnings,
+        } = drizzle::provenance(
+            drizzle_rows.as_deref(),
+            folder.as_deref(),
+            &names,
+            adopted.len(),
+        );
         let ledger_table = qualified_in(LEDGER_SCHEMA, LEDGER_TABLE);
         let mut sql = format!(
             "BEGIN;\n{};\nALTER TABLE {ledger_table} \
@@ -289,6 +308,7 @@ impl Migrator {
             recorded: adopted.iter().map(|m| m.name.clone()).collect(),
             adopted_from,
             drizzle_ledger: drizzle_rows.is_some(),
+            warnings,
         })
     }
 

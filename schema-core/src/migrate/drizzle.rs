@@ -110,26 +110,114 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Vec<DrizzleFile>, AdoptError> {
     Ok(files)
 }
 
-/// What `adopt` records as the origin of the migrations it marks applied.
-pub(crate) fn provenance(ledger: Option<&[DrizzleRow]>, folder: Option<&[DrizzleFile]>) -> String {
+/// What `adopt` records as the origin of the migrations it marks applied, and what it has to
+/// say about drizzle-kit's ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Provenance {
+    /// Stored in the ledger's `adopted_from`: only the drizzle-kit files whose schema the
+    /// database was proved to have.
+    pub record: String,
+    /// drizzle-kit ledger rows left out of the record, and hashes that differ from the files.
+    pub warnings: Vec<String>,
+}
+
+/// Ties each row of drizzle-kit's ledger to one of this project's migrations: through the
+/// drizzle file the row's hash (or journal `when`) names and that file's tag, when drizzle's
+/// folder is given; by position otherwise (the ledger's k-th row, the folder's k-th
+/// migration). A row is named in the record only when its migration is among those adopted
+/// (`names`: this project's migrations in order, `adopted`: how many of them the database
+/// matches); the others are reported, as is a hash that is not its file's.
+pub(crate) fn provenance(
+    ledger: Option<&[DrizzleRow]>,
+    folder: Option<&[DrizzleFile]>,
+    names: &[&str],
+    adopted: usize,
+) -> Provenance {
     let Some(rows) = ledger else {
-        return "adopted with --through: no drizzle-kit ledger".to_string();
+        return Provenance {
+            record: "adopted with --through: no drizzle-kit ledger".to_string(),
+            warnings: Vec::new(),
+        };
     };
-    let named: Vec<String> = rows
+    let mut named = Vec::new();
+    let mut warnings = Vec::new();
+    for (position, row) in rows.iter().enumerate() {
+        let (name, counterpart) = match folder {
+            None => (
+                format!("sha256 {}", short(&row.hash)),
+                names.get(position).map(|_| position),
+            ),
+            Some(files) => match file_of(row, files, &mut warnings) {
+                Some(file) if file.hash != row.hash => (
+                    format!("{} (changed since drizzle-kit applied it)", file.tag),
+                    counterpart_of(names, &file.tag),
+                ),
+                Some(file) => (file.tag.clone(), counterpart_of(names, &file.tag)),
+                None => (format!("sha256 {}", short(&row.hash)), None),
+            },
+        };
+        match counterpart {
+            Some(k) if k < adopted => named.push(name),
+            Some(k) => warnings.push(format!(
+                "drizzle-kit's ledger lists {name}, but the database does not have the schema \
+                 of {}: not recorded",
+                names[k]
+            )),
+            None => warnings.push(format!(
+                "drizzle-kit's ledger lists {name}, which matches no migration of this \
+                 project: not recorded"
+            )),
+        }
+    }
+    let record = if named.is_empty() {
+        format!("drizzle-kit ledger {DRIZZLE_LEDGER}: no file the database matches")
+    } else {
+        format!("drizzle-kit ledger {DRIZZLE_LEDGER}: {}", named.join(", "))
+    };
+    Provenance { record, warnings }
+}
+
+fn counterpart_of(names: &[&str], tag: &str) -> Option<usize> {
+    names
         .iter()
-        .map(|row| {
-            let file = folder.and_then(|files| {
-                files
-                    .iter()
-                    .find(|f| f.hash == row.hash && (f.when.is_none() || f.when == row.created_at))
-            });
-            match file {
-                Some(f) => f.tag.clone(),
-                None => format!("sha256 {}", short(&row.hash)),
-            }
-        })
-        .collect();
-    format!("drizzle-kit ledger {DRIZZLE_LEDGER}: {}", named.join(", "))
+        .position(|n| n.strip_suffix(".sql") == Some(tag))
+}
+
+/// The drizzle file a ledger row records: the one with its hash, else the one with its
+/// `when` (a file changed after drizzle-kit applied it, which is reported).
+fn file_of<'a>(
+    row: &DrizzleRow,
+    files: &'a [DrizzleFile],
+    warnings: &mut Vec<String>,
+) -> Option<&'a DrizzleFile> {
+    let same_when = |f: &&DrizzleFile| f.when.is_none() || f.when == row.created_at;
+    if let Some(file) = files.iter().filter(same_when).find(|f| f.hash == row.hash) {
+        return Some(file);
+    }
+    match files
+        .iter()
+        .find(|f| f.when.is_some() && f.when == row.created_at)
+    {
+        Some(file) => {
+            warnings.push(format!(
+                "drizzle-kit's ledger records {} with sha256 {}, but the file's is {}: it \
+                 changed after drizzle-kit applied it",
+                file.tag,
+                short(&row.hash),
+                short(&file.hash)
+            ));
+            Some(file)
+        }
+        None => {
+            warnings.push(format!(
+                "drizzle-kit's ledger row {} (sha256 {}) is no file of drizzle's folder, \
+                 by hash or by journal `when`",
+                row.id,
+                short(&row.hash)
+            ));
+            None
+        }
+    }
 }
 
 fn short(hash: &str) -> &str {
