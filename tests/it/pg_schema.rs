@@ -189,3 +189,138 @@ fn a_schema_named_like_the_ledgers_or_postgres_own_is_refused() {
         );
     }
 }
+
+/// Migrations of a schema of their own, as `generate` writes them: each starts with
+/// `SET search_path TO "app"`; the second runs without a transaction.
+const IN_APP: &str = "CREATE SCHEMA IF NOT EXISTS \"app\";\n--> statement-breakpoint\n\
+    SET search_path TO \"app\";\n--> statement-breakpoint\n\
+    CREATE TABLE \"items\" (\"id\" integer PRIMARY KEY, \"code\" integer);\n";
+const UNIQUE_IN_APP: &str = "-- schema:no-transaction\n\
+    SET search_path TO \"app\";\n--> statement-breakpoint\n\
+    CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"items_code_uq\" ON \"items\" USING btree (\"code\");\n";
+
+async fn search_path(client: &tokio_postgres::Client) -> String {
+    client
+        .query_one("SHOW search_path", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// A session-level `SET search_path` survives COMMIT; the runner puts the session's own back
+/// after each migration, with or without a transaction, so nothing leaks into the caller's
+/// connection or back into a pool.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_migrations_search_path_does_not_outlive_it() {
+    use crate::migrate_support::Fixture;
+    let fixture = Fixture::new(&[
+        ("0000_items.sql", IN_APP),
+        ("0001_unique_code.sql", UNIQUE_IN_APP),
+    ]);
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    let before = search_path(&client).await;
+    let report = fixture.migrator().run_on_client(&client).await.unwrap();
+    assert_eq!(report.applied.len(), 2);
+    assert_eq!(search_path(&client).await, before);
+    let found: Option<String> = client
+        .query_one("SELECT to_regclass('app.items_code_uq')::text", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(found.as_deref(), Some("app.items_code_uq"));
+
+    // A search path of the caller's own is what comes back, and a pool's connection returns
+    // as it went.
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    client
+        .batch_execute("SET search_path TO pg_temp, public")
+        .await
+        .unwrap();
+    let before = search_path(&client).await;
+    fixture.migrator().run_on_client(&client).await.unwrap();
+    assert_eq!(search_path(&client).await, before);
+
+    let db = TestDatabase::create().await.unwrap();
+    let manager = deadpool_postgres::Manager::new(db.config().clone(), tokio_postgres::NoTls);
+    let pool = deadpool_postgres::Pool::builder(manager)
+        .max_size(1)
+        .build()
+        .unwrap();
+    let report = fixture.migrator().run_with_pool(&pool).await.unwrap();
+    assert_eq!(report.applied.len(), 2);
+    let back = pool.get().await.unwrap();
+    assert_eq!(search_path(&back).await, "\"$user\", public");
+}
+
+/// An INVALID index a failed concurrent build left in `app` is found there and dropped on the
+/// next run, which starts on a new connection whose search path is the server's default.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_index_is_looked_for_in_the_migrations_schema() {
+    use crate::migrate_support::{config, Fixture};
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    Fixture::new(&[("0000_items.sql", IN_APP)])
+        .migrator()
+        .run(&config(&db))
+        .await
+        .unwrap();
+    client
+        .batch_execute("INSERT INTO app.items VALUES (1, 7), (2, 7)")
+        .await
+        .unwrap();
+    let fixture = Fixture::new(&[
+        ("0000_items.sql", IN_APP),
+        ("0001_unique_code.sql", UNIQUE_IN_APP),
+    ]);
+    fixture.migrator().run(&config(&db)).await.unwrap_err();
+    let index_valid = "SELECT i.indisvalid FROM pg_index i \
+                       WHERE i.indexrelid = 'app.items_code_uq'::regclass";
+    let is_valid: bool = client.query_one(index_valid, &[]).await.unwrap().get(0);
+    assert!(!is_valid, "the failed build left an INVALID index");
+
+    client
+        .batch_execute("UPDATE app.items SET code = 8 WHERE id = 2")
+        .await
+        .unwrap();
+    let report = fixture.migrator().run(&config(&db)).await.unwrap();
+    assert_eq!(report.applied.len(), 1);
+    let is_valid: bool = client.query_one(index_valid, &[]).await.unwrap().get(0);
+    assert!(
+        is_valid,
+        "the re-run built the index instead of taking the invalid one for done"
+    );
+}
+
+/// `adopt` compares the schema `schema!` declares: a database built by hand in `app` is
+/// adopted, where reading `public` would find none of its tables.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_in_a_schema_of_its_own_is_adopted() {
+    use schema_core::migrate::AdoptOptions;
+    let folder = tempfile::tempdir().unwrap();
+    let dir = MigrationsDir::new(folder.path());
+    assert_eq!(
+        written(generate(&v1::SCHEMA, &dir, &GenerateOptions::default()).unwrap()),
+        1
+    );
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    let sql = std::fs::read_to_string(folder.path().join("0000_initial.sql")).unwrap();
+    client
+        .batch_execute(&sql.replace("--> statement-breakpoint", ""))
+        .await
+        .unwrap();
+    let report = Migrator::from_dir(folder.path())
+        .unwrap()
+        .adopt_on_client(
+            &client,
+            &AdoptOptions {
+                through: Some(0),
+                drizzle_dir: None,
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.recorded, ["0000_initial.sql"]);
+}

@@ -203,7 +203,8 @@ pub async fn adopt(
 
 impl Migrator {
     /// Takes over a database another tool built: under the migration lock, compares its
-    /// `public` catalog with the snapshot of each migration (or only `options.through`), and
+    /// catalog (of the PostgreSQL schema each snapshot declares, `public` unless `schema!`
+    /// names another) with the snapshot of each migration (or only `options.through`), and
     /// if one is catalog-identical records the migrations up to it as applied, marked adopted
     /// with where they came from. Never creates the database; writes nothing on a difference.
     pub async fn adopt(
@@ -263,8 +264,7 @@ impl Migrator {
             Some(dir) => Some(drizzle::read_folder(dir)?),
             None => None,
         };
-        let live = catalog::read(client, catalog::DEFAULT_SCHEMA).await?;
-        let through = self.matching_migration(&live, options.through)?;
+        let through = self.matching_migration(client, options.through).await?;
         let adopted: Vec<_> = self
             .migrations()
             .iter()
@@ -314,9 +314,11 @@ impl Migrator {
 
     /// The number of the newest migration (or exactly `through`) whose snapshot the live
     /// catalog matches without a single drift; otherwise the drifts against the closest one.
-    fn matching_migration(
+    /// Each snapshot is compared with the PostgreSQL schema it declares (`schema!`), each
+    /// schema read once.
+    async fn matching_migration(
         &self,
-        live: &catalog::Catalog,
+        client: &Client,
         through: Option<i64>,
     ) -> Result<i64, AdoptError> {
         let dir = MigrationsDir::new(self.dir());
@@ -340,10 +342,18 @@ impl Migrator {
             });
         }
         let mut closest: Option<(String, Vec<Drift>)> = None;
+        let mut live: Vec<catalog::Catalog> = Vec::new();
         entries.reverse(); // newest first: the newest match wins
         for entry in entries {
             let snapshot = dir.snapshot(entry.idx)?;
-            let drifts = catalog::compare(live, &snapshot).drifts;
+            let read = match live.iter().position(|c| c.schema == *snapshot.pg_schema) {
+                Some(i) => i,
+                None => {
+                    live.push(catalog::read(client, &snapshot.pg_schema).await?);
+                    live.len() - 1
+                }
+            };
+            let drifts = catalog::compare(&live[read], &snapshot).drifts;
             if drifts.is_empty() {
                 return Ok(i64::from(entry.idx));
             }

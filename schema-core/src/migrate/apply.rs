@@ -1,6 +1,7 @@
 //! Applying one migration: its statements and its ledger row commit together, or not at all.
 //! A migration marked `-- schema:no-transaction` runs statement by statement instead, and
-//! its ledger row is written once the last statement succeeds.
+//! its ledger row is written once the last statement succeeds. Either way, what a migration
+//! sets for the session (`SET search_path`) does not outlive it.
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,7 @@ use tokio_postgres::Client;
 
 use super::error::{MigrateError, StatementFailure};
 use super::ledger;
+use super::session_set::Saved;
 use super::source::{Migration, Statement};
 
 /// Applies `migration` and records it; returns how long its statements took.
@@ -27,6 +29,7 @@ async fn apply_in_transaction(
     client: &Client,
     migration: &Migration,
 ) -> Result<Duration, MigrateError> {
+    let saved = Saved::before(client, migration).await?;
     let started = Instant::now();
     // BEGIN and every statement are sent at once (tokio-postgres pipelines futures polled
     // together) instead of waiting a round trip for each: inside the transaction a failure
@@ -61,8 +64,11 @@ async fn apply_in_transaction(
     }
     let elapsed = started.elapsed();
     // The ledger row and COMMIT travel in one message: one round trip per migration saved.
+    // What the migration set for the session is set back first, inside the transaction, so
+    // it ends with it as a `SET LOCAL` would.
     let record = format!(
-        "{};\nCOMMIT",
+        "{}{};\nCOMMIT",
+        saved.restore_sql(),
         ledger::insert_row(migration, elapsed.as_secs_f64() * 1000.0)
     );
     if let Err(e) = client.batch_execute(&record).await {
@@ -76,13 +82,23 @@ async fn apply_without_transaction(
     client: &Client,
     migration: &Migration,
 ) -> Result<Duration, MigrateError> {
+    let saved = Saved::before(client, migration).await?;
     let started = Instant::now();
-    run_statements(client, migration).await?;
+    let ran = run_statements(client, migration).await;
     let elapsed = started.elapsed();
+    // What the migration set for the session is set back after it, whether it succeeded or
+    // not (best effort after a failure: the failure is what is reported).
+    let restore = saved.restore_sql();
+    if let Err(e) = ran {
+        if !restore.is_empty() {
+            let _ = client.batch_execute(&restore).await;
+        }
+        return Err(e);
+    }
     client
-        .batch_execute(&ledger::insert_row(
-            migration,
-            elapsed.as_secs_f64() * 1000.0,
+        .batch_execute(&format!(
+            "{restore}{}",
+            ledger::insert_row(migration, elapsed.as_secs_f64() * 1000.0)
         ))
         .await
         .map_err(|e| database("recording it in the ledger", migration, e))?;

@@ -32,6 +32,7 @@ mod options;
 mod progress;
 mod revert;
 mod run;
+mod session_set;
 mod sessions;
 mod source;
 mod tls;

@@ -198,6 +198,9 @@ impl Migrator {
             during: format!("looking for invalid indexes left by `{}`", migration.name),
             source: e,
         };
+        // The schema the migration's own `SET search_path` names (that of `schema!`), else
+        // the session's: the run never carries one migration's search path into the next.
+        let schema = super::session_set::search_path_schema(migration);
         for name in migration
             .statements
             .iter()
@@ -205,19 +208,21 @@ impl Migrator {
         {
             let invalid = client
                 .query_opt(
-                    "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                     WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace
+                    "SELECT n.nspname::text FROM pg_index i
+                     JOIN pg_class c ON c.oid = i.indexrelid
+                     JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE c.relname = $1 AND n.nspname = coalesce($2, current_schema())
                        AND NOT i.indisvalid",
-                    &[&name],
+                    &[&name, &schema],
                 )
                 .await
                 .map_err(failed)?;
-            if invalid.is_none() {
+            let Some(row) = invalid else {
                 continue;
-            }
+            };
             let drop = format!(
                 "DROP INDEX CONCURRENTLY IF EXISTS {}",
-                crate::sql::quote_ident(&name)
+                crate::sql::qualified_in(row.get(0), &name)
             );
             client.batch_execute(&drop).await.map_err(failed)?;
             self.report(super::Progress::DroppedInvalidIndex {
