@@ -93,7 +93,7 @@ pub(crate) fn search_path_schema(migration: &Migration) -> Option<String> {
         .flat_map(|s| lex::statements(&s.sql))
         .filter(|top| setting_of(top.text).as_deref() == Some("search_path"))
         .filter_map(|top| first_value(top.text))
-        .last()
+        .next_back()
 }
 
 /// The setting a `SET`/`RESET` statement changes for the session, lower-cased as PostgreSQL
