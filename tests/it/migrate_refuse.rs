@@ -164,3 +164,27 @@ async fn unexpected_file_names_are_reported_by_name() {
     assert!(skipped[0].contains("skipped `") && skipped[0].contains(".#0001_more.sql`"));
     assert!(skipped[1].contains("0000_initial.sql~`"), "{}", skipped[1]);
 }
+
+/// A run with nothing to apply writes nothing: the ledger (and its schema) comes with the
+/// first migration applied, not with the first connection.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_with_nothing_to_apply_creates_no_ledger() {
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    let empty = Fixture::new(&[]);
+    let report = empty.migrator().run(&config(&db)).await.unwrap();
+    assert!(report.applied.is_empty());
+    let ledger_schema: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'schema_migrations')",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!ledger_schema, "an idle run created the ledger's schema");
+
+    let one = Fixture::new(&[("0000_a.sql", "CREATE TABLE \"a\" (\"id\" int);\n")]);
+    one.migrator().run(&config(&db)).await.unwrap();
+    assert_eq!(ledger(&client).await.len(), 1);
+}
