@@ -164,8 +164,13 @@ pub(crate) fn provenance(
                 names[k]
             )),
             None => warnings.push(format!(
-                "drizzle-kit's ledger lists {name}, which matches no migration of this \
-                 project: not recorded"
+                "drizzle-kit's ledger lists {name}, which no migration of this project \
+                 corresponds to ({}): its schema is not proved, so it is not recorded",
+                if folder.is_some() {
+                    "none has its name"
+                } else {
+                    "none has its position; --drizzle-dir ties them by name"
+                }
             )),
         }
     }
@@ -228,6 +233,61 @@ fn short(hash: &str) -> &str {
 mod tests {
     use super::*;
     use crate::report::assert_keeps_source;
+
+    fn row(id: i64, hash: &str, created_at: i64) -> DrizzleRow {
+        DrizzleRow {
+            id,
+            hash: hash.into(),
+            created_at: Some(created_at),
+        }
+    }
+
+    fn file(tag: &str, hash: &str, when: i64) -> DrizzleFile {
+        DrizzleFile {
+            tag: tag.into(),
+            when: Some(when),
+            hash: hash.into(),
+        }
+    }
+
+    #[test]
+    fn only_rows_of_adopted_migrations_are_recorded_the_others_are_reported() {
+        let rows: Vec<DrizzleRow> = (0..8)
+            .map(|i| row(i + 1, &format!("{i:0>64}"), 100 + i))
+            .collect();
+        // By position: three migrations in this project, the database matches the first.
+        let ours = ["0000_a.sql", "0001_b.sql", "0002_c.sql"];
+        let p = provenance(Some(&rows), None, &ours, 1);
+        assert_eq!(
+            p.record,
+            "drizzle-kit ledger drizzle.__drizzle_migrations: sha256 000000000000"
+        );
+        assert_eq!(p.warnings.len(), 7, "{:#?}", p.warnings);
+        assert!(p.warnings[0].contains("does not have the schema of 0001_b.sql"));
+        assert!(p.warnings[6].contains("none has its position"));
+
+        // By name: a file the ledger row names by hash, another only by its `when`.
+        let files = [
+            file("0000_a", &rows[0].hash, 100),
+            file("0001_b", &"f".repeat(64), 101),
+        ];
+        let p = provenance(Some(&rows[..2]), Some(&files), &ours, 2);
+        assert_eq!(
+            p.record,
+            "drizzle-kit ledger drizzle.__drizzle_migrations: 0000_a, 0001_b (changed since drizzle-kit applied it)"
+        );
+        assert_eq!(
+            p.warnings,
+            ["drizzle-kit's ledger records 0001_b with sha256 000000000000, but the file's is ffffffffffff: it changed after drizzle-kit applied it"]
+        );
+        let p = provenance(Some(&rows[2..3]), Some(&files), &ours, 3);
+        assert_eq!(
+            p.record,
+            "drizzle-kit ledger drizzle.__drizzle_migrations: no file the database matches"
+        );
+        assert_eq!(p.warnings.len(), 2, "{:#?}", p.warnings);
+        assert!(p.warnings[0].contains("row 3 (sha256 000000000000) is no file"));
+    }
 
     #[test]
     fn an_unreadable_or_unparsable_journal_keeps_its_cause() {
