@@ -338,3 +338,23 @@ async fn the_default_operator_class_written_out_is_no_drift() {
     .await;
     assert_eq!(drifts, vec![]);
 }
+
+/// A primary key with the right columns whose index carries an INCLUDE column is drift too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_primary_key_with_an_include_column_is_reported() {
+    let drifts = drifts_after(
+        "ALTER TABLE post_labels DROP CONSTRAINT post_labels_post_id_label_code_pk;
+         ALTER TABLE post_labels ADD CONSTRAINT post_labels_post_id_label_code_pk
+             PRIMARY KEY (post_id, label_code) INCLUDE (reviewer_id)",
+    )
+    .await;
+    assert_eq!(
+        drifts,
+        vec![Drift::Index {
+            table: s("post_labels"),
+            name: s("post_labels_post_id_label_code_pk"),
+            expected: s("UNIQUE btree (post_id, label_code)"),
+            found: s("UNIQUE btree (post_id, label_code) INCLUDE (reviewer_id)"),
+        }]
+    );
+}

@@ -27,7 +27,25 @@ pub(super) fn compare_primary_key(def: &TableDef, found: &Table, drifts: &mut Ve
                 found_columns: pk.columns.clone(),
             })
         }
-        Some(_) => {}
+        // The right key, but its index stores more (INCLUDE) or sorts otherwise (an operator
+        // class): told as the index it is.
+        Some(pk) => {
+            let plain = |ix: &Index| {
+                ix.include.is_empty() && ix.columns.iter().all(|k| k.opclass.is_none())
+            };
+            if let Some(index) = found.index(&pk.name).filter(|ix| !plain(ix)) {
+                let keys: Vec<String> = expected_columns
+                    .iter()
+                    .map(|c| key(c, None, false, false))
+                    .collect();
+                drifts.push(Drift::Index {
+                    table,
+                    name: pk.name.clone(),
+                    expected: describe(true, "btree", &keys, &[], None),
+                    found: describe_found_index(index),
+                });
+            }
+        }
     }
 }
 
