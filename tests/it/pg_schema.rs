@@ -242,6 +242,22 @@ async fn a_migrations_search_path_does_not_outlive_it() {
     fixture.migrator().run_on_client(&client).await.unwrap();
     assert_eq!(search_path(&client).await, before);
 
+    // A no-transaction migration that fails after its SET puts the session's back too.
+    let failing = Fixture::new(&[
+        ("0000_items.sql", IN_APP),
+        (
+            "0001_broken.sql",
+            "-- schema:no-transaction\n\
+             SET search_path TO \"app\";\n--> statement-breakpoint\n\
+             CREATE INDEX CONCURRENTLY \"nowhere_idx\" ON \"nowhere\" (\"id\");\n",
+        ),
+    ]);
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    let before = search_path(&client).await;
+    failing.migrator().run_on_client(&client).await.unwrap_err();
+    assert_eq!(search_path(&client).await, before);
+
     let db = TestDatabase::create().await.unwrap();
     let manager = deadpool_postgres::Manager::new(db.config().clone(), tokio_postgres::NoTls);
     let pool = deadpool_postgres::Pool::builder(manager)
