@@ -150,3 +150,53 @@ fn downs_older_than_a_custom_migration_with_nothing_to_undo_are_proved() {
     );
     assert!(out.contains("choices"), "{out}");
 }
+
+#[test]
+fn a_check_that_cannot_prove_exits_3_unless_told_to_skip_the_proof() {
+    use crate::migrate_support::cli::{migrate, text};
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let committed = committed.to_str().unwrap();
+    let cwd = tempfile::tempdir().expect("temp dir");
+    // Nothing listens on port 1.
+    let unreachable = "postgres://postgres@127.0.0.1:1/postgres";
+    let output = migrate(
+        cwd.path(),
+        &[
+            "--dir",
+            committed,
+            "generate",
+            "--check",
+            "--shadow-database-url",
+            unreachable,
+        ],
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("error: the SQL of the migrations was NOT proved on a shadow database"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
+    assert!(stderr.contains("--no-prove"), "{stderr}");
+    assert!(!stdout.contains("in step"), "{stdout}");
+
+    let output = migrate(
+        cwd.path(),
+        &[
+            "--dir",
+            committed,
+            "generate",
+            "--check",
+            "--no-prove",
+            "--shadow-database-url",
+            unreachable,
+        ],
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("the SQL of the migrations was NOT proved: `--no-prove` was given"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("is in step with the schema in code"), "{stdout}");
+}

@@ -32,7 +32,10 @@ impl fmt::Display for Failure {
         match self {
             Failure::Migrate(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
             Failure::Verify(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
-            Failure::Generate(e) => write!(f, "{}", error_chain(e)),
+            Failure::Generate(e) => match e.help() {
+                Some(help) => write!(f, "{}\n{help}", error_chain(e)),
+                None => write!(f, "{}", error_chain(e)),
+            },
             Failure::Adopt(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
             Failure::Stale { dir, changed } => write!(
                 f,
@@ -42,6 +45,16 @@ impl fmt::Display for Failure {
                  in build.rs), or pass --dir {dir} to read the folder as it is now.",
                 changed.join(", ")
             ),
+        }
+    }
+}
+
+impl Failure {
+    /// The exit status: 3 when `generate --check` could not prove the migrations, 1 otherwise.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Generate(GenerateError::NotProved { .. }) => 3,
+            _ => 1,
         }
     }
 }
@@ -270,6 +283,7 @@ fn generate(cli: &Cli<'_>, args: &Args, flags: &GenerateArgs) -> Result<bool, Fa
     let command = CommandArgs {
         dir: generate_dir(cli, args),
         check: flags.check,
+        no_prove: flags.no_prove,
         shadow_database_url: flags
             .shadow_database_url
             .clone()

@@ -97,6 +97,21 @@ pub enum GenerateError {
         /// The journal, `meta/_journal.json`.
         journal: PathBuf,
     },
+    /// `--check` found nothing out of step, but could not prove the SQL on a shadow database
+    /// (no server, a role without CREATEDB, a wrong port); the command line exits with
+    /// status 3 for it, apart from a difference (1) and a usage error (2).
+    #[error(
+        "the SQL of the migrations was NOT proved on a shadow database, so `--check` cannot \
+         pass{}",
+        edited_note(.edited)
+    )]
+    NotProved {
+        /// Why no shadow database could be used.
+        #[source]
+        source: Box<ProveError>,
+        /// Migrations whose SQL is not what generation writes, which only a proof can judge.
+        edited: Vec<String>,
+    },
     /// With `--adopt`, an unlisted file is not named as the next migration would be.
     #[error("cannot take `{}` into the journal: {problem}", path.display())]
     CannotAdopt {
@@ -105,6 +120,32 @@ pub enum GenerateError {
         /// The number it would take, and the name to give it.
         problem: String,
     },
+}
+
+impl GenerateError {
+    /// What to do about the error, when there is more to say than its message.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            GenerateError::NotProved { .. } => Some(
+                "Start PostgreSQL, or point DATABASE_URL or `--shadow-database-url` at a server \
+                 where a temporary database may be created (the role needs CREATEDB). To check \
+                 only the journal, the snapshot chain and the code, without proving the SQL, \
+                 pass `--no-prove`.",
+            ),
+            _ => None,
+        }
+    }
+}
+
+fn edited_note(edited: &[String]) -> String {
+    if edited.is_empty() {
+        return String::new();
+    }
+    let files: Vec<String> = edited.iter().map(|f| format!("`{f}`")).collect();
+    format!(
+        "; not what generation writes (edited, or written by hand): {}",
+        files.join(", ")
+    )
 }
 
 fn list(errors: &[RegistryError]) -> String {
