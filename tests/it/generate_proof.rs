@@ -200,3 +200,78 @@ fn a_check_that_cannot_prove_exits_3_unless_told_to_skip_the_proof() {
     );
     assert!(stdout.contains("is in step with the schema in code"), "{stdout}");
 }
+
+async fn admin() -> tokio_postgres::Client {
+    let (client, connection) =
+        tokio_postgres::connect(&schema_core::testing::admin_url(), tokio_postgres::NoTls)
+            .await
+            .expect("connect to the tests' server");
+    tokio::spawn(connection);
+    client
+}
+
+async fn exists(client: &tokio_postgres::Client, name: &str) -> bool {
+    client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .await
+        .expect("pg_database")
+        .is_some()
+}
+
+#[test]
+fn a_check_drops_the_shadows_of_killed_runs_and_keeps_those_of_live_ones() {
+    use schema_core::generate::SHADOW_PREFIX;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    // Keys of this test process, so two test runs on one server do not share them.
+    let base_key = 2_000_000_000 + (std::process::id() % 50_000) as i32 * 2;
+    let stale = format!("{SHADOW_PREFIX}4000000_{base_key}");
+    let live = format!("{SHADOW_PREFIX}4000001_{}", base_key + 1);
+    let (admin, holder) = runtime.block_on(async {
+        let admin = admin().await;
+        // A live run holds the lock of its shadow's key for as long as it runs; a killed
+        // one's session is gone, and its lock with it.
+        let holder = admin_holding(base_key + 1).await;
+        for name in [&stale, &live] {
+            admin
+                .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create a shadow as a run would");
+        }
+        (admin, holder)
+    });
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    generate(&base(), tmp.path());
+    let (ok, out) = check(&base(), tmp.path());
+    assert!(ok, "{out}");
+    assert!(out.contains("shadow database(s) that killed runs left"), "{out}");
+    assert!(out.contains(&stale), "{out}");
+
+    runtime.block_on(async {
+        let stale_left = exists(&admin, &stale).await;
+        let live_left = exists(&admin, &live).await;
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{live}\""))
+            .await
+            .expect("drop the live shadow");
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{stale}\""))
+            .await
+            .expect("drop the stale shadow");
+        drop(holder);
+        assert!(!stale_left, "the dead run's shadow is dropped");
+        assert!(live_left, "the live run's shadow is kept");
+    });
+}
+
+async fn admin_holding(key: i32) -> tokio_postgres::Client {
+    let client = admin().await;
+    client
+        .execute(
+            "SELECT pg_advisory_lock($1, $2)",
+            &[&schema_core::generate::SHADOW_LOCK_CLASS, &key],
+        )
+        .await
+        .expect("lock");
+    client
+}

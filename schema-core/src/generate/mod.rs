@@ -16,11 +16,13 @@ mod custom;
 mod down;
 mod prove;
 mod report;
+mod shadow;
 pub use command::{run, CommandArgs};
 pub use custom::{adopt_unlisted, custom_down_sql, custom_sql, unlisted, write_custom};
 pub use down::{down_sql, part_down_sql, write_missing_downs, DESTRUCTIVE_MARKER};
 pub use prove::{prove, Proof, ProveError};
 pub use report::GenerateReport;
+pub use shadow::{SHADOW_LOCK_CLASS, SHADOW_PREFIX};
 
 /// Choices a user makes when generating.
 #[derive(Clone, Debug, Default)]

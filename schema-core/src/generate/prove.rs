@@ -4,7 +4,7 @@
 //! and at the end with the schema in code. This is what lets a migration be edited by hand
 //! or written from scratch: what counts is where it leads, not its bytes.
 
-use super::{changes, load_snapshot, GenerateError};
+use super::{changes, load_snapshot, shadow, GenerateError};
 use crate::catalog::{self, CatalogError};
 use crate::migrate::{self, DatabaseConfig, MigrateError, Migrator};
 use crate::migrations_dir::MigrationsDir;
@@ -28,6 +28,9 @@ pub struct Proof {
     /// Whether the proof of the downs stopped at the last of [`Proof::downs_unwritten`]: its
     /// migration changed the schema, so the older downs could not be reached.
     pub downs_stopped: bool,
+    /// Shadow databases left by runs that were killed before they could drop them, dropped
+    /// by this one (see [`super::SHADOW_PREFIX`]).
+    pub shadows_dropped: Vec<String>,
     /// Each way the migrations do not lead where their snapshots say; empty when proved.
     pub problems: Vec<String>,
 }
@@ -42,6 +45,14 @@ impl Proof {
 
 impl fmt::Display for Proof {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.shadows_dropped.is_empty() {
+            writeln!(
+                f,
+                "dropped {} shadow database(s) that killed runs left: {}",
+                self.shadows_dropped.len(),
+                self.shadows_dropped.join(", ")
+            )?;
+        }
         if self.is_proved() {
             write!(
                 f,
@@ -113,6 +124,7 @@ pub async fn prove(
         downs_proved: 0,
         downs_unwritten: Vec::new(),
         downs_stopped: false,
+        shadows_dropped: Vec::new(),
         problems: Vec::new(),
     };
     let migrator = match Migrator::from_dir(dir.root()) {
@@ -124,16 +136,10 @@ pub async fn prove(
         Err(e) => return Err(e.into()),
     };
     let admin = server.with_database("postgres").connect().await?;
-    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name = format!(
-        "schema_shadow_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    );
+    // Shadows of killed runs first (their lock is free), then this run's, locked before it
+    // exists and for as long as `admin` lives.
+    proof.shadows_dropped = shadow::drop_stale(&admin).await?;
+    let name = shadow::claim(&admin).await?.name;
     admin
         .batch_execute(&format!(
             "CREATE DATABASE {}",
@@ -158,7 +164,7 @@ pub async fn prove(
     result?;
     if let Err(e) = dropped {
         proof.problems.push(format!(
-            "the shadow database `{name}` could not be dropped ({e}); drop it by hand"
+            "the shadow database `{name}` could not be dropped ({e}); the next `--check` drops it, or drop it by hand"
         ));
     }
     Ok(proof)
