@@ -275,3 +275,66 @@ async fn admin_holding(key: i32) -> tokio_postgres::Client {
         .expect("lock");
     client
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_down_that_drops_data_is_destructive_without_its_marker() {
+    use schema_core::migrate::{MigrateError, Migrator, RevertOptions, RevertProblem};
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let mut without_bio = base();
+    table_mut(&mut without_bio, "users")
+        .columns
+        .to_mut()
+        .retain(|c| c.name != "bio");
+    generate(&without_bio, dir);
+    generate(&base(), dir);
+    // The down of the migration that added `users.bio` drops it; its marker line is deleted.
+    let down = dir.join("0001_update.down.sql");
+    let text = std::fs::read_to_string(&down).unwrap();
+    assert!(text.contains("-- schema:destructive\n"), "{text}");
+    assert!(text.contains("DROP COLUMN \"bio\""), "{text}");
+    std::fs::write(&down, text.replace("-- schema:destructive\n", "")).unwrap();
+
+    let (ok, out) = check(&base(), dir);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("0001_update.down.sql` loses data but its header lacks `-- schema:destructive`"),
+        "{out}"
+    );
+    assert!(out.contains("drops a column with its values"), "{out}");
+
+    let db = schema_core::testing::TestDatabase::create().await.unwrap();
+    let config = schema_core::migrate::DatabaseConfig::from_url(&db.url()).unwrap();
+    let migrator = Migrator::from_dir(dir).unwrap();
+    migrator.run(&config).await.unwrap();
+    let client = db.connect().await.unwrap();
+    client
+        .batch_execute("INSERT INTO users (email, bio) VALUES ('a@b.c', 'kept')")
+        .await
+        .unwrap();
+    let err = migrator
+        .revert(&config, &RevertOptions::default())
+        .await
+        .unwrap_err();
+    let MigrateError::Revert(problems) = &err else {
+        panic!("expected a refusal, got {err}");
+    };
+    assert!(
+        matches!(&problems[..], [RevertProblem::Destructive { down, lines }]
+            if down == "0001_update.down.sql"
+                && lines.iter().any(|l| l.contains("DROP COLUMN \"bio\""))),
+        "{err}"
+    );
+    let bio: String = client
+        .query_one("SELECT bio FROM users", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(bio, "kept");
+    // Confirmed, it runs.
+    let confirmed = RevertOptions {
+        allow_destructive: true,
+        ..RevertOptions::default()
+    };
+    migrator.revert(&config, &confirmed).await.unwrap();
+}

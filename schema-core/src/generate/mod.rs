@@ -323,6 +323,8 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
                      migration's as a file for you to fill)",
                     down.display()
                 ));
+            } else if let Some(problem) = unmarked_losses(&down) {
+                report.problems.push(problem);
             }
             // What generation writes for this part; a custom migration has none, so any text
             // of its own counts as edited and is proved on the shadow database.
@@ -353,6 +355,30 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
         )),
     }
     Ok(report)
+}
+
+/// A down whose statements lose data must say so in its header, as generated downs do:
+/// `revert` asks for confirmation of it either way, and a reviewer reads the header.
+fn unmarked_losses(down: &std::path::Path) -> Option<String> {
+    let sql = std::fs::read_to_string(down).ok()?;
+    let marked = sql
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.starts_with("--"))
+        .any(|l| l == DESTRUCTIVE_MARKER);
+    let losses = crate::migrate::data_losses(&sql);
+    if marked || losses.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "`{}` loses data but its header lacks `{DESTRUCTIVE_MARKER}` (`revert` asks for \
+         `--allow-destructive` for it all the same); put the line back at the top:{}",
+        down.display(),
+        losses
+            .iter()
+            .map(|l| format!("\n      - {l}"))
+            .collect::<String>()
+    ))
 }
 
 fn lag_message(steps: &[Step]) -> String {

@@ -19,6 +19,7 @@
 mod adopt;
 mod apply;
 mod config;
+mod destructive;
 mod display;
 mod drizzle;
 mod error;
@@ -52,6 +53,7 @@ pub use revert::{
 };
 pub use run::{Applied, DryRun, Progress, Report, Status};
 pub use sessions::Session;
+pub use destructive::data_losses;
 pub use source::{Migration, Statement, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
 pub use tls::{SslMode, TlsError, TlsSettings};
 pub use verify::{State, StatusEntry};

@@ -107,13 +107,14 @@ pub enum RevertProblem {
         /// The SHA-256 of the file now, in hex.
         file: String,
     },
-    /// The down is marked destructive and [`RevertOptions::allow_destructive`] is false.
+    /// The down is marked destructive, or its statements lose data (see
+    /// [`super::data_losses`]), and [`RevertOptions::allow_destructive`] is false.
     #[error("`{down}` is destructive:{}", .lines.iter().map(|l| format!("\n      {l}")).collect::<String>())]
     Destructive {
         /// The down's file name.
         down: String,
         /// What it loses or cannot restore: its header's `-- Loses` and `-- Cannot` lines,
-        /// without the `-- `.
+        /// without the `-- `, or, when it is not marked, each statement that loses data.
         lines: Vec<String>,
     },
     /// The down is marked to run outside a transaction.
@@ -246,14 +247,21 @@ impl Migrator {
             .map(str::trim)
             .take_while(|l| l.starts_with("--"))
             .collect();
-        if header.contains(&DESTRUCTIVE_DOWN_MARKER) && !options.allow_destructive {
+        // The statements say whether data is lost, whatever the header says.
+        let marked = header.contains(&DESTRUCTIVE_DOWN_MARKER);
+        let losses = super::destructive::data_losses(&down.sql);
+        if (marked || !losses.is_empty()) && !options.allow_destructive {
+            let mut lines: Vec<String> = header
+                .iter()
+                .filter(|l| l.starts_with("-- Loses") || l.starts_with("-- Cannot"))
+                .map(|l| l.trim_start_matches("-- ").to_string())
+                .collect();
+            if !marked {
+                lines.extend(losses.into_iter().map(|l| format!("loses data: {l}")));
+            }
             return Err(RevertProblem::Destructive {
                 down: down.name.clone(),
-                lines: header
-                    .iter()
-                    .filter(|l| l.starts_with("-- Loses") || l.starts_with("-- Cannot"))
-                    .map(|l| l.trim_start_matches("-- ").to_string())
-                    .collect(),
+                lines,
             });
         }
         Ok(down)
