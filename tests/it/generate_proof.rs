@@ -338,3 +338,75 @@ async fn a_down_that_drops_data_is_destructive_without_its_marker() {
     };
     migrator.revert(&config, &confirmed).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_down_of_a_concurrent_index_build_drops_it_concurrently_and_revert_runs_it() {
+    use schema_core::migrate::{Migrator, RevertOptions};
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    generate(&base(), dir);
+    generate(&online(), dir);
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let down = read("0003_update.down.sql");
+    assert!(
+        down.starts_with("-- schema:no-transaction\n"),
+        "a no-transaction down: {down}"
+    );
+    assert!(
+        down.contains("DROP INDEX CONCURRENTLY IF EXISTS \"attempts_selected_choice_idx\";"),
+        "{down}"
+    );
+    assert!(!read("0001_update.down.sql").contains("DROP INDEX"));
+    // `lint` checks the downs: no index is dropped under an ACCESS EXCLUSIVE lock.
+    let lint = schema_core::lint::lint_dir(dir).unwrap();
+    assert!(
+        !lint
+            .findings
+            .iter()
+            .any(|f| f.kind.code == "drop-index-without-concurrently"),
+        "{lint}"
+    );
+
+    let db = schema_core::testing::TestDatabase::create().await.unwrap();
+    let config = schema_core::migrate::DatabaseConfig::from_url(&db.url()).unwrap();
+    let migrator = Migrator::from_dir(dir).unwrap();
+    migrator.run(&config).await.unwrap();
+    let client = db.connect().await.unwrap();
+    let index_exists = || async {
+        client
+            .query_opt(
+                "SELECT 1 FROM pg_indexes WHERE indexname = 'attempts_selected_choice_idx'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .is_some()
+    };
+    assert!(index_exists().await);
+    // DROP INDEX CONCURRENTLY fails inside a transaction: the down ran outside one.
+    let report = migrator
+        .revert(&config, &RevertOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.reverted[0].name, "0003_update.down.sql");
+    assert!(!index_exists().await);
+    // Back over the whole change, then forward again.
+    let to_initial = RevertOptions {
+        to: Some(0),
+        ..RevertOptions::default()
+    };
+    migrator.revert(&config, &to_initial).await.unwrap();
+    let nullable: String = client
+        .query_one(
+            "SELECT is_nullable FROM information_schema.columns \
+             WHERE table_name = 'attempts' AND column_name = 'selected_choice_id'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(nullable, "YES");
+    let again = migrator.run(&config).await.unwrap();
+    assert_eq!(again.applied.len(), 3);
+    assert!(index_exists().await);
+}

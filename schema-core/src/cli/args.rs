@@ -72,8 +72,12 @@ pub enum Command {
     /// without a validated check, a type change that rewrites the table, a volatile default,
     /// long scans after an ACCESS EXCLUSIVE lock in one transaction.
     Lint {
-        /// Files to check (any name) instead of the migrations
+        /// Files to check (any name) instead of the migrations and their downs
         files: Vec<PathBuf>,
+        /// Leave the downs (NNNN_name.down.sql) out [default: check them too, as `revert`
+        /// runs them against the same live tables]
+        #[arg(long)]
+        no_downs: bool,
     },
 }
 

@@ -81,8 +81,8 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
     if let Command::Generate(flags) = &command {
         return generate(cli, &args, flags);
     }
-    if let Command::Lint { files } = &command {
-        return lint(cli, &args, files);
+    if let Command::Lint { files, no_downs } = &command {
+        return lint(cli, &args, files, *no_downs);
     }
     let db = database(cli, &args)?;
     match command {
@@ -212,17 +212,12 @@ fn verdict(clean: bool, report: &dyn fmt::Display) -> bool {
     clean
 }
 
-/// The files named, else the migrations the program runs (`--dir`, or the embedded ones).
-fn lint(cli: &Cli<'_>, args: &Args, files: &[PathBuf]) -> Result<bool, Failure> {
+/// The files named, else the migrations the program runs (`--dir`, or the embedded ones)
+/// and their downs unless `--no-downs`.
+fn lint(cli: &Cli<'_>, args: &Args, files: &[PathBuf], no_downs: bool) -> Result<bool, Failure> {
     let mut report = crate::lint::LintReport::default();
     if files.is_empty() {
-        let migrator = migrator_of_files(cli, args)?;
-        report.files = migrator.migrations().len();
-        for migration in migrator.migrations() {
-            report
-                .findings
-                .extend(crate::lint::lint_migration(migration));
-        }
+        report = crate::lint::lint_migrator(&migrator_of_files(cli, args)?, !no_downs);
     }
     for file in files {
         let one = crate::lint::lint_file(file)?;

@@ -19,7 +19,9 @@ mod report;
 mod shadow;
 pub use command::{run, CommandArgs};
 pub use custom::{adopt_unlisted, custom_down_sql, custom_sql, unlisted, write_custom};
-pub use down::{down_sql, part_down_sql, write_missing_downs, DESTRUCTIVE_MARKER};
+pub use down::{
+    concurrent_down_sql, down_sql, part_down_sql, write_missing_downs, DESTRUCTIVE_MARKER,
+};
 pub use prove::{prove, Proof, ProveError};
 pub use report::GenerateReport;
 pub use shadow::{SHADOW_LOCK_CLASS, SHADOW_PREFIX};
@@ -226,14 +228,34 @@ pub fn generate_report(
     // An online change is written as several migrations with one snapshot: the first one's
     // down undoes the whole change, the later ones' have nothing of their own to undo.
     let mut first_of_change: Option<String> = None;
+    // Indexes a part builds concurrently are dropped concurrently by that part's own down,
+    // not by the first part's, which runs in a transaction.
+    let concurrent: Vec<_> = (steps.iter())
+        .flat_map(|s| down::built_concurrently(&s.statements))
+        .collect();
+    let whole = steps.len() == 1;
     for step in &steps {
         let sql = render::migration(&step.statements, !step.transactional);
         let entry = dir.write(&name, &sql, &step.snapshot)?;
-        let down = match (&first_of_change, before) {
-            (Some(first), Some(b)) if *b == step.snapshot => part_down_sql(&entry.tag, first),
+        let online_down = (!step.transactional)
+            .then(|| {
+                let change = whole.then_some((before, &step.snapshot));
+                down::concurrent_down_sql(&entry.tag, &step.statements, change)
+            })
+            .flatten();
+        let down = match (&first_of_change, before, online_down) {
+            (_, _, Some(online)) => {
+                first_of_change.get_or_insert_with(|| entry.tag.clone());
+                online
+            }
+            (Some(first), Some(b), None) if *b == step.snapshot => {
+                part_down_sql(&entry.tag, first)
+            }
             _ => {
                 first_of_change = Some(entry.tag.clone());
-                down_sql(&entry.tag, before, &step.snapshot)
+                // A change of one part keeps every statement of its down in it.
+                let skip = if whole { &[][..] } else { &concurrent[..] };
+                down::down_sql_without(&entry.tag, before, &step.snapshot, skip)
             }
         };
         dir.write_new(&dir.down_path(&entry.tag), &down)?;

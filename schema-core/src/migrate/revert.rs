@@ -1,8 +1,8 @@
 //! `revert`: applies downs (`NNNN_name.down.sql`), newest first, under the migration lock,
 //! each in a transaction of its own together with the removal of its migration's ledger
-//! row. Everything is checked before the first down runs: each down exists and holds a
+//! row (a down marked `-- schema:no-transaction` runs as such a migration does). Everything is checked before the first down runs: each down exists and holds a
 //! statement, is the one that was there when its migration was applied (the ledger keeps its
-//! checksum), and is confirmed when it is marked destructive.
+//! checksum), and is confirmed when it is marked destructive or its statements lose data.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -117,12 +117,6 @@ pub enum RevertProblem {
         /// without the `-- `, or, when it is not marked, each statement that loses data.
         lines: Vec<String>,
     },
-    /// The down is marked to run outside a transaction.
-    #[error("`{down}` is marked to run outside a transaction; a down runs in one, with the removal of its ledger row: remove the marker")]
-    NotTransactional {
-        /// The down's file name.
-        down: String,
-    },
     /// [`RevertOptions::to`] names a migration that is not applied.
     #[error(
         "migration {to:04} is not applied, so there is nothing to revert to; applied: {applied}"
@@ -236,11 +230,6 @@ impl Migrator {
                 });
             }
         }
-        if !down.transactional {
-            return Err(RevertProblem::NotTransactional {
-                down: down.name.clone(),
-            });
-        }
         let header: Vec<&str> = down
             .sql
             .lines()
@@ -269,12 +258,17 @@ impl Migrator {
 }
 
 /// One down and the removal of its ledger row, in one transaction; pipelined like a
-/// migration (see `apply`).
+/// migration (see `apply`). A down marked `-- schema:no-transaction` (`DROP INDEX
+/// CONCURRENTLY`) runs as such a migration does: statement by statement, its ledger row
+/// removed once the last one succeeded.
 pub(crate) async fn revert_one(
     client: &Client,
     version: i64,
     down: &Migration,
 ) -> Result<Duration, MigrateError> {
+    if !down.transactional {
+        return revert_without_transaction(client, version, down).await;
+    }
     let started = Instant::now();
     let (begun, results) = future::join(
         client.batch_execute("BEGIN"),
@@ -300,5 +294,27 @@ pub(crate) async fn revert_one(
         rollback(client).await;
         return Err(database("removing its row from the ledger", down, e));
     }
+    Ok(elapsed)
+}
+
+async fn revert_without_transaction(
+    client: &Client,
+    version: i64,
+    down: &Migration,
+) -> Result<Duration, MigrateError> {
+    let started = Instant::now();
+    for statement in &down.statements {
+        if let Err(e) = client.batch_execute(&statement.sql).await {
+            return Err(statement_failed(down, statement, e));
+        }
+    }
+    let elapsed = started.elapsed();
+    let remove = format!(
+        "DELETE FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" WHERE \"version\" = {version}"
+    );
+    client
+        .batch_execute(&remove)
+        .await
+        .map_err(|e| database("removing its row from the ledger", down, e))?;
     Ok(elapsed)
 }
