@@ -167,7 +167,10 @@ fn an_edit_that_keeps_the_outcome_passes_and_without_a_server_is_not_proved() {
     let err = result.expect_err("not proved");
     assert!(matches!(err, GenerateError::NotProved { .. }), "{err:?}");
     let text = schema_core::error_chain(&err);
-    assert!(text.contains("was NOT proved on a shadow database"), "{text}");
+    assert!(
+        text.contains("was NOT proved on a shadow database"),
+        "{text}"
+    );
     assert!(text.contains("`0000_initial.sql`"), "{text}");
     assert!(text.contains("127.0.0.1:1"), "{text}");
     assert!(err.help().unwrap().contains("--no-prove"));

@@ -122,13 +122,24 @@ async fn a_change_to_a_live_table_is_written_in_online_forms_and_reaches_the_fre
     // it; only putting back the old foreign key still scans under a lock.
     let lint = lint_dir(dir.root()).unwrap();
     let found: Vec<(String, &str)> = (lint.findings.iter())
-        .map(|f| (f.file.file_name().unwrap().to_string_lossy().into_owned(), f.kind.code))
+        .map(|f| {
+            (
+                f.file.file_name().unwrap().to_string_lossy().into_owned(),
+                f.kind.code,
+            )
+        })
         .collect();
     assert_eq!(
         found,
         [
-            ("0001_online.down.sql".to_string(), "scan-under-access-exclusive"),
-            ("0001_online.down.sql".to_string(), "constraint-without-not-valid"),
+            (
+                "0001_online.down.sql".to_string(),
+                "scan-under-access-exclusive"
+            ),
+            (
+                "0001_online.down.sql".to_string(),
+                "constraint-without-not-valid"
+            ),
         ],
         "{lint}"
     );

@@ -13,7 +13,11 @@ use support::build::*;
 fn base() -> Schema {
     let users = table(
         "users",
-        vec![uuid_pk(), varchar("email", 320), null(col("bio", SqlType::Text))],
+        vec![
+            uuid_pk(),
+            varchar("email", 320),
+            null(col("bio", SqlType::Text)),
+        ],
     );
     let choices = table("choices", vec![uuid_pk(), col("label", SqlType::Text)]);
     let attempts = fk(
@@ -198,7 +202,10 @@ fn a_check_that_cannot_prove_exits_3_unless_told_to_skip_the_proof() {
         stdout.contains("the SQL of the migrations was NOT proved: `--no-prove` was given"),
         "{stdout}"
     );
-    assert!(stdout.contains("is in step with the schema in code"), "{stdout}");
+    assert!(
+        stdout.contains("is in step with the schema in code"),
+        "{stdout}"
+    );
 }
 
 async fn admin() -> tokio_postgres::Client {
@@ -244,7 +251,10 @@ fn a_check_drops_the_shadows_of_killed_runs_and_keeps_those_of_live_ones() {
     generate(&base(), tmp.path());
     let (ok, out) = check(&base(), tmp.path());
     assert!(ok, "{out}");
-    assert!(out.contains("shadow database(s) that killed runs left"), "{out}");
+    assert!(
+        out.contains("shadow database(s) that killed runs left"),
+        "{out}"
+    );
     assert!(out.contains(&stale), "{out}");
 
     runtime.block_on(async {
@@ -298,7 +308,9 @@ async fn a_down_that_drops_data_is_destructive_without_its_marker() {
     let (ok, out) = check(&base(), dir);
     assert!(!ok, "{out}");
     assert!(
-        out.contains("0001_update.down.sql` loses data but its header lacks `-- schema:destructive`"),
+        out.contains(
+            "0001_update.down.sql` loses data but its header lacks `-- schema:destructive`"
+        ),
         "{out}"
     );
     assert!(out.contains("drops a column with its values"), "{out}");

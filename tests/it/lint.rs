@@ -166,8 +166,14 @@ fn the_lint_command_checks_the_downs_unless_told_not_to() {
         stderr.contains("0000_index.down.sql: statement 1 (line 1) `DROP INDEX \"a_idx\";`"),
         "{stderr}"
     );
-    assert!(stderr.contains("[drop-index-without-concurrently]"), "{stderr}");
-    assert!(stderr.contains("2 file(s) checked: 1 lock hazard(s)"), "{stderr}");
+    assert!(
+        stderr.contains("[drop-index-without-concurrently]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 file(s) checked: 1 lock hazard(s)"),
+        "{stderr}"
+    );
 
     let output = migrate(dir.path(), &["--dir", ".", "lint", "--no-downs"]);
     let (stdout, stderr) = text(&output);

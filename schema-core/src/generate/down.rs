@@ -70,7 +70,10 @@ pub fn concurrent_down_sql(
                 // Already in `down`, from the part's own statements.
                 Statement::DropIndex(_) => {}
                 Statement::CreateIndex { table, index } => {
-                    down.push(Statement::Online(OnlineStatement::CreateIndex { table, index }))
+                    down.push(Statement::Online(OnlineStatement::CreateIndex {
+                        table,
+                        index,
+                    }))
                 }
                 Statement::UseSchema(schema) => down.insert(0, Statement::UseSchema(schema)),
                 // Anything else is not an index: the plain down says it all.

@@ -248,9 +248,7 @@ pub fn generate_report(
                 first_of_change.get_or_insert_with(|| entry.tag.clone());
                 online
             }
-            (Some(first), Some(b), None) if *b == step.snapshot => {
-                part_down_sql(&entry.tag, first)
-            }
+            (Some(first), Some(b), None) if *b == step.snapshot => part_down_sql(&entry.tag, first),
             _ => {
                 first_of_change = Some(entry.tag.clone());
                 // A change of one part keeps every statement of its down in it.

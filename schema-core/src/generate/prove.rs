@@ -68,8 +68,11 @@ impl fmt::Display for Proof {
                 self.downs_proved
             )?;
             if !self.downs_unwritten.is_empty() {
-                let files: Vec<String> =
-                    self.downs_unwritten.iter().map(|d| format!("`{d}`")).collect();
+                let files: Vec<String> = self
+                    .downs_unwritten
+                    .iter()
+                    .map(|d| format!("`{d}`"))
+                    .collect();
                 write!(
                     f,
                     " (not tried: {}, missing or holding no statement yet, which `revert` cannot \

@@ -87,7 +87,9 @@ fn words(sql: &str) -> Vec<String> {
                 Some(end) if b[end] == b'$' => {
                     let tag = &sql[i..=end];
                     let body = end + 1;
-                    i = sql[body..].find(tag).map_or(b.len(), |n| body + n + tag.len());
+                    i = sql[body..]
+                        .find(tag)
+                        .map_or(b.len(), |n| body + n + tag.len());
                     out.push("'".into());
                 }
                 _ => i += 1,
@@ -113,9 +115,7 @@ fn loss(w: &[String]) -> Option<&'static str> {
     match (at(0), at(1)) {
         ("DROP", "TABLE") => Some("drops a table with its rows"),
         ("DROP", "SCHEMA") if cascade => Some("drops a schema with every table in it"),
-        ("DROP", "TYPE" | "DOMAIN") if cascade => {
-            Some("drops a type with the columns that use it")
-        }
+        ("DROP", "TYPE" | "DOMAIN") if cascade => Some("drops a type with the columns that use it"),
         ("TRUNCATE", _) => Some("removes every row of a table"),
         ("DELETE", "FROM") => Some("deletes rows"),
         ("ALTER", "TABLE") => alter_table_loss(w),
@@ -133,7 +133,7 @@ fn alter_table_loss(w: &[String]) -> Option<&'static str> {
                 if !matches!(
                     at(i + 1),
                     "CONSTRAINT" | "DEFAULT" | "NOT" | "IDENTITY" | "EXPRESSION"
-                ) && at(i + 1) != "" =>
+                ) && !at(i + 1).is_empty() =>
             {
                 return Some("drops a column with its values");
             }
@@ -144,7 +144,9 @@ fn alter_table_loss(w: &[String]) -> Option<&'static str> {
                 let bounded = matches!(
                     target,
                     "VARCHAR" | "CHAR" | "BPCHAR" | "CHARACTER" | "REAL" | "FLOAT4"
-                ) && (target == "REAL" || target == "FLOAT4" || w[i + 1..].iter().any(|x| x == "("));
+                ) && (target == "REAL"
+                    || target == "FLOAT4"
+                    || w[i + 1..].iter().any(|x| x == "("));
                 let until_next = w[i + 1..]
                     .iter()
                     .take_while(|x| x.as_str() != ",")

@@ -39,6 +39,7 @@ mod verify;
 
 pub use adopt::{adopt, AdoptError, AdoptOptions, AdoptReport};
 pub use config::{DatabaseConfig, DATABASE_URL_VAR};
+pub use destructive::data_losses;
 pub(crate) use display::plural;
 pub use drizzle::DRIZZLE_LEDGER;
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
@@ -53,7 +54,6 @@ pub use revert::{
 };
 pub use run::{Applied, DryRun, Progress, Report, Status};
 pub use sessions::Session;
-pub use destructive::data_losses;
 pub use source::{Migration, Statement, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
 pub use tls::{SslMode, TlsError, TlsSettings};
 pub use verify::{State, StatusEntry};

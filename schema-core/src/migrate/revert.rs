@@ -1,8 +1,9 @@
 //! `revert`: applies downs (`NNNN_name.down.sql`), newest first, under the migration lock,
 //! each in a transaction of its own together with the removal of its migration's ledger
-//! row (a down marked `-- schema:no-transaction` runs as such a migration does). Everything is checked before the first down runs: each down exists and holds a
-//! statement, is the one that was there when its migration was applied (the ledger keeps its
-//! checksum), and is confirmed when it is marked destructive or its statements lose data.
+//! row (a down marked `-- schema:no-transaction` runs as such a migration does). Everything
+//! is checked before the first down runs: each down exists and holds a statement, is the one
+//! that was there when its migration was applied (the ledger keeps its checksum), and is
+//! confirmed when it is marked destructive or its statements lose data.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -309,9 +310,8 @@ async fn revert_without_transaction(
         }
     }
     let elapsed = started.elapsed();
-    let remove = format!(
-        "DELETE FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" WHERE \"version\" = {version}"
-    );
+    let remove =
+        format!("DELETE FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" WHERE \"version\" = {version}");
     client
         .batch_execute(&remove)
         .await
