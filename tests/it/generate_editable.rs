@@ -159,20 +159,35 @@ fn an_edit_that_keeps_the_outcome_passes_and_without_a_server_is_not_proved() {
     assert!(ok, "{out}");
     assert!(out.contains("proved on a shadow database"), "{out}");
 
-    // Nothing listens on port 1: the chain is checked and the output says what was not.
+    // Nothing listens on port 1: nothing was found out of step, but nothing was proved
+    // either, so the check fails, naming the edited file and the way to skip the proof.
     let mut a = args(dir, true, GenerateOptions::default());
     a.shadow_database_url = Some("postgres://postgres@127.0.0.1:1/postgres".into());
     let (result, out) = run_in(&schema(), &a);
+    let err = result.expect_err("not proved");
+    assert!(matches!(err, GenerateError::NotProved { .. }), "{err:?}");
+    let text = schema_core::error_chain(&err);
+    assert!(
+        text.contains("was NOT proved on a shadow database"),
+        "{text}"
+    );
+    assert!(text.contains("`0000_initial.sql`"), "{text}");
+    assert!(text.contains("127.0.0.1:1"), "{text}");
+    assert!(err.help().unwrap().contains("--no-prove"));
+    assert!(!out.contains("in step"), "{out}");
+    // Skipped on purpose, the check passes and says what was not proved.
+    a.no_prove = true;
+    let (result, out) = run_in(&schema(), &a);
     assert!(result.expect("check runs"), "{out}");
     assert!(
-        out.contains("the SQL of the migrations was NOT proved"),
+        out.contains("the SQL of the migrations was NOT proved: `--no-prove` was given"),
         "{out}"
     );
-    assert!(out.contains("--shadow-database-url"), "{out}");
     assert!(
         out.contains("not proved: `0000_initial.sql` is not what generation writes"),
         "{out}"
     );
+    a.no_prove = false;
 
     // A broken snapshot chain is found without a server too.
     let mut ahead = schema();
@@ -266,7 +281,7 @@ fn a_custom_migration_may_come_first() {
     assert!(ok, "{out}");
     assert!(out.contains("2 migrations applied"), "{out}");
     assert!(
-        out.contains("stopped at `0000_extensions.down.sql`"),
+        out.contains("not tried: `0000_extensions.down.sql`, missing or holding no statement yet"),
         "{out}"
     );
 }

@@ -143,3 +143,43 @@ fn the_committed_question_bank_migrations_pass() {
     assert!(report.files >= 1);
     assert!(report.is_clean(), "{report}");
 }
+
+#[test]
+fn the_lint_command_checks_the_downs_unless_told_not_to() {
+    use crate::migrate_support::cli::{migrate, text};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("0000_index.sql"),
+        "-- schema:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS \"a_idx\" ON \"a\" (\"id\");\n",
+    )
+    .unwrap();
+    // Its down drops the index under an ACCESS EXCLUSIVE lock on the table.
+    std::fs::write(
+        dir.path().join("0000_index.down.sql"),
+        "DROP INDEX \"a_idx\";\n",
+    )
+    .unwrap();
+    let output = migrate(dir.path(), &["--dir", ".", "lint"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("0000_index.down.sql: statement 1 (line 1) `DROP INDEX \"a_idx\";`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[drop-index-without-concurrently]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 file(s) checked: 1 lock hazard(s)"),
+        "{stderr}"
+    );
+
+    let output = migrate(dir.path(), &["--dir", ".", "lint", "--no-downs"]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("1 file(s) checked: no lock hazard found"),
+        "{stdout}"
+    );
+}

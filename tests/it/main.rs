@@ -19,6 +19,7 @@ mod generate_diff;
 mod generate_editable;
 mod generate_files;
 mod generate_online;
+mod generate_proof;
 mod generate_question_bank;
 mod generate_registry;
 mod generate_registry_ui;

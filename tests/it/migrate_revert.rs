@@ -24,8 +24,12 @@ fn versions(rows: &[(i64, String, String, String)]) -> Vec<i64> {
     rows.iter().map(|r| r.0).collect()
 }
 
+/// The fixture's downs drop tables and columns, so each revert confirms that.
 fn one_step() -> RevertOptions {
-    RevertOptions::default()
+    RevertOptions {
+        allow_destructive: true,
+        ..RevertOptions::default()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -172,9 +176,13 @@ async fn missing_empty_edited_and_destructive_downs_are_refused_before_anything_
 
     // A destructive down needs confirmation, and says what it loses.
     fixture.write("0000_a.down.sql", destructive);
+    let unconfirmed = RevertOptions {
+        allow_destructive: false,
+        ..everything.clone()
+    };
     let err = fixture
         .migrator()
-        .revert(&config(&db), &everything)
+        .revert(&config(&db), &unconfirmed)
         .await
         .unwrap_err();
     assert!(
@@ -287,7 +295,14 @@ async fn the_revert_subcommand_reports_and_refuses_like_the_library() {
     let dir = fixture.path().to_str().unwrap();
     let out = migrate(
         fixture.path(),
-        &["--database-url", &url, "--dir", dir, "revert"],
+        &[
+            "--database-url",
+            &url,
+            "--dir",
+            dir,
+            "revert",
+            "--allow-destructive",
+        ],
     );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");

@@ -72,8 +72,12 @@ pub enum Command {
     /// without a validated check, a type change that rewrites the table, a volatile default,
     /// long scans after an ACCESS EXCLUSIVE lock in one transaction.
     Lint {
-        /// Files to check (any name) instead of the migrations
+        /// Files to check (any name) instead of the migrations and their downs
         files: Vec<PathBuf>,
+        /// Leave the downs (NNNN_name.down.sql) out [default: check them too, as `revert`
+        /// runs them against the same live tables]
+        #[arg(long)]
+        no_downs: bool,
     },
 }
 
@@ -122,8 +126,8 @@ pub struct AdoptArgs {
 /// `generate`'s own flags.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct GenerateArgs {
-    /// Only compare the committed migrations with the code; write nothing; exit 1 on a
-    /// difference
+    /// Only compare the committed migrations with the code and prove their SQL on a shadow
+    /// database; write nothing; exit 1 on a difference, 3 when the SQL could not be proved
     #[arg(long)]
     pub check: bool,
     /// The name part of `NNNN_<name>.sql` (lowercase letters, digits, _)
@@ -148,6 +152,10 @@ pub struct GenerateArgs {
     /// [default: the server of --database-url, DATABASE_URL, or the program's default]
     #[arg(long, value_name = "URL")]
     pub shadow_database_url: Option<String>,
+    /// With --check: check the files and the code without proving the SQL on a shadow
+    /// database [default: prove it, and exit 3 when no server can be used]
+    #[arg(long, requires = "check")]
+    pub no_prove: bool,
 }
 
 /// `revert`'s own flags.

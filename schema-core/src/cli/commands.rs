@@ -32,7 +32,10 @@ impl fmt::Display for Failure {
         match self {
             Failure::Migrate(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
             Failure::Verify(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
-            Failure::Generate(e) => write!(f, "{}", error_chain(e)),
+            Failure::Generate(e) => match e.help() {
+                Some(help) => write!(f, "{}\n{help}", error_chain(e)),
+                None => write!(f, "{}", error_chain(e)),
+            },
             Failure::Adopt(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
             Failure::Stale { dir, changed } => write!(
                 f,
@@ -42,6 +45,16 @@ impl fmt::Display for Failure {
                  in build.rs), or pass --dir {dir} to read the folder as it is now.",
                 changed.join(", ")
             ),
+        }
+    }
+}
+
+impl Failure {
+    /// The exit status: 3 when `generate --check` could not prove the migrations, 1 otherwise.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Generate(GenerateError::NotProved { .. }) => 3,
+            _ => 1,
         }
     }
 }
@@ -68,8 +81,8 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
     if let Command::Generate(flags) = &command {
         return generate(cli, &args, flags);
     }
-    if let Command::Lint { files } = &command {
-        return lint(cli, &args, files);
+    if let Command::Lint { files, no_downs } = &command {
+        return lint(cli, &args, files, *no_downs);
     }
     let db = database(cli, &args)?;
     match command {
@@ -199,17 +212,12 @@ fn verdict(clean: bool, report: &dyn fmt::Display) -> bool {
     clean
 }
 
-/// The files named, else the migrations the program runs (`--dir`, or the embedded ones).
-fn lint(cli: &Cli<'_>, args: &Args, files: &[PathBuf]) -> Result<bool, Failure> {
+/// The files named, else the migrations the program runs (`--dir`, or the embedded ones)
+/// and their downs unless `--no-downs`.
+fn lint(cli: &Cli<'_>, args: &Args, files: &[PathBuf], no_downs: bool) -> Result<bool, Failure> {
     let mut report = crate::lint::LintReport::default();
     if files.is_empty() {
-        let migrator = migrator_of_files(cli, args)?;
-        report.files = migrator.migrations().len();
-        for migration in migrator.migrations() {
-            report
-                .findings
-                .extend(crate::lint::lint_migration(migration));
-        }
+        report = crate::lint::lint_migrator(&migrator_of_files(cli, args)?, !no_downs);
     }
     for file in files {
         let one = crate::lint::lint_file(file)?;
@@ -270,6 +278,7 @@ fn generate(cli: &Cli<'_>, args: &Args, flags: &GenerateArgs) -> Result<bool, Fa
     let command = CommandArgs {
         dir: generate_dir(cli, args),
         check: flags.check,
+        no_prove: flags.no_prove,
         shadow_database_url: flags
             .shadow_database_url
             .clone()

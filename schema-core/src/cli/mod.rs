@@ -9,7 +9,8 @@
 //! }
 //! ```
 //!
-//! Exit status: 0 success; 1 failure, refused history or drift; 2 a usage error.
+//! Exit status: 0 success; 1 failure, refused history or drift; 2 a usage error; 3
+//! `generate --check` could not prove the migrations on a shadow database.
 
 mod args;
 mod commands;
@@ -140,7 +141,7 @@ impl<'a> Cli<'a> {
             Ok(false) => ExitCode::FAILURE,
             Err(failure) => {
                 eprintln!("error: {failure}");
-                ExitCode::FAILURE
+                ExitCode::from(failure.exit_code())
             }
         }
     }

@@ -25,6 +25,10 @@ pub struct CommandArgs {
     /// The server used when neither the shadow URL nor the environment names one: the
     /// program's default database (see [`DatabaseConfig::from_env_or`]).
     pub default_database_url: Option<String>,
+    /// With `check`: check the files among themselves and against the code only, without
+    /// proving their SQL on a shadow database (`--no-prove`). Without it, a check that cannot
+    /// reach a server fails with [`GenerateError::NotProved`].
+    pub no_prove: bool,
     /// The migration's name and what it may contain (`--name`, `--allow-destructive`,
     /// `--allow`, `--custom`, `--adopt`).
     pub options: GenerateOptions,
@@ -95,8 +99,9 @@ pub fn run(
 }
 
 /// `--check`: the files among themselves and against the code, then the SQL itself on a
-/// shadow database when a server can be reached; without one, says plainly what was not
-/// proved.
+/// shadow database. A check that cannot prove fails ([`GenerateError::NotProved`]) unless
+/// `--no-prove` says to skip the proof on purpose; a difference found without a proof is
+/// still reported as one.
 fn run_check(
     schema: &Schema,
     dir: &MigrationsDir,
@@ -107,24 +112,32 @@ fn run_check(
     let report = check_report(schema, dir)?;
     problems.extend(report.problems);
     let mut notes = Vec::new();
-    match prove_on_server(schema, dir, args) {
-        Ok(proof) if proof.is_proved() => notes.push(proof.to_string()),
-        Ok(proof) => problems.push(proof.to_string()),
-        Err(ProveError::Files(e)) => return Err(e),
-        Err(e) => {
+    let not_proved = |notes: &mut Vec<String>, why: String| {
+        notes.push(format!(
+            "the SQL of the migrations was NOT proved: {why}\n  (only the journal, the snapshot \
+             chain and the code against the last snapshot were checked)"
+        ));
+        for file in &report.edited {
             notes.push(format!(
-                "the SQL of the migrations was NOT proved: {}\n  (only the journal, the \
-                 snapshot chain and the code against the last snapshot were checked; start \
-                 PostgreSQL, or point DATABASE_URL or `--shadow-database-url` at a server \
-                 where a temporary database may be created)",
-                crate::error_chain(&e)
+                "not proved: `{file}` is not what generation writes for its snapshots \
+                 (edited, or written by hand)"
             ));
-            for file in &report.edited {
-                notes.push(format!(
-                    "not proved: `{file}` is not what generation writes for its snapshots \
-                     (edited, or written by hand)"
-                ));
+        }
+    };
+    if args.no_prove {
+        not_proved(&mut notes, "`--no-prove` was given".into());
+    } else {
+        match prove_on_server(schema, dir, args) {
+            Ok(proof) if proof.is_proved() => notes.push(proof.to_string()),
+            Ok(proof) => problems.push(proof.to_string()),
+            Err(ProveError::Files(e)) => return Err(e),
+            Err(e) if problems.is_empty() => {
+                return Err(GenerateError::NotProved {
+                    source: Box::new(e),
+                    edited: report.edited,
+                })
             }
+            Err(e) => not_proved(&mut notes, crate::error_chain(&e)),
         }
     }
     for note in &notes {

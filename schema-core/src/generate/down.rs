@@ -9,7 +9,8 @@ use super::custom::custom_down_sql;
 use super::{load_snapshot, non_empty, GenerateError};
 use crate::diff::{self, Risk};
 use crate::migrations_dir::MigrationsDir;
-use crate::model::Schema;
+use crate::model::{Name, Schema};
+use crate::plan::{OnlineStatement, Statement};
 use crate::render;
 use std::path::PathBuf;
 
@@ -30,6 +31,80 @@ pub fn part_down_sql(tag: &str, first: &str) -> String {
 
 /// The down of migration `tag`, which leads from `old` (none: an empty database) to `new`.
 pub fn down_sql(tag: &str, old: Option<&Schema>, new: &Schema) -> String {
+    down_sql_without(tag, old, new, &[])
+}
+
+/// The indexes a part builds concurrently (`CREATE INDEX CONCURRENTLY`).
+pub(super) fn built_concurrently(statements: &[Statement]) -> Vec<Name> {
+    statements
+        .iter()
+        .filter_map(|s| match s {
+            Statement::Online(OnlineStatement::CreateIndex { index, .. }) => {
+                Some(index.name.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The down of `tag`, the part of an online change that builds or drops indexes concurrently
+/// (`-- schema:no-transaction`), in the same form: its indexes dropped with `DROP INDEX
+/// CONCURRENTLY`, which takes no lock that stops the table's readers or writers, outside a
+/// transaction as `revert` runs such a down. When the part is the whole change (`old` to
+/// `new`), the indexes it dropped are built again concurrently too; otherwise the down of the
+/// change's first migration builds them. `None` when the part builds no index and is not the
+/// whole change: it has nothing of its own to undo.
+pub fn concurrent_down_sql(
+    tag: &str,
+    statements: &[Statement],
+    whole_change: Option<(Option<&Schema>, &Schema)>,
+) -> Option<String> {
+    let mut down: Vec<Statement> = built_concurrently(statements)
+        .into_iter()
+        .map(|name| Statement::Online(OnlineStatement::DropIndex(name)))
+        .collect();
+    if let Some((Some(old), new)) = whole_change {
+        let (back, _) = diff::reverse_steps(old, new).ok()?;
+        for s in back {
+            match s {
+                // Already in `down`, from the part's own statements.
+                Statement::DropIndex(_) => {}
+                Statement::CreateIndex { table, index } => {
+                    down.push(Statement::Online(OnlineStatement::CreateIndex {
+                        table,
+                        index,
+                    }))
+                }
+                Statement::UseSchema(schema) => down.insert(0, Statement::UseSchema(schema)),
+                // Anything else is not an index: the plain down says it all.
+                _ => return None,
+            }
+        }
+    }
+    if !down.iter().any(|s| matches!(s, Statement::Online(_))) {
+        return None;
+    }
+    let rendered = render::migration(&down, true);
+    // The marker must stay the file's first line.
+    let body = rendered
+        .strip_prefix(crate::sql::NO_TRANSACTION_MARKER)
+        .unwrap_or(&rendered)
+        .trim_start_matches('\n');
+    Some(format!(
+        "{}\n-- Down of {tag}, generated from its snapshot back to the one before; `revert` runs \
+         it\n-- statement by statement, outside a transaction, as the runner runs its migration.\n{body}",
+        crate::sql::NO_TRANSACTION_MARKER
+    ))
+}
+
+/// [`down_sql`], leaving out the dropping of `skip`: indexes that a later part of the same
+/// change builds concurrently, whose own down drops them concurrently.
+pub(super) fn down_sql_without(
+    tag: &str,
+    old: Option<&Schema>,
+    new: &Schema,
+    skip: &[Name],
+) -> String {
     // An empty database, in the PostgreSQL schema of the migration.
     let empty = Schema {
         pg_schema: new.pg_schema.clone(),
@@ -39,7 +114,7 @@ pub fn down_sql(tag: &str, old: Option<&Schema>, new: &Schema) -> String {
         Some(old) => diff::reverse_steps(old, new),
         None => diff::reverse_steps(&empty, new),
     };
-    let (statements, back) = match result {
+    let (mut statements, back) = match result {
         Ok(down) => down,
         Err(refusal) => {
             return format!(
@@ -49,6 +124,7 @@ pub fn down_sql(tag: &str, old: Option<&Schema>, new: &Schema) -> String {
             )
         }
     };
+    statements.retain(|s| !matches!(s, Statement::DropIndex(name) if skip.contains(name)));
     if statements.is_empty() {
         return custom_down_sql(tag);
     }

@@ -10,16 +10,21 @@ use crate::render;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+mod changes;
 mod command;
 mod custom;
 mod down;
 mod prove;
 mod report;
+mod shadow;
 pub use command::{run, CommandArgs};
 pub use custom::{adopt_unlisted, custom_down_sql, custom_sql, unlisted, write_custom};
-pub use down::{down_sql, part_down_sql, write_missing_downs, DESTRUCTIVE_MARKER};
+pub use down::{
+    concurrent_down_sql, down_sql, part_down_sql, write_missing_downs, DESTRUCTIVE_MARKER,
+};
 pub use prove::{prove, Proof, ProveError};
 pub use report::GenerateReport;
+pub use shadow::{SHADOW_LOCK_CLASS, SHADOW_PREFIX};
 
 /// Choices a user makes when generating.
 #[derive(Clone, Debug, Default)]
@@ -96,6 +101,21 @@ pub enum GenerateError {
         /// The journal, `meta/_journal.json`.
         journal: PathBuf,
     },
+    /// `--check` found nothing out of step, but could not prove the SQL on a shadow database
+    /// (no server, a role without CREATEDB, a wrong port); the command line exits with
+    /// status 3 for it, apart from a difference (1) and a usage error (2).
+    #[error(
+        "the SQL of the migrations was NOT proved on a shadow database, so `--check` cannot \
+         pass{}",
+        edited_note(.edited)
+    )]
+    NotProved {
+        /// Why no shadow database could be used.
+        #[source]
+        source: Box<ProveError>,
+        /// Migrations whose SQL is not what generation writes, which only a proof can judge.
+        edited: Vec<String>,
+    },
     /// With `--adopt`, an unlisted file is not named as the next migration would be.
     #[error("cannot take `{}` into the journal: {problem}", path.display())]
     CannotAdopt {
@@ -104,6 +124,32 @@ pub enum GenerateError {
         /// The number it would take, and the name to give it.
         problem: String,
     },
+}
+
+impl GenerateError {
+    /// What to do about the error, when there is more to say than its message.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            GenerateError::NotProved { .. } => Some(
+                "Start PostgreSQL, or point DATABASE_URL or `--shadow-database-url` at a server \
+                 where a temporary database may be created (the role needs CREATEDB). To check \
+                 only the journal, the snapshot chain and the code, without proving the SQL, \
+                 pass `--no-prove`.",
+            ),
+            _ => None,
+        }
+    }
+}
+
+fn edited_note(edited: &[String]) -> String {
+    if edited.is_empty() {
+        return String::new();
+    }
+    let files: Vec<String> = edited.iter().map(|f| format!("`{f}`")).collect();
+    format!(
+        "; not what generation writes (edited, or written by hand): {}",
+        files.join(", ")
+    )
 }
 
 fn list(errors: &[RegistryError]) -> String {
@@ -182,14 +228,32 @@ pub fn generate_report(
     // An online change is written as several migrations with one snapshot: the first one's
     // down undoes the whole change, the later ones' have nothing of their own to undo.
     let mut first_of_change: Option<String> = None;
+    // Indexes a part builds concurrently are dropped concurrently by that part's own down,
+    // not by the first part's, which runs in a transaction.
+    let concurrent: Vec<_> = (steps.iter())
+        .flat_map(|s| down::built_concurrently(&s.statements))
+        .collect();
+    let whole = steps.len() == 1;
     for step in &steps {
         let sql = render::migration(&step.statements, !step.transactional);
         let entry = dir.write(&name, &sql, &step.snapshot)?;
-        let down = match (&first_of_change, before) {
-            (Some(first), Some(b)) if *b == step.snapshot => part_down_sql(&entry.tag, first),
+        let online_down = (!step.transactional)
+            .then(|| {
+                let change = whole.then_some((before, &step.snapshot));
+                down::concurrent_down_sql(&entry.tag, &step.statements, change)
+            })
+            .flatten();
+        let down = match (&first_of_change, before, online_down) {
+            (_, _, Some(online)) => {
+                first_of_change.get_or_insert_with(|| entry.tag.clone());
+                online
+            }
+            (Some(first), Some(b), None) if *b == step.snapshot => part_down_sql(&entry.tag, first),
             _ => {
                 first_of_change = Some(entry.tag.clone());
-                down_sql(&entry.tag, before, &step.snapshot)
+                // A change of one part keeps every statement of its down in it.
+                let skip = if whole { &[][..] } else { &concurrent[..] };
+                down::down_sql_without(&entry.tag, before, &step.snapshot, skip)
             }
         };
         dir.write_new(&dir.down_path(&entry.tag), &down)?;
@@ -252,48 +316,26 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
             dir.journal_path().display()
         ));
     }
-    // Each committed migration is compared with what generation writes for its pair of
-    // snapshots; destructive changes were confirmed when it was written, so they are allowed.
-    let replay = DiffOptions {
-        allow_destructive: true,
-        ..DiffOptions::default()
-    };
     let mut previous: Option<Schema> = None;
-    let mut entries = journal.entries.iter().peekable();
-    while let Some(entry) = entries.next() {
-        let snapshot = load_snapshot(dir, entry.idx)?;
-        // One change may be written as several migrations (an online change's parts, all
-        // with the same snapshot): they are compared in turn with the entries from this one.
-        let steps = match diff::steps(previous.as_ref(), &snapshot, &replay) {
-            Ok(steps) => steps,
-            Err(refusal) => {
-                report.problems.push(format!(
-                    "`{}` does not follow from `{}`: {refusal}",
-                    dir.snapshot_path(entry.idx).display(),
-                    dir.snapshot_path(entry.idx.saturating_sub(1)).display()
-                ));
-                Vec::new()
-            }
-        };
-        let mut group = vec![(entry, steps.first())];
-        for step in steps.iter().skip(1) {
-            let Some(next) =
-                entries.next_if(|e| load_snapshot(dir, e.idx).is_ok_and(|s| s == step.snapshot))
-            else {
-                break;
-            };
-            group.push((next, Some(step)));
+    for change in changes::changes(dir, &journal)? {
+        let (entry, _) = change.parts[0];
+        if let Some(refusal) = &change.refusal {
+            report.problems.push(format!(
+                "`{}` does not follow from `{}`: {refusal}",
+                dir.snapshot_path(entry.idx).display(),
+                dir.snapshot_path(entry.idx.saturating_sub(1)).display()
+            ));
         }
-        if group.len() < steps.len() {
+        if change.parts.len() < change.expected_parts {
             report.problems.push(format!(
                 "`{}` is the first of {} migrations generation writes for its snapshot, but only \
                  {} of them follow it in the journal; regenerate them",
                 dir.sql_path(&entry.tag).display(),
-                steps.len(),
-                group.len()
+                change.expected_parts,
+                change.parts.len()
             ));
         }
-        for (entry, step) in group {
+        for (entry, step) in &change.parts {
             let down = dir.down_path(&entry.tag);
             if !down.exists() {
                 report.problems.push(format!(
@@ -301,10 +343,13 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
                      migration's as a file for you to fill)",
                     down.display()
                 ));
+            } else if let Some(problem) = unmarked_losses(&down) {
+                report.problems.push(problem);
             }
             // What generation writes for this part; a custom migration has none, so any text
             // of its own counts as edited and is proved on the shadow database.
             let expected = step
+                .as_ref()
                 .map(|s| render::migration(&s.statements, !s.transactional))
                 .unwrap_or_default();
             let path = dir.sql_path(&entry.tag);
@@ -316,8 +361,12 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
                     .push(format!("`{}` cannot be read: {e}", path.display())),
             }
         }
-        previous = non_empty(snapshot);
+        previous = non_empty(change.snapshot);
     }
+    let replay = DiffOptions {
+        allow_destructive: true,
+        ..DiffOptions::default()
+    };
     match diff::steps(previous.as_ref(), schema, &replay) {
         Ok(steps) if steps.is_empty() => {}
         Ok(steps) => report.problems.push(lag_message(&steps)),
@@ -326,6 +375,30 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
         )),
     }
     Ok(report)
+}
+
+/// A down whose statements lose data must say so in its header, as generated downs do:
+/// `revert` asks for confirmation of it either way, and a reviewer reads the header.
+fn unmarked_losses(down: &std::path::Path) -> Option<String> {
+    let sql = std::fs::read_to_string(down).ok()?;
+    let marked = sql
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.starts_with("--"))
+        .any(|l| l == DESTRUCTIVE_MARKER);
+    let losses = crate::migrate::data_losses(&sql);
+    if marked || losses.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "`{}` loses data but its header lacks `{DESTRUCTIVE_MARKER}` (`revert` asks for \
+         `--allow-destructive` for it all the same); put the line back at the top:{}",
+        down.display(),
+        losses
+            .iter()
+            .map(|l| format!("\n      - {l}"))
+            .collect::<String>()
+    ))
 }
 
 fn lag_message(steps: &[Step]) -> String {

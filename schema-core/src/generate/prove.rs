@@ -4,7 +4,7 @@
 //! and at the end with the schema in code. This is what lets a migration be edited by hand
 //! or written from scratch: what counts is where it leads, not its bytes.
 
-use super::{load_snapshot, GenerateError};
+use super::{changes, load_snapshot, shadow, GenerateError};
 use crate::catalog::{self, CatalogError};
 use crate::migrate::{self, DatabaseConfig, MigrateError, Migrator};
 use crate::migrations_dir::MigrationsDir;
@@ -23,8 +23,14 @@ pub struct Proof {
     /// before their migration.
     pub downs_proved: usize,
     /// Downs that are missing or hold no statement yet (custom migrations), so were not
-    /// tried; the proof of the downs stops at the first of them.
+    /// tried.
     pub downs_unwritten: Vec<String>,
+    /// Whether the proof of the downs stopped at the last of [`Proof::downs_unwritten`]: its
+    /// migration changed the schema, so the older downs could not be reached.
+    pub downs_stopped: bool,
+    /// Shadow databases left by runs that were killed before they could drop them, dropped
+    /// by this one (see [`super::SHADOW_PREFIX`]).
+    pub shadows_dropped: Vec<String>,
     /// Each way the migrations do not lead where their snapshots say; empty when proved.
     pub problems: Vec<String>,
 }
@@ -39,6 +45,14 @@ impl Proof {
 
 impl fmt::Display for Proof {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.shadows_dropped.is_empty() {
+            writeln!(
+                f,
+                "dropped {} shadow database(s) that killed runs left: {}",
+                self.shadows_dropped.len(),
+                self.shadows_dropped.join(", ")
+            )?;
+        }
         if self.is_proved() {
             write!(
                 f,
@@ -53,10 +67,22 @@ impl fmt::Display for Proof {
                 },
                 self.downs_proved
             )?;
-            if let Some(first) = self.downs_unwritten.first() {
+            if !self.downs_unwritten.is_empty() {
+                let files: Vec<String> = self
+                    .downs_unwritten
+                    .iter()
+                    .map(|d| format!("`{d}`"))
+                    .collect();
                 write!(
                     f,
-                    " (stopped at `{first}`, missing or holding no statement yet: `revert` cannot pass it)"
+                    " (not tried: {}, missing or holding no statement yet, which `revert` cannot \
+                     pass{})",
+                    files.join(", "),
+                    if self.downs_stopped {
+                        "; the older downs could not be reached"
+                    } else {
+                        ""
+                    }
                 )?;
             }
             return Ok(());
@@ -100,6 +126,8 @@ pub async fn prove(
         proved: 0,
         downs_proved: 0,
         downs_unwritten: Vec::new(),
+        downs_stopped: false,
+        shadows_dropped: Vec::new(),
         problems: Vec::new(),
     };
     let migrator = match Migrator::from_dir(dir.root()) {
@@ -111,16 +139,10 @@ pub async fn prove(
         Err(e) => return Err(e.into()),
     };
     let admin = server.with_database("postgres").connect().await?;
-    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name = format!(
-        "schema_shadow_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    );
+    // Shadows of killed runs first (their lock is free), then this run's, locked before it
+    // exists and for as long as `admin` lives.
+    proof.shadows_dropped = shadow::drop_stale(&admin).await?;
+    let name = shadow::claim(&admin).await?.name;
     admin
         .batch_execute(&format!(
             "CREATE DATABASE {}",
@@ -145,7 +167,7 @@ pub async fn prove(
     result?;
     if let Err(e) = dropped {
         proof.problems.push(format!(
-            "the shadow database `{name}` could not be dropped ({e}); drop it by hand"
+            "the shadow database `{name}` could not be dropped ({e}); the next `--check` drops it, or drop it by hand"
         ));
     }
     Ok(proof)
@@ -159,37 +181,51 @@ async fn apply_and_compare(
     proof: &mut Proof,
 ) -> Result<(), ProveError> {
     let journal = dir.journal().map_err(GenerateError::from)?;
-    for entry in &journal.entries {
-        let file = crate::sql::up_file(&entry.tag);
-        let Some(migration) = migrator.migrations().iter().find(|m| m.name == file) else {
-            proof.problems.push(format!(
-                "`{file}` is listed in the journal but not in the folder"
-            ));
-            return Ok(());
-        };
-        match migrate::apply_one(client, migration).await {
-            Ok(_) => {}
-            Err(MigrateError::Statement(failure)) => {
-                proof.problems.push(format!("{failure}"));
+    let changes = changes::changes(dir, &journal)?;
+    for change in &changes {
+        // The parts of an online change are applied one after the other, as the runner
+        // applies them; only after the last does the database match their shared snapshot.
+        for (entry, _) in &change.parts {
+            let file = crate::sql::up_file(&entry.tag);
+            let Some(migration) = migrator.migrations().iter().find(|m| m.name == file) else {
+                proof.problems.push(format!(
+                    "`{file}` is listed in the journal but not in the folder"
+                ));
                 return Ok(());
+            };
+            match migrate::apply_one(client, migration).await {
+                Ok(_) => {}
+                Err(MigrateError::Statement(failure)) => {
+                    proof.problems.push(format!("{failure}"));
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
         }
-        let snapshot = load_snapshot(dir, entry.idx)?;
-        let report = catalog::verify(client, &snapshot).await?;
+        let (last, _) = change.parts[change.parts.len() - 1];
+        let report = catalog::verify(client, &change.snapshot).await?;
         if !report.is_clean() {
-            let mut text = format!(
-                "after `{file}` the database differs from its snapshot `{}`; the edit changes \
-                 the outcome (put schema changes in code and let `generate` write them):",
-                dir.snapshot_path(entry.idx).display()
-            );
+            let file = crate::sql::up_file(&last.tag);
+            let mut text = match change.parts.len() {
+                1 => format!("after `{file}` the database differs from its snapshot"),
+                n => format!(
+                    "after `{file}`, the last of the {n} migrations of the change `{}` begins, \
+                     the database differs from their snapshot",
+                    crate::sql::up_file(&change.parts[0].0.tag)
+                ),
+            };
+            text.push_str(&format!(
+                " `{}`; the edit changes the outcome (put schema changes in code and let \
+                 `generate` write them):",
+                dir.snapshot_path(last.idx).display()
+            ));
             for drift in &report.drifts {
                 text.push_str(&format!("\n      - {drift}"));
             }
             proof.problems.push(text);
             return Ok(());
         }
-        proof.proved += 1;
+        proof.proved += change.parts.len();
     }
     let report = catalog::verify(client, schema).await?;
     if !report.is_clean() {
@@ -203,39 +239,62 @@ async fn apply_and_compare(
         proof.problems.push(text);
         return Ok(());
     }
-    prove_downs(client, dir, migrator, &journal, proof).await
+    prove_downs(client, dir, migrator, &changes, proof).await
 }
 
-/// Newest first, each down must lead back to the snapshot before its migration.
+/// Newest first, each down is applied as `revert` applies it; after the down of a change's
+/// first migration (the only one for most changes) the database must match the snapshot
+/// before the change. A down that `revert` passes with nothing to run (`-- schema:nothing-to-
+/// undo`) is applied too, so the proof goes on to the older ones; a down not written yet is
+/// skipped when its migration leaves the schema as it found it (a custom migration), and ends
+/// the proof otherwise, since the database cannot be taken back past it.
 async fn prove_downs(
     client: &Client,
     dir: &MigrationsDir,
     migrator: &Migrator,
-    journal: &crate::migrations_dir::Journal,
+    changes: &[changes::Change<'_>],
     proof: &mut Proof,
 ) -> Result<(), ProveError> {
-    for entry in journal.entries.iter().rev() {
-        let file = crate::sql::down_file(&entry.tag);
-        // A missing down is `check`'s to report; here it only ends the proof.
-        let down = migrator.downs().iter().find(|d| d.name == file);
-        let Some(down) = down.filter(|d| !d.statements.is_empty()) else {
-            proof.downs_unwritten.push(file);
-            return Ok(());
-        };
-        match migrate::revert_one(client, i64::from(entry.idx), down).await {
-            Ok(_) => {}
-            Err(MigrateError::Statement(failure)) => {
-                proof.problems.push(format!("{failure}"));
-                return Ok(());
-            }
-            Err(e) => return Err(e.into()),
-        }
-        let before = match entry.idx {
+    for change in changes.iter().rev() {
+        let (first, _) = change.parts[0];
+        let before = match first.idx {
             0 => Schema::default(),
             idx => load_snapshot(dir, idx - 1)?,
         };
+        let keeps_schema = before == change.snapshot
+            || (change.snapshot.enums.is_empty() && change.snapshot.tables.is_empty());
+        let mut tried = 0;
+        for (entry, _) in change.parts.iter().rev() {
+            let file = crate::sql::down_file(&entry.tag);
+            let down = migrator.downs().iter().find(|d| d.name == file);
+            let passable = down.filter(|d| {
+                !d.statements.is_empty()
+                    || d.sql
+                        .lines()
+                        .any(|l| l.trim() == crate::migrate::NOTHING_TO_UNDO_MARKER)
+            });
+            let Some(down) = passable else {
+                // A missing down is `check`'s to report; here it is only not tried.
+                proof.downs_unwritten.push(file);
+                if keeps_schema {
+                    continue;
+                }
+                proof.downs_stopped = true;
+                return Ok(());
+            };
+            match migrate::revert_one(client, i64::from(entry.idx), down).await {
+                Ok(_) => {}
+                Err(MigrateError::Statement(failure)) => {
+                    proof.problems.push(format!("{failure}"));
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
+            }
+            tried += 1;
+        }
         let report = catalog::verify(client, &before).await?;
         if !report.is_clean() {
+            let file = crate::sql::down_file(&first.tag);
             let mut text = format!(
                 "after `{file}` the database differs from the snapshot before its migration; \
                  the down does not undo it:"
@@ -246,7 +305,7 @@ async fn prove_downs(
             proof.problems.push(text);
             return Ok(());
         }
-        proof.downs_proved += 1;
+        proof.downs_proved += tried;
     }
     Ok(())
 }

@@ -86,17 +86,29 @@ impl fmt::Display for LintReport {
     }
 }
 
-/// Lints every `NNNN_name.sql` of a migrations folder (read as the runner reads it).
+/// Lints every `NNNN_name.sql` of a migrations folder (read as the runner reads it) and
+/// every down (`NNNN_name.down.sql`, as `revert` applies it): a down runs against the same
+/// live tables as its migration did.
 pub fn lint_dir(dir: impl AsRef<Path>) -> Result<LintReport, MigrateError> {
-    let migrations = crate::migrate::Migrator::from_dir(dir)?;
-    let mut report = LintReport {
-        files: migrations.migrations().len(),
-        findings: Vec::new(),
-    };
-    for migration in migrations.migrations() {
-        report.findings.extend(lint_migration(migration));
+    lint_folder(dir, true)
+}
+
+/// [`lint_dir`], with the downs left out when `downs` is false (`lint --no-downs`).
+pub fn lint_folder(dir: impl AsRef<Path>, downs: bool) -> Result<LintReport, MigrateError> {
+    let migrator = crate::migrate::Migrator::from_dir(dir)?;
+    Ok(lint_migrator(&migrator, downs))
+}
+
+/// The migrations of `migrator`, and its downs when `downs` is true.
+pub fn lint_migrator(migrator: &crate::migrate::Migrator, downs: bool) -> LintReport {
+    let mut files: Vec<&Migration> = migrator.migrations().iter().collect();
+    if downs {
+        files.extend(migrator.downs());
     }
-    Ok(report)
+    LintReport {
+        files: files.len(),
+        findings: files.into_iter().flat_map(lint_migration).collect(),
+    }
 }
 
 /// Lints one file; its name need not follow `NNNN_name.sql`.

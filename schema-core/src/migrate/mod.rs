@@ -20,6 +20,7 @@
 mod adopt;
 mod apply;
 mod config;
+mod destructive;
 mod display;
 mod drizzle;
 mod error;
@@ -40,6 +41,7 @@ mod verify;
 
 pub use adopt::{adopt, AdoptError, AdoptOptions, AdoptReport};
 pub use config::{DatabaseConfig, DATABASE_URL_VAR};
+pub use destructive::data_losses;
 pub(crate) use display::plural;
 pub use drizzle::DRIZZLE_LEDGER;
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};

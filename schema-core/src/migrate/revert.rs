@@ -1,8 +1,9 @@
 //! `revert`: applies downs (`NNNN_name.down.sql`), newest first, under the migration lock,
 //! each in a transaction of its own together with the removal of its migration's ledger
-//! row. Everything is checked before the first down runs: each down exists and holds a
-//! statement, is the one that was there when its migration was applied (the ledger keeps its
-//! checksum), and is confirmed when it is marked destructive.
+//! row (a down marked `-- schema:no-transaction` runs as such a migration does). Everything
+//! is checked before the first down runs: each down exists and holds a statement, is the one
+//! that was there when its migration was applied (the ledger keeps its checksum), and is
+//! confirmed when it is marked destructive or its statements lose data.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -107,20 +108,15 @@ pub enum RevertProblem {
         /// The SHA-256 of the file now, in hex.
         file: String,
     },
-    /// The down is marked destructive and [`RevertOptions::allow_destructive`] is false.
+    /// The down is marked destructive, or its statements lose data (see
+    /// [`super::data_losses`]), and [`RevertOptions::allow_destructive`] is false.
     #[error("`{down}` is destructive:{}", .lines.iter().map(|l| format!("\n      {l}")).collect::<String>())]
     Destructive {
         /// The down's file name.
         down: String,
         /// What it loses or cannot restore: its header's `-- Loses` and `-- Cannot` lines,
-        /// without the `-- `.
+        /// without the `-- `, or, when it is not marked, each statement that loses data.
         lines: Vec<String>,
-    },
-    /// The down is marked to run outside a transaction.
-    #[error("`{down}` is marked to run outside a transaction; a down runs in one, with the removal of its ledger row: remove the marker")]
-    NotTransactional {
-        /// The down's file name.
-        down: String,
     },
     /// [`RevertOptions::to`] names a migration that is not applied.
     #[error(
@@ -235,25 +231,27 @@ impl Migrator {
                 });
             }
         }
-        if !down.transactional {
-            return Err(RevertProblem::NotTransactional {
-                down: down.name.clone(),
-            });
-        }
         let header: Vec<&str> = down
             .sql
             .lines()
             .map(str::trim)
             .take_while(|l| l.starts_with("--"))
             .collect();
-        if header.contains(&DESTRUCTIVE_DOWN_MARKER) && !options.allow_destructive {
+        // The statements say whether data is lost, whatever the header says.
+        let marked = header.contains(&DESTRUCTIVE_DOWN_MARKER);
+        let losses = super::destructive::data_losses(&down.sql);
+        if (marked || !losses.is_empty()) && !options.allow_destructive {
+            let mut lines: Vec<String> = header
+                .iter()
+                .filter(|l| l.starts_with("-- Loses") || l.starts_with("-- Cannot"))
+                .map(|l| l.trim_start_matches("-- ").to_string())
+                .collect();
+            if !marked {
+                lines.extend(losses.into_iter().map(|l| format!("loses data: {l}")));
+            }
             return Err(RevertProblem::Destructive {
                 down: down.name.clone(),
-                lines: header
-                    .iter()
-                    .filter(|l| l.starts_with("-- Loses") || l.starts_with("-- Cannot"))
-                    .map(|l| l.trim_start_matches("-- ").to_string())
-                    .collect(),
+                lines,
             });
         }
         Ok(down)
@@ -261,12 +259,17 @@ impl Migrator {
 }
 
 /// One down and the removal of its ledger row, in one transaction; pipelined like a
-/// migration (see `apply`).
+/// migration (see `apply`). A down marked `-- schema:no-transaction` (`DROP INDEX
+/// CONCURRENTLY`) runs as such a migration does: statement by statement, its ledger row
+/// removed once the last one succeeded.
 pub(crate) async fn revert_one(
     client: &Client,
     version: i64,
     down: &Migration,
 ) -> Result<Duration, MigrateError> {
+    if !down.transactional {
+        return revert_without_transaction(client, version, down).await;
+    }
     let started = Instant::now();
     let (begun, results) = future::join(
         client.batch_execute("BEGIN"),
@@ -292,5 +295,26 @@ pub(crate) async fn revert_one(
         rollback(client).await;
         return Err(database("removing its row from the ledger", down, e));
     }
+    Ok(elapsed)
+}
+
+async fn revert_without_transaction(
+    client: &Client,
+    version: i64,
+    down: &Migration,
+) -> Result<Duration, MigrateError> {
+    let started = Instant::now();
+    for statement in &down.statements {
+        if let Err(e) = client.batch_execute(&statement.sql).await {
+            return Err(statement_failed(down, statement, e));
+        }
+    }
+    let elapsed = started.elapsed();
+    let remove =
+        format!("DELETE FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" WHERE \"version\" = {version}");
+    client
+        .batch_execute(&remove)
+        .await
+        .map_err(|e| database("removing its row from the ledger", down, e))?;
     Ok(elapsed)
 }
