@@ -35,6 +35,7 @@ mod migrate_verify;
 mod migrate_verify_cli;
 mod pg_schema;
 mod question_bank_schema;
+mod silent_server;
 mod stripe_events;
 mod stripe_events_entitlement;
 mod typed_rows;

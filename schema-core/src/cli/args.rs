@@ -20,6 +20,10 @@ pub struct Args {
     /// Print the SQL that would be applied; change nothing (the same as `dry-run`)
     #[arg(long)]
     pub dry_run: bool,
+    /// Create the database when it does not exist (the user needs CREATEDB). Without it a
+    /// missing database is an error, except the program's own default database
+    #[arg(long, global = true)]
+    pub create_database: bool,
     /// Lock, statement and migrator timeouts for the commands that run migrations.
     #[command(flatten)]
     pub timeouts: Timeouts,

@@ -19,6 +19,8 @@
 mod adopt;
 mod apply;
 mod config;
+mod connect;
+mod conninfo;
 mod display;
 mod drizzle;
 mod error;
@@ -28,6 +30,7 @@ mod lock;
 pub(crate) mod names;
 mod online;
 mod options;
+mod pool;
 mod progress;
 mod revert;
 mod run;
@@ -37,7 +40,7 @@ mod tls;
 mod verify;
 
 pub use adopt::{adopt, AdoptError, AdoptOptions, AdoptReport};
-pub use config::{DatabaseConfig, DATABASE_URL_VAR};
+pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT};
 pub(crate) use display::plural;
 pub use drizzle::DRIZZLE_LEDGER;
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
