@@ -164,11 +164,12 @@ fn is_tls_error(e: &tokio_postgres::Error) -> bool {
 /// The server asked for a password and none was given (tokio-postgres reports it as a
 /// configuration error, without a SQLSTATE, once the server has asked).
 fn is_password_missing(e: &tokio_postgres::Error) -> bool {
-    e.to_string().contains("password missing")
+    // The words are in the error's cause: its own message is "invalid configuration".
+    crate::error_chain(e).contains("password missing")
 }
 
 /// An authentication method the client cannot follow is an authentication problem, not an
 /// unreachable server, though tokio-postgres reports it without a SQLSTATE.
 fn is_auth_setup_error(e: &tokio_postgres::Error) -> bool {
-    e.to_string().contains("authentication")
+    crate::error_chain(e).contains("authentication")
 }
