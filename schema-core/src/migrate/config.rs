@@ -68,7 +68,7 @@ impl DatabaseConfig {
     /// is the program's own database, so it is created when missing
     /// ([`DatabaseConfig::create_database`]); a database named by the environment is not.
     pub fn from_env_or(default_url: Option<&str>) -> Result<Self, MigrateError> {
-        if let Some(url) = env_var(DATABASE_URL_VAR) {
+        if let Some(url) = env_var(DATABASE_URL_VAR).filter(|url| !url.trim().is_empty()) {
             return Self::parse(&url, "DATABASE_URL from the environment");
         }
         if let Some((url, path)) = url_from_dotenv() {
@@ -362,7 +362,7 @@ fn url_from_dotenv() -> Option<(String, std::path::PathBuf)> {
 
 /// A variable of the environment; empty counts as unset, as libpq reads its own.
 fn env_var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]
