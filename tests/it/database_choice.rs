@@ -67,6 +67,8 @@ fn choice_in_a_process_of_its_own() {
     if std::env::var(IN_OWN_PROCESS_VAR).as_deref() != Ok("1") {
         return;
     }
+    the_program_s_default_database_is_created();
+
     // Nothing set: no database, and the message names what was looked at.
     let err = DatabaseConfig::from_env().expect_err("nothing names a database");
     assert!(matches!(err, MigrateError::NoDatabase), "{err:?}");
@@ -281,4 +283,28 @@ async fn a_key_value_string_with_spaces_and_quotes_connects() {
         .unwrap()
         .get(0);
     assert_eq!(name, "it's a test");
+}
+
+/// The Quick start on a fresh machine: a program's own default database, missing, is created
+/// by `migrate` without a flag (the question bank's is `question_bank`; a test database of
+/// its own stands for it here).
+fn the_program_s_default_database_is_created() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = runtime.block_on(async {
+        let db = TestDatabase::create().await.unwrap();
+        drop_keeping_name(&db).await;
+        db
+    });
+    let fixture = fixture();
+    schema_core::cli::Cli::new(&schema::SCHEMA)
+        .default_database_url(db.url())
+        .main_from(["migrate", "--dir", fixture.path().to_str().unwrap()]);
+    assert!(
+        runtime.block_on(database_exists(&db)),
+        "the default database was not created"
+    );
+    drop(db);
 }
