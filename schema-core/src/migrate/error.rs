@@ -558,6 +558,11 @@ mod tests {
                 user: "app".into(),
                 source: client_error(),
             },
+            MigrateError::PasswordMissing {
+                target: target(),
+                user: "app".into(),
+                source: client_error(),
+            },
             MigrateError::CreateDatabase {
                 database: "qb".into(),
                 source: client_error(),
