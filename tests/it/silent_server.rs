@@ -95,9 +95,11 @@ async fn without_connect_timeout_the_default_applies() {
 fn run_bounded(args: &[&str], env: &[(&str, &str)]) -> Output {
     let fixture = fixture();
     let mut command = Command::new(migrate_bin());
+    command.args(args);
+    if !args.contains(&"--dir") {
+        command.args(["--dir", fixture.path().to_str().unwrap()]);
+    }
     command
-        .args(args)
-        .args(["--dir", fixture.path().to_str().unwrap()])
         .current_dir(fixture.path())
         .env_remove("DATABASE_URL")
         .env_remove("PGCONNECT_TIMEOUT")
@@ -170,5 +172,33 @@ async fn a_run_on_a_pool_gives_up_on_a_silent_server() {
     assert!(
         err.to_string().contains("no connection of the pool"),
         "{err}"
+    );
+}
+
+/// `generate --check` proves on a shadow database of the server: it gives up on a silent one
+/// too, and says why (what it then exits with is the proof's business).
+#[test]
+fn generate_check_gives_up_on_a_silent_shadow_server() {
+    let server = SilentServer::start();
+    let url = server.url("?connect_timeout=1");
+    let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+    let output = run_bounded(
+        &[
+            "generate",
+            "--check",
+            "--dir",
+            committed,
+            "--shadow-database-url",
+            &url,
+        ],
+        &[],
+    );
+    let (stdout, stderr) = support::cli::text(&output);
+    assert!(
+        format!("{stdout}{stderr}").contains(&format!(
+            "PostgreSQL at {} (--shadow-database-url) did not answer within 1s",
+            server.target()
+        )),
+        "{stdout}{stderr}"
     );
 }
