@@ -5,24 +5,35 @@
 //!
 //! 1. Claim: `INSERT ... ON CONFLICT DO NOTHING` records the event (committed at once, so a
 //!    crash later leaves an unprocessed row that a redelivery retries).
-//! 2. Lock: in a transaction, `SELECT ... FOR UPDATE SKIP LOCKED` takes the event's row. A row
-//!    another delivery holds is skipped: that delivery is processing it now, and this one
-//!    reports [`Outcome::InProgress`] at once instead of holding a connection while it waits.
-//!    A row that is already processed without error is acknowledged and left alone.
+//! 2. Lock and mark: in a transaction, `SELECT ... FOR UPDATE SKIP LOCKED` takes the event's
+//!    row and, in the same statement, marks it processed (`processed_at = now()`, `error =
+//!    NULL`), visible to others only once committed. A row another delivery holds is skipped:
+//!    that delivery is processing it now, and this one reports [`Outcome::InProgress`] at once
+//!    instead of holding a connection while it waits. A row that is already processed without
+//!    error is acknowledged and left alone. Marking before processing means that whatever
+//!    commits the processing's writes commits the mark with them, even a `COMMIT` the closure
+//!    runs itself: the event can never be committed as processed twice.
 //! 3. Process: the caller's closure writes through the same transaction, inside a savepoint,
 //!    by way of an [`EventTransaction`] that remembers which statement the server rejected.
-//! 4. Complete: on success `processed_at = now()`, `error = NULL`, committed together with the
-//!    closure's writes. On failure the closure's writes are rolled back to the savepoint and the
-//!    error is stored with `processed_at` left NULL, so the next delivery retries. When the
-//!    closure swallowed the error of a statement and went on, every later statement fails with
-//!    "current transaction is aborted" (SQLSTATE 25P02), which says nothing of what went wrong:
-//!    the error stored is then that of the failed statement, the root cause.
+//! 4. Complete: a savepoint proves the transaction is still the handler's and not aborted,
+//!    then `COMMIT` commits the closure's writes with the mark. On failure the closure's writes
+//!    are rolled back to the savepoint and the error is stored with `processed_at` set back to
+//!    NULL, so the next delivery retries. When the closure swallowed the error of a statement
+//!    and went on, every later statement fails with "current transaction is aborted" (SQLSTATE
+//!    25P02), which says nothing of what went wrong: the error stored is then that of the
+//!    failed statement, the root cause. When the closure ended the transaction itself
+//!    (`COMMIT`, `ROLLBACK`), the savepoint fails with 25P01 and the delivery fails with
+//!    [`WebhookError::TransactionEnded`], which says whether the processing was kept.
 //!
 //! A delivery that processes costs five round trips besides the processing's own: the claim,
-//! `BEGIN`, the lock pipelined with the savepoint, the completion and `COMMIT`. The completion
-//! is a statement of its own, not folded into `COMMIT`, because `COMMIT` of a transaction that
-//! a swallowed error aborted answers with a silent rollback; the completing `UPDATE` fails
-//! loudly instead.
+//! `BEGIN`, the lock pipelined with the savepoint, the completing savepoint and `COMMIT`. The
+//! completion is a statement of its own, not folded into `COMMIT`, because `COMMIT` of a
+//! transaction that a swallowed error aborted answers with a silent rollback, and outside a
+//! transaction with a mere warning; the savepoint fails loudly in both cases.
+//!
+//! The wait for a connection of the pool is bounded ([`CONNECTION_WAIT`] beyond the pool's own
+//! timeouts): a delivery whose processing delivers another event through the same full pool
+//! fails with [`WebhookError::PoolTimeout`] instead of waiting for itself forever.
 
 use deadpool_postgres::{Pool, PoolError, Transaction};
 use futures_util::future;
@@ -30,6 +41,7 @@ use schema_core::error_chain;
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 use tokio_postgres::error::{DbError, SqlState};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Row, Statement, ToStatement};
@@ -38,14 +50,22 @@ use tokio_postgres::{Row, Statement, ToStatement};
 pub const CLAIM_SQL: &str = "INSERT INTO stripe_events (id, type, processed_at, error) \
      VALUES ($1, $2, NULL, NULL) ON CONFLICT DO NOTHING RETURNING id";
 
-/// Step 2: locks the event's row unless another delivery holds it (then no row comes back).
-pub const LOCK_SQL: &str =
-    "SELECT processed_at IS NOT NULL AND error IS NULL AS done FROM stripe_events \
-     WHERE id = $1 FOR UPDATE SKIP LOCKED";
+/// Step 2: locks the event's row unless another delivery holds it (then no row comes back),
+/// and marks it processed unless it already was, for the transaction to commit.
+pub const LOCK_SQL: &str = "WITH target AS (\
+         SELECT id, processed_at IS NOT NULL AND error IS NULL AS done FROM stripe_events \
+         WHERE id = $1 FOR UPDATE SKIP LOCKED), \
+     marked AS (\
+         UPDATE stripe_events SET processed_at = now(), error = NULL \
+         WHERE id = (SELECT id FROM target WHERE NOT done) RETURNING id) \
+     SELECT done FROM target";
 
-/// Step 4, success.
-pub const COMPLETE_SQL: &str =
-    "UPDATE stripe_events SET processed_at = now(), error = NULL WHERE id = $1";
+/// Step 4, success: fails when the processing left the transaction aborted (25P02) or ended
+/// it (25P01); else the `COMMIT` that follows commits the processing with the mark.
+pub const COMPLETE_SQL: &str = "SAVEPOINT stripe_event_processed";
+
+/// How long a delivery waits for a connection of the pool, beyond the pool's own timeouts.
+pub const CONNECTION_WAIT: Duration = Duration::from_secs(5);
 
 /// Step 4, failure: `processed_at` stays NULL so that a redelivery retries.
 pub const FAIL_SQL: &str = "UPDATE stripe_events SET processed_at = NULL, error = $2 WHERE id = $1";
@@ -81,6 +101,19 @@ pub enum WebhookError {
         #[source]
         source: PoolError,
     },
+    /// No connection of the pool came free in time: every one stayed in use (by other
+    /// deliveries, or by this one, when its processing takes a connection of the same pool).
+    #[error(
+        "no database connection came free for Stripe event `{event_id}` within {}s: all \
+         {pool_size} connection(s) of the pool stayed in use (a processing that takes a \
+         connection of its own, or delivers another event, needs a pool with one to spare)",
+        .waited.as_secs_f64()
+    )]
+    PoolTimeout {
+        event_id: String,
+        waited: Duration,
+        pool_size: usize,
+    },
     #[error("{step} Stripe event `{event_id}` failed")]
     Database {
         event_id: String,
@@ -88,6 +121,17 @@ pub enum WebhookError {
         #[source]
         source: tokio_postgres::Error,
     },
+    /// The processing ran `COMMIT` or `ROLLBACK` itself. The mark taken before it went with
+    /// it: `kept` says whether the event is now recorded as processed (a `COMMIT`), in which
+    /// case a redelivery acknowledges it; else nothing of it was kept and a redelivery
+    /// processes it again. Either way it was never processed twice.
+    #[error(
+        "the processing of Stripe event `{event_id}` ended the handler's transaction itself \
+         (COMMIT or ROLLBACK); {}; write through the transaction given and let the handler end it",
+        if *.kept { "what it committed is recorded as the event's processing" }
+        else { "nothing of it was kept, and a redelivery processes it again" }
+    )]
+    TransactionEnded { event_id: String, kept: bool },
 }
 
 /// Which statement of the handling failed, for [`WebhookError::Database`].
@@ -96,6 +140,7 @@ pub enum Step {
     Claim,
     Lock,
     Savepoint,
+    Complete,
     RecordFailure,
     Commit,
 }
@@ -106,6 +151,7 @@ impl fmt::Display for Step {
             Step::Claim => "claiming",
             Step::Lock => "locking",
             Step::Savepoint => "starting to process",
+            Step::Complete => "completing the processing of",
             Step::RecordFailure => "recording the failed processing of",
             Step::Commit => "committing",
         })
@@ -293,9 +339,12 @@ enum ProcessingFailure {
 /// # }
 /// ```
 ///
-/// The closure must not end the transaction itself (`COMMIT`, `ROLLBACK`). A pool without
-/// timeouts waits as long as the operating system does for an unreachable server; give the
-/// pool `wait`/`create` timeouts to bound a delivery's wait.
+/// The closure must not end the transaction itself (`COMMIT`, `ROLLBACK`): if it does, the
+/// event is still never processed twice, and the delivery fails with
+/// [`WebhookError::TransactionEnded`]. The wait for a connection is bounded by
+/// [`CONNECTION_WAIT`] beyond the pool's own timeouts ([`WebhookError::PoolTimeout`]); a
+/// closure that takes a connection of the same pool directly waits as the pool says, so give
+/// such a pool `wait`/`create` timeouts, or room for it.
 pub async fn handle_delivery<F, E>(
     pool: &Pool,
     event_id: &str,
@@ -313,10 +362,24 @@ where
             source,
         }
     };
-    let mut client = pool.get().await.map_err(|source| WebhookError::Pool {
-        event_id: event_id.to_owned(),
-        source,
-    })?;
+    let own = pool.timeouts();
+    let waited = [own.wait, own.create, own.recycle]
+        .into_iter()
+        .flatten()
+        .fold(CONNECTION_WAIT, |sum, t| sum + t);
+    let mut client = match tokio::time::timeout(waited, pool.get()).await {
+        Ok(got) => got.map_err(|source| WebhookError::Pool {
+            event_id: event_id.to_owned(),
+            source,
+        })?,
+        Err(_) => {
+            return Err(WebhookError::PoolTimeout {
+                event_id: event_id.to_owned(),
+                waited,
+                pool_size: pool.status().max_size,
+            })
+        }
+    };
 
     let claim = client
         .prepare_cached(CLAIM_SQL)
@@ -344,8 +407,21 @@ where
     savepoint.map_err(db(Step::Savepoint))?;
 
     let tx = EventTransaction::new(tx);
-    let failure = match process(&tx).await {
-        Ok(()) => match complete(&tx.tx, event_id).await {
+    let processed = process(&tx).await;
+    let completed = tx.tx.batch_execute(COMPLETE_SQL).await;
+    if let Err(e) = &completed {
+        if e.code() == Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION) {
+            let kept = was_kept(&tx.tx, event_id)
+                .await
+                .map_err(db(Step::Complete))?;
+            return Err(WebhookError::TransactionEnded {
+                event_id: event_id.to_owned(),
+                kept,
+            });
+        }
+    }
+    let failure = match processed {
+        Ok(()) => match completed {
             Ok(()) => None,
             Err(source) => Some(error_chain(&match tx.root_cause(&source) {
                 Some(root) => ProcessingFailure::SwallowedThenOk(root),
@@ -373,9 +449,15 @@ where
     })
 }
 
-async fn complete(tx: &Transaction<'_>, event_id: &str) -> Result<(), tokio_postgres::Error> {
-    let complete = tx.prepare_cached(COMPLETE_SQL).await?;
-    tx.execute(&complete, &[&event_id]).await.map(drop)
+/// After the processing ended the transaction: whether the mark was committed with it.
+async fn was_kept(tx: &Transaction<'_>, event_id: &str) -> Result<bool, tokio_postgres::Error> {
+    let row = tx
+        .query_one(
+            "SELECT processed_at IS NOT NULL AND error IS NULL FROM stripe_events WHERE id = $1",
+            &[&event_id],
+        )
+        .await?;
+    row.try_get(0)
 }
 
 async fn record_failure(

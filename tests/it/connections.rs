@@ -208,3 +208,31 @@ async fn without_database_url_the_libpq_variables_and_pgpassword_are_used() {
     assert_user_error(&wrong, &["refused user `schema_test_password`", "password"]);
     assert!(!text(&wrong).1.contains("wrong horse"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_the_server_asks_for_and_nobody_gave_is_reported_as_missing() {
+    let db = TestDatabase::create().await.unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let output = migrate_with_env(
+        cwd.path(),
+        &["status"],
+        &[
+            ("PGHOST", "127.0.0.1"),
+            ("PGUSER", PASSWORD_ROLE),
+            ("PGDATABASE", db.name()),
+        ],
+    );
+    assert_user_error(
+        &output,
+        &[
+            "PostgreSQL at 127.0.0.1:5432",
+            "asks user `schema_test_password` for a password, and none was given",
+            "PGPASSWORD",
+        ],
+    );
+    assert!(
+        !text(&output).1.contains("cannot reach"),
+        "{:?}",
+        text(&output)
+    );
+}

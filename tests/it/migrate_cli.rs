@@ -97,7 +97,16 @@ async fn creates_a_missing_database_and_says_so() {
 
     let fixture = fixture();
     let dir = fixture.path().to_str().unwrap();
-    let output = migrate(fixture.path(), &["--database-url", &db.url(), "--dir", dir]);
+    let output = migrate(
+        fixture.path(),
+        &[
+            "--database-url",
+            &db.url(),
+            "--dir",
+            dir,
+            "--create-database",
+        ],
+    );
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}{stderr}");
     assert!(

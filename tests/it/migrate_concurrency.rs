@@ -88,7 +88,8 @@ async fn eight_migrators_on_a_missing_database_create_it_once() {
     drop_keeping_name(&db).await;
 
     let fixture = fixture();
-    let reports = run_all_at_once(fixture.migrator(), config(&db)).await;
+    let db_config = config(&db).create_database(true);
+    let reports = run_all_at_once(fixture.migrator(), db_config).await;
     let created = reports.iter().filter(|r| r.created_database).count();
     assert_eq!(created, 1, "{reports:?}");
     assert_eq!(applied_names(&reports).len(), 3);

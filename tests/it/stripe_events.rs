@@ -351,3 +351,112 @@ async fn an_unreachable_server_gives_a_clear_error() {
     assert!(chain.starts_with(&message), "{chain}");
     assert_eq!(chain.matches("refused").count(), 1, "{chain}");
 }
+
+/// A processing that delivers another event through the same pool of one waits for the
+/// connection its own delivery holds: the inner delivery gives up, and says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_processing_that_needs_a_second_connection_of_a_full_pool_fails_clearly() {
+    let db = database().await;
+    let pool = pool(&db, 1);
+    let inner_pool = pool.clone();
+    let delivery = handle_delivery(&pool, "evt_outer", "invoice.paid", async |tx| {
+        record_effect(tx, "evt_outer").await?;
+        handle_delivery(&inner_pool, "evt_inner", "invoice.paid", async |_tx| {
+            Ok::<_, tokio_postgres::Error>(())
+        })
+        .await?;
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+    });
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(120), delivery)
+        .await
+        .expect("the delivery gave up by itself")
+        .expect("the outer delivery reports the failure");
+    let Outcome::Failed { error } = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert!(
+        error.contains("no database connection came free for Stripe event `evt_inner`"),
+        "{error}"
+    );
+    assert!(error.contains("all 1 connection(s) of the pool"), "{error}");
+    assert_eq!(effects(&db, "evt_outer").await, 0, "rolled back");
+    let (processed, stored) = event_state(&db, "evt_outer").await;
+    assert!(!processed);
+    assert_eq!(stored.as_deref(), Some(error.as_str()));
+}
+
+/// A `COMMIT` run by the processing commits the event's mark with its writes: a delivery
+/// meeting the event right after, before the handler could complete, acknowledges it instead
+/// of processing it again; the handler reports what happened.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_processing_that_commits_itself_is_kept_once_and_reported() {
+    let db = database().await;
+    let pool = pool(&db, 2);
+    let redelivery = pool.clone();
+    let error = handle_delivery(&pool, "evt_commit", "invoice.paid", async |tx| {
+        record_effect(tx, "evt_commit").await?;
+        tx.batch_execute("COMMIT").await?;
+        // Stripe delivers the event again while this delivery is still running.
+        let again = deliver_ok(&redelivery, "evt_commit").await;
+        assert_eq!(again, Outcome::AlreadyProcessed);
+        Ok::<_, tokio_postgres::Error>(())
+    })
+    .await
+    .expect_err("the transaction was ended by the processing");
+    assert!(
+        matches!(&error, WebhookError::TransactionEnded { kept: true, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("COMMIT or ROLLBACK"), "{error}");
+    assert_eq!(
+        deliver_ok(&pool, "evt_commit").await,
+        Outcome::AlreadyProcessed
+    );
+    assert_eq!(effects(&db, "evt_commit").await, 1);
+    assert_eq!(event_state(&db, "evt_commit").await, (true, None));
+}
+
+/// A processing that commits and then fails: the old handling could not roll back to its
+/// savepoint and left the event unprocessed with its writes committed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_processing_that_commits_then_fails_is_never_processed_again() {
+    let db = database().await;
+    let pool = pool(&db, 2);
+    let error = handle_delivery(&pool, "evt_commit_fail", "invoice.paid", async |tx| {
+        record_effect(tx, "evt_commit_fail").await?;
+        tx.batch_execute("COMMIT").await?;
+        Err::<(), Box<dyn std::error::Error + Send + Sync>>("card declined after the commit".into())
+    })
+    .await
+    .expect_err("the transaction was ended by the processing");
+    assert!(
+        matches!(&error, WebhookError::TransactionEnded { kept: true, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        deliver_ok(&pool, "evt_commit_fail").await,
+        Outcome::AlreadyProcessed
+    );
+    assert_eq!(effects(&db, "evt_commit_fail").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_processing_that_rolls_back_itself_keeps_nothing_and_is_retried() {
+    let db = database().await;
+    let pool = pool(&db, 1);
+    let error = handle_delivery(&pool, "evt_rollback", "invoice.paid", async |tx| {
+        record_effect(tx, "evt_rollback").await?;
+        tx.batch_execute("ROLLBACK").await?;
+        Ok::<_, tokio_postgres::Error>(())
+    })
+    .await
+    .expect_err("the transaction was ended by the processing");
+    assert!(
+        matches!(&error, WebhookError::TransactionEnded { kept: false, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("processes it again"), "{error}");
+    assert_eq!(effects(&db, "evt_rollback").await, 0);
+    assert_eq!(deliver_ok(&pool, "evt_rollback").await, Outcome::Processed);
+    assert_eq!(effects(&db, "evt_rollback").await, 1);
+}

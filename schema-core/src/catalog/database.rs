@@ -24,7 +24,7 @@ impl VerifyError {
         match self {
             Self::Connect(MigrateError::DatabaseMissing { .. }) => {
                 "Check the database name in DATABASE_URL (or --database-url); to create the \
-                 database with its schema, run the `migrate` command."
+                 database with its schema, run the `migrate` command with --create-database."
                     .into()
             }
             Self::Connect(e) => e.help(),

@@ -8,9 +8,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug, Clone)]
 #[command(about = "Bring a PostgreSQL database up to date with the schema's migrations")]
 pub struct Args {
-    /// The database [default: DATABASE_URL from the environment or .env, else the libpq
-    /// variables PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGAPPNAME, else the
-    /// program's default]
+    /// The database, as a postgres:// URL or a libpq key=value string [default: DATABASE_URL
+    /// from the environment or .env, else the libpq variables PGHOST, PGPORT, PGUSER,
+    /// PGPASSWORD, PGDATABASE, PGSSLMODE, PGAPPNAME, PGCONNECT_TIMEOUT, else the program's
+    /// default]. Connecting gives up after connect_timeout (default 10 s)
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
     /// A folder of NNNN_name.sql files to read at run time [default: the migrations built into
@@ -20,6 +21,10 @@ pub struct Args {
     /// Print the SQL that would be applied; change nothing (the same as `dry-run`)
     #[arg(long)]
     pub dry_run: bool,
+    /// Create the database when it does not exist (the user needs CREATEDB). Without it a
+    /// missing database is an error, except the program's own default database
+    #[arg(long, global = true)]
+    pub create_database: bool,
     /// Lock, statement and migrator timeouts for the commands that run migrations.
     #[command(flatten)]
     pub timeouts: Timeouts,

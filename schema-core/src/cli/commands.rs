@@ -96,11 +96,18 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
     }
 }
 
+/// The database named by `--database-url`, the environment or the program's default (which
+/// alone is created when missing, unless `--create-database` asks it for any).
 fn database(cli: &Cli<'_>, args: &Args) -> Result<DatabaseConfig, MigrateError> {
-    match &args.database_url {
-        Some(url) => DatabaseConfig::from_url_with_origin(url, "--database-url"),
-        None => DatabaseConfig::from_env_or(cli.default_database_url.as_deref()),
-    }
+    let db = match &args.database_url {
+        Some(url) => DatabaseConfig::from_url_with_origin(url, "--database-url")?,
+        None => DatabaseConfig::from_env_or(cli.default_database_url.as_deref())?,
+    };
+    Ok(if args.create_database {
+        db.create_database(true)
+    } else {
+        db
+    })
 }
 
 /// `--dir` read at run time, else the embedded migrations, else `./migrations`.
@@ -163,12 +170,14 @@ async fn migrate(migrator: Migrator, db: &DatabaseConfig) -> Result<bool, Failur
 
 async fn dry_run(migrator: &Migrator, db: &DatabaseConfig) -> Result<bool, Failure> {
     let plan = migrator.dry_run(db).await?;
+    say(format_args!("-- dry run against {}", where_(db)));
     say(plan);
     Ok(true)
 }
 
 async fn status(migrator: &Migrator, db: &DatabaseConfig) -> Result<bool, Failure> {
     let status = migrator.status(db).await?;
+    say(format_args!("status of {}", where_(db)));
     if status.entries.is_empty() {
         say(format_args!(
             "no migrations in {}",
@@ -236,6 +245,7 @@ async fn revert(
         to: flags.to,
         allow_destructive: flags.allow_destructive,
     };
+    say(format_args!("reverting on {}", where_(db)));
     say(migrator.revert(db, &options).await?);
     Ok(true)
 }
@@ -257,6 +267,7 @@ async fn adopt(
         through: flags.through,
         drizzle_dir: flags.drizzle_dir.clone(),
     };
+    say(format_args!("adopting {}", where_(db)));
     let report = migrator.adopt(db, &options).await.map_err(Failure::Adopt)?;
     say(report);
     Ok(true)

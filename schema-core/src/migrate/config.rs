@@ -1,30 +1,42 @@
 //! Which database to migrate: `DATABASE_URL` from the environment or a `.env` file, else the
-//! libpq variables, else the program's default; TLS as libpq's `sslmode` means it; and a
-//! connection that creates the database when it does not exist yet.
+//! libpq variables, else the program's default, else nothing (the library never guesses a
+//! database); TLS as libpq's `sslmode` means it; how long to wait for the server
+//! (`connect_timeout`); and whether a missing database may be created. Connecting is in
+//! `connect.rs`.
 
 use std::time::Duration;
 
 use tokio_postgres::config::Host;
-use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, Config};
+use tokio_postgres::Config;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::conninfo::TakenParams;
 use super::error::MigrateError;
 use super::tls::{SslMode, TlsSettings};
 
 /// The variable read from the environment and from `.env`.
 pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
 
-/// How long to wait for a server that does not answer, unless the URL says otherwise.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may take, from the socket's connect to the end of authentication,
+/// unless `connect_timeout` or `PGCONNECT_TIMEOUT` says otherwise. libpq waits forever by
+/// default; a migrator that hangs on a server that accepted the connection and never answers
+/// blocks a deploy with no word, so it gives up after this.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The libpq variables that name a server or a database: when none of them (nor
+/// `DATABASE_URL`) is set, no database is chosen.
+const NAMING_VARS: [&str; 5] = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE"];
 
 /// A database to migrate, with where its settings came from (for messages).
 #[derive(Clone)]
 pub struct DatabaseConfig {
-    config: Config,
+    pub(super) config: Config,
     tls: TlsSettings,
-    connector: MakeRustlsConnect,
+    pub(super) connector: MakeRustlsConnect,
     origin: String,
+    /// `None`: wait as long as the operating system does (`connect_timeout=0`).
+    connect_timeout: Option<Duration>,
+    create_missing: bool,
 }
 
 impl std::fmt::Debug for DatabaseConfig {
@@ -35,6 +47,8 @@ impl std::fmt::Debug for DatabaseConfig {
             .field("database", &self.database())
             .field("tls", &self.tls)
             .field("origin", &self.origin)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("create_missing", &self.create_missing)
             .finish()
     }
 }
@@ -42,38 +56,51 @@ impl std::fmt::Debug for DatabaseConfig {
 impl DatabaseConfig {
     /// `DATABASE_URL` from the environment, else from a `.env` file in the current folder or
     /// one above it, else the libpq variables (see [`DatabaseConfig::from_libpq_env`]). The
-    /// process environment is not modified.
+    /// process environment is not modified. An empty variable counts as unset, as libpq
+    /// treats its own. With none of them set this refuses ([`MigrateError::NoDatabase`])
+    /// rather than guess a database.
     pub fn from_env() -> Result<Self, MigrateError> {
         Self::from_env_or(None)
     }
 
     /// As [`DatabaseConfig::from_env`], with `default_url` used when neither `DATABASE_URL`
-    /// nor any of `PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE` is set.
+    /// nor any of `PGHOST`, `PGHOSTADDR`, `PGPORT`, `PGUSER`, `PGDATABASE` is set. The default
+    /// is the program's own database, so it is created when missing
+    /// ([`DatabaseConfig::create_database`]); a database named by the environment is not.
     pub fn from_env_or(default_url: Option<&str>) -> Result<Self, MigrateError> {
-        if let Ok(url) = std::env::var(DATABASE_URL_VAR) {
+        if let Some(url) = env_var(DATABASE_URL_VAR).filter(|url| !url.trim().is_empty()) {
             return Self::parse(&url, "DATABASE_URL from the environment");
         }
         if let Some((url, path)) = url_from_dotenv() {
             let origin = format!("DATABASE_URL in {}", path.display());
             return Self::parse(&url, &origin);
         }
-        let names_a_server = ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE"]
-            .iter()
-            .any(|var| env_var(var).is_some());
+        let names_a_server = NAMING_VARS.iter().any(|var| env_var(var).is_some());
         match default_url {
-            Some(url) if !names_a_server => Self::parse(url, "the program's default database URL"),
+            Some(url) if !names_a_server => {
+                Ok(Self::parse(url, "the program's default database URL")?.create_database(true))
+            }
             _ => Self::from_libpq_env(),
         }
     }
 
-    /// The libpq variables `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`,
-    /// `PGSSLMODE`, `PGSSLROOTCERT`, `PGAPPNAME` and `PGCONNECT_TIMEOUT`, with libpq's
-    /// defaults for what is unset (localhost, 5432, the login name, a database named like the
-    /// user).
+    /// The libpq variables `PGHOST`, `PGHOSTADDR`, `PGPORT`, `PGUSER`, `PGPASSWORD`,
+    /// `PGDATABASE`, `PGSSLMODE`, `PGSSLROOTCERT`, `PGAPPNAME` and `PGCONNECT_TIMEOUT`, with
+    /// libpq's defaults for what is unset (localhost, 5432, the login name `$USER`, a
+    /// database named like the user). Refuses when none of `PGHOST`, `PGHOSTADDR`, `PGPORT`,
+    /// `PGUSER`, `PGDATABASE` is set, and when no user name is known.
     pub fn from_libpq_env() -> Result<Self, MigrateError> {
+        if !NAMING_VARS.iter().any(|var| env_var(var).is_some()) {
+            return Err(MigrateError::NoDatabase);
+        }
         let origin = "the PG* environment variables (DATABASE_URL is not set)";
+        let bad = |reason: String| MigrateError::BadUrl {
+            origin: origin.into(),
+            reason,
+        };
         let mut config = Config::new();
         for host in env_var("PGHOST")
+            .or_else(|| env_var("PGHOSTADDR"))
             .as_deref()
             .unwrap_or("localhost")
             .split(',')
@@ -81,24 +108,25 @@ impl DatabaseConfig {
             config.host(host);
         }
         if let Some(port) = env_var("PGPORT") {
-            let port = port.parse().map_err(|_| MigrateError::BadUrl {
-                origin: origin.into(),
-                reason: format!("PGPORT `{port}` is not a port number"),
-            })?;
+            let port = port
+                .parse()
+                .map_err(|_| bad(format!("PGPORT `{port}` is not a port number")))?;
             config.port(port);
         }
         let user = env_var("PGUSER")
             .or_else(|| env_var("USER"))
-            .unwrap_or_else(|| "postgres".into());
+            .ok_or_else(|| {
+                bad(
+                    "no user name: PGUSER is not set, nor USER (the login name libpq would use)"
+                        .into(),
+                )
+            })?;
         config.dbname(env_var("PGDATABASE").as_deref().unwrap_or(&user));
         config.user(&user);
         if let Some(name) = env_var("PGAPPNAME") {
             config.application_name(&name);
         }
-        if let Some(seconds) = env_var("PGCONNECT_TIMEOUT").and_then(|s| s.parse().ok()) {
-            config.connect_timeout(Duration::from_secs(seconds));
-        }
-        Self::build(config, TlsParams::default(), origin)
+        Self::build(config, TakenParams::default(), origin)
     }
 
     /// A URL given explicitly.
@@ -111,9 +139,30 @@ impl DatabaseConfig {
         Self::parse(url, origin)
     }
 
-    /// A URL (`postgres://..`) or a libpq key=value string. `sslmode` and `sslrootcert` are
-    /// read here; what the URL leaves out of the password, `sslmode` and `sslrootcert` comes
-    /// from `PGPASSWORD`, `PGSSLMODE` and `PGSSLROOTCERT`, as libpq does.
+    /// Whether [`Migrator::run`](super::Migrator::run) creates the database when it does not
+    /// exist (through the server's `postgres` database; the user needs CREATEDB). Off unless
+    /// asked, so that a mistyped name is an error rather than a new empty database; on for
+    /// the program's default database of [`DatabaseConfig::from_env_or`].
+    pub fn create_database(mut self, create: bool) -> Self {
+        self.create_missing = create;
+        self
+    }
+
+    /// Whether a run creates the database when it is missing.
+    pub fn creates_missing_database(&self) -> bool {
+        self.create_missing
+    }
+
+    /// How long a connection may take, authentication included; `None` when
+    /// `connect_timeout=0` asked to wait as long as the operating system does.
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        self.connect_timeout
+    }
+
+    /// A URL (`postgres://..`) or a libpq key=value string. `sslmode`, `sslrootcert` and
+    /// `connect_timeout` are read here; what the URL leaves out of the password, `sslmode`,
+    /// `sslrootcert` and `connect_timeout` comes from `PGPASSWORD`, `PGSSLMODE`,
+    /// `PGSSLROOTCERT` and `PGCONNECT_TIMEOUT`, as libpq does.
     fn parse(url: &str, origin: &str) -> Result<Self, MigrateError> {
         if let Some(authority) = url
             .strip_prefix("postgres://")
@@ -129,34 +178,55 @@ impl DatabaseConfig {
                 });
             }
         }
-        let (rest, tls) = TlsParams::take_from(url);
+        let (rest, taken) = TakenParams::take_from(url).map_err(|reason| MigrateError::BadUrl {
+            origin: origin.to_string(),
+            reason,
+        })?;
         let config: Config = rest.parse().map_err(|source| MigrateError::UrlSyntax {
             origin: origin.to_string(),
             source,
         })?;
-        Self::build(config, tls, origin)
+        Self::build(config, taken, origin)
     }
 
-    fn build(mut config: Config, tls: TlsParams, origin: &str) -> Result<Self, MigrateError> {
+    fn build(mut config: Config, taken: TakenParams, origin: &str) -> Result<Self, MigrateError> {
+        let bad = |reason: String| MigrateError::BadUrl {
+            origin: origin.to_string(),
+            reason,
+        };
         if config.get_password().is_none() {
             if let Some(password) = env_var("PGPASSWORD") {
                 config.password(password);
             }
         }
-        let mode_text = tls.mode.or_else(|| env_var("PGSSLMODE"));
+        let mode_text = taken.mode.or_else(|| env_var("PGSSLMODE"));
         let mode = match mode_text.as_deref() {
             None => SslMode::Prefer,
-            Some(text) => SslMode::parse(text).ok_or_else(|| MigrateError::BadUrl {
-                origin: origin.to_string(),
-                reason: format!(
+            Some(text) => SslMode::parse(text).ok_or_else(|| {
+                bad(format!(
                     "sslmode `{text}` is not one of disable, allow, prefer, require, \
                      verify-ca, verify-full"
-                ),
+                ))
             })?,
+        };
+        let connect_timeout = match taken.connect_timeout {
+            Some(text) => parse_timeout(&text).map_err(|()| {
+                bad(format!(
+                    "connect_timeout `{text}` is not a number of seconds"
+                ))
+            })?,
+            None => match env_var("PGCONNECT_TIMEOUT") {
+                Some(text) => parse_timeout(&text).map_err(|()| {
+                    bad(format!(
+                        "PGCONNECT_TIMEOUT `{text}` is not a number of seconds"
+                    ))
+                })?,
+                None => Some(DEFAULT_CONNECT_TIMEOUT),
+            },
         };
         let tls = TlsSettings {
             mode,
-            root_cert: tls
+            root_cert: taken
                 .root_cert
                 .or_else(|| env_var("PGSSLROOTCERT"))
                 .map(Into::into),
@@ -166,7 +236,13 @@ impl DatabaseConfig {
             origin: origin.to_string(),
             source,
         })?;
-        Ok(Self::with_origin(config, origin, tls, connector))
+        Ok(Self::with_origin(
+            config,
+            origin,
+            tls,
+            connector,
+            connect_timeout,
+        ))
     }
 
     fn with_origin(
@@ -174,29 +250,29 @@ impl DatabaseConfig {
         origin: &str,
         tls: TlsSettings,
         connector: MakeRustlsConnect,
+        connect_timeout: Option<Duration>,
     ) -> Self {
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
+        // tokio-postgres bounds each socket connect with it; the whole exchange, TLS and
+        // authentication included, is bounded in `connect.rs`.
+        if let Some(timeout) = connect_timeout {
+            config.connect_timeout(timeout);
         }
         DatabaseConfig {
             config,
             tls,
             connector,
             origin: origin.to_string(),
+            connect_timeout,
+            create_missing: false,
         }
     }
 
     /// Another database on the same server, with the same settings (a tool's scratch
     /// database, or `postgres` to create one).
     pub fn with_database(&self, database: &str) -> DatabaseConfig {
-        let mut config = self.config.clone();
-        config.dbname(database);
-        DatabaseConfig {
-            config,
-            tls: self.tls.clone(),
-            connector: self.connector.clone(),
-            origin: self.origin.clone(),
-        }
+        let mut other = self.clone();
+        other.config.dbname(database);
+        other
     }
 
     /// The tokio-postgres configuration.
@@ -222,7 +298,7 @@ impl DatabaseConfig {
             .unwrap_or_else(|| self.user())
     }
 
-    fn user(&self) -> String {
+    pub(super) fn user(&self) -> String {
         self.config.get_user().unwrap_or("postgres").to_string()
     }
 
@@ -237,98 +313,38 @@ impl DatabaseConfig {
         let port = self.config.get_ports().first().copied().unwrap_or(5432);
         format!("{host}:{port}")
     }
-
-    /// Connects; when the database does not exist, creates it through the server's
-    /// `postgres` database and connects again. Returns whether this call created it (when
-    /// several migrators race to create it, exactly one did).
-    pub async fn connect_or_create(&self) -> Result<(Client, bool), MigrateError> {
-        match connect(&self.config, &self.connector).await {
-            Ok(client) => Ok((client, false)),
-            Err(e) if e.code() == Some(&SqlState::INVALID_CATALOG_NAME) => {
-                let created = self.create_database().await?;
-                let client = connect(&self.config, &self.connector)
-                    .await
-                    .map_err(|e| self.connect_error(e))?;
-                Ok((client, created))
-            }
-            Err(e) => Err(self.connect_error(e)),
-        }
-    }
-
-    /// Connects without creating anything.
-    pub async fn connect(&self) -> Result<Client, MigrateError> {
-        connect(&self.config, &self.connector)
-            .await
-            .map_err(|e| match e.code() {
-                Some(&SqlState::INVALID_CATALOG_NAME) => MigrateError::DatabaseMissing {
-                    target: self.target(),
-                    database: self.database(),
-                },
-                _ => self.connect_error(e),
-            })
-    }
-
-    async fn create_database(&self) -> Result<bool, MigrateError> {
-        let database = self.database();
-        let mut admin = self.config.clone();
-        admin.dbname("postgres");
-        let client = connect(&admin, &self.connector)
-            .await
-            .map_err(|e| self.connect_error(e))?;
-        let create = format!("CREATE DATABASE {}", crate::sql::quote_ident(&database));
-        match client.batch_execute(&create).await {
-            Ok(()) => Ok(true),
-            // Another migrator created it a moment ago: that is what was wanted. Two creates
-            // in flight at once end in a unique violation on pg_database instead of 42P04.
-            Err(e)
-                if e.code() == Some(&SqlState::DUPLICATE_DATABASE)
-                    || e.code() == Some(&SqlState::UNIQUE_VIOLATION) =>
-            {
-                Ok(false)
-            }
-            Err(source) => Err(MigrateError::CreateDatabase { database, source }),
-        }
-    }
-
-    fn connect_error(&self, e: tokio_postgres::Error) -> MigrateError {
-        let target = format!("{} ({})", self.target(), self.origin);
-        match e.code() {
-            Some(code)
-                if [
-                    SqlState::INVALID_AUTHORIZATION_SPECIFICATION,
-                    SqlState::INVALID_PASSWORD,
-                ]
-                .contains(code) =>
-            {
-                MigrateError::Authentication {
-                    target,
-                    user: self.user(),
-                    source: e,
-                }
-            }
-            Some(_) => MigrateError::Connect { target, source: e },
-            None if is_tls_error(&e) => MigrateError::TlsHandshake { target, source: e },
-            None if is_auth_setup_error(&e) => MigrateError::Authentication {
-                target,
-                user: self.user(),
-                source: e,
-            },
-            None => MigrateError::Unreachable { target, source: e },
-        }
-    }
 }
 
 impl From<Config> for DatabaseConfig {
+    /// The configuration's own `connect_timeout`, else [`DEFAULT_CONNECT_TIMEOUT`]; TLS as
+    /// `sslmode=prefer` without certificate checks.
     fn from(config: Config) -> Self {
         let tls = TlsSettings::default();
         let connector = tls
             .connector()
             .expect("TLS without certificate checks needs no file and cannot fail");
-        Self::with_origin(config, "the given configuration", tls, connector)
+        let timeout = config
+            .get_connect_timeout()
+            .copied()
+            .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        Self::with_origin(
+            config,
+            "the given configuration",
+            tls,
+            connector,
+            Some(timeout),
+        )
     }
 }
 
-/// The nearest `.env` (this folder or one above, as dotenv tools look) that sets the URL.
+/// libpq's reading of `connect_timeout`: whole seconds; 0 or less waits forever.
+fn parse_timeout(text: &str) -> Result<Option<Duration>, ()> {
+    let seconds: i64 = text.trim().parse().map_err(|_| ())?;
+    Ok((seconds > 0).then(|| Duration::from_secs(seconds as u64)))
+}
+
+/// The nearest `.env` (this folder or one above, as dotenv tools look) that sets the URL to
+/// something (an empty value counts as unset, as in the environment).
 fn url_from_dotenv() -> Option<(String, std::path::PathBuf)> {
     let cwd = std::env::current_dir().ok()?;
     let path = cwd
@@ -339,128 +355,14 @@ fn url_from_dotenv() -> Option<(String, std::path::PathBuf)> {
         .ok()?
         .filter_map(Result::ok)
         .find(|(key, _)| key == DATABASE_URL_VAR)
-        .map(|(_, value)| value)?;
+        .map(|(_, value)| value)
+        .filter(|value| !value.trim().is_empty())?;
     Some((url, path))
 }
 
-async fn connect(
-    config: &Config,
-    tls: &MakeRustlsConnect,
-) -> Result<Client, tokio_postgres::Error> {
-    let (client, connection) = config.connect(tls.clone()).await?;
-    tokio::spawn(async move {
-        // Ends when the client is dropped; an error then concerns nobody.
-        let _ = connection.await;
-    });
-    Ok(client)
-}
-
+/// A variable of the environment; empty counts as unset, as libpq reads its own.
 fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-/// `sslmode` and `sslrootcert` taken out of a URL or key=value string before tokio-postgres
-/// reads it: it knows neither `verify-ca`/`verify-full` nor `sslrootcert`.
-#[derive(Default)]
-struct TlsParams {
-    mode: Option<String>,
-    root_cert: Option<String>,
-}
-
-impl TlsParams {
-    fn take_from(url: &str) -> (String, TlsParams) {
-        let mut params = TlsParams::default();
-        let mut keep = |key: &str, value: String| match key {
-            "sslmode" => {
-                params.mode = Some(value);
-                false
-            }
-            "sslrootcert" => {
-                params.root_cert = Some(value);
-                false
-            }
-            _ => true,
-        };
-        let rest = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            match url.split_once('?') {
-                None => url.to_string(),
-                Some((base, query)) => {
-                    let kept: Vec<&str> = query
-                        .split('&')
-                        .filter(|pair| {
-                            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                            keep(key, percent_decode(value))
-                        })
-                        .collect();
-                    if kept.is_empty() {
-                        base.to_string()
-                    } else {
-                        format!("{base}?{}", kept.join("&"))
-                    }
-                }
-            }
-        } else {
-            url.split_whitespace()
-                .filter(|pair| {
-                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                    keep(key.trim(), value.trim_matches('\'').to_string())
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        (rest, params)
-    }
-}
-
-fn percent_decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A certificate the client would not trust, or a server that speaks no TLS when it was
-/// required: rustls's error somewhere among the causes, or tokio-postgres's own refusal.
-fn is_tls_error(e: &tokio_postgres::Error) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(c) = cause {
-        if c.downcast_ref::<rustls::Error>().is_some() {
-            return true;
-        }
-        if let Some(io) = c.downcast_ref::<std::io::Error>() {
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-            {
-                return true;
-            }
-        }
-        cause = c.source();
-    }
-    e.to_string().contains("does not support TLS")
-}
-
-/// A password the server asked for but the URL lacks is an authentication problem, not an
-/// unreachable server, though tokio-postgres reports it without a SQLSTATE.
-fn is_auth_setup_error(e: &tokio_postgres::Error) -> bool {
-    let text = e.to_string();
-    text.contains("password missing") || text.contains("authentication")
 }
 
 #[cfg(test)]
@@ -476,23 +378,49 @@ mod tests {
     }
 
     #[test]
+    fn connect_timeout_is_read_from_urls_and_key_value_strings_as_libpq_reads_it() {
+        let url = DatabaseConfig::from_url("postgres://h/db?connect_timeout=3").unwrap();
+        assert_eq!(url.connect_timeout(), Some(Duration::from_secs(3)));
+        let kv = DatabaseConfig::from_url("host=h connect_timeout = 7 dbname=db").unwrap();
+        assert_eq!(kv.connect_timeout(), Some(Duration::from_secs(7)));
+        assert_eq!(
+            kv.config().get_connect_timeout(),
+            Some(&Duration::from_secs(7))
+        );
+        let forever = DatabaseConfig::from_url("postgres://h/db?connect_timeout=0").unwrap();
+        assert_eq!(forever.connect_timeout(), None);
+        let err = DatabaseConfig::from_url("postgres://h/db?connect_timeout=soon").unwrap_err();
+        assert!(err.to_string().contains("connect_timeout `soon`"), "{err}");
+    }
+
+    #[test]
+    fn a_key_value_string_with_spaces_around_equals_signs_is_read() {
+        let c = DatabaseConfig::from_url(
+            "host=db.internal port = 6543 sslmode = require dbname= 'q b'",
+        )
+        .unwrap();
+        assert_eq!(c.target(), "db.internal:6543");
+        assert_eq!(c.database(), "q b");
+        assert_eq!(c.tls().mode, SslMode::Require);
+        let err = DatabaseConfig::from_url("host=h sslmode").unwrap_err();
+        assert!(matches!(err, MigrateError::BadUrl { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains("`sslmode` is not followed by `=`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_database_is_created_only_when_asked() {
+        let c = DatabaseConfig::from_url("postgres://h/db").unwrap();
+        assert!(!c.creates_missing_database());
+        assert!(c.create_database(true).creates_missing_database());
+    }
+    #[test]
     fn a_malformed_url_names_its_origin() {
         let err = DatabaseConfig::from_url("postgres://x@h:notaport/db").unwrap_err();
         assert!(matches!(err, MigrateError::UrlSyntax { .. }), "{err:?}");
         assert!(err.to_string().starts_with("the database URL"), "{err}");
-    }
-
-    #[test]
-    fn tls_parameters_are_taken_out_of_urls_and_key_value_strings() {
-        let (rest, tls) = TlsParams::take_from(
-            "postgres://u:p%40ss@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&application_name=x",
-        );
-        assert_eq!(rest, "postgres://u:p%40ss@h/db?application_name=x");
-        assert_eq!(tls.mode.as_deref(), Some("verify-full"));
-        assert_eq!(tls.root_cert.as_deref(), Some("/etc/ca.pem"));
-        let (rest, tls) = TlsParams::take_from("host=h sslmode=require dbname=d");
-        assert_eq!(rest, "host=h dbname=d");
-        assert_eq!(tls.mode.as_deref(), Some("require"));
     }
 
     #[test]

@@ -22,19 +22,21 @@ impl fmt::Display for Applied {
     }
 }
 
-/// The summary line of a run; the applied migrations were announced as they happened.
+/// The summary line of a run, naming the database and server; the applied migrations were
+/// announced as they happened.
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let place = format!("`{}` at {}", self.database, self.server);
         if self.applied.is_empty() {
             write!(
                 f,
-                "nothing pending: up to date ({} applied)",
+                "nothing pending: {place} is up to date ({} applied)",
                 plural(self.already_applied)
             )
         } else {
             write!(
                 f,
-                "{} applied ({} applied before)",
+                "{} applied to {place} ({} applied before)",
                 plural(self.applied.len()),
                 self.already_applied
             )

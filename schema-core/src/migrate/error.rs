@@ -56,12 +56,40 @@ pub enum MigrateError {
         #[source]
         source: tokio_postgres::Error,
     },
-    /// Neither `DATABASE_URL` nor any `PG*` variable names a database to connect to.
+    /// Neither `DATABASE_URL` nor any `PG*` variable names a database to connect to (an
+    /// empty variable counts as unset): no database is guessed.
     #[error(
-        "no database is named: DATABASE_URL is not set (in the environment or a .env file), \
-         nor PGHOST, PGPORT, PGUSER or PGDATABASE"
+        "no database is named: DATABASE_URL is not set in the environment or \
+         a .env file in this folder or above, and none of PGHOST, PGHOSTADDR, PGPORT, PGUSER, \
+         PGDATABASE is set"
     )]
     NoDatabase,
+    /// The server (or something in front of it) accepted the connection but did not finish
+    /// the startup and authentication exchange in time.
+    #[error("PostgreSQL at {target} did not answer within {}s (connect_timeout)", .waited.as_secs_f64())]
+    ConnectTimeout {
+        /// The server's `host:port` and where its URL came from.
+        target: String,
+        /// How long the connection was given, for all its hosts.
+        waited: std::time::Duration,
+    },
+    /// The server asked for a password and none was given (not in the URL, nor `PGPASSWORD`).
+    #[error("PostgreSQL at {target} asks user `{user}` for a password, and none was given")]
+    PasswordMissing {
+        /// The server's `host:port` and where its URL came from.
+        target: String,
+        /// The user name the connection logged in as.
+        user: String,
+        /// The client's refusal to go on without one.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// No connection of the pool came free (or could be opened) in time.
+    #[error("no connection of the pool came free within {}s", .waited.as_secs_f64())]
+    PoolTimeout {
+        /// How long the run waited.
+        waited: std::time::Duration,
+    },
     /// The server rejected the user or its password.
     #[error("PostgreSQL at {target} refused user `{user}`")]
     Authentication {
@@ -379,6 +407,20 @@ impl MigrateError {
             Self::NoDatabase => "Set DATABASE_URL=postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
                 (or put it in .env), set the PG* variables, or pass --database-url."
                 .into(),
+            Self::ConnectTimeout { .. } => "The server accepted the connection but sent \
+                nothing back: check that it (or the proxy, tunnel or firewall in front of it) is \
+                healthy. To wait longer, set connect_timeout=SECONDS in the URL or \
+                PGCONNECT_TIMEOUT (0 waits forever)."
+                .into(),
+            Self::PasswordMissing { user, .. } => format!(
+                "Give the password of `{user}` in the URL \
+                 (postgres://{user}:PASSWORD@HOST/DATABASE, with special characters %-encoded) \
+                 or in PGPASSWORD."
+            ),
+            Self::PoolTimeout { .. } => "Every connection of the pool stayed in use, or the \
+                server did not answer: give the pool a connection to spare for the migrator, \
+                or check that the server accepts connections."
+                .into(),
             Self::Unreachable { .. } => "Start PostgreSQL there, or point DATABASE_URL \
                 (or --database-url) at a server that is running."
                 .into(),
@@ -388,7 +430,8 @@ impl MigrateError {
                 crate::sql::quote_ident(user)
             ),
             Self::DatabaseMissing { database, .. } => format!(
-                "Create it (createdb {database}) or run the migrator with a URL, which creates it."
+                "Check the database's name. To create it, run `migrate` with --create-database \
+                 (from code: DatabaseConfig::create_database(true)), or createdb {database}."
             ),
             Self::CreateDatabase { database, .. } => format!(
                 "Create `{database}` as a user allowed to (createdb {database}), or connect as a \
@@ -511,6 +554,11 @@ mod tests {
                 source: client_error(),
             },
             MigrateError::Authentication {
+                target: target(),
+                user: "app".into(),
+                source: client_error(),
+            },
+            MigrateError::PasswordMissing {
                 target: target(),
                 user: "app".into(),
                 source: client_error(),

@@ -20,6 +20,8 @@
 mod adopt;
 mod apply;
 mod config;
+mod connect;
+mod conninfo;
 mod destructive;
 mod display;
 mod drizzle;
@@ -30,6 +32,7 @@ mod lock;
 pub(crate) mod names;
 mod online;
 mod options;
+mod pool;
 mod progress;
 mod revert;
 mod run;
@@ -40,7 +43,7 @@ mod tls;
 mod verify;
 
 pub use adopt::{adopt, AdoptError, AdoptOptions, AdoptReport};
-pub use config::{DatabaseConfig, DATABASE_URL_VAR};
+pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT};
 pub use destructive::data_losses;
 pub(crate) use display::plural;
 pub use drizzle::DRIZZLE_LEDGER;

@@ -26,6 +26,11 @@ pub struct Report {
     pub already_applied: usize,
     /// Files of the folder that were not read although they look like migrations.
     pub skipped: Vec<SkippedFile>,
+    /// The database the run migrated.
+    pub database: String,
+    /// The server it is on: `host:port` as the configuration names it, or as the server
+    /// reports its address for a run on a pool or a caller's connection.
+    pub server: String,
 }
 
 /// One migration applied by a run.
@@ -103,10 +108,16 @@ pub struct DryRun {
 }
 
 impl Migrator {
-    /// Brings the database up to date, creating it first if it does not exist. The run has a
-    /// connection of its own, closed at the end.
+    /// Brings the database up to date. A missing database is created first when `db` allows
+    /// it ([`DatabaseConfig::create_database`]), else refused
+    /// ([`MigrateError::DatabaseMissing`]). The run has a connection of its own, closed at the
+    /// end.
     pub async fn run(&self, db: &DatabaseConfig) -> Result<Report, MigrateError> {
-        let (client, created) = db.connect_or_create().await?;
+        let (client, created) = if db.creates_missing_database() {
+            db.connect_or_create().await?
+        } else {
+            (db.connect().await?, false)
+        };
         if created {
             self.report(Progress::CreatedDatabase {
                 database: db.database(),
@@ -124,21 +135,26 @@ impl Migrator {
         let mut report = result?;
         unlocked?;
         report.created_database = created;
+        report.database = db.database();
+        report.server = db.target();
         Ok(report)
     }
 
     /// Brings the database up to date on one connection of `pool`. After a failure the
     /// connection is closed rather than returned, so neither the lock nor an aborted
-    /// transaction can leak into the application's pool.
+    /// transaction can leak into the application's pool. The wait for a connection is
+    /// bounded: the pool's own timeouts plus [`DEFAULT_CONNECT_TIMEOUT`](super::DEFAULT_CONNECT_TIMEOUT),
+    /// then [`MigrateError::PoolTimeout`].
     pub async fn run_with_pool(
         &self,
         pool: &deadpool_postgres::Pool,
     ) -> Result<Report, MigrateError> {
-        let object = pool.get().await.map_err(MigrateError::Pool)?;
+        let object = super::pool::get(pool).await?;
         let mut guard = DetachOnDrop(Some(object));
         let client: &Client = guard.0.as_ref().map(|o| &***o).expect("set above");
-        let report = self.run_locked(client, Watcher::Pool(pool)).await?;
+        let mut report = self.run_locked(client, Watcher::Pool(pool)).await?;
         lock::unlock(client).await?;
+        (report.database, report.server) = super::pool::where_connected(client).await?;
         // Healthy and unlocked: back to the pool.
         drop(guard.0.take());
         Ok(report)
@@ -149,8 +165,9 @@ impl Migrator {
     pub async fn run_on_client(&self, client: &Client) -> Result<Report, MigrateError> {
         let result = self.run_locked(client, Watcher::None).await;
         let unlocked = lock::unlock(client).await;
-        let report = result?;
+        let mut report = result?;
         unlocked?;
+        (report.database, report.server) = super::pool::where_connected(client).await?;
         Ok(report)
     }
 
@@ -280,7 +297,10 @@ async fn read_ledger(db: &DatabaseConfig) -> Result<(bool, Vec<ledger::LedgerRow
             refuse_foreign_history(&client, &ledger).await?;
             Ok((true, ledger))
         }
-        Err(MigrateError::DatabaseMissing { .. }) => Ok((false, Vec::new())),
+        // As a run would: it creates the database only when allowed to.
+        Err(MigrateError::DatabaseMissing { .. }) if db.creates_missing_database() => {
+            Ok((false, Vec::new()))
+        }
         Err(e) => Err(e),
     }
 }
