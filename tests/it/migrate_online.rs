@@ -191,16 +191,27 @@ async fn a_migration_blocked_by_an_open_transaction_times_out_names_the_blocker_
         started.elapsed() < Duration::from_secs(5),
         "bounded: three timeouts and two pauses"
     );
+    let events = events.lock().unwrap().clone();
+    let pauses: Vec<Duration> = events
+        .iter()
+        .filter_map(|e| match e {
+            Progress::LockTimeout { retry_in, .. } => Some(*retry_in),
+            _ => None,
+        })
+        .collect();
+    // 50 ms, then 100 ms, each less a random part of up to half.
+    assert_eq!(pauses.len(), 2, "each retry is announced");
+    for (pause, full) in pauses.iter().zip([50, 100]) {
+        let full = Duration::from_millis(full);
+        assert!(*pause > full / 2 && *pause <= full, "{pauses:?}");
+    }
     let retries: Vec<String> = events
-        .lock()
-        .unwrap()
         .iter()
         .filter(|e| matches!(e, Progress::LockTimeout { .. }))
         .map(Progress::to_string)
         .collect();
-    assert_eq!(retries.len(), 2, "each retry is announced");
     assert!(
-        retries[0].starts_with("0001_more.sql: statement 2 timed out waiting for a lock (attempt 1); trying again in 0.1 s")
+        retries[0].starts_with("0001_more.sql: statement 2 timed out waiting for a lock (attempt 1); trying again in 0.")
             && retries[0].contains(&format!("blocked by pid {app_pid} (report-job), idle in transaction")),
         "{}",
         retries[0]

@@ -228,6 +228,8 @@ async fn revert(
         to: flags.to,
         allow_destructive: flags.allow_destructive,
     };
+    // What it waits for (the lock, a blocked down) is printed as it happens, as `migrate` does.
+    let migrator = migrator.clone().on_progress(|event| say(event));
     say(migrator.revert(db, &options).await?);
     Ok(true)
 }
@@ -241,10 +243,12 @@ async fn adopt(
 ) -> Result<bool, Failure> {
     let migrator = match (&args.dir, &cli.embedded) {
         (None, Some(embedded)) if std::path::Path::new(embedded.dir).is_dir() => {
-            Migrator::from_dir(embedded.dir)?
+            Migrator::from_dir(embedded.dir)?.with_options(args.timeouts.options())
         }
         _ => migrator(cli, args)?,
     };
+    // It waits for the lock as `migrate` does, and says so.
+    let migrator = migrator.on_progress(|event| say(event));
     let options = AdoptOptions {
         through: flags.through,
         drizzle_dir: flags.drizzle_dir.clone(),

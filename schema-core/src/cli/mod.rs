@@ -179,6 +179,17 @@ mod tests {
         assert_eq!(args.dir.as_deref(), Some(std::path::Path::new("m")));
     }
 
+    /// The flags' defaults are the library's: a program and its command line protect the
+    /// application alike.
+    #[test]
+    fn the_timeout_flags_default_to_the_runners_defaults() {
+        let args = Args::try_parse_from_args(["prog"]).unwrap();
+        assert_eq!(
+            args.timeouts.options(),
+            crate::migrate::RunOptions::default()
+        );
+    }
+
     #[test]
     fn a_usage_error_is_status_2() {
         let err = Args::try_parse_from_args(["prog", "--no-such-flag"]).unwrap_err();

@@ -18,6 +18,7 @@
 
 mod adopt;
 mod apply;
+mod backoff;
 mod config;
 mod display;
 mod drizzle;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
+use super::backoff::jittered;
 use super::error::MigrateError;
 use super::sessions::{self, Session};
 use super::source::Migration;
@@ -104,16 +105,34 @@ impl Migrator {
         watch: Option<&Watch<'_>>,
         migration: &Migration,
     ) -> Result<Duration, MigrateError> {
+        self.retrying(watch, migration, || async {
+            if !migration.transactional {
+                self.drop_invalid_indexes(client, migration).await?;
+            }
+            apply::apply(client, migration).await
+        })
+        .await
+    }
+
+    /// Runs `attempt` (one try at `migration`, or at a down) under the run's watch; after a
+    /// lock timeout, pauses and tries again, up to `lock_retries` times. The pause doubles
+    /// from `retry_backoff` up to ten times it, each shortened by a random part, so that the
+    /// application's queries run between attempts and retries of several migrators spread out.
+    pub(crate) async fn retrying<F, Fut>(
+        &self,
+        watch: Option<&Watch<'_>>,
+        migration: &Migration,
+        mut attempt_once: F,
+    ) -> Result<Duration, MigrateError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Duration, MigrateError>>,
+    {
         let options = &self.options;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if !migration.transactional {
-                self.drop_invalid_indexes(client, migration).await?;
-            }
-            let (result, blockers) = self
-                .watched(watch, &migration.name, apply::apply(client, migration))
-                .await;
+            let (result, blockers) = self.watched(watch, &migration.name, attempt_once()).await;
             let failure = match result {
                 Err(MigrateError::Statement(f)) if f.code == SqlState::LOCK_NOT_AVAILABLE => f,
                 other => return other,
@@ -125,7 +144,8 @@ impl Migrator {
                     blocked_by: blockers,
                 });
             }
-            let pause = options.retry_backoff * 2u32.saturating_pow(attempt - 1);
+            let doubled = options.retry_backoff * 2u32.saturating_pow((attempt - 1).min(16));
+            let pause = jittered(doubled.min(options.retry_backoff * 10));
             self.report(super::Progress::LockTimeout {
                 file: migration.name.clone(),
                 statement: failure.statement,

@@ -63,7 +63,8 @@ pub enum Progress {
         statement: usize,
         /// 1-based number of the attempt that timed out.
         attempt: u32,
-        /// How long the run pauses before the next attempt; doubles each time.
+        /// How long the run pauses before the next attempt; doubles each time (up to ten
+        /// times the first), less a random part.
         retry_in: Duration,
         /// The sessions that held the locks it waited for, as last seen.
         blocked_by: Vec<super::Session>,
@@ -231,7 +232,7 @@ impl Migrator {
 }
 
 /// Sets the run's timeouts and returns its backend pid.
-async fn session_settings(client: &Client, settings: &str) -> Result<i32, MigrateError> {
+pub(crate) async fn session_settings(client: &Client, settings: &str) -> Result<i32, MigrateError> {
     let failed = |source| MigrateError::Database {
         during: "setting lock_timeout and statement_timeout".into(),
         source,
