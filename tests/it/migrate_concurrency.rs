@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use schema_core::migrate::{DatabaseConfig, Migrator, Report};
 use schema_core::testing::TestDatabase;
-use support::{config, drop_keeping_name, ledger, Fixture};
+use support::{config, drop_keeping_name, ledger, until_seen, Fixture};
 use tokio::sync::Barrier;
 
 const MIGRATORS: usize = 8;
@@ -138,21 +138,6 @@ fn named(db: &TestDatabase, name: &str) -> DatabaseConfig {
     let mut config = db.config().clone();
     config.application_name(name);
     DatabaseConfig::from(config)
-}
-
-/// Waits until a session of `pg_stat_activity` matches `condition` (SQL over its columns).
-async fn until_seen(watcher: &tokio_postgres::Client, condition: &str) {
-    let sql = format!(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND {condition}"
-    );
-    for _ in 0..1200 {
-        let seen: i64 = watcher.query_one(&sql, &[]).await.unwrap().get(0);
-        if seen > 0 {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    panic!("no session matched `{condition}` within 30 s");
 }
 
 /// A concurrent index build waits for every transaction whose snapshot is older than its

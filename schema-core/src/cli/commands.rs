@@ -25,6 +25,8 @@ pub(crate) enum Failure {
         dir: &'static str,
         changed: Vec<String>,
     },
+    /// Ctrl-C stopped a command that changes the database (what it had done was printed).
+    Interrupted,
 }
 
 impl fmt::Display for Failure {
@@ -41,6 +43,10 @@ impl fmt::Display for Failure {
                  notices a new file only through the journal, or `cargo:rerun-if-changed={dir}` \
                  in build.rs), or pass --dir {dir} to read the folder as it is now.",
                 changed.join(", ")
+            ),
+            Failure::Interrupted => write!(
+                f,
+                "interrupted (Ctrl-C); run the command again to finish what it started"
             ),
         }
     }
@@ -73,13 +79,27 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
     }
     let db = database(cli, &args)?;
     match command {
-        Command::Migrate => migrate(migrator(cli, &args)?, &db).await,
+        Command::Migrate => interruptible(migrate(migrator(cli, &args)?, &db)).await,
         Command::DryRun => dry_run(&migrator(cli, &args)?, &db).await,
         Command::Status => status(&migrator(cli, &args)?, &db).await,
         Command::Verify => verify(cli, &db).await,
-        Command::Adopt(flags) => adopt(cli, &args, &flags, &db).await,
-        Command::Revert(flags) => revert(&migrator(cli, &args)?, &flags, &db).await,
+        Command::Adopt(flags) => interruptible(adopt(cli, &args, &flags, &db)).await,
+        Command::Revert(flags) => interruptible(revert(&migrator(cli, &args)?, &flags, &db)).await,
         Command::Generate(_) | Command::Lint { .. } => unreachable!("handled above"),
+    }
+}
+
+/// Runs a command that changes the database until it ends or Ctrl-C is pressed. On Ctrl-C
+/// the command's future is dropped, which cancels its running statement on the server, rolls
+/// back what is transactional, releases the migration lock and prints what was and was not
+/// applied (see `migrate::Progress::Interrupted`). Only these commands take over Ctrl-C: for
+/// the others it still ends the process at once.
+async fn interruptible(
+    work: impl std::future::Future<Output = Result<bool, Failure>>,
+) -> Result<bool, Failure> {
+    tokio::select! {
+        done = work => done,
+        _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
     }
 }
 

@@ -9,7 +9,9 @@
 //! }
 //! ```
 //!
-//! Exit status: 0 success; 1 failure, refused history or drift; 2 a usage error.
+//! Exit status: 0 success; 1 failure, refused history or drift; 2 a usage error; 130
+//! interrupted by Ctrl-C (`migrate`, `revert`, `adopt`: the running statement is cancelled on
+//! the server and what was applied is printed).
 
 mod args;
 mod commands;
@@ -140,7 +142,11 @@ impl<'a> Cli<'a> {
             Ok(false) => ExitCode::FAILURE,
             Err(failure) => {
                 eprintln!("error: {failure}");
-                ExitCode::FAILURE
+                match failure {
+                    // 128 + SIGINT, as shells report a process ended by Ctrl-C.
+                    commands::Failure::Interrupted => ExitCode::from(130),
+                    _ => ExitCode::FAILURE,
+                }
             }
         }
     }

@@ -16,10 +16,20 @@ pub(crate) async fn apply(
     client: &Client,
     migration: &Migration,
 ) -> Result<Duration, MigrateError> {
+    apply_telling(client, migration, &|_| {}).await
+}
+
+/// [`apply`], telling `at` the number of each statement of a migration without a transaction
+/// as it starts (where an interruption would stop it).
+pub(crate) async fn apply_telling(
+    client: &Client,
+    migration: &Migration,
+    at: &(dyn Fn(usize) + Sync),
+) -> Result<Duration, MigrateError> {
     if migration.transactional {
         apply_in_transaction(client, migration).await
     } else {
-        apply_without_transaction(client, migration).await
+        apply_without_transaction(client, migration, at).await
     }
 }
 
@@ -75,9 +85,10 @@ async fn apply_in_transaction(
 async fn apply_without_transaction(
     client: &Client,
     migration: &Migration,
+    at: &(dyn Fn(usize) + Sync),
 ) -> Result<Duration, MigrateError> {
     let started = Instant::now();
-    run_statements(client, migration).await?;
+    run_statements(client, migration, at).await?;
     let elapsed = started.elapsed();
     client
         .batch_execute(&ledger::insert_row(
@@ -92,8 +103,13 @@ async fn apply_without_transaction(
 /// Outside a transaction a failure must stop the statements after it, so each waits for the
 /// one before. Each is its own simple-protocol message, as psql sends it, so a failure points
 /// at one statement.
-async fn run_statements(client: &Client, migration: &Migration) -> Result<(), MigrateError> {
+async fn run_statements(
+    client: &Client,
+    migration: &Migration,
+    at: &(dyn Fn(usize) + Sync),
+) -> Result<(), MigrateError> {
     for statement in &migration.statements {
+        at(statement.number);
         if let Err(e) = client.batch_execute(&statement.sql).await {
             return Err(statement_failed(migration, statement, e));
         }

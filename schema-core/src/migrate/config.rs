@@ -255,6 +255,11 @@ impl DatabaseConfig {
         }
     }
 
+    /// The TLS connector connections are made with (a cancel request uses it too).
+    pub(crate) fn connector(&self) -> &MakeRustlsConnect {
+        &self.connector
+    }
+
     /// Connects without creating anything.
     pub async fn connect(&self) -> Result<Client, MigrateError> {
         connect(&self.config, &self.connector)

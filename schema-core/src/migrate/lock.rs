@@ -15,6 +15,10 @@ use super::sessions::{self, Session};
 /// key serves every database on a server.
 pub const LOCK_KEY: i64 = 0x7363_6865_6d61_6d67;
 
+/// The `application_name` a migrator's connection takes when its URL gives none, so that
+/// `pg_stat_activity` (and another migrator waiting for the lock) can name it.
+pub const APPLICATION_NAME: &str = "schema-core migrator";
+
 /// The first pause between two tries for a lock another migrator holds; it doubles up to
 /// [`LONGEST_POLL`].
 const FIRST_POLL: Duration = Duration::from_millis(50);
@@ -55,7 +59,13 @@ pub(crate) async fn acquire(
     wait: Duration,
     on_wait: impl FnOnce(Vec<Session>),
 ) -> Result<(), MigrateError> {
-    if try_lock(client).await? {
+    // The first try names the session too, in the same round trip.
+    let name = format!(
+        "SELECT set_config('application_name', {}, false) \
+         WHERE current_setting('application_name') = ''",
+        crate::sql::quote_literal(APPLICATION_NAME)
+    );
+    if try_lock_after(client, &name).await? {
         return Ok(());
     }
     let started = Instant::now();
@@ -83,11 +93,22 @@ pub(crate) async fn acquire(
 }
 
 async fn try_lock(client: &Client) -> Result<bool, MigrateError> {
+    try_lock_after(client, "").await
+}
+
+/// Runs `before` (when not empty), then tries the lock, in one message.
+async fn try_lock_after(client: &Client, before: &str) -> Result<bool, MigrateError> {
+    let sql = format!("SELECT pg_try_advisory_lock({LOCK_KEY})");
+    let sql = if before.is_empty() {
+        sql
+    } else {
+        format!("{before}; {sql}")
+    };
     let got = client
-        .simple_query(&format!("SELECT pg_try_advisory_lock({LOCK_KEY})"))
+        .simple_query(&sql)
         .await
         .map_err(|e| failed("taking the migration lock", e))?;
-    Ok(first_value_is_true(&got))
+    Ok(last_value_is_true(&got))
 }
 
 fn failed(during: &str, e: tokio_postgres::Error) -> MigrateError {
@@ -100,10 +121,14 @@ fn failed(during: &str, e: tokio_postgres::Error) -> MigrateError {
 /// Releases the lock. A closed connection releases it too, so callers that own their
 /// connection may simply drop it.
 pub(crate) async fn unlock(client: &Client) -> Result<(), MigrateError> {
-    // The run's timeouts go too, so a pooled connection goes back as it came.
+    // The run's timeouts and name go too, so a pooled connection goes back as it came.
     client
         .simple_query(&format!(
-            "RESET lock_timeout; RESET statement_timeout; SELECT pg_advisory_unlock({LOCK_KEY})"
+            "RESET lock_timeout; RESET statement_timeout; \
+             SELECT set_config('application_name', '', false) \
+             WHERE current_setting('application_name') = {}; \
+             SELECT pg_advisory_unlock({LOCK_KEY})",
+            crate::sql::quote_literal(APPLICATION_NAME)
         ))
         .await
         .map(drop)
@@ -113,9 +138,14 @@ pub(crate) async fn unlock(client: &Client) -> Result<(), MigrateError> {
         })
 }
 
-fn first_value_is_true(messages: &[tokio_postgres::SimpleQueryMessage]) -> bool {
-    messages.iter().any(|m| match m {
-        tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0) == Some("t"),
-        _ => false,
-    })
+/// The first column of the last row, read as a boolean.
+fn last_value_is_true(messages: &[tokio_postgres::SimpleQueryMessage]) -> bool {
+    messages
+        .iter()
+        .rev()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => Some(row.get(0) == Some("t")),
+            _ => None,
+        })
+        .unwrap_or(false)
 }

@@ -104,12 +104,13 @@ impl Migrator {
         client: &Client,
         watch: Option<&Watch<'_>>,
         migration: &Migration,
+        at: &(dyn Fn(usize) + Sync),
     ) -> Result<Duration, MigrateError> {
         self.retrying(watch, migration, || async {
             if !migration.transactional {
                 self.drop_invalid_indexes(client, migration).await?;
             }
-            apply::apply(client, migration).await
+            apply::apply_telling(client, migration, at).await
         })
         .await
     }

@@ -11,6 +11,7 @@ use futures_util::future;
 use tokio_postgres::Client;
 
 use super::apply::{database, rollback, statement_failed};
+use super::cancel::CancelOnDrop;
 use super::error::MigrateError;
 use super::ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 use super::online::{Watch, Watcher};
@@ -147,9 +148,12 @@ impl Migrator {
         options: &RevertOptions,
     ) -> Result<RevertReport, MigrateError> {
         let client = db.connect().await?;
+        // Cancelled on the server if this future is dropped before it completes.
+        let guard = CancelOnDrop::new(self, &client, Some(db.connector().clone()));
         let result = self
-            .revert_locked(&client, options, Watcher::Config(db))
+            .revert_locked(&client, options, Watcher::Config(db), &guard)
             .await;
+        guard.disarm();
         let unlocked = lock::unlock(&client).await;
         let report = result?;
         unlocked?;
@@ -161,6 +165,7 @@ impl Migrator {
         client: &Client,
         options: &RevertOptions,
         watcher: Watcher<'_>,
+        guard: &CancelOnDrop<'_>,
     ) -> Result<RevertReport, MigrateError> {
         let ledger = lock::lock_and_read(client, self.options.migration_lock_wait, |holders| {
             self.report(Progress::WaitingForLock);
@@ -202,11 +207,13 @@ impl Migrator {
         let watch = Watch::new(watcher, pid);
         let mut report = RevertReport::default();
         for (row, down) in downs {
+            guard.starting(down);
             let duration = self
                 .retrying(watch.as_ref(), down, || {
                     revert_one(client, row.version, down)
                 })
                 .await?;
+            guard.completed();
             report.reverted.push(Reverted {
                 version: row.version,
                 name: down.name.clone(),
