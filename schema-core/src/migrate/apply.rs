@@ -110,11 +110,42 @@ async fn run_statements(
 ) -> Result<(), MigrateError> {
     for statement in &migration.statements {
         at(statement.number);
-        if let Err(e) = client.batch_execute(&statement.sql).await {
+        let result = if super::online::builds_index_concurrently(&statement.sql) {
+            without_lock_timeout(client, &statement.sql).await
+        } else {
+            client.batch_execute(&statement.sql).await
+        };
+        if let Err(e) = result {
             return Err(statement_failed(migration, statement, e));
         }
     }
     Ok(())
+}
+
+/// Runs a concurrent index build (or drop) without `lock_timeout`. The build waits for every
+/// transaction older than it, and those waits count as lock waits; but nothing of the
+/// application waits behind it (its SHARE UPDATE EXCLUSIVE lock lets reads and writes
+/// through), so it is work, not a wait: `statement_timeout` bounds it when asked. Under the
+/// run's short `lock_timeout` it would fail whenever the application has a transaction
+/// longer than that, and each retry would scan the table again.
+pub(crate) async fn without_lock_timeout(
+    client: &Client,
+    sql: &str,
+) -> Result<(), tokio_postgres::Error> {
+    // Separate messages: a concurrent build cannot share one with other statements.
+    // The target list is evaluated left to right: the run's setting is read, then cleared.
+    let before: String = client
+        .query_one(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', '0', false)",
+            &[],
+        )
+        .await?
+        .get(0);
+    let built = client.batch_execute(sql).await;
+    let restored = client
+        .query_one("SELECT set_config('lock_timeout', $1, false)", &[&before])
+        .await;
+    built.and(restored.map(drop))
 }
 
 /// Best effort: if the connection is gone, the server has rolled back already.

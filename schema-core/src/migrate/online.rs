@@ -240,7 +240,11 @@ impl Migrator {
                 "DROP INDEX CONCURRENTLY IF EXISTS {}",
                 crate::sql::quote_ident(&name)
             );
-            client.batch_execute(&drop).await.map_err(failed)?;
+            // Like the build, the drop waits for older transactions without making the
+            // application wait.
+            apply::without_lock_timeout(client, &drop)
+                .await
+                .map_err(failed)?;
             self.report(super::Progress::DroppedInvalidIndex {
                 file: migration.name.clone(),
                 index: name,
@@ -263,6 +267,15 @@ async fn index_progress(client: &Client, pid: i32) -> Option<String> {
     let (bd, bt): (i64, i64) = (row.try_get(1).ok()?, row.try_get(2).ok()?);
     let (td, tt): (i64, i64) = (row.try_get(3).ok()?, row.try_get(4).ok()?);
     Some(format!("{phase}: blocks {bd}/{bt}, tuples {td}/{tt}"))
+}
+
+/// Whether `sql` is a `CREATE INDEX CONCURRENTLY`.
+pub(crate) fn builds_index_concurrently(sql: &str) -> bool {
+    use squawk_syntax::ast;
+    squawk_syntax::SourceFile::parse(sql)
+        .tree()
+        .stmts()
+        .any(|stmt| matches!(stmt, ast::Stmt::CreateIndex(index) if index.concurrently_token().is_some()))
 }
 
 /// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` statement builds,
