@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use schema_core::generate::{generate, GenerateOptions, Generated};
-use schema_core::migrate::Migrator;
+use schema_core::migrate::{Migrator, RunOptions};
 use schema_core::migrations_dir::MigrationsDir;
 use schema_core::model::{IndexColumn, IndexDef, OnDelete, Schema};
 use tokio_postgres::{Client, NoTls};
@@ -43,6 +43,19 @@ struct Args {
     /// migration starts, e.g. 3s; 0s for none.
     #[arg(long, default_value = "3s", value_parser = humantime_duration)]
     long_transaction: Duration,
+    /// The runner's lock_timeout, e.g. 5s (the default before it became 500ms) [default: the
+    /// runner's default]
+    #[arg(long, value_parser = humantime_duration)]
+    lock_timeout: Option<Duration>,
+    /// The runner's lock retries [default: the runner's default]
+    #[arg(long)]
+    lock_retries: Option<u32>,
+    /// The runner's first pause between attempts [default: the runner's default]
+    #[arg(long, value_parser = humantime_duration)]
+    retry_backoff: Option<Duration>,
+    /// Only this project's migration, not the plain one.
+    #[arg(long)]
+    only_project: bool,
     /// Server, without a database name.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
     server: String,
@@ -65,7 +78,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "| migration | statements on `attempts` | migration took | writer ops during it | writers' longest wait | p99 | p50 | reader ops during it | readers' longest wait | p99 | p50 |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for plain in [false, true] {
+    let modes: &[bool] = if args.only_project {
+        &[false]
+    } else {
+        &[false, true]
+    };
+    for &plain in modes {
         let row = run_mode(&args, plain).await?;
         println!("{row}");
     }
@@ -251,7 +269,17 @@ async fn run_mode(args: &Args, plain: bool) -> Result<String, Box<dyn std::error
         }
         None => {
             let db = schema_core::migrate::DatabaseConfig::from_url(&url)?;
-            Migrator::from_dir(tmp.path())?.run(&db).await?;
+            let defaults = RunOptions::default();
+            let options = RunOptions {
+                lock_timeout: args.lock_timeout.unwrap_or(defaults.lock_timeout),
+                lock_retries: args.lock_retries.unwrap_or(defaults.lock_retries),
+                retry_backoff: args.retry_backoff.unwrap_or(defaults.retry_backoff),
+                ..defaults
+            };
+            Migrator::from_dir(tmp.path())?
+                .with_options(options)
+                .run(&db)
+                .await?;
         }
     }
     let t1 = begun.elapsed();
@@ -297,9 +325,15 @@ async fn run_mode(args: &Args, plain: bool) -> Result<String, Box<dyn std::error
         )
     };
     let label = if plain {
-        "plain (drizzle-kit's form), `psql --single-transaction`"
+        "plain (drizzle-kit's form), `psql --single-transaction`".to_string()
     } else {
-        "this project: `generate` + runner"
+        let lock_timeout = args
+            .lock_timeout
+            .unwrap_or(RunOptions::default().lock_timeout);
+        format!(
+            "this project: `generate` + runner, lock_timeout {}",
+            ms(lock_timeout)
+        )
     };
     Ok(format!(
         "| {label} | {statements} | {} | {} | {} |",
