@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Writers' waits while `attempts` (1,000,000 rows) changes under load: this project's online
+# Writers' and readers' waits while `attempts` (1,000,000 rows) changes under load, with a long
+# application transaction open when it starts: this project's online
 # migrations (generate + runner) against the same change written the plain way and applied
 # with `psql --single-transaction`. Prints a markdown table (see BENCHMARKS.md).
 #

@@ -1,7 +1,10 @@
-//! Writers' waits while `attempts` (1,000,000 rows) changes under load: an index added, a
-//! column set NOT NULL and a foreign key's ON DELETE changed, once as this project writes and
-//! runs it (`generate`'s online migrations, applied by the runner) and once as the same change
-//! written the plain way (drizzle-kit's form) applied with `psql --single-transaction`.
+//! The application's waits (writers' and readers') while `attempts` (1,000,000 rows) changes
+//! under load: an index added, a column set NOT NULL and a foreign key's ON DELETE changed,
+//! once as this project writes and runs it (`generate`'s online migrations, applied by the
+//! runner with its default lock_timeout and retries) and once as the same change written the
+//! plain way (drizzle-kit's form) applied with `psql --single-transaction`. A long application
+//! transaction (a report reading `attempts`) is open when the migration starts, so the
+//! migration has to wait for it.
 //!
 //! ```text
 //! cargo run --release --example bench_online                # ROWS=1000000 WRITERS=8
@@ -9,8 +12,9 @@
 //! ```
 //!
 //! Each mode gets a fresh database with the question-bank schema and the same rows. Eight
-//! writers (one connection each) loop: insert one attempt, update one random attempt. The
-//! figures are over the writer operations that overlap the migration: longest, p99, p50.
+//! writers (one connection each) loop: insert one attempt, update one random attempt; four
+//! readers loop: read one random attempt by id. The figures are over the operations that
+//! overlap the migration: longest, p99, p50, for writers and readers apart.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use schema_core::generate::{generate, GenerateOptions, Generated};
-use schema_core::migrate::Migrator;
+use schema_core::migrate::{Migrator, RunOptions};
 use schema_core::migrations_dir::MigrationsDir;
 use schema_core::model::{IndexColumn, IndexDef, OnDelete, Schema};
 use tokio_postgres::{Client, NoTls};
@@ -32,6 +36,26 @@ struct Args {
     /// Concurrent writers.
     #[arg(long, default_value_t = 8)]
     writers: usize,
+    /// Concurrent readers.
+    #[arg(long, default_value_t = 4)]
+    readers: usize,
+    /// How long the application's transaction that read `attempts` stays open after the
+    /// migration starts, e.g. 3s; 0s for none.
+    #[arg(long, default_value = "3s", value_parser = humantime_duration)]
+    long_transaction: Duration,
+    /// The runner's lock_timeout, e.g. 5s (the default before it became 500ms) [default: the
+    /// runner's default]
+    #[arg(long, value_parser = humantime_duration)]
+    lock_timeout: Option<Duration>,
+    /// The runner's lock retries [default: the runner's default]
+    #[arg(long)]
+    lock_retries: Option<u32>,
+    /// The runner's first pause between attempts [default: the runner's default]
+    #[arg(long, value_parser = humantime_duration)]
+    retry_backoff: Option<Duration>,
+    /// Only this project's migration, not the plain one.
+    #[arg(long)]
+    only_project: bool,
     /// Server, without a database name.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
     server: String,
@@ -51,10 +75,15 @@ struct Op {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     println!(
-        "| migration | statements on `attempts` | migration took | writer ops during it | longest wait | p99 | p50 |"
+        "| migration | statements on `attempts` | migration took | writer ops during it | writers' longest wait | p99 | p50 | reader ops during it | readers' longest wait | p99 | p50 |"
     );
-    println!("|---|---|---|---|---|---|---|");
-    for plain in [false, true] {
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let modes: &[bool] = if args.only_project {
+        &[false]
+    } else {
+        &[false, true]
+    };
+    for &plain in modes {
         let row = run_mode(&args, plain).await?;
         println!("{row}");
     }
@@ -88,6 +117,21 @@ fn changed_schema() -> Schema {
         columns: vec![IndexColumn::asc("selected_choice_id".into())].into(),
     });
     schema
+}
+
+fn humantime_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}`: write e.g. 3s or 500ms"))?;
+    match unit {
+        "s" => Ok(Duration::from_secs(n)),
+        "ms" => Ok(Duration::from_millis(n)),
+        _ => Err(format!("`{text}`: write e.g. 3s or 500ms")),
+    }
 }
 
 async fn connect(url: &str) -> Result<Client, tokio_postgres::Error> {
@@ -180,7 +224,30 @@ async fn run_mode(args: &Args, plain: bool) -> Result<String, Box<dyn std::error
             write_loop(client, w as u64 + 1, begun, stop, ids, refs).await
         }));
     }
+    let mut readers = Vec::new();
+    for r in 0..args.readers {
+        let client = connect(&format!("{url}?application_name=bench-reader-{r}")).await?;
+        let (stop, ids) = (stop.clone(), ids.clone());
+        readers.push(tokio::spawn(async move {
+            read_loop(client, r as u64 + 101, begun, stop, ids).await
+        }));
+    }
     tokio::time::sleep(Duration::from_secs(2)).await;
+    // A report that read the table and is still open when the migration starts: every
+    // statement that needs an ACCESS EXCLUSIVE lock on `attempts` has to wait for it.
+    let report = connect(&format!("{url}?application_name=bench-report")).await?;
+    let long = args.long_transaction;
+    let report_done = if long.is_zero() {
+        None
+    } else {
+        report
+            .batch_execute("BEGIN; SELECT count(*) FROM attempts WHERE is_correct")
+            .await?;
+        Some(tokio::spawn(async move {
+            tokio::time::sleep(long).await;
+            report.batch_execute("COMMIT").await
+        }))
+    };
     let t0 = begun.elapsed();
     match &sql_for_psql {
         Some(path) => {
@@ -202,46 +269,77 @@ async fn run_mode(args: &Args, plain: bool) -> Result<String, Box<dyn std::error
         }
         None => {
             let db = schema_core::migrate::DatabaseConfig::from_url(&url)?;
-            Migrator::from_dir(tmp.path())?.run(&db).await?;
+            let defaults = RunOptions::default();
+            let options = RunOptions {
+                lock_timeout: args.lock_timeout.unwrap_or(defaults.lock_timeout),
+                lock_retries: args.lock_retries.unwrap_or(defaults.lock_retries),
+                retry_backoff: args.retry_backoff.unwrap_or(defaults.retry_backoff),
+                ..defaults
+            };
+            Migrator::from_dir(tmp.path())?
+                .with_options(options)
+                .run(&db)
+                .await?;
         }
     }
     let t1 = begun.elapsed();
+    if let Some(done) = report_done {
+        done.await??;
+    }
     tokio::time::sleep(Duration::from_secs(1)).await;
     stop.store(true, Ordering::Relaxed);
     let mut ops = Vec::new();
     for w in writers {
         ops.extend(w.await??);
     }
+    let mut reads = Vec::new();
+    for r in readers {
+        reads.extend(r.await??);
+    }
     drop(client);
     admin
         .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .await?;
 
-    let mut during: Vec<Duration> = ops
-        .iter()
-        .filter(|o| o.start < t1 && o.start + o.took > t0)
-        .map(|o| o.took)
-        .collect();
-    during.sort();
-    let pick = |q: f64| {
-        during
-            .get(((during.len() as f64 * q).ceil() as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or_default()
-    };
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+    // Count, longest, p99, p50 of the operations that overlap the migration.
+    let figures = |ops: &[Op]| {
+        let mut during: Vec<Duration> = ops
+            .iter()
+            .filter(|o| o.start < t1 && o.start + o.took > t0)
+            .map(|o| o.took)
+            .collect();
+        during.sort();
+        let pick = |q: f64| {
+            during
+                .get(((during.len() as f64 * q).ceil() as usize).saturating_sub(1))
+                .copied()
+                .unwrap_or_default()
+        };
+        format!(
+            "{} | {} | {} | {}",
+            during.len(),
+            ms(during.last().copied().unwrap_or_default()),
+            ms(pick(0.99)),
+            ms(pick(0.50)),
+        )
+    };
     let label = if plain {
-        "plain (drizzle-kit's form), `psql --single-transaction`"
+        "plain (drizzle-kit's form), `psql --single-transaction`".to_string()
     } else {
-        "this project: `generate` + runner"
+        let lock_timeout = args
+            .lock_timeout
+            .unwrap_or(RunOptions::default().lock_timeout);
+        format!(
+            "this project: `generate` + runner, lock_timeout {}",
+            ms(lock_timeout)
+        )
     };
     Ok(format!(
-        "| {label} | {statements} | {} | {} | {} | {} | {} |",
+        "| {label} | {statements} | {} | {} | {} |",
         ms(t1 - t0),
-        during.len(),
-        ms(during.last().copied().unwrap_or_default()),
-        ms(pick(0.99)),
-        ms(pick(0.50)),
+        figures(&ops),
+        figures(&reads),
     ))
 }
 
@@ -311,6 +409,34 @@ async fn write_loop(
         });
         let start = begun.elapsed();
         client.execute(&update, &[&ids[next(ids.len())]]).await?;
+        ops.push(Op {
+            start,
+            took: begun.elapsed() - start,
+        });
+    }
+    Ok(ops)
+}
+
+/// Read one random attempt by id, until told to stop.
+async fn read_loop(
+    client: Client,
+    seed: u64,
+    begun: Instant,
+    stop: Arc<AtomicBool>,
+    ids: Arc<Vec<uuid::Uuid>>,
+) -> Result<Vec<Op>, tokio_postgres::Error> {
+    let read = client
+        .prepare("SELECT time_spent_seconds FROM attempts WHERE id = $1")
+        .await?;
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut ops = Vec::new();
+    while !stop.load(Ordering::Relaxed) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let id = &ids[(state % ids.len() as u64) as usize];
+        let start = begun.elapsed();
+        client.query_opt(&read, &[id]).await?;
         ops.push(Op {
             start,
             took: begun.elapsed() - start,

@@ -35,6 +35,7 @@ mod migrate_revert;
 mod migrate_test_database;
 mod migrate_verify;
 mod migrate_verify_cli;
+mod migrate_waits;
 mod pg_schema;
 mod question_bank_schema;
 mod silent_server;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use schema_core::migrate::{DatabaseConfig, Migrator, Report};
 use schema_core::testing::TestDatabase;
-use support::{config, drop_keeping_name, ledger, Fixture};
+use support::{config, drop_keeping_name, ledger, until_seen, Fixture};
 use tokio::sync::Barrier;
 
 const MIGRATORS: usize = 8;
@@ -132,4 +132,99 @@ async fn a_migrator_waits_for_the_lock_and_says_so() {
     let report = run.await.unwrap().unwrap();
     assert!(report.waited_for_lock);
     assert_eq!(report.applied.len(), 3);
+}
+
+/// The run's own connection to `db`, under a name `pg_stat_activity` shows.
+fn named(db: &TestDatabase, name: &str) -> DatabaseConfig {
+    let mut config = db.config().clone();
+    config.application_name(name);
+    DatabaseConfig::from(config)
+}
+
+/// A concurrent index build waits for every transaction whose snapshot is older than its
+/// own, so a migrator that waits for the lock while holding a snapshot deadlocks with the
+/// migrator that holds the lock and builds the index (app replicas at deploy, with a pending
+/// `generate`d CREATE INDEX CONCURRENTLY). The order is forced: an open write makes the build
+/// wait before it starts; the second migrator starts waiting for the lock meanwhile; then the
+/// write commits and the build goes on to wait for older snapshots.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_migrator_waiting_for_the_lock_does_not_deadlock_a_concurrent_index_build() {
+    let db = TestDatabase::create().await.unwrap();
+    let table = (
+        "0000_items.sql",
+        "CREATE TABLE \"items\" (\"id\" integer);\n",
+    );
+    Fixture::new(&[table])
+        .migrator()
+        .run(&config(&db))
+        .await
+        .unwrap();
+    let fixture = Fixture::new(&[
+        table,
+        (
+            "0001_items_id_idx.sql",
+            "-- schema:no-transaction\n\
+             CREATE INDEX CONCURRENTLY IF NOT EXISTS \"items_id_idx\" ON \"items\" (\"id\");\n",
+        ),
+    ]);
+    let writer = db.connect().await.unwrap();
+    writer
+        .batch_execute("BEGIN; INSERT INTO items VALUES (1)")
+        .await
+        .unwrap();
+    let watcher = db.connect().await.unwrap();
+
+    let (migrator, a) = (fixture.migrator(), named(&db, "migrator-a"));
+    let first = tokio::spawn(async move { migrator.run(&a).await });
+    until_seen(
+        &watcher,
+        "application_name = 'migrator-a' AND query LIKE '%CREATE INDEX CONCURRENTLY%' \
+         AND wait_event_type = 'Lock'",
+    )
+    .await;
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let migrator = fixture.migrator().on_progress(move |event| {
+        let _ = tx.send(event.clone());
+    });
+    let b = named(&db, "migrator-b");
+    let second = tokio::spawn(async move { migrator.run(&b).await });
+    while rx.recv().await != Some(schema_core::migrate::Progress::WaitingForLock) {}
+    // Past the look at who holds the lock: the second migrator is asking for the lock again.
+    until_seen(
+        &watcher,
+        "application_name = 'migrator-b' AND query LIKE '%advisory_lock(%' \
+         AND query NOT LIKE '%pg_locks%'",
+    )
+    .await;
+    writer.batch_execute("COMMIT").await.unwrap();
+
+    let first = first.await.unwrap();
+    let second = second.await.unwrap();
+    let describe = |r: &Result<Report, schema_core::migrate::MigrateError>| match r {
+        Ok(report) => format!("{report:?}"),
+        Err(e) => schema_core::error_chain(e),
+    };
+    let (first, second) = match (first, second) {
+        (Ok(first), Ok(second)) => (first, second),
+        (first, second) => panic!(
+            "a migrator failed:\n  first: {}\n  second: {}",
+            describe(&first),
+            describe(&second)
+        ),
+    };
+    assert_eq!(applied_names(&[first]), ["0001_items_id_idx.sql"]);
+    assert!(
+        second.waited_for_lock && second.applied.is_empty(),
+        "{second:?}"
+    );
+    let valid: bool = watcher
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_id_idx'::regclass",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(valid);
 }

@@ -191,16 +191,27 @@ async fn a_migration_blocked_by_an_open_transaction_times_out_names_the_blocker_
         started.elapsed() < Duration::from_secs(5),
         "bounded: three timeouts and two pauses"
     );
+    let events = events.lock().unwrap().clone();
+    let pauses: Vec<Duration> = events
+        .iter()
+        .filter_map(|e| match e {
+            Progress::LockTimeout { retry_in, .. } => Some(*retry_in),
+            _ => None,
+        })
+        .collect();
+    // 50 ms, then 100 ms, each less a random part of up to half.
+    assert_eq!(pauses.len(), 2, "each retry is announced");
+    for (pause, full) in pauses.iter().zip([50, 100]) {
+        let full = Duration::from_millis(full);
+        assert!(*pause > full / 2 && *pause <= full, "{pauses:?}");
+    }
     let retries: Vec<String> = events
-        .lock()
-        .unwrap()
         .iter()
         .filter(|e| matches!(e, Progress::LockTimeout { .. }))
         .map(Progress::to_string)
         .collect();
-    assert_eq!(retries.len(), 2, "each retry is announced");
     assert!(
-        retries[0].starts_with("0001_more.sql: statement 2 timed out waiting for a lock (attempt 1); trying again in 0.1 s")
+        retries[0].starts_with("0001_more.sql: statement 2 timed out waiting for a lock (attempt 1); trying again in 0.")
             && retries[0].contains(&format!("blocked by pid {app_pid} (report-job), idle in transaction")),
         "{}",
         retries[0]
@@ -309,18 +320,19 @@ async fn a_concurrent_index_build_reports_its_phase_while_it_waits() {
              CREATE INDEX CONCURRENTLY IF NOT EXISTS \"items_code_idx\" ON \"items\" USING btree (\"code\");\n",
         ),
     ]);
-    let options = RunOptions {
-        lock_timeout: Duration::from_secs(20),
-        ..quick()
-    };
-    let (migrator, events) = recording(&fixture, options);
+    // A build waiting for the application's transactions is working, not queueing the
+    // application behind it: the short lock_timeout does not stop it.
+    let (migrator, events) = recording(&fixture, quick());
     let db_config = config(&db);
     let run = tokio::spawn(async move { migrator.run(&db_config).await });
     let mut seen = None;
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(50)).await;
+        // Until the build has waited for twice the lock_timeout.
         seen = events.lock().unwrap().iter().find_map(|e| match e {
-            Progress::Running(r) => r.index_build.clone(),
+            Progress::Running(r) if r.elapsed >= Duration::from_millis(400) => {
+                r.index_build.clone()
+            }
             _ => None,
         });
         if seen.is_some() {
@@ -330,6 +342,14 @@ async fn a_concurrent_index_build_reports_its_phase_while_it_waits() {
     app.batch_execute("COMMIT").await.unwrap();
     let report = run.await.unwrap().unwrap();
     assert_eq!(report.applied.len(), 1);
+    assert!(
+        !events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, Progress::LockTimeout { .. })),
+        "the build was never cancelled by lock_timeout"
+    );
     let phase = seen.expect("a progress report with the build's phase");
     assert!(phase.starts_with("waiting for"), "{phase}");
 }

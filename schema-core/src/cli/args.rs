@@ -89,16 +89,18 @@ pub enum Command {
 /// How patient a run is with locks held by the application and by other migrators.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Timeouts {
-    /// How long one statement may wait for a lock (lock_timeout), e.g. 5s, 500ms
-    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "5s")]
+    /// How long one statement may wait for a lock (lock_timeout), e.g. 1s, 500ms; the
+    /// application's queries on the table wait behind it meanwhile
+    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "500ms")]
     pub lock_timeout: std::time::Duration,
-    /// How many times a migration that hit the lock timeout is tried again
-    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    /// How many times a migration (or a down) that hit the lock timeout is tried again, after
+    /// pauses from 0.5 s doubling up to 5 s, with jitter
+    #[arg(long, global = true, value_name = "N", default_value_t = 10)]
     pub lock_retries: u32,
     /// The longest a statement may run (statement_timeout) [default: no limit]
     #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub statement_timeout: Option<std::time::Duration>,
-    /// How long to wait for another migrator before giving up
+    /// How long to wait for another migrator (the migration lock) before giving up
     #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "5m")]
     pub lock_wait: std::time::Duration,
 }

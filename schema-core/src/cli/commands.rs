@@ -25,6 +25,8 @@ pub(crate) enum Failure {
         dir: &'static str,
         changed: Vec<String>,
     },
+    /// Ctrl-C stopped a command that changes the database (what it had done was printed).
+    Interrupted,
 }
 
 impl fmt::Display for Failure {
@@ -45,6 +47,10 @@ impl fmt::Display for Failure {
                  in build.rs), or pass --dir {dir} to read the folder as it is now.",
                 changed.join(", ")
             ),
+            Failure::Interrupted => write!(
+                f,
+                "interrupted (Ctrl-C); run the command again to finish what it started"
+            ),
         }
     }
 }
@@ -54,6 +60,8 @@ impl Failure {
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
             Failure::Generate(GenerateError::NotProved { .. }) => 3,
+            // 128 + SIGINT, as shells report a process ended by Ctrl-C.
+            Failure::Interrupted => 130,
             _ => 1,
         }
     }
@@ -86,13 +94,27 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
     }
     let db = database(cli, &args)?;
     match command {
-        Command::Migrate => migrate(migrator(cli, &args)?, &db).await,
+        Command::Migrate => interruptible(migrate(migrator(cli, &args)?, &db)).await,
         Command::DryRun => dry_run(&migrator(cli, &args)?, &db).await,
         Command::Status => status(&migrator(cli, &args)?, &db).await,
         Command::Verify => verify(cli, &db).await,
-        Command::Adopt(flags) => adopt(cli, &args, &flags, &db).await,
-        Command::Revert(flags) => revert(&migrator(cli, &args)?, &flags, &db).await,
+        Command::Adopt(flags) => interruptible(adopt(cli, &args, &flags, &db)).await,
+        Command::Revert(flags) => interruptible(revert(&migrator(cli, &args)?, &flags, &db)).await,
         Command::Generate(_) | Command::Lint { .. } => unreachable!("handled above"),
+    }
+}
+
+/// Runs a command that changes the database until it ends or Ctrl-C is pressed. On Ctrl-C
+/// the command's future is dropped, which cancels its running statement on the server, rolls
+/// back what is transactional, releases the migration lock and prints what was and was not
+/// applied (see `migrate::Progress::Interrupted`). Only these commands take over Ctrl-C: for
+/// the others it still ends the process at once.
+async fn interruptible(
+    work: impl std::future::Future<Output = Result<bool, Failure>>,
+) -> Result<bool, Failure> {
+    tokio::select! {
+        done = work => done,
+        _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
     }
 }
 
@@ -246,6 +268,8 @@ async fn revert(
         allow_destructive: flags.allow_destructive,
     };
     say(format_args!("reverting on {}", where_(db)));
+    // What it waits for (the lock, a blocked down) is printed as it happens, as `migrate` does.
+    let migrator = migrator.clone().on_progress(|event| say(event));
     say(migrator.revert(db, &options).await?);
     Ok(true)
 }
@@ -259,10 +283,12 @@ async fn adopt(
 ) -> Result<bool, Failure> {
     let migrator = match (&args.dir, &cli.embedded) {
         (None, Some(embedded)) if std::path::Path::new(embedded.dir).is_dir() => {
-            Migrator::from_dir(embedded.dir)?
+            Migrator::from_dir(embedded.dir)?.with_options(args.timeouts.options())
         }
         _ => migrator(cli, args)?,
     };
+    // It waits for the lock as `migrate` does, and says so.
+    let migrator = migrator.on_progress(|event| say(event));
     let options = AdoptOptions {
         through: flags.through,
         drizzle_dir: flags.drizzle_dir.clone(),

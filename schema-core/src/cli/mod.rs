@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Exit status: 0 success; 1 failure, refused history or drift; 2 a usage error; 3
-//! `generate --check` could not prove the migrations on a shadow database.
+//! `generate --check` could not prove the migrations on a shadow database; 130 interrupted by
+//! Ctrl-C (`migrate`, `revert`, `adopt`: the running statement is cancelled on the server and
+//! what was applied is printed).
 
 mod args;
 mod commands;
@@ -178,6 +180,17 @@ mod tests {
         let args = Args::try_parse_from_args(["prog", "dry-run", "--dir", "m"]).unwrap();
         assert!(matches!(args.command, Some(Command::DryRun)));
         assert_eq!(args.dir.as_deref(), Some(std::path::Path::new("m")));
+    }
+
+    /// The flags' defaults are the library's: a program and its command line protect the
+    /// application alike.
+    #[test]
+    fn the_timeout_flags_default_to_the_runners_defaults() {
+        let args = Args::try_parse_from_args(["prog"]).unwrap();
+        assert_eq!(
+            args.timeouts.options(),
+            crate::migrate::RunOptions::default()
+        );
     }
 
     #[test]

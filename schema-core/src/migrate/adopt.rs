@@ -16,7 +16,7 @@ use super::config::DatabaseConfig;
 use super::drizzle::{self, DRIZZLE_LEDGER};
 use super::error::MigrateError;
 use super::ledger::{self, LEDGER_SCHEMA, LEDGER_TABLE};
-use super::lock::{self, LOCK_KEY};
+use super::lock;
 use super::Migrator;
 use crate::catalog::{self, CatalogError, Drift};
 use crate::migrations_dir::{FilesError, MigrationsDir};
@@ -223,12 +223,13 @@ impl Migrator {
         client: &Client,
         options: &AdoptOptions,
     ) -> Result<AdoptReport, AdoptError> {
-        // The same lock as `migrate`, taken without creating the ledger: a refusal writes
-        // nothing at all.
-        client
-            .simple_query(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))
-            .await
-            .map_err(|e| db_error("taking the migration lock", e))?;
+        // The same lock and the same bounded wait as `migrate`, taken without creating the
+        // ledger: a refusal writes nothing at all.
+        lock::acquire(client, self.options().migration_lock_wait, |holders| {
+            self.report(super::Progress::WaitingForLock);
+            self.report(super::Progress::LockHeldBy(holders));
+        })
+        .await?;
         let result = self.adopt_locked(client, options).await;
         let unlocked = lock::unlock(client).await;
         let report = result?;

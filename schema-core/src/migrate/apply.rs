@@ -18,10 +18,20 @@ pub(crate) async fn apply(
     client: &Client,
     migration: &Migration,
 ) -> Result<Duration, MigrateError> {
+    apply_telling(client, migration, &|_| {}).await
+}
+
+/// [`apply`], telling `at` the number of each statement of a migration without a transaction
+/// as it starts (where an interruption would stop it).
+pub(crate) async fn apply_telling(
+    client: &Client,
+    migration: &Migration,
+    at: &(dyn Fn(usize) + Sync),
+) -> Result<Duration, MigrateError> {
     if migration.transactional {
         apply_in_transaction(client, migration).await
     } else {
-        apply_without_transaction(client, migration).await
+        apply_without_transaction(client, migration, at).await
     }
 }
 
@@ -81,10 +91,11 @@ async fn apply_in_transaction(
 async fn apply_without_transaction(
     client: &Client,
     migration: &Migration,
+    at: &(dyn Fn(usize) + Sync),
 ) -> Result<Duration, MigrateError> {
     let saved = Saved::before(client, migration).await?;
     let started = Instant::now();
-    let ran = run_statements(client, migration).await;
+    let ran = run_statements(client, migration, at).await;
     let elapsed = started.elapsed();
     // What the migration set for the session is set back after it, whether it succeeded or
     // not (best effort after a failure: the failure is what is reported).
@@ -108,13 +119,49 @@ async fn apply_without_transaction(
 /// Outside a transaction a failure must stop the statements after it, so each waits for the
 /// one before. Each is its own simple-protocol message, as psql sends it, so a failure points
 /// at one statement.
-async fn run_statements(client: &Client, migration: &Migration) -> Result<(), MigrateError> {
+async fn run_statements(
+    client: &Client,
+    migration: &Migration,
+    at: &(dyn Fn(usize) + Sync),
+) -> Result<(), MigrateError> {
     for statement in &migration.statements {
-        if let Err(e) = client.batch_execute(&statement.sql).await {
+        at(statement.number);
+        let result = if super::online::builds_index_concurrently(&statement.sql) {
+            without_lock_timeout(client, &statement.sql).await
+        } else {
+            client.batch_execute(&statement.sql).await
+        };
+        if let Err(e) = result {
             return Err(statement_failed(migration, statement, e));
         }
     }
     Ok(())
+}
+
+/// Runs a concurrent index build (or drop) without `lock_timeout`. The build waits for every
+/// transaction older than it, and those waits count as lock waits; but nothing of the
+/// application waits behind it (its SHARE UPDATE EXCLUSIVE lock lets reads and writes
+/// through), so it is work, not a wait: `statement_timeout` bounds it when asked. Under the
+/// run's short `lock_timeout` it would fail whenever the application has a transaction
+/// longer than that, and each retry would scan the table again.
+pub(crate) async fn without_lock_timeout(
+    client: &Client,
+    sql: &str,
+) -> Result<(), tokio_postgres::Error> {
+    // Separate messages: a concurrent build cannot share one with other statements.
+    // The target list is evaluated left to right: the run's setting is read, then cleared.
+    let before: String = client
+        .query_one(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', '0', false)",
+            &[],
+        )
+        .await?
+        .get(0);
+    let built = client.batch_execute(sql).await;
+    let restored = client
+        .query_one("SELECT set_config('lock_timeout', $1, false)", &[&before])
+        .await;
+    built.and(restored.map(drop))
 }
 
 /// Best effort: if the connection is gone, the server has rolled back already.

@@ -313,6 +313,11 @@ impl DatabaseConfig {
         let port = self.config.get_ports().first().copied().unwrap_or(5432);
         format!("{host}:{port}")
     }
+
+    /// The TLS connector connections are made with (a cancel request uses it too).
+    pub(crate) fn connector(&self) -> &MakeRustlsConnect {
+        &self.connector
+    }
 }
 
 impl From<Config> for DatabaseConfig {

@@ -19,6 +19,8 @@
 
 mod adopt;
 mod apply;
+mod backoff;
+mod cancel;
 mod config;
 mod connect;
 mod conninfo;
@@ -43,13 +45,14 @@ mod tls;
 mod verify;
 
 pub use adopt::{adopt, AdoptError, AdoptOptions, AdoptReport};
+pub use cancel::{Interrupted, StoppedIn};
 pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT};
 pub use destructive::data_losses;
 pub(crate) use display::plural;
 pub use drizzle::DRIZZLE_LEDGER;
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
-pub use lock::LOCK_KEY;
+pub use lock::{APPLICATION_NAME, LOCK_KEY};
 pub use names::SkippedFile;
 pub use online::Running;
 pub use options::RunOptions;

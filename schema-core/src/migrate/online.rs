@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
+use super::backoff::jittered;
 use super::error::MigrateError;
 use super::sessions::{self, Session};
 use super::source::Migration;
@@ -103,17 +104,36 @@ impl Migrator {
         client: &Client,
         watch: Option<&Watch<'_>>,
         migration: &Migration,
+        at: &(dyn Fn(usize) + Sync),
     ) -> Result<Duration, MigrateError> {
+        self.retrying(watch, migration, || async {
+            if !migration.transactional {
+                self.drop_invalid_indexes(client, migration).await?;
+            }
+            apply::apply_telling(client, migration, at).await
+        })
+        .await
+    }
+
+    /// Runs `attempt` (one try at `migration`, or at a down) under the run's watch; after a
+    /// lock timeout, pauses and tries again, up to `lock_retries` times. The pause doubles
+    /// from `retry_backoff` up to ten times it, each shortened by a random part, so that the
+    /// application's queries run between attempts and retries of several migrators spread out.
+    pub(crate) async fn retrying<F, Fut>(
+        &self,
+        watch: Option<&Watch<'_>>,
+        migration: &Migration,
+        mut attempt_once: F,
+    ) -> Result<Duration, MigrateError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Duration, MigrateError>>,
+    {
         let options = &self.options;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if !migration.transactional {
-                self.drop_invalid_indexes(client, migration).await?;
-            }
-            let (result, blockers) = self
-                .watched(watch, &migration.name, apply::apply(client, migration))
-                .await;
+            let (result, blockers) = self.watched(watch, &migration.name, attempt_once()).await;
             let failure = match result {
                 Err(MigrateError::Statement(f)) if f.code == SqlState::LOCK_NOT_AVAILABLE => f,
                 other => return other,
@@ -125,7 +145,8 @@ impl Migrator {
                     blocked_by: blockers,
                 });
             }
-            let pause = options.retry_backoff * 2u32.saturating_pow(attempt - 1);
+            let doubled = options.retry_backoff * 2u32.saturating_pow((attempt - 1).min(16));
+            let pause = jittered(doubled.min(options.retry_backoff * 10));
             self.report(super::Progress::LockTimeout {
                 file: migration.name.clone(),
                 statement: failure.statement,
@@ -224,7 +245,11 @@ impl Migrator {
                 "DROP INDEX CONCURRENTLY IF EXISTS {}",
                 crate::sql::qualified_in(row.get(0), &name)
             );
-            client.batch_execute(&drop).await.map_err(failed)?;
+            // Like the build, the drop waits for older transactions without making the
+            // application wait.
+            apply::without_lock_timeout(client, &drop)
+                .await
+                .map_err(failed)?;
             self.report(super::Progress::DroppedInvalidIndex {
                 file: migration.name.clone(),
                 index: name,
@@ -247,6 +272,15 @@ async fn index_progress(client: &Client, pid: i32) -> Option<String> {
     let (bd, bt): (i64, i64) = (row.try_get(1).ok()?, row.try_get(2).ok()?);
     let (td, tt): (i64, i64) = (row.try_get(3).ok()?, row.try_get(4).ok()?);
     Some(format!("{phase}: blocks {bd}/{bt}, tuples {td}/{tt}"))
+}
+
+/// Whether `sql` is a `CREATE INDEX CONCURRENTLY`.
+pub(crate) fn builds_index_concurrently(sql: &str) -> bool {
+    use squawk_syntax::ast;
+    squawk_syntax::SourceFile::parse(sql)
+        .tree()
+        .stmts()
+        .any(|stmt| matches!(stmt, ast::Stmt::CreateIndex(index) if index.concurrently_token().is_some()))
 }
 
 /// The index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name` statement builds,

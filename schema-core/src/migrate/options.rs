@@ -13,7 +13,8 @@ pub struct RunOptions {
     /// How many times a migration that hit the lock timeout is tried again (from the start:
     /// a transactional one left nothing behind).
     pub lock_retries: u32,
-    /// The pause before the first retry; doubled before each further one.
+    /// The pause before the first retry; doubled before each further one, up to ten times
+    /// this. Each pause is shortened by a random part of up to half of it.
     pub retry_backoff: Duration,
     /// `SET statement_timeout` for the migrations' statements; `None`: no limit.
     pub statement_timeout: Option<Duration>,
@@ -27,9 +28,13 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            lock_timeout: Duration::from_secs(5),
-            lock_retries: 3,
-            retry_backoff: Duration::from_secs(1),
+            // While a statement waits for its lock, every later query on the table waits
+            // behind it: half a second is the most the application should wait for a
+            // migration step (pgroll's default too). Many short waits with pauses between,
+            // in which the application's queries run, replace one long wait.
+            lock_timeout: Duration::from_millis(500),
+            lock_retries: 10,
+            retry_backoff: Duration::from_millis(500),
             statement_timeout: None,
             migration_lock_wait: Duration::from_secs(300),
             progress_every: Duration::from_secs(5),
@@ -51,4 +56,23 @@ impl RunOptions {
 /// Whole milliseconds, at least 1 (0 would mean "no limit" to PostgreSQL).
 pub(crate) fn millis(d: Duration) -> u128 {
     d.as_millis().max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// While a statement waits for its lock, the application's queries on that table wait
+    /// behind it: by default no wait of one attempt may exceed about a second, and a blocked
+    /// migration keeps trying for half a minute or more, in short attempts.
+    #[test]
+    fn the_defaults_keep_the_applications_waits_short() {
+        let options = RunOptions::default();
+        assert!(options.lock_timeout <= Duration::from_secs(1));
+        let pauses: Duration = (0..options.lock_retries)
+            .map(|n| (options.retry_backoff * 2u32.pow(n)).min(options.retry_backoff * 10))
+            .sum();
+        // Jitter takes up to half of each pause.
+        assert!(pauses / 2 >= Duration::from_secs(15), "{pauses:?}");
+    }
 }

@@ -54,6 +54,41 @@ impl fmt::Display for Progress {
                 "{file}: dropped the invalid index `{index}` left by an earlier failed build"
             ),
             Progress::Applied(applied) => applied.fmt(f),
+            Progress::Interrupted(interrupted) => interrupted.fmt(f),
+        }
+    }
+}
+
+impl fmt::Display for super::Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "interrupted: the running statement was cancelled on the server and the migration \
+             lock released"
+        )?;
+        if self.completed.is_empty() {
+            write!(f, "\n    nothing was completed before the interruption")?;
+        } else {
+            write!(
+                f,
+                "\n    completed before it: {}",
+                self.completed.join(", ")
+            )?;
+        }
+        match &self.stopped_in {
+            None => Ok(()),
+            Some(at) if at.transactional => write!(
+                f,
+                "\n    `{}` was rolled back: nothing of it is applied",
+                at.file
+            ),
+            Some(at) => write!(
+                f,
+                "\n    `{}` runs outside a transaction and stopped in statement {}: the \
+                 statements before it stay applied; it is not recorded, and the next run \
+                 starts it again",
+                at.file, at.statement
+            ),
         }
     }
 }

@@ -12,8 +12,11 @@ use futures_util::future;
 use tokio_postgres::Client;
 
 use super::apply::{database, rollback, statement_failed};
+use super::cancel::CancelOnDrop;
 use super::error::MigrateError;
 use super::ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
+use super::online::{Watch, Watcher};
+use super::run::session_settings;
 use super::source::Migration;
 use super::{lock, verify, DatabaseConfig, Migrator, Progress};
 
@@ -141,7 +144,12 @@ impl Migrator {
         options: &RevertOptions,
     ) -> Result<RevertReport, MigrateError> {
         let client = db.connect().await?;
-        let result = self.revert_locked(&client, options).await;
+        // Cancelled on the server if this future is dropped before it completes.
+        let guard = CancelOnDrop::new(self, &client, Some(db.connector().clone()));
+        let result = self
+            .revert_locked(&client, options, Watcher::Config(db), &guard)
+            .await;
+        guard.disarm();
         let unlocked = lock::unlock(&client).await;
         let report = result?;
         unlocked?;
@@ -152,6 +160,8 @@ impl Migrator {
         &self,
         client: &Client,
         options: &RevertOptions,
+        watcher: Watcher<'_>,
+        guard: &CancelOnDrop<'_>,
     ) -> Result<RevertReport, MigrateError> {
         let ledger = lock::lock_and_read(client, self.options.migration_lock_wait, |holders| {
             self.report(Progress::WaitingForLock);
@@ -187,9 +197,19 @@ impl Migrator {
         if !problems.is_empty() {
             return Err(MigrateError::Revert(problems));
         }
+        // The same lock_timeout, retries and watch as `migrate`: a down waiting behind the
+        // application's transaction makes the application's queries wait behind it.
+        let pid = session_settings(client, &self.options.session_settings()).await?;
+        let watch = Watch::new(watcher, pid);
         let mut report = RevertReport::default();
         for (row, down) in downs {
-            let duration = revert_one(client, row.version, down).await?;
+            guard.starting(down);
+            let duration = self
+                .retrying(watch.as_ref(), down, || {
+                    revert_one(client, row.version, down)
+                })
+                .await?;
+            guard.completed();
             report.reverted.push(Reverted {
                 version: row.version,
                 name: down.name.clone(),

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use tokio_postgres::Client;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::cancel::CancelOnDrop;
 use super::config::DatabaseConfig;
 use super::error::MigrateError;
 use super::names::SkippedFile;
@@ -68,7 +70,8 @@ pub enum Progress {
         statement: usize,
         /// 1-based number of the attempt that timed out.
         attempt: u32,
-        /// How long the run pauses before the next attempt; doubles each time.
+        /// How long the run pauses before the next attempt; doubles each time (up to ten
+        /// times the first), less a random part.
         retry_in: Duration,
         /// The sessions that held the locks it waited for, as last seen.
         blocked_by: Vec<super::Session>,
@@ -85,6 +88,10 @@ pub enum Progress {
     },
     /// A migration was applied and recorded in the ledger.
     Applied(Applied),
+    /// The run was interrupted (Ctrl-C, its future dropped or timed out): the running
+    /// statement was cancelled on the server, which rolls back a transactional migration and
+    /// releases the migration lock. Says what had completed and where it stopped.
+    Interrupted(super::Interrupted),
 }
 
 /// Where each migration stands on a database.
@@ -124,7 +131,9 @@ impl Migrator {
             });
         }
         let watch = Watcher::Config(db);
-        let result = self.run_locked(&client, watch).await;
+        let result = self
+            .run_locked(&client, watch, Some(db.connector().clone()))
+            .await;
         // Closing the connection would release the lock too, but the server does so only when
         // its backend has exited, after this process may have: a migrator started right after
         // (a retry after a lock timeout, say) would find the lock still held and report
@@ -152,7 +161,7 @@ impl Migrator {
         let object = super::pool::get(pool).await?;
         let mut guard = DetachOnDrop(Some(object));
         let client: &Client = guard.0.as_ref().map(|o| &***o).expect("set above");
-        let mut report = self.run_locked(client, Watcher::Pool(pool)).await?;
+        let mut report = self.run_locked(client, Watcher::Pool(pool), None).await?;
         lock::unlock(client).await?;
         (report.database, report.server) = super::pool::where_connected(client).await?;
         // Healthy and unlocked: back to the pool.
@@ -162,8 +171,13 @@ impl Migrator {
 
     /// Brings the database up to date on a connection the caller owns; the lock is released
     /// before returning, on success and (when the connection still works) on failure.
+    ///
+    /// If the returned future is dropped before it completes, the running statement is
+    /// cancelled on the server, but the connection, which stays the caller's, may still hold
+    /// the migration lock and an aborted transaction: close it (or `ROLLBACK` and
+    /// `SELECT pg_advisory_unlock_all()`) before using it again.
     pub async fn run_on_client(&self, client: &Client) -> Result<Report, MigrateError> {
-        let result = self.run_locked(client, Watcher::None).await;
+        let result = self.run_locked(client, Watcher::None, None).await;
         let unlocked = lock::unlock(client).await;
         let mut report = result?;
         unlocked?;
@@ -171,10 +185,25 @@ impl Migrator {
         Ok(report)
     }
 
+    /// The run, cancelled on the server if its future is dropped before it completes (see
+    /// `cancel`); `tls` is the connector `client` was made with, when known.
     async fn run_locked(
         &self,
         client: &Client,
         watcher: Watcher<'_>,
+        tls: Option<MakeRustlsConnect>,
+    ) -> Result<Report, MigrateError> {
+        let guard = CancelOnDrop::new(self, client, tls);
+        let result = self.run_guarded(client, watcher, &guard).await;
+        guard.disarm();
+        result
+    }
+
+    async fn run_guarded(
+        &self,
+        client: &Client,
+        watcher: Watcher<'_>,
+        guard: &CancelOnDrop<'_>,
     ) -> Result<Report, MigrateError> {
         let mut waited = false;
         let ledger = lock::lock_and_read(client, self.options.migration_lock_wait, |holders| {
@@ -210,7 +239,12 @@ impl Migrator {
         let pid = session_settings(client, &self.options.session_settings()).await?;
         let watch = Watch::new(watcher, pid);
         for migration in pending {
-            let duration = self.apply_online(client, watch.as_ref(), migration).await?;
+            guard.starting(migration);
+            let at = |statement| guard.statement(statement);
+            let duration = self
+                .apply_online(client, watch.as_ref(), migration, &at)
+                .await?;
+            guard.completed();
             let applied = Applied {
                 version: migration.version,
                 name: migration.name.clone(),
@@ -249,7 +283,7 @@ impl Migrator {
 }
 
 /// Sets the run's timeouts and returns its backend pid.
-async fn session_settings(client: &Client, settings: &str) -> Result<i32, MigrateError> {
+pub(crate) async fn session_settings(client: &Client, settings: &str) -> Result<i32, MigrateError> {
     let failed = |source| MigrateError::Database {
         during: "setting lock_timeout and statement_timeout".into(),
         source,

@@ -61,3 +61,31 @@ pub fn assert_user_error(output: &Output, expected: &[&str]) {
         assert!(!stderr.contains(noise), "{noise:?} in:\n{stderr}");
     }
 }
+
+/// Starts the example in `cwd`, its output captured, for a test that acts while it runs.
+pub fn spawn(cwd: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(migrate_bin())
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_BACKTRACE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the migrate example")
+}
+
+/// Waits for `child` to exit; after `limit`, kills it and fails the test: a command that
+/// waits without bound.
+pub fn finish_within(mut child: std::process::Child, limit: std::time::Duration) -> Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("poll the child").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let (stdout, stderr) = text(&child.wait_with_output().expect("collect output"));
+            panic!("still running after {limit:?}, killed:\n{stdout}{stderr}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("collect output")
+}

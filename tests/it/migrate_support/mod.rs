@@ -113,3 +113,52 @@ pub async fn drop_keeping_name(db: &TestDatabase) {
         .await
         .unwrap();
 }
+
+/// Waits until a session of the current database in `pg_stat_activity` matches `condition`
+/// (SQL over its columns); fails the test after 30 s.
+pub async fn until_seen(watcher: &Client, condition: &str) {
+    until(watcher, &format!("EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND {condition})"), condition).await
+}
+
+/// Waits until no session of the current database matches `condition`; fails after 30 s.
+pub async fn until_gone(watcher: &Client, condition: &str) {
+    until(watcher, &format!("NOT EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND {condition})"), condition).await
+}
+
+async fn until(watcher: &Client, test: &str, condition: &str) {
+    let sql = format!("SELECT {test}");
+    for _ in 0..1200 {
+        if watcher
+            .query_one(&sql, &[])
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("still waiting after 30 s for `{test}` ({condition})");
+}
+
+/// Whether the migration lock is free: taken and given back at once.
+pub async fn lock_is_free(client: &Client) -> bool {
+    let free: bool = client
+        .query_one(
+            "SELECT pg_try_advisory_lock($1)",
+            &[&schema_core::migrate::LOCK_KEY],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    if free {
+        client
+            .query_one(
+                "SELECT pg_advisory_unlock($1)",
+                &[&schema_core::migrate::LOCK_KEY],
+            )
+            .await
+            .unwrap();
+    }
+    free
+}
