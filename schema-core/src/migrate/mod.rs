@@ -15,6 +15,11 @@
 //! needed, refuses to go on when applied migrations were changed, removed or renamed or a
 //! pending one is older than the newest applied one, then applies each pending migration in
 //! a transaction of its own together with its ledger row.
+//!
+//! Every wait is bounded (see [`RunOptions`]). A run whose future is dropped before it
+//! completes (a timeout around it, an aborted task, Ctrl-C in the command) cancels its running
+//! statement on the server and reports [`Progress::Interrupted`]; a connection without an
+//! `application_name` is named [`APPLICATION_NAME`] for the run.
 
 mod adopt;
 mod apply;
