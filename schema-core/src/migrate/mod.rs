@@ -16,6 +16,11 @@
 //! drizzle-kit built the database, then creates the ledger (`schema_migrations.ledger`) if
 //! needed and applies each pending migration in a transaction of its own together with its
 //! ledger row. A refused run writes nothing.
+//!
+//! Every wait is bounded (see [`RunOptions`]). A run whose future is dropped before it
+//! completes (a timeout around it, an aborted task, Ctrl-C in the command) cancels its running
+//! statement on the server and reports [`Progress::Interrupted`]; a connection without an
+//! `application_name` is named [`APPLICATION_NAME`] for the run.
 
 mod adopt;
 mod apply;

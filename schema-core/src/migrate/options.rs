@@ -7,8 +7,10 @@ use std::time::Duration;
 /// Timeouts, retries and progress of a run. `Default` is what `migrate` uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunOptions {
-    /// `SET lock_timeout` for the migrations' statements: how long one statement may wait for
-    /// a lock (while it waits, the application's queries on that table queue behind it).
+    /// `SET lock_timeout` for the migrations' statements (and `revert`'s downs): how long one
+    /// statement may wait for a lock (while it waits, the application's queries on that table
+    /// queue behind it). A `CREATE INDEX CONCURRENTLY` runs without it: it waits for older
+    /// transactions, but the application does not wait behind it.
     pub lock_timeout: Duration,
     /// How many times a migration that hit the lock timeout is tried again (from the start:
     /// a transactional one left nothing behind).
@@ -18,7 +20,8 @@ pub struct RunOptions {
     pub retry_backoff: Duration,
     /// `SET statement_timeout` for the migrations' statements; `None`: no limit.
     pub statement_timeout: Option<Duration>,
-    /// How long to wait for another migrator's lock before giving up.
+    /// How long to wait for another migrator's lock before giving up (`migrate`, `revert` and
+    /// `adopt` alike). The wait holds no snapshot: it polls `pg_try_advisory_lock`.
     pub migration_lock_wait: Duration,
     /// How often a running statement reports progress (and, for `CREATE INDEX CONCURRENTLY`,
     /// its phase and blocks done).
