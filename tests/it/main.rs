@@ -13,6 +13,7 @@ mod verify_fixture;
 mod adopt;
 mod catalog_read;
 mod connections;
+mod dependency_pins;
 mod drizzle_parity;
 mod evolution;
 mod generate_diff;
