@@ -36,6 +36,7 @@ mod migrate_verify;
 mod migrate_verify_cli;
 mod pg_schema;
 mod question_bank_schema;
+mod readme_own_schema;
 mod stripe_events;
 mod stripe_events_entitlement;
 mod typed_rows;
