@@ -5,13 +5,15 @@
 #   server's certificate; the authority's certificate is left beside it as ca.crt.
 # - Passwords: a role `schema_test_password` (password `right horse`) that must give its
 #   password over TCP (scram-sha-256), ahead of the trust rules.
-# Needs root (or the postgres user) on the machine that runs the server.
+# Needs root (or the postgres user) on the machine that runs the server. The connection tests
+# run it themselves when the server lacks either (tests/it/support/test_server.rs).
+# The server is TEST_DATABASE_URL's, default postgres://postgres@127.0.0.1:5432/postgres.
 set -euo pipefail
 
-version=$(ls /etc/postgresql | sort -V | tail -n 1)
-conf_dir=/etc/postgresql/$version/main
+psql_admin=(psql -X -q "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" -v ON_ERROR_STOP=1)
+# The rules file the server reads, wherever this installation keeps it.
+hba_file=$("${psql_admin[@]}" -At -c 'SHOW hba_file')
 tls_dir=/var/lib/postgresql/schema-test-tls
-psql_admin=(psql -X -q -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1)
 
 if [ ! -s "$tls_dir/server.crt" ]; then
   command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
@@ -38,11 +40,11 @@ ALTER SYSTEM SET ssl_key_file = '$tls_dir/server.key';
 SQL
 
 marker='# schema tests: a role that must give its password'
-if ! grep -qF "$marker" "$conf_dir/pg_hba.conf"; then
-  { echo "$marker"; echo "host all schema_test_password 127.0.0.1/32 scram-sha-256"; cat "$conf_dir/pg_hba.conf"; } > "$conf_dir/pg_hba.conf.new"
-  chown --reference="$conf_dir/pg_hba.conf" "$conf_dir/pg_hba.conf.new"
-  chmod --reference="$conf_dir/pg_hba.conf" "$conf_dir/pg_hba.conf.new"
-  mv "$conf_dir/pg_hba.conf.new" "$conf_dir/pg_hba.conf"
+if ! grep -qF "$marker" "$hba_file"; then
+  { echo "$marker"; echo "host all schema_test_password 127.0.0.1/32 scram-sha-256"; cat "$hba_file"; } > "$hba_file.new"
+  chown --reference="$hba_file" "$hba_file.new"
+  chmod --reference="$hba_file" "$hba_file.new"
+  mv "$hba_file.new" "$hba_file"
 fi
 
 "${psql_admin[@]}" <<'SQL'

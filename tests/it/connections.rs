@@ -1,10 +1,11 @@
 //! Real connections: TLS in each `sslmode`, passwords, and the libpq environment.
 //!
-//! These need the local server prepared by `scripts/test-server-setup.sh` (CI runs it): a
-//! server certificate for `localhost` signed by a test authority, and a role that must give
-//! its password.
+//! These need the local server to have a certificate for `localhost` signed by a test
+//! authority, and a role that must give its password; the first test that needs them makes
+//! them (`support::test_server`, which runs `scripts/test-server-setup.sh`).
 
 use crate::migrate_support as support;
+use crate::support::test_server::{self, PASSWORD, PASSWORD_ROLE};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,24 +14,9 @@ use schema_core::migrate::{DatabaseConfig, MigrateError};
 use schema_core::testing::TestDatabase;
 use support::cli::{assert_user_error, migrate_bin, text};
 
-const PASSWORD_ROLE: &str = "schema_test_password";
-const PASSWORD: &str = "right horse";
-
 /// The test authority's certificate, beside the certificate the server uses.
-async fn test_ca(db: &TestDatabase) -> PathBuf {
-    let client = db.connect().await.unwrap();
-    let cert: String = client
-        .query_one("SELECT current_setting('ssl_cert_file')", &[])
-        .await
-        .unwrap()
-        .get(0);
-    let ca = Path::new(&cert).with_file_name("ca.crt");
-    assert!(
-        ca.is_file(),
-        "the server's certificate `{cert}` has no test authority beside it: run \
-         scripts/test-server-setup.sh once on this machine (CI does)"
-    );
-    ca
+async fn test_ca() -> PathBuf {
+    test_server::prepared().await.ca.clone()
 }
 
 /// The URL of `db` on `host` with extra query parameters.
@@ -53,7 +39,7 @@ async fn uses_tls(config: &DatabaseConfig) -> Result<bool, MigrateError> {
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_full_connects_encrypted_to_the_name_on_the_certificate() {
     let db = TestDatabase::create().await.unwrap();
-    let ca = test_ca(&db).await;
+    let ca = test_ca().await;
     let query = format!("sslmode=verify-full&sslrootcert={}", ca.display());
     let config = DatabaseConfig::from_url(&url_on(&db, "localhost", &query)).unwrap();
     assert!(uses_tls(&config).await.unwrap());
@@ -62,7 +48,7 @@ async fn verify_full_connects_encrypted_to_the_name_on_the_certificate() {
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_full_refuses_a_host_the_certificate_does_not_name_and_verify_ca_accepts_it() {
     let db = TestDatabase::create().await.unwrap();
-    let ca = test_ca(&db).await;
+    let ca = test_ca().await;
     let full = format!("sslmode=verify-full&sslrootcert={}", ca.display());
     let config = DatabaseConfig::from_url(&url_on(&db, "127.0.0.1", &full)).unwrap();
     let err = uses_tls(&config).await.expect_err("the name is checked");
@@ -78,7 +64,7 @@ async fn verify_full_refuses_a_host_the_certificate_does_not_name_and_verify_ca_
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_full_against_the_systems_roots_refuses_a_private_authority() {
     let db = TestDatabase::create().await.unwrap();
-    test_ca(&db).await;
+    test_ca().await;
     let config =
         DatabaseConfig::from_url(&url_on(&db, "localhost", "sslmode=verify-full")).unwrap();
     let err = uses_tls(&config).await.expect_err("unknown issuer");
@@ -88,7 +74,7 @@ async fn verify_full_against_the_systems_roots_refuses_a_private_authority() {
 #[tokio::test(flavor = "multi_thread")]
 async fn require_encrypts_without_checking_and_disable_does_not_encrypt() {
     let db = TestDatabase::create().await.unwrap();
-    test_ca(&db).await;
+    test_ca().await;
     let require = DatabaseConfig::from_url(&url_on(&db, "127.0.0.1", "sslmode=require")).unwrap();
     assert!(uses_tls(&require).await.unwrap());
     let prefer = DatabaseConfig::from_url(&url_on(&db, "127.0.0.1", "sslmode=prefer")).unwrap();
@@ -99,6 +85,7 @@ async fn require_encrypts_without_checking_and_disable_does_not_encrypt() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_password_is_told_apart_from_an_unreachable_server_and_never_printed() {
+    test_server::prepared().await;
     let db = TestDatabase::create().await.unwrap();
     let url = format!(
         "postgres://{PASSWORD_ROLE}:not-the-password@127.0.0.1:5432/{}",
@@ -155,6 +142,7 @@ fn migrate_with_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> std::pro
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_database_url_the_libpq_variables_and_pgpassword_are_used() {
+    test_server::prepared().await;
     let db = TestDatabase::create().await.unwrap();
     // The role owns the database, so it may create the ledger's schema and the tables.
     let admin = db.connect().await.unwrap();

@@ -3,4 +3,5 @@
 
 pub mod build;
 pub mod question_bank;
+pub mod test_server;
 pub mod versions;
