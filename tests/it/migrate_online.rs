@@ -302,7 +302,10 @@ async fn statement_timeout_stops_a_statement_that_runs_too_long() {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(name, "", "the migrator's application_name went with the lock");
+    assert_eq!(
+        name, "",
+        "the migrator's application_name went with the lock"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
