@@ -297,6 +297,15 @@ async fn statement_timeout_stops_a_statement_that_runs_too_long() {
         .unwrap()
         .get(0);
     assert_eq!(timeout, "0", "lock_timeout was reset after the run");
+    let name: String = client
+        .query_one("SHOW application_name", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        name, "",
+        "the migrator's application_name went with the lock"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
