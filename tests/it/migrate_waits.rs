@@ -96,6 +96,7 @@ async fn revert_behind_an_open_transaction_retries_per_lock_timeout_then_gives_u
             "--dir",
             ".",
             "revert",
+            "--allow-destructive",
             "--lock-timeout",
             "200ms",
             "--lock-retries",
@@ -123,7 +124,14 @@ async fn revert_behind_an_open_transaction_retries_per_lock_timeout_then_gives_u
     app.batch_execute("COMMIT").await.unwrap();
     let child = spawn(
         fixture.path(),
-        &["--database-url", &db.url(), "--dir", ".", "revert"],
+        &[
+            "--database-url",
+            &db.url(),
+            "--dir",
+            ".",
+            "revert",
+            "--allow-destructive",
+        ],
     );
     let output = finish(child, Duration::from_secs(20)).await;
     assert!(output.status.success(), "{:?}", text(&output));
