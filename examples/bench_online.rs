@@ -22,9 +22,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use schema_core::files::journal::MigrationsDir;
 use schema_core::generate::{generate, GenerateOptions, Generated};
 use schema_core::migrate::{Migrator, RunOptions};
-use schema_core::migrations_dir::MigrationsDir;
 use schema_core::model::{IndexColumn, IndexDef, OnDelete, Schema};
 use tokio_postgres::{Client, NoTls};
 
@@ -268,7 +268,7 @@ async fn run_mode(args: &Args, plain: bool) -> Result<String, Box<dyn std::error
             }
         }
         None => {
-            let db = schema_core::migrate::DatabaseConfig::from_url(&url)?;
+            let db = schema_core::connection::DatabaseConfig::from_url(&url)?;
             let defaults = RunOptions::default();
             let options = RunOptions {
                 lock_timeout: args.lock_timeout.unwrap_or(defaults.lock_timeout),

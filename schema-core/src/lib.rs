@@ -4,37 +4,54 @@
 // The macros name the engine `::schema_core`; this lets the engine's own tests use them.
 extern crate self as schema_core;
 
-pub mod catalog;
-pub mod cli;
-pub mod column_type;
-pub mod migrate;
-pub mod model;
-#[cfg(feature = "testing")]
-pub mod testing;
-pub mod traits;
+// The public surface, by what a user does with it. Everything else is the crate's own.
 
-#[doc(hidden)]
-#[path = "private.rs"]
-pub mod __private;
-
+// --- Writing the schema in code: the macros, the traits they implement, typed rows.
 pub use column_type::ColumnType;
-pub use model::*;
+pub use model::{OnDelete, Schema};
 pub use postgres_types::Json;
 pub use schema_macros::{embed_migrations, pg_enum, table};
 pub use traits::{Column, PgEnum, RowError, Table};
-
-pub mod diff;
-pub mod generate;
-pub mod lint;
-pub mod migrations_dir;
-pub mod online;
-pub mod plan;
+/// The schema as plain data: what the macros emit, snapshots hold and the catalog reader reads.
+pub mod model;
+/// The ordered list of enums and tables (`schema!`) and its checks.
 pub mod registry;
-mod report;
-pub use report::error_chain;
 /// The names PostgreSQL objects get when the schema does not name them (`<table>_pkey`, ...).
 pub use schema_rules::names;
 /// The registry rules, each a `const fn` returning the [`rules::Violation`] it finds.
 pub use schema_rules::rules;
+
+// --- Running migrations: connect, read the files, apply them; take over a database.
+pub use connection::DatabaseConfig;
+pub use migrate::{EmbeddedMigrations, MigrateError, Migrator, RunOptions};
+pub mod adopt;
+pub mod connection;
+pub mod files;
+pub mod migrate;
+
+// --- Developing the schema: generate migrations, compare with a live database, lint, the
+// command line, databases for tests.
+pub mod catalog;
+pub mod cli;
+pub mod generate;
+pub mod lint;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+// --- The stages generation is built from, public for tools and benchmarks that drive them
+// one by one: the change between two schemas, its statements, their SQL text.
+pub mod diff;
+pub mod online;
+pub mod plan;
 pub mod render;
 pub mod sql;
+
+pub use report::error_chain;
+
+mod column_type;
+mod report;
+mod traits;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

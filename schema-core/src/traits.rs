@@ -1,7 +1,7 @@
 //! What `#[table]` and `#[pg_enum]` implement for the items they annotate.
 
 use crate::column_type::ForeignKeyTo;
-use crate::model::{ColumnDef, EnumDef, TableDef};
+use crate::model::{EnumDef, TableDef};
 use std::marker::PhantomData;
 
 /// A Rust enum that is a PostgreSQL enum type. Implemented by `#[pg_enum]`, which also
@@ -42,11 +42,6 @@ pub struct RowError {
     /// type that is not an `Option`.
     #[source]
     pub source: tokio_postgres::Error,
-}
-
-/// Looks up a column descriptor of a table by name; used by generated code and tools.
-pub fn column_of<T: Table>(name: &str) -> Option<ColumnDef> {
-    T::TABLE.columns.iter().find(|c| c.name == name).cloned()
 }
 
 /// A column of table `T` whose Rust type is `R`. `#[table]` generates one per field as an

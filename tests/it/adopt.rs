@@ -6,11 +6,14 @@
 use std::path::{Path, PathBuf};
 
 use schema_core::catalog;
+use schema_core::files::journal::MigrationsDir;
 use schema_core::generate::{generate, GenerateOptions, Generated};
-use schema_core::migrate::{AdoptError, AdoptOptions, Migrator};
-use schema_core::migrations_dir::MigrationsDir;
 use schema_core::model::{ColumnDef, Schema, SqlType};
 use schema_core::testing::TestDatabase;
+use schema_core::{
+    adopt::{AdoptError, AdoptOptions},
+    migrate::Migrator,
+};
 use sha2::{Digest, Sha256};
 use tokio_postgres::Client;
 
@@ -160,7 +163,7 @@ async fn a_drizzle_database_is_adopted_verifies_clean_and_takes_the_next_migrati
     assert!(verified.is_clean(), "{verified}");
     // `status` tells an adopted migration from an applied one.
     let status = migrator
-        .status(&schema_core::migrate::DatabaseConfig::from(
+        .status(&schema_core::connection::DatabaseConfig::from(
             db.config().clone(),
         ))
         .await
@@ -246,7 +249,7 @@ async fn status_dry_run_and_migrate_refuse_a_drizzle_database_alike_and_write_no
     let dir = migrations_copy();
     let url = db.url();
     let path = dir.path().to_str().unwrap();
-    let config = schema_core::migrate::DatabaseConfig::from(db.config().clone());
+    let config = schema_core::connection::DatabaseConfig::from(db.config().clone());
     let migrator = Migrator::from_dir(dir.path()).unwrap();
     let refused = |e: &schema_core::migrate::MigrateError| {
         matches!(

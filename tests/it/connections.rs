@@ -10,8 +10,9 @@ use crate::support::test_server::{self, PASSWORD, PASSWORD_ROLE};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use schema_core::migrate::{DatabaseConfig, MigrateError};
+use schema_core::connection::{ConnectError, DatabaseConfig};
 use schema_core::testing::TestDatabase;
+use schema_core::MigrateError;
 use support::cli::{assert_user_error, migrate_bin, text};
 
 /// The test authority's certificate, beside the certificate the server uses.
@@ -52,7 +53,13 @@ async fn verify_full_refuses_a_host_the_certificate_does_not_name_and_verify_ca_
     let full = format!("sslmode=verify-full&sslrootcert={}", ca.display());
     let config = DatabaseConfig::from_url(&url_on(&db, "127.0.0.1", &full)).unwrap();
     let err = uses_tls(&config).await.expect_err("the name is checked");
-    assert!(matches!(err, MigrateError::TlsHandshake { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            MigrateError::Connection(ConnectError::TlsHandshake { .. })
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("127.0.0.1"), "{err}");
     assert!(err.help().contains("verify-ca"), "{}", err.help());
 
@@ -68,7 +75,13 @@ async fn verify_full_against_the_systems_roots_refuses_a_private_authority() {
     let config =
         DatabaseConfig::from_url(&url_on(&db, "localhost", "sslmode=verify-full")).unwrap();
     let err = uses_tls(&config).await.expect_err("unknown issuer");
-    assert!(matches!(err, MigrateError::TlsHandshake { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            MigrateError::Connection(ConnectError::TlsHandshake { .. })
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -97,7 +110,7 @@ async fn a_wrong_password_is_told_apart_from_an_unreachable_server_and_never_pri
         .await
         .expect_err("wrong password");
     assert!(
-        matches!(err, MigrateError::Authentication { .. }),
+        matches!(err, ConnectError::Authentication { .. }),
         "{err:?}"
     );
     let text = format!("{err}\n{}\n{err:?}", err.help());

@@ -9,8 +9,9 @@ use crate::migrate_support as support;
 
 use std::process::Command;
 
-use schema_core::migrate::{DatabaseConfig, MigrateError};
+use schema_core::connection::{ConnectError, DatabaseConfig};
 use schema_core::testing::TestDatabase;
+use schema_core::MigrateError;
 use support::cli::{assert_user_error, migrate, text};
 use support::{drop_keeping_name, Fixture};
 use tokio_postgres::Client;
@@ -71,7 +72,7 @@ fn choice_in_a_process_of_its_own() {
 
     // Nothing set: no database, and the message names what was looked at.
     let err = DatabaseConfig::from_env().expect_err("nothing names a database");
-    assert!(matches!(err, MigrateError::NoDatabase), "{err:?}");
+    assert!(matches!(err, ConnectError::NoDatabase), "{err:?}");
     let text = err.to_string();
     for var in [
         "DATABASE_URL",
@@ -87,14 +88,14 @@ fn choice_in_a_process_of_its_own() {
     assert!(err.help().contains("--database-url"), "{}", err.help());
     assert!(matches!(
         DatabaseConfig::from_libpq_env(),
-        Err(MigrateError::NoDatabase)
+        Err(ConnectError::NoDatabase)
     ));
 
     // Empty variables count as unset, DATABASE_URL as the PG* ones.
     std::env::set_var("DATABASE_URL", "");
     std::env::set_var("PGHOST", "");
     let err = DatabaseConfig::from_env().expect_err("empty is unset");
-    assert!(matches!(err, MigrateError::NoDatabase), "{err:?}");
+    assert!(matches!(err, ConnectError::NoDatabase), "{err:?}");
 
     // The program's default is its own database: created when missing.
     let default = DatabaseConfig::from_env_or(Some("postgres://app@db/qb")).unwrap();
@@ -151,19 +152,25 @@ async fn a_run_refuses_a_missing_database_unless_asked_to_create_it() {
 
     let err = migrator.run(&config).await.expect_err("missing");
     assert!(
-        matches!(&err, MigrateError::DatabaseMissing { database, .. } if database == db.name()),
+        matches!(&err, MigrateError::Connection(ConnectError::DatabaseMissing { database, .. }) if database == db.name()),
         "{err:?}"
     );
     assert!(err.help().contains("--create-database"), "{}", err.help());
     // What a run would do, the read-only views say too.
     let status = migrator.status(&config).await.expect_err("missing");
     assert!(
-        matches!(status, MigrateError::DatabaseMissing { .. }),
+        matches!(
+            status,
+            MigrateError::Connection(ConnectError::DatabaseMissing { .. })
+        ),
         "{status:?}"
     );
     let dry = migrator.dry_run(&config).await.expect_err("missing");
     assert!(
-        matches!(dry, MigrateError::DatabaseMissing { .. }),
+        matches!(
+            dry,
+            MigrateError::Connection(ConnectError::DatabaseMissing { .. })
+        ),
         "{dry:?}"
     );
     assert!(!database_exists(&db).await, "a refused run created it");

@@ -6,11 +6,14 @@
 use crate::support;
 
 use schema_core::catalog;
+use schema_core::files::journal::MigrationsDir;
 use schema_core::generate::{check, generate, GenerateError, GenerateOptions, Generated};
-use schema_core::migrate::{DatabaseConfig, Migrator, RevertOptions};
-use schema_core::migrations_dir::MigrationsDir;
 use schema_core::model::Schema;
 use schema_core::testing::TestDatabase;
+use schema_core::{
+    connection::DatabaseConfig,
+    migrate::{Migrator, RevertOptions},
+};
 use support::versions::{versions, Version};
 use tokio_postgres::Client;
 

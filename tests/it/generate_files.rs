@@ -3,8 +3,8 @@
 
 use crate::support;
 
+use schema_core::files::journal::MigrationsDir;
 use schema_core::generate::{check, generate, run, CommandArgs, GenerateError, GenerateOptions};
-use schema_core::migrations_dir::MigrationsDir;
 use schema_core::model::Schema;
 use std::path::Path;
 use support::question_bank::spec_schema;

@@ -5,10 +5,10 @@
 use crate::support;
 
 use schema_core::catalog;
+use schema_core::files::journal::MigrationsDir;
 use schema_core::generate::{check, generate, generate_report, GenerateOptions, Generated};
 use schema_core::lint::{lint_dir, lint_folder};
 use schema_core::migrate::Migrator;
-use schema_core::migrations_dir::MigrationsDir;
 use schema_core::model::*;
 use schema_core::testing::TestDatabase;
 use support::build::*;

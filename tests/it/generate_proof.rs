@@ -316,7 +316,7 @@ async fn a_down_that_drops_data_is_destructive_without_its_marker() {
     assert!(out.contains("drops a column with its values"), "{out}");
 
     let db = schema_core::testing::TestDatabase::create().await.unwrap();
-    let config = schema_core::migrate::DatabaseConfig::from_url(&db.url()).unwrap();
+    let config = schema_core::connection::DatabaseConfig::from_url(&db.url()).unwrap();
     let migrator = Migrator::from_dir(dir).unwrap();
     migrator.run(&config).await.unwrap();
     let client = db.connect().await.unwrap();
@@ -380,7 +380,7 @@ async fn the_down_of_a_concurrent_index_build_drops_it_concurrently_and_revert_r
     );
 
     let db = schema_core::testing::TestDatabase::create().await.unwrap();
-    let config = schema_core::migrate::DatabaseConfig::from_url(&db.url()).unwrap();
+    let config = schema_core::connection::DatabaseConfig::from_url(&db.url()).unwrap();
     let migrator = Migrator::from_dir(dir).unwrap();
     migrator.run(&config).await.unwrap();
     let client = db.connect().await.unwrap();

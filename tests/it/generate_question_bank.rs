@@ -26,7 +26,7 @@ fn every_declared_table_is_registered() {
 
 #[test]
 fn committed_migrations_are_in_step_with_the_code() {
-    let dir = schema_core::migrations_dir::MigrationsDir::new(concat!(
+    let dir = schema_core::files::journal::MigrationsDir::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/migrations"
     ));
@@ -39,12 +39,13 @@ fn committed_migrations_are_in_step_with_the_code() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn committed_migrations_and_their_downs_are_proved_on_a_shadow_database() {
-    let dir = schema_core::migrations_dir::MigrationsDir::new(concat!(
+    let dir = schema_core::files::journal::MigrationsDir::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/migrations"
     ));
-    let server = schema_core::migrate::DatabaseConfig::from_url(&schema_core::testing::admin_url())
-        .expect("test server URL");
+    let server =
+        schema_core::connection::DatabaseConfig::from_url(&schema_core::testing::admin_url())
+            .expect("test server URL");
     let proof = schema_core::generate::prove(&QUESTION_BANK, &dir, &server)
         .await
         .expect("a shadow database on the test server");

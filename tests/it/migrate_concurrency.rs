@@ -5,8 +5,11 @@ use crate::migrate_support as support;
 
 use std::sync::Arc;
 
-use schema_core::migrate::{DatabaseConfig, Migrator, Report};
 use schema_core::testing::TestDatabase;
+use schema_core::{
+    connection::DatabaseConfig,
+    migrate::{Migrator, Report},
+};
 use support::{config, drop_keeping_name, ledger, until_seen, Fixture};
 use tokio::sync::Barrier;
 

@@ -3,8 +3,11 @@
 
 use crate::migrate_support as support;
 
-use schema_core::migrate::{MigrateError, Migrator, SourceProblem};
 use schema_core::testing::TestDatabase;
+use schema_core::{
+    files::SourceProblem,
+    migrate::{MigrateError, Migrator},
+};
 use support::{config, ledger, table_exists, Fixture};
 
 fn source_problems(fixture: &Fixture) -> Vec<SourceProblem> {

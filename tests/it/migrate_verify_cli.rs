@@ -155,5 +155,5 @@ fn an_unreachable_server_is_a_clear_error() {
 
 /// `host:port` as the example prints it for this database.
 fn db_target(db: &TestDatabase) -> String {
-    schema_core::migrate::DatabaseConfig::from(db.config().clone()).target()
+    schema_core::connection::DatabaseConfig::from(db.config().clone()).target()
 }

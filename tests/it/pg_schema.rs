@@ -2,10 +2,10 @@
 //! generated, applied, changed and verified there, with nothing in `public`.
 
 use schema_core::catalog;
+use schema_core::files::journal::MigrationsDir;
 use schema_core::generate::{generate, GenerateOptions, Generated};
-use schema_core::migrate::{DatabaseConfig, Migrator};
-use schema_core::migrations_dir::MigrationsDir;
 use schema_core::testing::TestDatabase;
+use schema_core::{connection::DatabaseConfig, migrate::Migrator};
 
 // The rows are never read here: only the schemas are.
 #[allow(dead_code)]
@@ -313,7 +313,7 @@ async fn an_invalid_index_is_looked_for_in_the_migrations_schema() {
 /// adopted, where reading `public` would find none of its tables.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_database_in_a_schema_of_its_own_is_adopted() {
-    use schema_core::migrate::AdoptOptions;
+    use schema_core::adopt::AdoptOptions;
     let folder = tempfile::tempdir().unwrap();
     let dir = MigrationsDir::new(folder.path());
     assert_eq!(

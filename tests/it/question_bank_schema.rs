@@ -1,7 +1,8 @@
 //! The question-bank descriptors against the facts of the spec (no database needed).
 
 use schema::question_bank::{self, PracticeParams, QuestionDifficulty, SubscriptionStatus};
-use schema_core::{ColumnDefault, OnDelete, PgEnum, PrimaryKey, SqlType, Table, TableDef};
+use schema_core::model::{ColumnDefault, IndexDef, OnDelete, PrimaryKey, SqlType, TableDef};
+use schema_core::{PgEnum, Table};
 
 fn table(name: &str) -> &'static TableDef {
     question_bank::SCHEMA
@@ -113,7 +114,7 @@ fn every_foreign_key_has_the_spec_name_and_action() {
 
 /// `name unique? col[ desc][ nulls first/last], ...` for every index of the schema; a NULLs
 /// order is shown only where it is not the direction's default (plain `DESC`: NULLs first).
-fn index_line(t: &TableDef, i: &schema_core::IndexDef) -> String {
+fn index_line(t: &TableDef, i: &IndexDef) -> String {
     let cols: Vec<String> = i
         .columns
         .iter()

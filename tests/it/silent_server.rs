@@ -10,7 +10,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use schema_core::migrate::{DatabaseConfig, MigrateError};
+use schema_core::connection::{ConnectError, DatabaseConfig};
+use schema_core::MigrateError;
 use support::cli::{assert_user_error, migrate_bin};
 use support::Fixture;
 
@@ -60,7 +61,7 @@ async fn connecting_gives_up_after_connect_timeout_and_names_the_server() {
     for what in ["connect", "run", "status"] {
         let attempt = async {
             match what {
-                "connect" => db.connect().await.map(drop),
+                "connect" => db.connect().await.map(drop).map_err(MigrateError::from),
                 "run" => migrator.run(&db).await.map(drop),
                 _ => migrator.status(&db).await.map(drop),
             }
@@ -70,7 +71,7 @@ async fn connecting_gives_up_after_connect_timeout_and_names_the_server() {
             .expect("gave up by itself")
             .expect_err(what);
         assert!(
-            matches!(&err, MigrateError::ConnectTimeout { waited, .. } if *waited == Duration::from_secs(1)),
+            matches!(&err, MigrateError::Connection(ConnectError::ConnectTimeout { waited, .. }) if *waited == Duration::from_secs(1)),
             "{what}: {err:?}"
         );
         let text = err.to_string();
@@ -85,7 +86,7 @@ async fn without_connect_timeout_the_default_applies() {
     let db = DatabaseConfig::from_url("postgres://postgres@127.0.0.1:1/qb").unwrap();
     assert_eq!(
         db.connect_timeout(),
-        Some(schema_core::migrate::DEFAULT_CONNECT_TIMEOUT)
+        Some(schema_core::connection::DEFAULT_CONNECT_TIMEOUT)
     );
     let pooled = DatabaseConfig::from(db.config().clone());
     assert_eq!(pooled.connect_timeout(), db.connect_timeout());
@@ -166,7 +167,7 @@ async fn a_run_on_a_pool_gives_up_on_a_silent_server() {
         .expect("the run gave up by itself")
         .expect_err("no answer");
     assert!(
-        matches!(err, MigrateError::PoolTimeout { waited } if waited == schema_core::migrate::DEFAULT_CONNECT_TIMEOUT),
+        matches!(err, MigrateError::Connection(ConnectError::PoolTimeout { waited }) if waited == schema_core::connection::DEFAULT_CONNECT_TIMEOUT),
         "{err:?}"
     );
     assert!(

@@ -4,9 +4,9 @@
 use crate::support;
 
 use schema_core::diff::{steps, DiffOptions};
-use schema_core::migrate::{DatabaseConfig, Migrator};
 use schema_core::model::*;
 use schema_core::testing::TestDatabase;
+use schema_core::{connection::DatabaseConfig, migrate::Migrator};
 use support::build::*;
 
 /// `countries.code` is unique through an index, not a key; `offices` references it.

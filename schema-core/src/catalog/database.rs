@@ -2,7 +2,7 @@
 //! takes, one call, one error type that says what to do.
 
 use super::{verify, CatalogError, DriftReport};
-use crate::migrate::{DatabaseConfig, MigrateError};
+use crate::connection::{ConnectError, DatabaseConfig};
 use crate::model::Schema;
 
 /// Why [`verify_database`] produced no report.
@@ -12,7 +12,7 @@ pub enum VerifyError {
     /// No connection: bad URL, unreachable server, refused user, or a missing database
     /// (never created here: verifying changes nothing).
     #[error(transparent)]
-    Connect(#[from] MigrateError),
+    Connect(#[from] ConnectError),
     /// Connected, but the catalog could not be read.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
@@ -22,7 +22,7 @@ impl VerifyError {
     /// What a user can do about the error, in one or two sentences.
     pub fn help(&self) -> String {
         match self {
-            Self::Connect(MigrateError::DatabaseMissing { .. }) => {
+            Self::Connect(ConnectError::DatabaseMissing { .. }) => {
                 "Check the database name in DATABASE_URL (or --database-url); to create the \
                  database with its schema, run the `migrate` command with --create-database."
                     .into()

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use super::args::{AdoptArgs, Args, Command, GenerateArgs, RevertArgs};
 use super::Cli;
+use crate::adopt::{AdoptError, AdoptOptions};
 use crate::catalog::{self, VerifyError};
+use crate::connection::DatabaseConfig;
 use crate::error_chain;
 use crate::generate::{self, CommandArgs, GenerateError, GenerateOptions};
-use crate::migrate::{
-    AdoptError, AdoptOptions, DatabaseConfig, MigrateError, Migrator, RevertOptions,
-};
+use crate::migrate::{MigrateError, Migrator, RevertOptions};
 
 /// Why a command could not do its work, with what to do about it.
 #[derive(Debug)]

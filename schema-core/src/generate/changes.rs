@@ -6,7 +6,7 @@
 
 use super::{load_snapshot, non_empty, GenerateError};
 use crate::diff::{self, DiffOptions, Refusal, Step};
-use crate::migrations_dir::{Journal, JournalEntry, MigrationsDir};
+use crate::files::journal::{Journal, JournalEntry, MigrationsDir};
 use crate::model::Schema;
 
 /// One change of the journal.

@@ -5,8 +5,8 @@ use super::{
     check_report, generate_report, prove, unregistered_messages, write_missing_downs,
     GenerateError, GenerateOptions, Generated, Proof, ProveError,
 };
-use crate::migrate::DatabaseConfig;
-use crate::migrations_dir::MigrationsDir;
+use crate::connection::DatabaseConfig;
+use crate::files::journal::MigrationsDir;
 use crate::model::Schema;
 use std::io::Write;
 use std::path::PathBuf;

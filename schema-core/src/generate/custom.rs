@@ -4,7 +4,7 @@
 //! over or beside a file it did not write.
 
 use super::GenerateError;
-use crate::migrations_dir::{check_name, Journal, JournalEntry, MigrationsDir};
+use crate::files::journal::{check_name, Journal, JournalEntry, MigrationsDir};
 use crate::model::Schema;
 use std::path::PathBuf;
 

@@ -8,14 +8,14 @@
 use super::custom::custom_down_sql;
 use super::{load_snapshot, non_empty, GenerateError};
 use crate::diff::{self, Risk};
-use crate::migrations_dir::MigrationsDir;
+use crate::files::journal::MigrationsDir;
 use crate::model::{Name, Schema};
 use crate::plan::{OnlineStatement, Statement};
 use crate::render;
 use std::path::PathBuf;
 
 /// A header line marking a down that loses data or cannot restore what its up removed.
-pub const DESTRUCTIVE_MARKER: &str = crate::migrate::DESTRUCTIVE_DOWN_MARKER;
+pub const DESTRUCTIVE_MARKER: &str = crate::files::DESTRUCTIVE_DOWN_MARKER;
 
 /// The down of `tag`, a later part of an online change that `first` began (all its parts
 /// share one snapshot): nothing to run of its own, since the down of `first` undoes the whole
@@ -25,7 +25,7 @@ pub fn part_down_sql(tag: &str, first: &str) -> String {
     format!(
         "-- Down of {tag}, a later part of the change `{first}.sql` began: `{first}.down.sql` \
          undoes the whole\n-- change, so this one has nothing of its own to undo.\n{}\n",
-        crate::migrate::NOTHING_TO_UNDO_MARKER
+        crate::files::NOTHING_TO_UNDO_MARKER
     )
 }
 

@@ -3,7 +3,7 @@
 //! committed files are what `generate` would write.
 
 use crate::diff::{self, DiffOptions, Refusal, Step};
-use crate::migrations_dir::{FilesError, JournalEntry, MigrationsDir};
+use crate::files::journal::{FilesError, JournalEntry, MigrationsDir};
 use crate::model::Schema;
 use crate::registry::{self, RegistryError};
 use crate::render;
@@ -386,7 +386,7 @@ fn unmarked_losses(down: &std::path::Path) -> Option<String> {
         .map(str::trim)
         .take_while(|l| l.starts_with("--"))
         .any(|l| l == DESTRUCTIVE_MARKER);
-    let losses = crate::migrate::data_losses(&sql);
+    let losses = crate::files::data_losses(&sql);
     if marked || losses.is_empty() {
         return None;
     }

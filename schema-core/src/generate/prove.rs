@@ -6,8 +6,9 @@
 
 use super::{changes, load_snapshot, shadow, GenerateError};
 use crate::catalog::{self, CatalogError};
-use crate::migrate::{self, DatabaseConfig, MigrateError, Migrator};
-use crate::migrations_dir::MigrationsDir;
+use crate::connection::{self, ConnectError, DatabaseConfig};
+use crate::files::journal::MigrationsDir;
+use crate::migrate::{self, MigrateError, Migrator};
 use crate::model::Schema;
 use std::fmt;
 use tokio_postgres::Client;
@@ -113,6 +114,12 @@ pub enum ProveError {
     Files(#[from] GenerateError),
 }
 
+impl From<crate::connection::ConnectError> for ProveError {
+    fn from(e: crate::connection::ConnectError) -> Self {
+        Self::Server(e.into())
+    }
+}
+
 /// Applies every migration of `dir` to a new database on `server`'s server, comparing the
 /// catalog after each with its snapshot and at the end with `schema`; the database is
 /// dropped afterwards, whatever happened.
@@ -143,13 +150,9 @@ pub async fn prove(
     // exists and for as long as `admin` lives.
     proof.shadows_dropped = shadow::drop_stale(&admin).await?;
     let name = shadow::claim(&admin).await?.name;
-    admin
-        .batch_execute(&format!(
-            "CREATE DATABASE {}",
-            crate::sql::quote_ident(&name)
-        ))
+    connection::create_database(&admin, &name)
         .await
-        .map_err(|source| MigrateError::CreateDatabase {
+        .map_err(|source| ConnectError::CreateDatabase {
             database: name.clone(),
             source,
         })?;
@@ -158,12 +161,7 @@ pub async fn prove(
         Err(e) => Err(e.into()),
     };
     // The client above is gone; FORCE ends whatever connection is left.
-    let dropped = admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            crate::sql::quote_ident(&name)
-        ))
-        .await;
+    let dropped = connection::drop_database(&admin, &name).await;
     result?;
     if let Err(e) = dropped {
         proof.problems.push(format!(
@@ -271,7 +269,7 @@ async fn prove_downs(
                 !d.statements.is_empty()
                     || d.sql
                         .lines()
-                        .any(|l| l.trim() == crate::migrate::NOTHING_TO_UNDO_MARKER)
+                        .any(|l| l.trim() == crate::files::NOTHING_TO_UNDO_MARKER)
             });
             let Some(down) = passable else {
                 // A missing down is `check`'s to report; here it is only not tried.

@@ -6,7 +6,6 @@
 //! can take, and never one whose run is alive, since that run still holds its lock.
 
 use crate::migrate::MigrateError;
-use crate::sql::quote_ident;
 use std::hash::{BuildHasher, Hasher};
 use tokio_postgres::Client;
 
@@ -76,12 +75,7 @@ pub(super) async fn drop_stale(admin: &Client) -> Result<Vec<String>, MigrateErr
         if !try_lock(admin, key).await? {
             continue;
         }
-        let gone = admin
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                quote_ident(&name)
-            ))
-            .await;
+        let gone = crate::connection::drop_database(admin, &name).await;
         unlock(admin, key).await?;
         if gone.is_ok() {
             dropped.push(name);

@@ -13,7 +13,8 @@ mod scan;
 
 pub use rules::Kind;
 
-use crate::migrate::{MigrateError, Migration, NO_TRANSACTION_MARKER};
+use crate::files::{Migration, NO_TRANSACTION_MARKER};
+use crate::migrate::MigrateError;
 use squawk_syntax::ast::AstNode;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -115,7 +116,7 @@ pub fn lint_migrator(migrator: &crate::migrate::Migrator, downs: bool) -> LintRe
 pub fn lint_file(path: impl AsRef<Path>) -> Result<LintReport, MigrateError> {
     let path = path.as_ref();
     let sql = std::fs::read_to_string(path).map_err(|source| {
-        MigrateError::Source(vec![crate::migrate::SourceProblem::Unreadable {
+        MigrateError::Source(vec![crate::files::SourceProblem::Unreadable {
             path: path.to_path_buf(),
             source,
         }])

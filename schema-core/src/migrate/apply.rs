@@ -11,7 +11,7 @@ use tokio_postgres::Client;
 use super::error::{MigrateError, StatementFailure};
 use super::ledger;
 use super::session_set::Saved;
-use super::source::{Migration, Statement};
+use crate::files::source::{Migration, Statement};
 
 /// Applies `migration` and records it; returns how long its statements took.
 pub(crate) async fn apply(

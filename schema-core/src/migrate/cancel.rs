@@ -12,8 +12,8 @@ use std::time::Duration;
 use tokio_postgres::{CancelToken, Client};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::source::Migration;
 use super::{Migrator, Progress};
+use crate::files::source::Migration;
 
 /// How long the cancel request may take to reach the server.
 const CANCEL_WAIT: Duration = Duration::from_secs(5);
@@ -133,7 +133,7 @@ fn cancel(token: CancelToken, tls: Option<MakeRustlsConnect>) {
             .ok()?;
         let tls = match tls {
             Some(tls) => tls,
-            None => super::TlsSettings::default().connector().ok()?,
+            None => crate::connection::TlsSettings::default().connector().ok()?,
         };
         // The timer is made inside the runtime, which it needs.
         runtime

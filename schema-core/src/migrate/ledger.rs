@@ -5,7 +5,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::error::MigrateError;
-use super::source::Migration;
+use crate::files::source::Migration;
 use crate::sql::{qualified_in, quote_literal};
 
 /// The schema that holds the ledger.

@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! # async fn start() -> Result<(), schema_core::migrate::MigrateError> {
-//! use schema_core::migrate::{DatabaseConfig, Migrator};
+//! use schema_core::{migrate::Migrator, connection::DatabaseConfig};
 //! let report = Migrator::from_dir("migrations")?
 //!     .run(&DatabaseConfig::from_env()?)
 //!     .await?;
@@ -22,56 +22,39 @@
 //! statement on the server and reports [`Progress::Interrupted`]; a connection without an
 //! `application_name` is named [`APPLICATION_NAME`] for the run.
 
-mod adopt;
 mod apply;
 mod backoff;
 mod cancel;
-mod config;
-mod connect;
-mod conninfo;
-mod destructive;
 mod display;
-mod drizzle;
 mod error;
-mod ledger;
-mod lex;
-mod lock;
-pub(crate) mod names;
+pub(crate) mod foreign;
+pub(crate) mod ledger;
+pub(crate) mod lock;
 mod online;
 mod options;
-mod pool;
 mod progress;
 mod revert;
 mod run;
 mod session_set;
 mod sessions;
-mod source;
-mod tls;
 mod verify;
 
-pub use adopt::{adopt, AdoptError, AdoptOptions, AdoptReport};
 pub use cancel::{Interrupted, StoppedIn};
-pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT};
-pub use destructive::data_losses;
 pub(crate) use display::plural;
-pub use drizzle::DRIZZLE_LEDGER;
-pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
+pub use error::{MigrateError, StatementFailure, VerifyProblem};
+pub use foreign::DRIZZLE_LEDGER;
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 pub use lock::{APPLICATION_NAME, LOCK_KEY};
-pub use names::SkippedFile;
 pub use online::Running;
 pub use options::RunOptions;
-pub use revert::{
-    RevertOptions, RevertProblem, RevertReport, Reverted, DESTRUCTIVE_DOWN_MARKER,
-    NOTHING_TO_UNDO_MARKER,
-};
+pub use revert::{RevertOptions, RevertProblem, RevertReport, Reverted};
 pub use run::{Applied, DryRun, Progress, Report, Status};
 pub use sessions::Session;
-pub use source::{Migration, Statement, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
-pub use tls::{SslMode, TlsError, TlsSettings};
 pub use verify::{State, StatusEntry};
 
 use std::path::{Path, PathBuf};
+
+use crate::files::{names, source, Migration, SkippedFile};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -245,7 +228,7 @@ impl Migrator {
         &self.skipped
     }
 
-    fn report(&self, event: Progress) {
+    pub(crate) fn report(&self, event: Progress) {
         if let Some(f) = &self.progress {
             f(&event);
         }
@@ -324,7 +307,7 @@ mod tests {
     /// with the same words, and the same migrations read once the folder is fixed.
     #[test]
     fn the_runner_and_generate_agree_on_odd_names() {
-        use crate::migrations_dir::{FilesError, MigrationsDir};
+        use crate::files::journal::{FilesError, MigrationsDir};
         use std::collections::BTreeSet;
         let dir = std::env::temp_dir().join(format!("schema-names-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("meta")).unwrap();
@@ -337,7 +320,7 @@ mod tests {
         {
             std::fs::write(dir.join(name), "SELECT 1;\n").unwrap();
         }
-        let texts = |problems: &[SourceProblem]| -> BTreeSet<String> {
+        let texts = |problems: &[crate::files::SourceProblem]| -> BTreeSet<String> {
             problems.iter().map(|p| p.to_string()).collect()
         };
         let runner = match Migrator::from_dir(&dir) {

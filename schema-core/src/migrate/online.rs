@@ -13,8 +13,8 @@ use tokio_postgres::Client;
 use super::backoff::jittered;
 use super::error::MigrateError;
 use super::sessions::{self, Session};
-use super::source::Migration;
 use super::{apply, Migrator};
+use crate::files::source::Migration;
 
 /// What a run reports while a statement runs long.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +31,7 @@ pub struct Running {
 
 /// Where the watch connection of a run comes from.
 pub(crate) enum Watcher<'a> {
-    Config(&'a super::DatabaseConfig),
+    Config(&'a crate::connection::DatabaseConfig),
     Pool(&'a deadpool_postgres::Pool),
     None,
 }

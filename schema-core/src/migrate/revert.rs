@@ -17,16 +17,10 @@ use super::error::MigrateError;
 use super::ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 use super::online::{Watch, Watcher};
 use super::run::session_settings;
-use super::source::Migration;
-use super::{lock, verify, DatabaseConfig, Migrator, Progress};
-
-/// The header line of a down that loses data or cannot restore what its up removed (the
-/// same marker `generate` writes).
-pub const DESTRUCTIVE_DOWN_MARKER: &str = "-- schema:destructive";
-
-/// A line marking a down with deliberately no statement: a later part of an online change,
-/// whose effects the down of the change's first migration undoes.
-pub const NOTHING_TO_UNDO_MARKER: &str = "-- schema:nothing-to-undo";
+use super::{lock, verify, Migrator, Progress};
+use crate::connection::DatabaseConfig;
+use crate::files::source::Migration;
+use crate::files::{DESTRUCTIVE_DOWN_MARKER, NOTHING_TO_UNDO_MARKER};
 
 /// What to revert.
 #[derive(Clone, Debug, Default)]
@@ -112,7 +106,7 @@ pub enum RevertProblem {
         file: String,
     },
     /// The down is marked destructive, or its statements lose data (see
-    /// [`super::data_losses`]), and [`RevertOptions::allow_destructive`] is false.
+    /// [`crate::files::data_losses`]), and [`RevertOptions::allow_destructive`] is false.
     #[error("`{down}` is destructive:{}", .lines.iter().map(|l| format!("\n      {l}")).collect::<String>())]
     Destructive {
         /// The down's file name.
@@ -259,7 +253,7 @@ impl Migrator {
             .collect();
         // The statements say whether data is lost, whatever the header says.
         let marked = header.contains(&DESTRUCTIVE_DOWN_MARKER);
-        let losses = super::destructive::data_losses(&down.sql);
+        let losses = crate::files::destructive::data_losses(&down.sql);
         if (marked || !losses.is_empty()) && !options.allow_destructive {
             let mut lines: Vec<String> = header
                 .iter()

@@ -7,13 +7,13 @@ use tokio_postgres::Client;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::cancel::CancelOnDrop;
-use super::config::DatabaseConfig;
 use super::error::MigrateError;
-use super::names::SkippedFile;
 use super::online::{Watch, Watcher};
-use super::source::Migration;
 use super::verify::{self, StatusEntry};
 use super::{ledger, lock, Migrator};
+use crate::connection::{pool, ConnectError, DatabaseConfig};
+use crate::files::names::SkippedFile;
+use crate::files::source::Migration;
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -152,18 +152,18 @@ impl Migrator {
     /// Brings the database up to date on one connection of `pool`. After a failure the
     /// connection is closed rather than returned, so neither the lock nor an aborted
     /// transaction can leak into the application's pool. The wait for a connection is
-    /// bounded: the pool's own timeouts plus [`DEFAULT_CONNECT_TIMEOUT`](super::DEFAULT_CONNECT_TIMEOUT),
-    /// then [`MigrateError::PoolTimeout`].
+    /// bounded: the pool's own timeouts plus [`DEFAULT_CONNECT_TIMEOUT`](crate::connection::DEFAULT_CONNECT_TIMEOUT),
+    /// then [`ConnectError::PoolTimeout`].
     pub async fn run_with_pool(
         &self,
         pool: &deadpool_postgres::Pool,
     ) -> Result<Report, MigrateError> {
-        let object = super::pool::get(pool).await?;
+        let object = pool::get(pool).await?;
         let mut guard = DetachOnDrop(Some(object));
         let client: &Client = guard.0.as_ref().map(|o| &***o).expect("set above");
         let mut report = self.run_locked(client, Watcher::Pool(pool), None).await?;
         lock::unlock(client).await?;
-        (report.database, report.server) = super::pool::where_connected(client).await?;
+        (report.database, report.server) = where_connected(client).await?;
         // Healthy and unlocked: back to the pool.
         drop(guard.0.take());
         Ok(report)
@@ -181,7 +181,7 @@ impl Migrator {
         let unlocked = lock::unlock(client).await;
         let mut report = result?;
         unlocked?;
-        (report.database, report.server) = super::pool::where_connected(client).await?;
+        (report.database, report.server) = where_connected(client).await?;
         Ok(report)
     }
 
@@ -315,7 +315,7 @@ async fn refuse_foreign_history(
     if !ledger.is_empty() {
         return Ok(());
     }
-    match super::drizzle::read_ledger(client).await? {
+    match super::foreign::read_ledger(client).await? {
         Some(rows) if !rows.is_empty() => Err(MigrateError::BuiltByDrizzle {
             entries: rows.len(),
         }),
@@ -332,10 +332,10 @@ async fn read_ledger(db: &DatabaseConfig) -> Result<(bool, Vec<ledger::LedgerRow
             Ok((true, ledger))
         }
         // As a run would: it creates the database only when allowed to.
-        Err(MigrateError::DatabaseMissing { .. }) if db.creates_missing_database() => {
+        Err(ConnectError::DatabaseMissing { .. }) if db.creates_missing_database() => {
             Ok((false, Vec::new()))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -349,4 +349,14 @@ impl Drop for DetachOnDrop {
             drop(deadpool_postgres::Object::take(object));
         }
     }
+}
+
+/// The database and server a run's connection leads to, for its report.
+async fn where_connected(client: &Client) -> Result<(String, String), MigrateError> {
+    pool::where_connected(client)
+        .await
+        .map_err(|source| MigrateError::Database {
+            during: "reading which database the connection is to".into(),
+            source,
+        })
 }

@@ -8,8 +8,8 @@
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 use super::error::MigrateError;
-use super::lex;
-use super::source::Migration;
+use crate::files::lex;
+use crate::files::source::Migration;
 use crate::sql::quote_literal;
 
 /// The settings a migration changes for the session, with their values from before it.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::error::VerifyProblem;
 use super::ledger::LedgerRow;
-use super::source::Migration;
+use crate::files::source::Migration;
 
 /// Where one migration stands.
 #[derive(Debug, Clone, PartialEq)]

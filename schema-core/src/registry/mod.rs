@@ -50,9 +50,9 @@ macro_rules! schema {
         $crate::schema!(@build $crate::model::PUBLIC_SCHEMA, [$($e),*], [$($t),*])
     };
     (@build $pg_schema:expr, [$($e:ty),*], [$($t:ty),*]) => {{
-        const ENUMS: &[$crate::model::EnumDef] = &[$(<$e as $crate::traits::PgEnum>::ENUM),*];
+        const ENUMS: &[$crate::model::EnumDef] = &[$(<$e as $crate::PgEnum>::ENUM),*];
         const TABLES: &[$crate::model::TableDef] =
-            &[$(<$t as $crate::traits::Table>::TABLE),*];
+            &[$(<$t as $crate::Table>::TABLE),*];
         // The panic is here, in the caller's constant, so the build error shows the message
         // and this call rather than the body of the check.
         const _: () = if let ::std::option::Option::Some(violation) =

@@ -6,8 +6,8 @@ pub mod cli;
 
 use std::path::Path;
 
-use schema_core::migrate::{DatabaseConfig, Migrator};
 use schema_core::testing::TestDatabase;
+use schema_core::{connection::DatabaseConfig, migrate::Migrator};
 use tokio_postgres::Client;
 
 /// A migrations folder of the test's own.

@@ -11,7 +11,7 @@ use tokio_postgres::Config;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::conninfo::TakenParams;
-use super::error::MigrateError;
+use super::error::ConnectError;
 use super::tls::{SslMode, TlsSettings};
 
 /// The variable read from the environment and from `.env`.
@@ -57,9 +57,9 @@ impl DatabaseConfig {
     /// `DATABASE_URL` from the environment, else from a `.env` file in the current folder or
     /// one above it, else the libpq variables (see [`DatabaseConfig::from_libpq_env`]). The
     /// process environment is not modified. An empty variable counts as unset, as libpq
-    /// treats its own. With none of them set this refuses ([`MigrateError::NoDatabase`])
+    /// treats its own. With none of them set this refuses ([`ConnectError::NoDatabase`])
     /// rather than guess a database.
-    pub fn from_env() -> Result<Self, MigrateError> {
+    pub fn from_env() -> Result<Self, ConnectError> {
         Self::from_env_or(None)
     }
 
@@ -67,7 +67,7 @@ impl DatabaseConfig {
     /// nor any of `PGHOST`, `PGHOSTADDR`, `PGPORT`, `PGUSER`, `PGDATABASE` is set. The default
     /// is the program's own database, so it is created when missing
     /// ([`DatabaseConfig::create_database`]); a database named by the environment is not.
-    pub fn from_env_or(default_url: Option<&str>) -> Result<Self, MigrateError> {
+    pub fn from_env_or(default_url: Option<&str>) -> Result<Self, ConnectError> {
         if let Some(url) = env_var(DATABASE_URL_VAR).filter(|url| !url.trim().is_empty()) {
             return Self::parse(&url, "DATABASE_URL from the environment");
         }
@@ -89,12 +89,12 @@ impl DatabaseConfig {
     /// libpq's defaults for what is unset (localhost, 5432, the login name `$USER`, a
     /// database named like the user). Refuses when none of `PGHOST`, `PGHOSTADDR`, `PGPORT`,
     /// `PGUSER`, `PGDATABASE` is set, and when no user name is known.
-    pub fn from_libpq_env() -> Result<Self, MigrateError> {
+    pub fn from_libpq_env() -> Result<Self, ConnectError> {
         if !NAMING_VARS.iter().any(|var| env_var(var).is_some()) {
-            return Err(MigrateError::NoDatabase);
+            return Err(ConnectError::NoDatabase);
         }
         let origin = "the PG* environment variables (DATABASE_URL is not set)";
-        let bad = |reason: String| MigrateError::BadUrl {
+        let bad = |reason: String| ConnectError::BadUrl {
             origin: origin.into(),
             reason,
         };
@@ -130,16 +130,16 @@ impl DatabaseConfig {
     }
 
     /// A URL given explicitly.
-    pub fn from_url(url: &str) -> Result<Self, MigrateError> {
+    pub fn from_url(url: &str) -> Result<Self, ConnectError> {
         Self::parse(url, "the database URL")
     }
 
     /// A URL given explicitly, with where it came from (e.g. `--database-url`) for messages.
-    pub fn from_url_with_origin(url: &str, origin: &str) -> Result<Self, MigrateError> {
+    pub fn from_url_with_origin(url: &str, origin: &str) -> Result<Self, ConnectError> {
         Self::parse(url, origin)
     }
 
-    /// Whether [`Migrator::run`](super::Migrator::run) creates the database when it does not
+    /// Whether [`Migrator::run`](crate::migrate::Migrator::run) creates the database when it does not
     /// exist (through the server's `postgres` database; the user needs CREATEDB). Off unless
     /// asked, so that a mistyped name is an error rather than a new empty database; on for
     /// the program's default database of [`DatabaseConfig::from_env_or`].
@@ -163,7 +163,7 @@ impl DatabaseConfig {
     /// `connect_timeout` are read here; what the URL leaves out of the password, `sslmode`,
     /// `sslrootcert` and `connect_timeout` comes from `PGPASSWORD`, `PGSSLMODE`,
     /// `PGSSLROOTCERT` and `PGCONNECT_TIMEOUT`, as libpq does.
-    fn parse(url: &str, origin: &str) -> Result<Self, MigrateError> {
+    fn parse(url: &str, origin: &str) -> Result<Self, ConnectError> {
         if let Some(authority) = url
             .strip_prefix("postgres://")
             .or_else(|| url.strip_prefix("postgresql://"))
@@ -172,25 +172,25 @@ impl DatabaseConfig {
             // `u:p@ss@host` would be read as the host `ss@host`, and messages would print
             // part of the password as the server's name.
             if authority.matches('@').count() > 1 {
-                return Err(MigrateError::BadUrl {
+                return Err(ConnectError::BadUrl {
                     origin: origin.to_string(),
                     reason: "the user name or password holds an `@`: write it as %40".into(),
                 });
             }
         }
-        let (rest, taken) = TakenParams::take_from(url).map_err(|reason| MigrateError::BadUrl {
+        let (rest, taken) = TakenParams::take_from(url).map_err(|reason| ConnectError::BadUrl {
             origin: origin.to_string(),
             reason,
         })?;
-        let config: Config = rest.parse().map_err(|source| MigrateError::UrlSyntax {
+        let config: Config = rest.parse().map_err(|source| ConnectError::UrlSyntax {
             origin: origin.to_string(),
             source,
         })?;
         Self::build(config, taken, origin)
     }
 
-    fn build(mut config: Config, taken: TakenParams, origin: &str) -> Result<Self, MigrateError> {
-        let bad = |reason: String| MigrateError::BadUrl {
+    fn build(mut config: Config, taken: TakenParams, origin: &str) -> Result<Self, ConnectError> {
+        let bad = |reason: String| ConnectError::BadUrl {
             origin: origin.to_string(),
             reason,
         };
@@ -232,7 +232,7 @@ impl DatabaseConfig {
                 .map(Into::into),
         };
         config.ssl_mode(mode.transport());
-        let connector = tls.connector().map_err(|source| MigrateError::Tls {
+        let connector = tls.connector().map_err(|source| ConnectError::Tls {
             origin: origin.to_string(),
             source,
         })?;
@@ -408,7 +408,7 @@ mod tests {
         assert_eq!(c.database(), "q b");
         assert_eq!(c.tls().mode, SslMode::Require);
         let err = DatabaseConfig::from_url("host=h sslmode").unwrap_err();
-        assert!(matches!(err, MigrateError::BadUrl { .. }), "{err:?}");
+        assert!(matches!(err, ConnectError::BadUrl { .. }), "{err:?}");
         assert!(
             err.to_string().contains("`sslmode` is not followed by `=`"),
             "{err}"
@@ -424,7 +424,7 @@ mod tests {
     #[test]
     fn a_malformed_url_names_its_origin() {
         let err = DatabaseConfig::from_url("postgres://x@h:notaport/db").unwrap_err();
-        assert!(matches!(err, MigrateError::UrlSyntax { .. }), "{err:?}");
+        assert!(matches!(err, ConnectError::UrlSyntax { .. }), "{err:?}");
         assert!(err.to_string().starts_with("the database URL"), "{err}");
     }
 
@@ -444,7 +444,7 @@ mod tests {
     #[test]
     fn an_unparsable_url_keeps_the_parser_error_as_its_source() {
         let err = DatabaseConfig::from_url("postgres://h:notaport/db").unwrap_err();
-        let MigrateError::UrlSyntax { source, .. } = &err else {
+        let ConnectError::UrlSyntax { source, .. } = &err else {
             panic!("{err:?}");
         };
         let cause = std::error::Error::source(&err).expect("a source");

@@ -1,66 +1,12 @@
-//! drizzle-kit's side of a takeover: its ledger (`drizzle.__drizzle_migrations`) and, when
-//! given, its migrations folder, so the provenance recorded by `adopt` names drizzle's files.
-//! Nothing here writes: drizzle's ledger is left as it was, so the team can go back.
+//! drizzle-kit's migrations folder, when given to `adopt`, so the provenance it records names
+//! drizzle's files (its ledger is read by the runner's `foreign` module).
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use tokio_postgres::{Client, SimpleQueryMessage};
 
-use super::adopt::AdoptError;
-use super::error::MigrateError;
-
-/// Where drizzle-kit keeps its ledger (its `migrationsSchema` and `migrationsTable` defaults).
-pub const DRIZZLE_LEDGER: &str = "drizzle.__drizzle_migrations";
-
-/// One row of drizzle-kit's ledger.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct DrizzleRow {
-    pub id: i64,
-    /// SHA-256 hex of the raw `.sql` file drizzle-kit applied.
-    pub hash: String,
-    /// The `when` of the file's entry in drizzle's `meta/_journal.json` (milliseconds).
-    pub created_at: Option<i64>,
-}
-
-/// drizzle-kit's ledger rows in order; `None` when the database has no such ledger.
-pub(crate) async fn read_ledger(client: &Client) -> Result<Option<Vec<DrizzleRow>>, MigrateError> {
-    let failed = |e: tokio_postgres::Error| MigrateError::Database {
-        during: format!("reading drizzle-kit's ledger {DRIZZLE_LEDGER}"),
-        source: e,
-    };
-    let exists = client
-        .simple_query(&format!(
-            "SELECT to_regclass('{DRIZZLE_LEDGER}') IS NOT NULL"
-        ))
-        .await
-        .map_err(failed)?;
-    if !rows(&exists).any(|r| r.get(0) == Some("t")) {
-        return Ok(None);
-    }
-    let messages = client
-        .simple_query(&format!(
-            "SELECT id, hash, created_at FROM {DRIZZLE_LEDGER} ORDER BY id"
-        ))
-        .await
-        .map_err(failed)?;
-    Ok(Some(
-        rows(&messages)
-            .map(|r| DrizzleRow {
-                id: r.get(0).and_then(|v| v.parse().ok()).unwrap_or_default(),
-                hash: r.get(1).unwrap_or_default().to_string(),
-                created_at: r.get(2).and_then(|v| v.parse().ok()),
-            })
-            .collect(),
-    ))
-}
-
-fn rows(messages: &[SimpleQueryMessage]) -> impl Iterator<Item = &tokio_postgres::SimpleQueryRow> {
-    messages.iter().filter_map(|m| match m {
-        SimpleQueryMessage::Row(row) => Some(row),
-        _ => None,
-    })
-}
+use super::AdoptError;
+use crate::migrate::foreign::{DrizzleRow, DRIZZLE_LEDGER};
 
 /// One file of drizzle-kit's migrations folder: its journal tag, `when` and SHA-256.
 #[derive(Clone, Debug, PartialEq, Eq)]

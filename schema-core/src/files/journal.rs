@@ -99,7 +99,7 @@ pub enum FilesError {
         /// The directory.
         dir: PathBuf,
         /// Each file refused, with what to rename it to.
-        problems: Vec<crate::migrate::SourceProblem>,
+        problems: Vec<crate::files::SourceProblem>,
     },
     /// A migration name is empty, longer than 100 bytes, or has a character other than a
     /// lowercase ASCII letter, a digit or `_`; holds the name as given.
@@ -215,7 +215,7 @@ impl MigrationsDir {
                 files.push(path);
             }
         }
-        let listing = crate::migrate::names::list(files);
+        let listing = crate::files::names::list(files);
         if !listing.problems.is_empty() {
             return Err(FilesError::Names {
                 dir: self.root.clone(),

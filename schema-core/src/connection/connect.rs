@@ -9,7 +9,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Config};
 
 use super::config::DatabaseConfig;
-use super::error::MigrateError;
+use super::error::ConnectError;
 
 /// Why a connection attempt failed, before it is told apart for the user.
 enum Failed {
@@ -29,7 +29,7 @@ impl DatabaseConfig {
     /// `postgres` database and connects again, whatever
     /// [`DatabaseConfig::create_database`] says (calling this is the choice). Returns whether
     /// this call created it (when several migrators race to create it, exactly one did).
-    pub async fn connect_or_create(&self) -> Result<(Client, bool), MigrateError> {
+    pub async fn connect_or_create(&self) -> Result<(Client, bool), ConnectError> {
         match self.attempt(&self.config).await {
             Ok(client) => Ok((client, false)),
             Err(failed) if failed.is_missing_database() => {
@@ -45,10 +45,10 @@ impl DatabaseConfig {
     }
 
     /// Connects without creating anything.
-    pub async fn connect(&self) -> Result<Client, MigrateError> {
+    pub async fn connect(&self) -> Result<Client, ConnectError> {
         self.attempt(&self.config).await.map_err(|failed| {
             if failed.is_missing_database() {
-                MigrateError::DatabaseMissing {
+                ConnectError::DatabaseMissing {
                     target: self.target(),
                     database: self.database(),
                 }
@@ -58,7 +58,7 @@ impl DatabaseConfig {
         })
     }
 
-    async fn create_missing(&self) -> Result<bool, MigrateError> {
+    async fn create_missing(&self) -> Result<bool, ConnectError> {
         let database = self.database();
         let mut admin = self.config.clone();
         admin.dbname("postgres");
@@ -66,8 +66,7 @@ impl DatabaseConfig {
             .attempt(&admin)
             .await
             .map_err(|f| self.connect_error(f))?;
-        let create = format!("CREATE DATABASE {}", crate::sql::quote_ident(&database));
-        match client.batch_execute(&create).await {
+        match super::scratch::create_database(&client, &database).await {
             Ok(()) => Ok(true),
             // Another migrator created it a moment ago: that is what was wanted. Two creates
             // in flight at once end in a unique violation on pg_database instead of 42P04.
@@ -77,7 +76,7 @@ impl DatabaseConfig {
             {
                 Ok(false)
             }
-            Err(source) => Err(MigrateError::CreateDatabase { database, source }),
+            Err(source) => Err(ConnectError::CreateDatabase { database, source }),
         }
     }
 
@@ -103,10 +102,10 @@ impl DatabaseConfig {
         Ok(client)
     }
 
-    fn connect_error(&self, failed: Failed) -> MigrateError {
+    fn connect_error(&self, failed: Failed) -> ConnectError {
         let target = format!("{} ({})", self.target(), self.origin());
         let e = match failed {
-            Failed::Silent(waited) => return MigrateError::ConnectTimeout { target, waited },
+            Failed::Silent(waited) => return ConnectError::ConnectTimeout { target, waited },
             Failed::Driver(e) => e,
         };
         match e.code() {
@@ -117,25 +116,25 @@ impl DatabaseConfig {
                 ]
                 .contains(code) =>
             {
-                MigrateError::Authentication {
+                ConnectError::Authentication {
                     target,
                     user: self.user(),
                     source: e,
                 }
             }
-            Some(_) => MigrateError::Connect { target, source: e },
-            None if is_tls_error(&e) => MigrateError::TlsHandshake { target, source: e },
-            None if is_password_missing(&e) => MigrateError::PasswordMissing {
+            Some(_) => ConnectError::Connect { target, source: e },
+            None if is_tls_error(&e) => ConnectError::TlsHandshake { target, source: e },
+            None if is_password_missing(&e) => ConnectError::PasswordMissing {
                 target,
                 user: self.user(),
                 source: e,
             },
-            None if is_auth_setup_error(&e) => MigrateError::Authentication {
+            None if is_auth_setup_error(&e) => ConnectError::Authentication {
                 target,
                 user: self.user(),
                 source: e,
             },
-            None => MigrateError::Unreachable { target, source: e },
+            None => ConnectError::Unreachable { target, source: e },
         }
     }
 }

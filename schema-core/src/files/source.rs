@@ -4,12 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
+use super::markers::{NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
+
 use sha2::{Digest, Sha256};
 
-use super::error::{MigrateError, SourceProblem};
 use super::lex;
 use super::names::{self, SkippedFile};
-pub use crate::sql::{NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
+use super::problem::{SourceError, SourceProblem};
 
 /// One migration file, read and split.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,19 +90,19 @@ pub(crate) struct Folder {
 
 /// Reads every `NNNN_name.sql` in `dir` (subfolders such as `meta/` and files that are not
 /// SQL are ignored), ordered by number. All problems with the folder are reported together.
-pub(crate) fn read_dir(dir: &Path) -> Result<Folder, MigrateError> {
+pub(crate) fn read_dir(dir: &Path) -> Result<Folder, SourceError> {
     if !dir.is_dir() {
-        return Err(MigrateError::DirMissing {
+        return Err(SourceError::DirMissing {
             path: dir.to_path_buf(),
         });
     }
-    let entries = std::fs::read_dir(dir).map_err(|source| MigrateError::ReadDir {
+    let entries = std::fs::read_dir(dir).map_err(|source| SourceError::ReadDir {
         path: dir.to_path_buf(),
         source,
     })?;
     let mut files = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| MigrateError::ReadDir {
+        let entry = entry.map_err(|source| SourceError::ReadDir {
             path: dir.to_path_buf(),
             source,
         })?;
@@ -128,7 +129,7 @@ pub(crate) fn read_dir(dir: &Path) -> Result<Folder, MigrateError> {
 
 /// The folder's files already in memory (embedded in the program by `embed_migrations!`):
 /// the same names, checks and order as a folder read at run time.
-pub(crate) fn from_files(files: Vec<(PathBuf, Vec<u8>)>) -> Result<Folder, MigrateError> {
+pub(crate) fn from_files(files: Vec<(PathBuf, Vec<u8>)>) -> Result<Folder, SourceError> {
     let listing = names::list(files.iter().map(|(path, _)| path.clone()));
     read_listing(listing, files)
 }
@@ -138,7 +139,7 @@ pub(crate) fn from_files(files: Vec<(PathBuf, Vec<u8>)>) -> Result<Folder, Migra
 fn read_listing(
     listing: names::Listing,
     contents: Vec<(PathBuf, Vec<u8>)>,
-) -> Result<Folder, MigrateError> {
+) -> Result<Folder, SourceError> {
     let mut problems = listing.problems;
     let mut contents: std::collections::HashMap<PathBuf, Vec<u8>> = contents.into_iter().collect();
     let mut parse = |named: names::Named| {
@@ -168,7 +169,7 @@ fn read_listing(
     if problems.is_empty() {
         Ok(folder)
     } else {
-        Err(MigrateError::Source(problems))
+        Err(SourceError::Problems(problems))
     }
 }
 

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::error::SourceProblem;
+use super::problem::SourceProblem;
 use crate::sql::{self, MigrationFile};
 
 /// A file the runner did not read although its name mentions SQL; reported with the run.

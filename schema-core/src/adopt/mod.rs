@@ -12,14 +12,14 @@ use std::path::PathBuf;
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use super::config::DatabaseConfig;
-use super::drizzle::{self, DRIZZLE_LEDGER};
-use super::error::MigrateError;
-use super::ledger::{self, LEDGER_SCHEMA, LEDGER_TABLE};
-use super::lock;
-use super::Migrator;
+use crate::connection::DatabaseConfig;
+mod drizzle;
+
 use crate::catalog::{self, CatalogError, Drift};
-use crate::migrations_dir::{FilesError, MigrationsDir};
+use crate::files::journal::{FilesError, MigrationsDir};
+use crate::migrate::foreign::{self, DRIZZLE_LEDGER};
+use crate::migrate::ledger::{self, LEDGER_SCHEMA, LEDGER_TABLE};
+use crate::migrate::{lock, MigrateError, Migrator, Progress};
 use crate::sql::{qualified_in, quote_literal};
 
 /// Choices of [`Migrator::adopt`].
@@ -120,6 +120,12 @@ pub enum AdoptError {
         #[source]
         source: serde_json::Error,
     },
+}
+
+impl From<crate::connection::ConnectError> for AdoptError {
+    fn from(e: crate::connection::ConnectError) -> Self {
+        Self::Migrate(e.into())
+    }
 }
 
 fn lines(drifts: &[Drift]) -> String {
@@ -226,8 +232,8 @@ impl Migrator {
         // The same lock and the same bounded wait as `migrate`, taken without creating the
         // ledger: a refusal writes nothing at all.
         lock::acquire(client, self.options().migration_lock_wait, |holders| {
-            self.report(super::Progress::WaitingForLock);
-            self.report(super::Progress::LockHeldBy(holders));
+            self.report(Progress::WaitingForLock);
+            self.report(Progress::LockHeldBy(holders));
         })
         .await?;
         let result = self.adopt_locked(client, options).await;
@@ -248,7 +254,7 @@ impl Migrator {
                 Some((through, adopted_from)) => Ok(AdoptReport {
                     through,
                     recorded: Vec::new(),
-                    drizzle_ledger: drizzle::read_ledger(client).await?.is_some(),
+                    drizzle_ledger: foreign::read_ledger(client).await?.is_some(),
                     adopted_from,
                     warnings: Vec::new(),
                 }),
@@ -257,7 +263,7 @@ impl Migrator {
                 }),
             };
         }
-        let drizzle_rows = drizzle::read_ledger(client).await?;
+        let drizzle_rows = foreign::read_ledger(client).await?;
         if drizzle_rows.is_none() && options.through.is_none() {
             return Err(AdoptError::NoDrizzleLedger);
         }

@@ -1,0 +1,25 @@
+//! Creating and dropping whole databases through a connection to another one (the server's
+//! `postgres` database): the missing database `migrate` may create, the shadow databases of
+//! `generate --check`, and the databases of tests.
+
+use tokio_postgres::Client;
+
+use crate::sql::quote_ident;
+
+/// `CREATE DATABASE name`, from `admin`, a connection to another database of the server.
+pub async fn create_database(admin: &Client, name: &str) -> Result<(), tokio_postgres::Error> {
+    admin
+        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(name)))
+        .await
+}
+
+/// `DROP DATABASE IF EXISTS name WITH (FORCE)`: the connections still open on it are ended,
+/// so a dropped client's connection that has not closed yet does not keep the database.
+pub async fn drop_database(admin: &Client, name: &str) -> Result<(), tokio_postgres::Error> {
+    admin
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(name)
+        ))
+        .await
+}

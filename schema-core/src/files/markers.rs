@@ -1,0 +1,11 @@
+//! The lines a migration file holds for the runner and the generator, not for the server.
+
+pub use crate::sql::{NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT};
+
+/// The header line of a down that loses data or cannot restore what its up removed (the
+/// same marker `generate` writes).
+pub const DESTRUCTIVE_DOWN_MARKER: &str = "-- schema:destructive";
+
+/// A line marking a down with deliberately no statement: a later part of an online change,
+/// whose effects the down of the change's first migration undoes.
+pub const NOTHING_TO_UNDO_MARKER: &str = "-- schema:nothing-to-undo";
