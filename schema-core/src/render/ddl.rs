@@ -204,20 +204,62 @@ fn create_table(table: &TableDef) -> String {
 }
 
 pub(super) fn add_foreign_key(schema: &str, table: &str, fk: &ForeignKeyDef) -> String {
+    foreign_key(
+        schema,
+        table,
+        &fk.constraint_name(table),
+        fk,
+        Validation::Now,
+    )
+}
+
+/// Whether a new constraint checks the rows already there as it is added.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Validation {
+    /// Checked at once, under the lock the `ALTER TABLE` takes.
+    Now,
+    /// `NOT VALID`: only new rows are checked; `VALIDATE CONSTRAINT` checks the rest later.
+    Later,
+}
+
+/// `ALTER TABLE .. ADD CONSTRAINT name FOREIGN KEY ..`, `NOT VALID` when validated later.
+pub(super) fn foreign_key(
+    schema: &str,
+    table: &str,
+    name: &str,
+    fk: &ForeignKeyDef,
+    validation: Validation,
+) -> String {
     format!(
-        "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE no action;",
+        "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE no action{};",
         ident(table),
-        ident(&fk.constraint_name(table)),
+        ident(name),
         ident(&fk.column),
         qualified_in(schema, &fk.references_table),
         ident(&fk.references_column),
-        fk.on_delete.sql()
+        fk.on_delete.sql(),
+        if validation == Validation::Later { " NOT VALID" } else { "" }
     )
 }
 
 /// A key is written as `pg_get_indexdef` prints it: `DESC` for PostgreSQL's plain descending
 /// order (NULLs first), and a NULLS clause only where it differs from the direction's default.
 pub(super) fn create_index(table: &str, index: &IndexDef) -> String {
+    index_statement(table, index, Build::Locked)
+}
+
+/// How an index is built.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Build {
+    /// In one pass, blocking the table's writers for its length.
+    Locked,
+    /// `CONCURRENTLY IF NOT EXISTS`: writers go on; safe to repeat after an interruption.
+    Concurrently,
+}
+
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY IF NOT EXISTS] name ON table USING btree (..)`: the
+/// same text after the name either way, so both give the same `pg_indexes.indexdef`.
+pub(super) fn index_statement(table: &str, index: &IndexDef, build: Build) -> String {
     let columns: Vec<String> = index
         .columns
         .iter()
@@ -234,8 +276,13 @@ pub(super) fn create_index(table: &str, index: &IndexDef) -> String {
         })
         .collect();
     format!(
-        "CREATE {}INDEX {} ON {} USING btree ({});",
+        "CREATE {}INDEX {}{} ON {} USING btree ({});",
         if index.unique { "UNIQUE " } else { "" },
+        if build == Build::Concurrently {
+            "CONCURRENTLY IF NOT EXISTS "
+        } else {
+            ""
+        },
         ident(&index.name),
         ident(table),
         columns.join(",")

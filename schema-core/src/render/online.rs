@@ -1,7 +1,7 @@
 //! The online forms of statements (see [`crate::online`]): the same objects as the plain
 //! forms of `ddl.rs`, reached under locks that let the table's writers through.
 
-use super::ddl::{add_foreign_key, create_index};
+use super::ddl::{self, index_statement, Build, Validation};
 use crate::plan::OnlineStatement;
 use crate::sql::quote_ident as ident;
 
@@ -9,16 +9,7 @@ use crate::sql::quote_ident as ident;
 pub(super) fn statement(s: &OnlineStatement, schema: &str) -> String {
     match s {
         OnlineStatement::CreateIndex { table, index } => {
-            // The plain form's text after `INDEX`, so both give the same `pg_indexes.indexdef`.
-            let plain = create_index(table, index);
-            let rest = plain
-                .split_once("INDEX ")
-                .map(|(_, rest)| rest)
-                .unwrap_or(&plain);
-            format!(
-                "CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {rest}",
-                if index.unique { "UNIQUE " } else { "" }
-            )
+            index_statement(table, index, Build::Concurrently)
         }
         OnlineStatement::DropIndex(name) => {
             format!("DROP INDEX CONCURRENTLY IF EXISTS {};", ident(name))
@@ -27,12 +18,7 @@ pub(super) fn statement(s: &OnlineStatement, schema: &str) -> String {
             table,
             name,
             foreign_key,
-        } => {
-            let plain = add_foreign_key(schema, table, foreign_key);
-            let conventional = ident(&foreign_key.constraint_name(table));
-            let named = plain.replacen(&conventional, &ident(name), 1);
-            format!("{} NOT VALID;", named.trim_end_matches(';'))
-        }
+        } => ddl::foreign_key(schema, table, name, foreign_key, Validation::Later),
         OnlineStatement::AddNotNullCheck {
             table,
             column,
