@@ -108,6 +108,6 @@ mod tests {
         assert_keeps_source::<tokio_postgres::Error>(&e);
         let verify = VerifyError::Catalog(e);
         assert!(verify.to_string().starts_with("cannot read constraints"));
-        assert!(crate::error_chain(&verify).contains("port"));
+        assert!(crate::report::error_chain(&verify).contains("port"));
     }
 }

@@ -9,9 +9,9 @@ use super::Cli;
 use crate::adopt::{AdoptError, AdoptOptions};
 use crate::catalog::{self, VerifyError};
 use crate::connection::DatabaseConfig;
-use crate::error_chain;
 use crate::generate::{self, CommandArgs, GenerateError, GenerateOptions};
 use crate::migrate::{MigrateError, Migrator, RevertOptions};
+use crate::report::error_chain;
 
 /// Why a command could not do its work, with what to do about it.
 #[derive(Debug)]

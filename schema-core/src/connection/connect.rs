@@ -164,11 +164,11 @@ fn is_tls_error(e: &tokio_postgres::Error) -> bool {
 /// configuration error, without a SQLSTATE, once the server has asked).
 fn is_password_missing(e: &tokio_postgres::Error) -> bool {
     // The words are in the error's cause: its own message is "invalid configuration".
-    crate::error_chain(e).contains("password missing")
+    crate::report::error_chain(e).contains("password missing")
 }
 
 /// An authentication method the client cannot follow is an authentication problem, not an
 /// unreachable server, though tokio-postgres reports it without a SQLSTATE.
 fn is_auth_setup_error(e: &tokio_postgres::Error) -> bool {
-    crate::error_chain(e).contains("authentication")
+    crate::report::error_chain(e).contains("authentication")
 }

@@ -269,7 +269,7 @@ mod tests {
             "{source:?}"
         );
         assert!(std::error::Error::source(&err).is_some());
-        let chain = crate::error_chain(&err);
+        let chain = crate::report::error_chain(&err);
         assert_eq!(chain.matches("/no/such/root.crt").count(), 1, "{chain}");
         assert!(chain.contains("No such file"), "{chain}");
     }

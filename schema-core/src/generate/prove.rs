@@ -328,7 +328,7 @@ mod error_tests {
             during: "creating the shadow database".into(),
             source: client_error(),
         });
-        let chain = crate::error_chain(&e);
+        let chain = crate::report::error_chain(&e);
         assert_eq!(
             chain.matches("creating the shadow database").count(),
             1,

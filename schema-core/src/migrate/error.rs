@@ -1,6 +1,6 @@
 //! Everything that can stop a migration run. Each message says what failed and keeps the error
 //! that caused it as its [`source`](std::error::Error::source) (print both with
-//! [`error_chain`](crate::error_chain)); [`MigrateError::help`] says what to do about it, so a
+//! [`error_chain`](crate::report::error_chain)); [`MigrateError::help`] says what to do about it, so a
 //! command can print both as one paragraph.
 
 use std::fmt;
@@ -282,7 +282,7 @@ fn list<T: std::error::Error + 'static>(head: &str, items: &[T]) -> String {
     let mut out = format!("{head}:");
     for item in items {
         out.push_str("\n  - ");
-        out.push_str(&crate::error_chain(item));
+        out.push_str(&crate::report::error_chain(item));
     }
     out
 }

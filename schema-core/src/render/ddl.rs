@@ -1,17 +1,11 @@
 //! One function per statement shape.
 
-use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, PrimaryKey, TableDef, PUBLIC_SCHEMA};
+use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, PrimaryKey, TableDef};
 use crate::plan::{LabelPosition, Statement};
 use crate::sql::{default, qualified_in, quote_ident as ident, quote_literal as literal, sql_type};
 
-/// The SQL text of one statement, ending with `;` and without a trailing newline.
-pub fn statement(s: &Statement) -> String {
-    statement_in(s, PUBLIC_SCHEMA)
-}
-
-/// [`statement`] for objects of the PostgreSQL schema `schema` (enum types and referenced
-/// tables are written qualified, as drizzle-kit writes them).
-pub fn statement_in(s: &Statement, schema: &str) -> String {
+/// The plain (not online) statements; online ones are `online.rs`'s.
+pub(super) fn statement_in(s: &Statement, schema: &str) -> String {
     let qualified = |name: &str| qualified_in(schema, name);
     match s {
         Statement::CreateExtension(name) => {
@@ -136,7 +130,9 @@ pub fn statement_in(s: &Statement, schema: &str) -> String {
         Statement::RenameIndex { from, to } => {
             format!("ALTER INDEX {} RENAME TO {};", ident(from), ident(to))
         }
-        Statement::Online(online) => super::online::statement(online, schema),
+        Statement::Online(_) => {
+            unreachable!("render::statement_in sends online statements to online.rs")
+        }
         Statement::FillNulls {
             table,
             column,

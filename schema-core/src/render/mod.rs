@@ -7,11 +7,23 @@
 mod ddl;
 mod online;
 
-pub use ddl::{statement, statement_in};
-
 use crate::model::PUBLIC_SCHEMA;
 use crate::plan::Statement;
 use crate::sql::{NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT as BREAKPOINT};
+
+/// The SQL text of one statement, ending with `;` and without a trailing newline.
+pub fn statement(s: &Statement) -> String {
+    statement_in(s, PUBLIC_SCHEMA)
+}
+
+/// [`statement`] for objects of the PostgreSQL schema `schema` (enum types and referenced
+/// tables are written qualified, as drizzle-kit writes them).
+pub fn statement_in(s: &Statement, schema: &str) -> String {
+    match s {
+        Statement::Online(online) => online::statement(online, schema),
+        plain => ddl::statement_in(plain, schema),
+    }
+}
 
 /// A migration file's text: each statement, separated by [`BREAKPOINT`] lines.
 pub fn migration(statements: &[Statement], no_transaction: bool) -> String {
