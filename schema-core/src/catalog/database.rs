@@ -50,7 +50,7 @@ impl VerifyError {
 ///
 /// ```no_run
 /// # async fn startup(schema: &schema_core::Schema) -> Result<(), Box<dyn std::error::Error>> {
-/// use schema_core::{catalog, migrate::DatabaseConfig};
+/// use schema_core::{catalog, DatabaseConfig};
 /// let report = catalog::verify_database(&DatabaseConfig::from_env()?, schema).await?;
 /// if !report.is_clean() {
 ///     return Err(report.to_string().into());

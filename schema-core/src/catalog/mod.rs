@@ -10,7 +10,7 @@
 //!   read; [`verify_database`] connects first, with the migrator's [`DatabaseConfig`], and
 //!   never creates the database.
 //!
-//! [`DatabaseConfig`]: crate::migrate::DatabaseConfig
+//! [`DatabaseConfig`]: crate::connection::DatabaseConfig
 //!
 //! ```no_run
 //! # async fn startup(client: &tokio_postgres::Client, schema: &schema_core::Schema)
