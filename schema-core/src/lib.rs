@@ -35,6 +35,7 @@ pub mod catalog;
 pub mod cli;
 pub mod generate;
 pub mod lint;
+pub mod pull;
 #[cfg(feature = "testing")]
 pub mod testing;
 

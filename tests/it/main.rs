@@ -38,6 +38,7 @@ mod migrate_verify;
 mod migrate_verify_cli;
 mod migrate_waits;
 mod pg_schema;
+mod pull;
 mod question_bank_schema;
 mod readme_own_schema;
 mod silent_server;

@@ -7,9 +7,9 @@
 //! Slow: the first run builds the new crate's dependencies (into a target dir of its own
 //! under the workspace's, which later runs reuse).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
+use crate::support::cargo_crate;
 use schema_core::testing::TestDatabase;
 
 const SECTION: &str = "## Use it for your own schema";
@@ -68,28 +68,9 @@ fn steps(section: &str) -> Vec<String> {
         .collect()
 }
 
-fn target_dir() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run cargo metadata");
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
-    PathBuf::from(metadata["target_directory"].as_str().expect("target dir"))
-}
-
-/// A folder outside the workspace (cargo would take a crate inside it for a member), at the
-/// same place on every run so that cargo reuses what it built for the crate last time.
-fn crate_dir() -> PathBuf {
-    let checkout = env!("CARGO_MANIFEST_DIR").replace(['/', '\\', ':'], "_");
-    std::env::temp_dir().join(format!("schema-core-readme{checkout}"))
-}
-
 fn write_crate(dir: &Path, files: &[(String, String)]) {
     let _ = std::fs::remove_dir_all(dir);
-    let schema_core = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema-core");
+    let schema_core = cargo_crate::schema_core_path();
     for (path, text) in files {
         let text = if path == "Cargo.toml" {
             assert_eq!(
@@ -108,14 +89,7 @@ fn write_crate(dir: &Path, files: &[(String, String)]) {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, text).unwrap();
     }
-    // The versions this checkout is tested with, so the build needs no network and reuses the
-    // dependencies it built before; the pins a fresh resolve depends on are checked by
-    // dependency_pins.
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock"),
-        dir.join("Cargo.lock"),
-    )
-    .unwrap();
+    cargo_crate::lock_like_the_checkout(dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -135,29 +109,15 @@ async fn the_readme_steps_build_a_crate_that_generates_migrates_and_verifies() {
     assert!(!steps.is_empty(), "the section has steps");
 
     let db = TestDatabase::create().await.unwrap();
-    let dir = crate_dir();
+    let dir = cargo_crate::crate_dir("readme");
     write_crate(&dir, &files);
-    let target = target_dir().join("readme-own-schema");
+    let target = cargo_crate::target_dir().join("user-crates");
 
     let mut log = String::new();
     for step in &steps {
-        let output = tokio::task::block_in_place(|| {
-            Command::new("sh")
-                .args(["-c", step])
-                .current_dir(&dir)
-                .env("DATABASE_URL", db.url())
-                .env("CARGO_TARGET_DIR", &target)
-                .env("CARGO_NET_OFFLINE", "true")
-                .env_remove("RUST_BACKTRACE")
-                .output()
-                .expect("run sh")
-        });
-        log.push_str(&format!(
-            "$ {step}\n{}{}\n",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-        assert!(output.status.success(), "a README step failed:\n{log}");
+        let ran = cargo_crate::run(&dir, step, &db.url(), &target);
+        log.push_str(&ran.log);
+        assert!(ran.ok, "a README step failed:\n{log}");
     }
 
     let client = db.connect().await.unwrap();

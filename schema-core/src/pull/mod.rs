@@ -1,0 +1,123 @@
+//! `pull`: a live database into schema code. Reads one PostgreSQL schema of a database into
+//! the model, then writes a crate that rebuilds it: `Cargo.toml`, the schema as `#[pg_enum]`
+//! and `#[table]` items with the `schema!` list (`src/lib.rs`), a `migrate` program over the
+//! command line (`src/bin/migrate.rs`), and `migrations/0000_initial.sql` with its snapshot,
+//! rendered by the same code `generate` uses. `cargo run --bin migrate` then works in the
+//! folder with no edit, and `adopt` on the pulled database takes it over by catalog proof.
+//!
+//! Every name of the database is kept exactly: a Rust name that would derive another SQL name
+//! says `name = ".."`. The tables other tools keep their history in are left out and listed.
+
+mod code;
+mod project;
+mod rust_names;
+
+pub use project::Dependency;
+
+use crate::model::Schema;
+use std::path::PathBuf;
+
+/// Tables of other migration tools' bookkeeping: never part of the application's schema.
+pub const BOOKKEEPING_TABLES: &[&str] = &[
+    "_prisma_migrations",
+    "flyway_schema_history",
+    "schema_migrations",
+    "ar_internal_metadata",
+    "knex_migrations",
+    "knex_migrations_lock",
+    "__drizzle_migrations",
+    "__diesel_schema_migrations",
+    "_sqlx_migrations",
+    "refinery_schema_history",
+    "seaql_migrations",
+];
+
+/// Where and how to write the pulled crate.
+#[derive(Clone, Debug, Default)]
+pub struct PullOptions {
+    /// The folder of the new crate; refused when it holds anything, unless `force`.
+    pub out: PathBuf,
+    /// How the crate depends on schema-core.
+    pub schema_core: Dependency,
+    /// Replace the files an earlier `pull` wrote in `out` (and no other).
+    pub force: bool,
+}
+
+/// What `pull` wrote and what it noticed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PullReport {
+    /// The files written, relative to the crate's folder.
+    pub files: Vec<String>,
+    /// Rust names that differ from the SQL names more than by case (collisions resolved).
+    pub renamed: Vec<String>,
+    /// Other tools' bookkeeping tables that were left out.
+    pub left_out: Vec<String>,
+}
+
+/// Why `pull` wrote nothing (or, for an I/O error, stopped).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PullError {
+    /// The folder holds files and `--force` was not given.
+    #[error("`{}` is not empty; give another folder, or --force to replace the files an earlier `pull` wrote there", dir.display())]
+    Exists {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// `--force` was given, but files `pull` would write are not ones it wrote.
+    #[error("{} would be overwritten, and `pull` did not write {}; move them away or pull into another folder", list(files), if files.len() == 1 { "it" } else { "them" })]
+    NotOurs {
+        /// The files.
+        files: Vec<PathBuf>,
+    },
+    /// Parts of the schema the schema language cannot express yet.
+    #[error("the schema holds what the code cannot express yet:\n  {}", .0.join("\n  "))]
+    Inexpressible(Vec<String>),
+    /// A file or folder could not be written.
+    #[error("cannot write `{}`", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The initial migration could not be written.
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
+}
+
+fn list(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .map(|f| format!("`{}`", f.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Writes the crate for a schema already read (or built by hand). `origin` says where it was
+/// read from, for the crate's doc comment (e.g. `of database `shop` on db:5432`).
+pub fn write_project(
+    schema: &Schema,
+    origin: &str,
+    options: &PullOptions,
+) -> Result<PullReport, PullError> {
+    let problems = code::inexpressible(schema);
+    if !problems.is_empty() {
+        return Err(PullError::Inexpressible(problems));
+    }
+    let names = code::Names::of(schema);
+    let lib_rs = code::schema_file(schema, &names, origin);
+    let files = project::write(
+        &options.out,
+        schema,
+        lib_rs,
+        &options.schema_core,
+        options.force,
+    )?;
+    Ok(PullReport {
+        files,
+        renamed: names.notes,
+        left_out: Vec::new(),
+    })
+}
