@@ -36,6 +36,16 @@ pub fn error_chain(error: &(dyn Error + 'static)) -> String {
     text
 }
 
+/// Each item with its causes under a heading: a list has no one source to chain them after.
+pub(crate) fn list<T: Error + 'static>(head: &str, items: &[T]) -> String {
+    let mut out = format!("{head}:");
+    for item in items {
+        out.push_str("\n  - ");
+        out.push_str(&error_chain(item));
+    }
+    out
+}
+
 fn is_server_error(error: &(dyn Error + 'static)) -> bool {
     error
         .downcast_ref::<tokio_postgres::Error>()

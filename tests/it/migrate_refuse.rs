@@ -5,14 +5,14 @@ use crate::migrate_support as support;
 
 use schema_core::testing::TestDatabase;
 use schema_core::{
-    files::SourceProblem,
+    files::{SourceError, SourceProblem},
     migrate::{MigrateError, Migrator},
 };
 use support::{config, ledger, table_exists, Fixture};
 
 fn source_problems(fixture: &Fixture) -> Vec<SourceProblem> {
     match Migrator::from_dir(fixture.path()) {
-        Err(MigrateError::Source(problems)) => problems,
+        Err(MigrateError::Files(SourceError::Problems(problems))) => problems,
         other => panic!("expected the folder to be refused, got {other:?}"),
     }
 }

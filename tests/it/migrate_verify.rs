@@ -3,6 +3,7 @@
 
 use crate::migrate_support as support;
 
+use schema_core::files::SourceError;
 use schema_core::migrate::{MigrateError, VerifyProblem};
 use schema_core::testing::TestDatabase;
 use support::{catalog, config, ledger, sha256_of, Fixture};
@@ -147,7 +148,7 @@ fn a_malformed_folder_is_refused_with_every_problem_listed() {
     ]);
     std::fs::write(fixture.path().join("meta/0000_snapshot.json"), "{}").unwrap();
     let err = schema_core::migrate::Migrator::from_dir(fixture.path()).unwrap_err();
-    let MigrateError::Source(problems) = &err else {
+    let MigrateError::Files(SourceError::Problems(problems)) = &err else {
         panic!("expected source problems, got {err:?}");
     };
     assert_eq!(problems.len(), 2, "{err}");

@@ -22,8 +22,23 @@ pub enum SourceError {
         source: std::io::Error,
     },
     /// Files of the folder are misnamed, unreadable or malformed.
-    #[error("the migrations folder has {} problem(s)", .0.len())]
+    #[error("{}", crate::report::list("the migrations folder has problems", .0))]
     Problems(Vec<SourceProblem>),
+}
+
+impl SourceError {
+    /// What a user can do about the error, in one or two sentences.
+    pub fn help(&self) -> String {
+        match self {
+            Self::DirMissing { .. } => "Run from the project's root, or pass --dir with \
+                the folder that holds the NNNN_name.sql files."
+                .into(),
+            Self::ReadDir { .. } => "Check the folder's permissions.".into(),
+            Self::Problems(_) => "Fix or rename the files listed above; nothing was applied. \
+                Files in subfolders and files whose names do not mention .sql are ignored."
+                .into(),
+        }
+    }
 }
 
 /// A problem with one file of the migrations folder.

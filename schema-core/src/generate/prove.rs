@@ -139,7 +139,7 @@ pub async fn prove(
     };
     let migrator = match Migrator::from_dir(dir.root()) {
         Ok(migrator) => migrator,
-        Err(e @ MigrateError::Source(_)) => {
+        Err(e @ MigrateError::Files(_)) => {
             proof.problems.push(e.to_string());
             return Ok(proof);
         }

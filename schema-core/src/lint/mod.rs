@@ -13,7 +13,7 @@ mod scan;
 
 pub use rules::Kind;
 
-use crate::files::{Migration, NO_TRANSACTION_MARKER};
+use crate::files::{Migration, SourceError, SourceProblem, NO_TRANSACTION_MARKER};
 use crate::migrate::MigrateError;
 use squawk_syntax::ast::AstNode;
 use std::fmt;
@@ -116,10 +116,11 @@ pub fn lint_migrator(migrator: &crate::migrate::Migrator, downs: bool) -> LintRe
 pub fn lint_file(path: impl AsRef<Path>) -> Result<LintReport, MigrateError> {
     let path = path.as_ref();
     let sql = std::fs::read_to_string(path).map_err(|source| {
-        MigrateError::Source(vec![crate::files::SourceProblem::Unreadable {
+        let unreadable = SourceProblem::Unreadable {
             path: path.to_path_buf(),
             source,
-        }])
+        };
+        MigrateError::from(SourceError::Problems(vec![unreadable]))
     })?;
     Ok(LintReport {
         files: 1,

@@ -5,8 +5,8 @@
 
 use std::fmt;
 
-pub use crate::files::SourceProblem;
-use std::path::PathBuf;
+use crate::files::SourceError;
+use crate::report::list;
 
 use tokio_postgres::error::SqlState;
 
@@ -17,24 +17,9 @@ pub enum MigrateError {
     /// The connection to the server could not be made or kept.
     #[error(transparent)]
     Connection(#[from] crate::connection::ConnectError),
-    /// The migrations folder does not exist, or is a file.
-    #[error("migrations folder `{}` does not exist or is not a folder", path.display())]
-    DirMissing {
-        /// The folder as it was given.
-        path: PathBuf,
-    },
-    /// The migrations folder exists but cannot be listed.
-    #[error("cannot list migrations folder `{}`", path.display())]
-    ReadDir {
-        /// The folder as it was given.
-        path: PathBuf,
-        /// Why listing it failed.
-        #[source]
-        source: std::io::Error,
-    },
-    /// Files of the migrations folder are misnamed, unreadable or malformed; nothing was applied.
-    #[error("{}", list("the migrations folder has problems", .0))]
-    Source(Vec<SourceProblem>),
+    /// The migration files could not be read, or are malformed; nothing was applied.
+    #[error(transparent)]
+    Files(#[from] SourceError),
     /// The ledger disagrees with the migrations folder (migrations changed, missing, renamed or
     /// out of order); nothing was applied.
     #[error("{}", list("the database's migration ledger does not match the migrations folder; nothing was applied", .0))]
@@ -179,29 +164,12 @@ impl fmt::Display for StatementFailure {
     }
 }
 
-impl From<crate::files::SourceError> for MigrateError {
-    fn from(e: crate::files::SourceError) -> Self {
-        use crate::files::SourceError;
-        match e {
-            SourceError::DirMissing { path } => Self::DirMissing { path },
-            SourceError::ReadDir { path, source } => Self::ReadDir { path, source },
-            SourceError::Problems(problems) => Self::Source(problems),
-        }
-    }
-}
-
 impl MigrateError {
     /// What a user can do about the error, in one or two sentences.
     pub fn help(&self) -> String {
         match self {
             Self::Connection(e) => e.help(),
-            Self::DirMissing { .. } => "Run from the project's root, or pass --dir with \
-                the folder that holds the NNNN_name.sql files."
-                .into(),
-            Self::ReadDir { .. } => "Check the folder's permissions.".into(),
-            Self::Source(_) => "Fix or rename the files listed above; nothing was applied. \
-                Files in subfolders and files whose names do not mention .sql are ignored."
-                .into(),
+            Self::Files(e) => e.help(),
             Self::BuiltByDrizzle { .. } => "Take it over with the `adopt` command \
                 (schema_core::adopt::adopt): it proves the database has the schema of one of \
                 the migrations and records them as applied; then run migrate again."
@@ -277,16 +245,6 @@ impl MigrateError {
     }
 }
 
-/// Each item with its causes: a list has no one source to chain them after.
-fn list<T: std::error::Error + 'static>(head: &str, items: &[T]) -> String {
-    let mut out = format!("{head}:");
-    for item in items {
-        out.push_str("\n  - ");
-        out.push_str(&crate::report::error_chain(item));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,7 +266,7 @@ mod tests {
         for e in &driver {
             assert_keeps_source::<tokio_postgres::Error>(e);
         }
-        let dir = MigrateError::ReadDir {
+        let dir = SourceError::ReadDir {
             path: "migrations".into(),
             source: std::io::Error::other("permission denied"),
         };
@@ -317,12 +275,12 @@ mod tests {
 
     #[test]
     fn a_listed_problem_is_printed_with_its_cause() {
-        let problem = SourceProblem::Unreadable {
+        let problem = crate::files::SourceProblem::Unreadable {
             path: "0001_init.sql".into(),
             source: std::io::Error::other("permission denied"),
         };
         assert_keeps_source::<std::io::Error>(&problem);
-        let text = MigrateError::Source(vec![problem]).to_string();
+        let text = MigrateError::from(SourceError::Problems(vec![problem])).to_string();
         assert!(
             text.ends_with("`0001_init.sql` cannot be read: permission denied"),
             "{text}"

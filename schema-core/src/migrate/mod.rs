@@ -324,7 +324,9 @@ mod tests {
             problems.iter().map(|p| p.to_string()).collect()
         };
         let runner = match Migrator::from_dir(&dir) {
-            Err(MigrateError::Source(problems)) => texts(&problems),
+            Err(MigrateError::Files(crate::files::SourceError::Problems(problems))) => {
+                texts(&problems)
+            }
             other => panic!("the runner read the folder: {other:?}"),
         };
         let generate = match MigrationsDir::new(&dir).sql_files() {
