@@ -73,6 +73,8 @@ pub const fn type_name(ty: &SqlType) -> &str {
         SqlType::Jsonb => "jsonb",
         SqlType::Enum(Cow::Borrowed(name)) => name,
         SqlType::Enum(Cow::Owned(name)) => name.as_str(),
+        SqlType::Other(Cow::Borrowed(name)) => name,
+        SqlType::Other(Cow::Owned(name)) => name.as_str(),
     }
 }
 
@@ -108,6 +110,7 @@ pub fn default(value: &ColumnDefault) -> String {
         ColumnDefault::Int(n) => n.to_string(),
         ColumnDefault::Float(text) => text.to_string(),
         ColumnDefault::Text(text) | ColumnDefault::EnumLabel(text) => quote_literal(text),
+        ColumnDefault::Expr(text) => text.to_string(),
     }
 }
 

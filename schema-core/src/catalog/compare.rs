@@ -1,65 +1,70 @@
-//! Comparing a catalog with the schema in code: enums, tables and columns here, keys and
-//! indexes in `compare_keys`.
+//! Comparing a database's schema with the schema in code, both read into the model: enums,
+//! tables and columns here, keys and indexes in `compare_keys`, what no migration makes in
+//! `compare_objects`.
 
 use super::compare_keys::{compare_foreign_keys, compare_indexes, compare_primary_key};
 use super::drift::{Drift, DriftReport};
-use super::spelling::{default_matches, default_spelling, type_matches};
-use super::types::{Catalog, Column, ConstraintKind, EnumType, Table};
+use super::spelling::default_spelling;
 use crate::model::{ColumnDef, EnumDef, Schema, TableDef};
 use crate::sql::format_type as type_spelling;
 use std::collections::BTreeSet;
 
-/// Compares a catalog already read with the schema in code. Pure: no database needed, so a
-/// catalog read once can be checked against several schemas.
-pub fn compare(catalog: &Catalog, schema: &Schema) -> DriftReport {
+/// Compares a database's schema, already read (see [`read`](super::read)), with the schema
+/// in code. Pure: no database needed, so a schema read once can be checked against several.
+pub fn compare(database: &Schema, code: &Schema) -> DriftReport {
     let mut drifts = Vec::new();
-    compare_enums(catalog, schema, &mut drifts);
-    for table in schema.tables.iter() {
-        match catalog.table(&table.name) {
+    compare_enums(database, code, &mut drifts);
+    for table in code.tables.iter() {
+        match database.table(&table.name) {
             None => drifts.push(Drift::MissingTable {
                 table: table.name.to_string(),
             }),
-            Some(found) => compare_table(table, found, &catalog.schema, &mut drifts),
+            Some(found) => compare_table(table, found, &mut drifts),
         }
     }
-    for found in &catalog.tables {
-        if schema.table(&found.name).is_none() {
+    for found in database.tables.iter() {
+        if code.table(&found.name).is_none() {
             drifts.push(Drift::ExtraTable {
-                table: found.name.clone(),
+                table: found.name.to_string(),
             });
         }
     }
-    super::compare_objects::compare_objects(catalog, schema, &mut drifts);
+    super::compare_objects::compare_objects(database, code, &mut drifts);
     DriftReport {
-        schema: catalog.schema.clone(),
+        schema: database.pg_schema.to_string(),
         drifts,
     }
 }
 
-fn compare_enums(catalog: &Catalog, schema: &Schema, drifts: &mut Vec<Drift>) {
-    for def in schema.enums.iter() {
-        match catalog.enum_type(&def.name) {
+fn labels(def: &EnumDef) -> Vec<String> {
+    def.labels.iter().map(|l| l.to_string()).collect()
+}
+
+fn compare_enums(database: &Schema, code: &Schema, drifts: &mut Vec<Drift>) {
+    for def in code.enums.iter() {
+        match database.enum_def(&def.name) {
             None => drifts.push(Drift::MissingEnum {
                 name: def.name.to_string(),
-                labels: def.labels.iter().map(|l| l.to_string()).collect(),
+                labels: labels(def),
             }),
             Some(found) => compare_labels(def, found, drifts),
         }
     }
-    for found in &catalog.enums {
-        if schema.enum_def(&found.name).is_none() {
+    for found in database.enums.iter() {
+        if code.enum_def(&found.name).is_none() {
             drifts.push(Drift::ExtraEnum {
-                name: found.name.clone(),
-                labels: found.labels.clone(),
+                name: found.name.to_string(),
+                labels: labels(found),
             });
         }
     }
 }
 
-fn compare_labels(def: &EnumDef, found: &EnumType, drifts: &mut Vec<Drift>) {
-    let expected: Vec<String> = def.labels.iter().map(|l| l.to_string()).collect();
+fn compare_labels(def: &EnumDef, found: &EnumDef, drifts: &mut Vec<Drift>) {
+    let expected = labels(def);
+    let found = labels(found);
     let in_code: BTreeSet<&str> = expected.iter().map(String::as_str).collect();
-    let in_db: BTreeSet<&str> = found.labels.iter().map(String::as_str).collect();
+    let in_db: BTreeSet<&str> = found.iter().map(String::as_str).collect();
     let enum_name = || def.name.to_string();
     for label in expected.iter().filter(|l| !in_db.contains(l.as_str())) {
         drifts.push(Drift::MissingEnumLabel {
@@ -67,11 +72,7 @@ fn compare_labels(def: &EnumDef, found: &EnumType, drifts: &mut Vec<Drift>) {
             label: label.clone(),
         });
     }
-    for label in found
-        .labels
-        .iter()
-        .filter(|l| !in_code.contains(l.as_str()))
-    {
+    for label in found.iter().filter(|l| !in_code.contains(l.as_str())) {
         drifts.push(Drift::ExtraEnumLabel {
             enum_name: enum_name(),
             label: label.clone(),
@@ -80,17 +81,17 @@ fn compare_labels(def: &EnumDef, found: &EnumType, drifts: &mut Vec<Drift>) {
     // Missing and extra labels are reported above; the order is judged on the shared ones
     // only, so one added label does not also read as a reordering.
     let shared_in_code = expected.iter().filter(|l| in_db.contains(l.as_str()));
-    let shared_in_db = found.labels.iter().filter(|l| in_code.contains(l.as_str()));
+    let shared_in_db = found.iter().filter(|l| in_code.contains(l.as_str()));
     if !shared_in_code.eq(shared_in_db) {
         drifts.push(Drift::EnumLabelOrder {
             enum_name: enum_name(),
             expected,
-            found: found.labels.clone(),
+            found,
         });
     }
 }
 
-fn compare_table(def: &TableDef, found: &Table, schema: &str, drifts: &mut Vec<Drift>) {
+fn compare_table(def: &TableDef, found: &TableDef, drifts: &mut Vec<Drift>) {
     let table = def.name.to_string();
     for column in def.columns.iter() {
         match found.column(&column.name) {
@@ -99,13 +100,13 @@ fn compare_table(def: &TableDef, found: &Table, schema: &str, drifts: &mut Vec<D
                 column: column.name.to_string(),
                 expected: describe_column(column),
             }),
-            Some(found) => compare_column(&table, column, found, schema, drifts),
+            Some(found) => compare_column(&table, column, found, drifts),
         }
     }
-    for column in &found.columns {
+    for column in found.columns.iter() {
         if def.column(&column.name).is_none() {
-            let mut described = column.data_type.clone();
-            if column.not_null {
+            let mut described = type_spelling(&column.sql_type);
+            if !column.nullable {
                 described.push_str(" NOT NULL");
             }
             if let Some(expression) = &column.generated {
@@ -113,7 +114,7 @@ fn compare_table(def: &TableDef, found: &Table, schema: &str, drifts: &mut Vec<D
             }
             drifts.push(Drift::ExtraColumn {
                 table: table.clone(),
-                column: column.name.clone(),
+                column: column.name.to_string(),
                 found: described,
             });
         }
@@ -121,40 +122,28 @@ fn compare_table(def: &TableDef, found: &Table, schema: &str, drifts: &mut Vec<D
     compare_primary_key(def, found, drifts);
     compare_foreign_keys(def, found, drifts);
     compare_indexes(def, found, drifts);
-    for constraint in &found.constraints {
-        if matches!(
-            constraint.kind,
-            ConstraintKind::Unique
-                | ConstraintKind::Check
-                | ConstraintKind::Exclusion
-                | ConstraintKind::Other
-        ) {
+    for constraint in found.constraints.iter() {
+        if !def.constraints.contains(constraint) {
             drifts.push(Drift::ExtraConstraint {
                 table: table.clone(),
-                name: constraint.name.clone(),
-                found: constraint.definition.clone(),
+                name: constraint.name.to_string(),
+                found: constraint.definition.to_string(),
             });
         }
     }
 }
 
-fn compare_column(
-    table: &str,
-    def: &ColumnDef,
-    found: &Column,
-    schema: &str,
-    drifts: &mut Vec<Drift>,
-) {
+fn compare_column(table: &str, def: &ColumnDef, found: &ColumnDef, drifts: &mut Vec<Drift>) {
     let column = || def.name.to_string();
-    if !type_matches(&def.sql_type, &found.data_type, schema) {
+    if def.sql_type != found.sql_type {
         drifts.push(Drift::ColumnType {
             table: table.to_string(),
             column: column(),
             expected: type_spelling(&def.sql_type),
-            found: found.data_type.clone(),
+            found: type_spelling(&found.sql_type),
         });
     }
-    if def.nullable == found.not_null {
+    if def.nullable != found.nullable {
         drifts.push(Drift::Nullability {
             table: table.to_string(),
             column: column(),
@@ -163,20 +152,15 @@ fn compare_column(
     }
     // A generated column's expression is no default: it is named as what it is, and the
     // default is not compared (the column can have none).
-    if let Some(expression) = &found.generated {
+    if let Some(expression) = found.generated.as_ref().filter(|_| def.generated.is_none()) {
         drifts.push(Drift::GeneratedColumn {
             table: table.to_string(),
             column: column(),
-            expression: expression.clone(),
+            expression: expression.to_string(),
         });
         return;
     }
-    if !default_matches(
-        def.default.as_ref(),
-        &def.sql_type,
-        found.default.as_deref(),
-        schema,
-    ) {
+    if def.default != found.default {
         drifts.push(Drift::ColumnDefault {
             table: table.to_string(),
             column: column(),
@@ -184,7 +168,10 @@ fn compare_column(
                 .default
                 .as_ref()
                 .map(|d| default_spelling(d, &def.sql_type)),
-            found: found.default.clone(),
+            found: found
+                .default
+                .as_ref()
+                .map(|d| default_spelling(d, &found.sql_type)),
         });
     }
 }

@@ -1,111 +1,166 @@
 //! Comparing what migrations never make or set: extensions other than the one they install,
 //! views, free sequences, triggers, rules, policies, row-level security, UNLOGGED tables,
 //! column collations, INVALID indexes, NOT VALID and DEFERRABLE constraints. The code
-//! declares none of these, so any of them is drift.
+//! declares none of these today, so any of them the code lacks is drift.
 
+use super::compare_keys::describe_fk;
 use super::drift::{Drift, ObjectKind};
-use super::types::{Catalog, ConstraintKind, Table, TableObject};
-use crate::model::{Schema, TableDef};
+use crate::model::{Deferral, Name, Schema, TableDef, TableObjectDef};
 use crate::plan::EXTENSION;
 
-/// Installed in every database by `CREATE DATABASE` (from template1): never drift.
-const BUILT_IN_EXTENSIONS: [&str; 1] = ["plpgsql"];
-
-pub(super) fn compare_objects(catalog: &Catalog, schema: &Schema, drifts: &mut Vec<Drift>) {
+pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec<Drift>) {
     let extra = |kind, table: Option<&str>, name: &str, found: &str| Drift::ExtraObject {
         kind,
         table: table.map(str::to_string),
         name: name.to_string(),
         found: found.to_string(),
     };
-    // An empty schema is the state before the first migration, which installs the extension.
-    let migrated = !(schema.tables.is_empty() && schema.enums.is_empty());
-    if migrated && !catalog.extensions.iter().any(|e| e == EXTENSION) {
+    // The migrations install the extension with the first of them; an empty schema is the
+    // state before it.
+    let migrated = !(code.tables.is_empty() && code.enums.is_empty());
+    let installed = |e: &str| database.extensions.iter().any(|d| d == e);
+    if migrated && !installed(EXTENSION) {
         drifts.push(Drift::MissingExtension {
             name: EXTENSION.to_string(),
         });
     }
-    for e in &catalog.extensions {
-        if e != EXTENSION && !BUILT_IN_EXTENSIONS.contains(&e.as_str()) {
-            drifts.push(extra(ObjectKind::Extension, None, e, ""));
-        }
+    for e in code
+        .extensions
+        .iter()
+        .filter(|e| *e != EXTENSION && !installed(e))
+    {
+        drifts.push(Drift::MissingExtension {
+            name: e.to_string(),
+        });
     }
-    for v in &catalog.views {
+    // `pgcrypto` is the migrations' own, even before the first of them.
+    let declared = |e: &Name| e == EXTENSION || code.extensions.contains(e);
+    for e in database.extensions.iter().filter(|e| !declared(e)) {
+        drifts.push(extra(ObjectKind::Extension, None, e, ""));
+    }
+    for v in database.views.iter().filter(|v| !code.views.contains(v)) {
         let kind = if v.materialized {
             ObjectKind::MaterializedView
         } else {
             ObjectKind::View
         };
-        drifts.push(extra(kind, None, &v.name, v.definition.trim()));
+        drifts.push(extra(kind, None, &v.name, &v.definition));
     }
-    // A sequence owned by a column goes with that column, which is drift of its own when the
-    // code does not declare it.
-    for s in catalog.sequences.iter().filter(|s| s.owned_by.is_none()) {
+    for s in database
+        .sequences
+        .iter()
+        .filter(|s| !code.sequences.contains(s))
+    {
         drifts.push(extra(ObjectKind::Sequence, None, &s.name, ""));
     }
-    for def in schema.tables.iter() {
-        if let Some(found) = catalog.table(&def.name) {
+    for def in code.tables.iter() {
+        if let Some(found) = database.table(&def.name) {
             compare_table_objects(def, found, drifts);
         }
     }
 }
 
-fn compare_table_objects(def: &TableDef, found: &Table, drifts: &mut Vec<Drift>) {
+fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Drift>) {
     let table = || def.name.to_string();
-    if found.unlogged {
+    if found.unlogged && !def.unlogged {
         drifts.push(Drift::UnloggedTable { table: table() });
     }
-    if found.row_security || found.force_row_security {
+    let security = (found.row_security, found.force_row_security);
+    if (security.0 || security.1) && security != (def.row_security, def.force_row_security) {
         drifts.push(Drift::RowLevelSecurity {
             table: table(),
             forced: found.force_row_security,
         });
     }
-    let objects: [(ObjectKind, &Vec<TableObject>); 3] = [
-        (ObjectKind::Policy, &found.policies),
-        (ObjectKind::Trigger, &found.triggers),
-        (ObjectKind::Rule, &found.rules),
+    let objects: [(ObjectKind, &[TableObjectDef], &[TableObjectDef]); 3] = [
+        (ObjectKind::Policy, &found.policies, &def.policies),
+        (ObjectKind::Trigger, &found.triggers, &def.triggers),
+        (ObjectKind::Rule, &found.rules, &def.rules),
     ];
-    for (kind, list) in objects {
-        for o in list {
+    for (kind, list, declared) in objects {
+        for o in list.iter().filter(|o| !declared.contains(o)) {
             drifts.push(Drift::ExtraObject {
                 kind,
                 table: Some(table()),
-                name: o.name.clone(),
-                found: o.definition.clone(),
+                name: o.name.to_string(),
+                found: o.definition.to_string(),
             });
         }
     }
     // Only columns the code declares: an extra column is reported whole already.
-    for column in &found.columns {
-        if let (Some(collation), Some(_)) = (&column.collation, def.column(&column.name)) {
-            drifts.push(Drift::ColumnCollation {
-                table: table(),
-                column: column.name.clone(),
-                collation: collation.clone(),
-            });
+    for column in found.columns.iter() {
+        let declared = def.column(&column.name);
+        if let (Some(collation), Some(declared)) = (&column.collation, declared) {
+            if declared.collation.as_ref() != Some(collation) {
+                drifts.push(Drift::ColumnCollation {
+                    table: table(),
+                    column: column.name.to_string(),
+                    collation: collation.to_string(),
+                });
+            }
         }
     }
-    for index in found.indexes.iter().filter(|i| !i.valid) {
+    for index in found.indexes.iter().filter(|i| i.invalid) {
         drifts.push(Drift::InvalidIndex {
             table: table(),
-            name: index.name.clone(),
+            name: index.name.to_string(),
         });
     }
-    for k in &found.constraints {
-        if !k.validated && matches!(k.kind, ConstraintKind::ForeignKey | ConstraintKind::Check) {
+    for k in constraint_states(found) {
+        if k.not_valid {
             drifts.push(Drift::ConstraintNotValid {
                 table: table(),
                 name: k.name.clone(),
-                definition: k.definition.clone(),
+                definition: format!("{} NOT VALID", k.definition),
             });
         }
-        if k.deferrable {
+        if let Some(deferral) = k.deferrable {
             drifts.push(Drift::ConstraintDeferrable {
                 table: table(),
-                name: k.name.clone(),
-                initially_deferred: k.initially_deferred,
+                name: k.name,
+                initially_deferred: deferral == Deferral::InitiallyDeferred,
             });
         }
     }
+}
+
+/// A constraint's name, definition and the states a migration never gives it.
+struct ConstraintState {
+    name: String,
+    definition: String,
+    not_valid: bool,
+    deferrable: Option<Deferral>,
+}
+
+/// Every constraint of the table that is NOT VALID or DEFERRABLE, of any kind, sorted by
+/// name.
+fn constraint_states(table: &TableDef) -> Vec<ConstraintState> {
+    let mut states = Vec::new();
+    if !table.primary_key_columns().is_empty() {
+        states.push(ConstraintState {
+            name: table.primary_key_name(),
+            definition: String::new(),
+            not_valid: false,
+            deferrable: table.primary_key_deferrable,
+        });
+    }
+    for fk in table.foreign_keys.iter() {
+        states.push(ConstraintState {
+            name: fk.constraint_name(&table.name),
+            definition: describe_fk(fk),
+            not_valid: fk.not_valid,
+            deferrable: fk.deferrable,
+        });
+    }
+    for k in table.constraints.iter() {
+        states.push(ConstraintState {
+            name: Name::to_string(&k.name),
+            definition: k.definition.to_string(),
+            not_valid: k.not_valid,
+            deferrable: k.deferrable,
+        });
+    }
+    states.retain(|k| k.not_valid || k.deferrable.is_some());
+    states.sort_by(|a, b| a.name.cmp(&b.name));
+    states
 }

@@ -343,11 +343,11 @@ impl Migrator {
             });
         }
         let mut closest: Option<(String, Vec<Drift>)> = None;
-        let mut live: Vec<catalog::Catalog> = Vec::new();
+        let mut live: Vec<crate::model::Schema> = Vec::new();
         entries.reverse(); // newest first: the newest match wins
         for entry in entries {
             let snapshot = dir.snapshot(entry.idx)?;
-            let read = match live.iter().position(|c| c.schema == *snapshot.pg_schema) {
+            let read = match live.iter().position(|c| c.pg_schema == snapshot.pg_schema) {
                 Some(i) => i,
                 None => {
                     live.push(catalog::read(client, &snapshot.pg_schema).await?);
