@@ -4,7 +4,8 @@
 use crate::verify_fixture as fixture;
 
 use fixture::{catalog, sql_with, SQL};
-use schema_core::catalog::{self, CatalogError, Drift};
+use schema_core::catalog::{self, CatalogError};
+use schema_core::diff::SchemaChange;
 use schema_core::model::{ColumnDefault, IndexColumn, OnDelete, PrimaryKey, SqlType};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -30,18 +31,17 @@ async fn one_differing_index_is_named_by_the_comparison() {
     let diff = catalog::compare(&right, &left);
     assert_eq!(
         diff.drifts,
-        [Drift::Index {
+        [SchemaChange::AlterIndex {
             table: "posts".into(),
             name: "posts_account_published_at_idx".into(),
-            expected: "btree (account_id, published_at DESC)".into(),
-            found: "btree (account_id, published_at)".into(),
+            to: "btree (account_id, published_at DESC)".into(),
+            from: "btree (account_id, published_at)".into(),
         }]
     );
     assert_eq!(
         diff.drifts[0].to_string(),
-        "table `posts`: index `posts_account_published_at_idx` is \
-         `btree (account_id, published_at)` in the database, \
-         `btree (account_id, published_at DESC)` in code"
+        "change index `posts_account_published_at_idx` of table `posts` from \
+         `btree (account_id, published_at)` to `btree (account_id, published_at DESC)`"
     );
 }
 

@@ -7,11 +7,13 @@
 //!   databases are catalog-identical exactly when their schemas are `==`, and [`compare`]
 //!   says where they are not.
 //! - [`verify`] compares the live schema (`public`, or the one `schema!` names) with a
-//!   [`Schema`] and lists every [`Drift`]; [`compare`] does the same for a schema already
+//!   [`Schema`] and lists every difference as the [`SchemaChange`] that would bring the
+//!   database to the code, in the words `generate` uses for it; [`compare`] does the same for a schema already
 //!   read; [`verify_database`] connects first, with the migrator's [`DatabaseConfig`], and
 //!   never creates the database.
 //!
 //! [`DatabaseConfig`]: crate::migrate::DatabaseConfig
+//! [`SchemaChange`]: crate::diff::SchemaChange
 //!
 //! ```no_run
 //! # async fn startup(client: &tokio_postgres::Client, schema: &schema_core::Schema)
@@ -23,20 +25,16 @@
 //! # Ok(()) }
 //! ```
 
-mod compare;
-mod compare_keys;
-mod compare_objects;
 mod database;
 mod drift;
-mod drift_objects;
 mod read;
 mod read_query;
 mod read_tables;
 mod spelling;
 
-pub use compare::compare;
+pub use crate::diff::ObjectKind;
 pub use database::{verify_database, VerifyError};
-pub use drift::{Drift, DriftReport, ObjectKind};
+pub use drift::{compare, DriftReport};
 pub use read::read;
 pub use spelling::default_spelling;
 

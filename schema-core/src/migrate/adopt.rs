@@ -18,7 +18,8 @@ use super::error::MigrateError;
 use super::ledger::{self, LEDGER_SCHEMA, LEDGER_TABLE};
 use super::lock;
 use super::Migrator;
-use crate::catalog::{self, CatalogError, Drift};
+use crate::catalog::{self, CatalogError};
+use crate::diff::SchemaChange;
 use crate::migrations_dir::{FilesError, MigrationsDir};
 use crate::sql::{qualified_in, quote_literal};
 
@@ -73,7 +74,7 @@ pub enum AdoptError {
         /// [`AdoptOptions::through`] names).
         migration: String,
         /// How the database differs from that snapshot.
-        drifts: Vec<Drift>,
+        drifts: Vec<SchemaChange>,
     },
     /// The database already has this project's ledger, with migrations `migrate` applied
     /// rather than adopted ones.
@@ -122,7 +123,7 @@ pub enum AdoptError {
     },
 }
 
-fn lines(drifts: &[Drift]) -> String {
+fn lines(drifts: &[SchemaChange]) -> String {
     drifts
         .iter()
         .map(|d| format!("  - {d}"))
@@ -342,7 +343,7 @@ impl Migrator {
                 .into(),
             });
         }
-        let mut closest: Option<(String, Vec<Drift>)> = None;
+        let mut closest: Option<(String, Vec<SchemaChange>)> = None;
         let mut live: Vec<crate::model::Schema> = Vec::new();
         entries.reverse(); // newest first: the newest match wins
         for entry in entries {

@@ -11,7 +11,8 @@
 #![allow(dead_code)] // each test file uses part of this
 
 use crate::support::build::*;
-use schema_core::catalog::{self, Drift, DriftReport};
+use schema_core::catalog::{self, DriftReport};
+use schema_core::diff::SchemaChange;
 use schema_core::model::*;
 use schema_core::testing::TestDatabase;
 use schema_core::Schema;
@@ -184,7 +185,7 @@ pub async fn verify(sql: &str, alter: &str) -> DriftReport {
 }
 
 /// The drifts found after `alter` on the fixture database.
-pub async fn drifts_after(alter: &str) -> Vec<Drift> {
+pub async fn drifts_after(alter: &str) -> Vec<SchemaChange> {
     verify(SQL, alter).await.drifts
 }
 

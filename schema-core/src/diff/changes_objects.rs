@@ -1,41 +1,33 @@
-//! Comparing what migrations never make or set: extensions other than the one they install,
-//! views, free sequences, triggers, rules, policies, row-level security, UNLOGGED tables,
-//! column collations, INVALID indexes, NOT VALID and DEFERRABLE constraints. The code
-//! declares none of these today, so any of them the code lacks is drift.
+//! The changes of what migrations never make or set: extensions, views, free sequences,
+//! triggers, rules, policies, row-level security, UNLOGGED tables, column collations,
+//! INVALID indexes, NOT VALID and DEFERRABLE constraints. A schema in code declares none of
+//! these today, so the changes are the ones that remove them.
 
-use super::compare_keys::describe_fk;
-use super::drift::{Drift, ObjectKind};
+use super::changes_keys::describe_fk;
+use super::schema_change::{ObjectKind, SchemaChange};
 use crate::model::{Deferral, Name, Schema, TableDef, TableObjectDef};
-use crate::plan::EXTENSION;
 
-pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec<Drift>) {
-    let extra = |kind, table: Option<&str>, name: &str, found: &str| Drift::ExtraObject {
+pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec<SchemaChange>) {
+    let extra = |kind, table: Option<&str>, name: &str, found: &str| SchemaChange::DropObject {
         kind,
         table: table.map(str::to_string),
         name: name.to_string(),
-        found: found.to_string(),
+        definition: found.to_string(),
     };
-    // The migrations install the extension with the first of them; an empty schema is the
-    // state before it.
-    let migrated = !(code.tables.is_empty() && code.enums.is_empty());
-    let installed = |e: &str| database.extensions.iter().any(|d| d == e);
-    if migrated && !installed(EXTENSION) {
-        drifts.push(Drift::MissingExtension {
-            name: EXTENSION.to_string(),
-        });
-    }
     for e in code
         .extensions
         .iter()
-        .filter(|e| *e != EXTENSION && !installed(e))
+        .filter(|e| !database.extensions.contains(e))
     {
-        drifts.push(Drift::MissingExtension {
+        drifts.push(SchemaChange::CreateExtension {
             name: e.to_string(),
         });
     }
-    // `pgcrypto` is the migrations' own, even before the first of them.
-    let declared = |e: &Name| e == EXTENSION || code.extensions.contains(e);
-    for e in database.extensions.iter().filter(|e| !declared(e)) {
+    for e in database
+        .extensions
+        .iter()
+        .filter(|e| !code.extensions.contains(e))
+    {
         drifts.push(extra(ObjectKind::Extension, None, e, ""));
     }
     for v in database.views.iter().filter(|v| !code.views.contains(v)) {
@@ -60,14 +52,14 @@ pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec
     }
 }
 
-fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Drift>) {
+fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<SchemaChange>) {
     let table = || def.name.to_string();
     if found.unlogged && !def.unlogged {
-        drifts.push(Drift::UnloggedTable { table: table() });
+        drifts.push(SchemaChange::SetLogged { table: table() });
     }
     let security = (found.row_security, found.force_row_security);
     if (security.0 || security.1) && security != (def.row_security, def.force_row_security) {
-        drifts.push(Drift::RowLevelSecurity {
+        drifts.push(SchemaChange::DisableRowLevelSecurity {
             table: table(),
             forced: found.force_row_security,
         });
@@ -79,11 +71,11 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Drif
     ];
     for (kind, list, declared) in objects {
         for o in list.iter().filter(|o| !declared.contains(o)) {
-            drifts.push(Drift::ExtraObject {
+            drifts.push(SchemaChange::DropObject {
                 kind,
                 table: Some(table()),
                 name: o.name.to_string(),
-                found: o.definition.to_string(),
+                definition: o.definition.to_string(),
             });
         }
     }
@@ -92,7 +84,7 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Drif
         let declared = def.column(&column.name);
         if let (Some(collation), Some(declared)) = (&column.collation, declared) {
             if declared.collation.as_ref() != Some(collation) {
-                drifts.push(Drift::ColumnCollation {
+                drifts.push(SchemaChange::ResetColumnCollation {
                     table: table(),
                     column: column.name.to_string(),
                     collation: collation.to_string(),
@@ -101,21 +93,21 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Drif
         }
     }
     for index in found.indexes.iter().filter(|i| i.invalid) {
-        drifts.push(Drift::InvalidIndex {
+        drifts.push(SchemaChange::RebuildIndex {
             table: table(),
             name: index.name.to_string(),
         });
     }
     for k in constraint_states(found) {
         if k.not_valid {
-            drifts.push(Drift::ConstraintNotValid {
+            drifts.push(SchemaChange::ValidateConstraint {
                 table: table(),
                 name: k.name.clone(),
                 definition: format!("{} NOT VALID", k.definition),
             });
         }
         if let Some(deferral) = k.deferrable {
-            drifts.push(Drift::ConstraintDeferrable {
+            drifts.push(SchemaChange::SetNotDeferrable {
                 table: table(),
                 name: k.name,
                 initially_deferred: deferral == Deferral::InitiallyDeferred,

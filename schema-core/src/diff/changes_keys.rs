@@ -1,17 +1,22 @@
-//! Comparing primary keys, foreign keys and indexes with the schema in code.
+//! The changes of primary keys, foreign keys and indexes; `def` is the target's table, `found`
+//! the same table as it is.
 
-use super::drift::Drift;
+use super::schema_change::SchemaChange;
 use crate::model::{ForeignKeyDef, IndexColumn, IndexDef, OnDelete, TableDef};
 use crate::sql::quote_ident_if_needed;
 
-pub(super) fn compare_primary_key(def: &TableDef, found: &TableDef, drifts: &mut Vec<Drift>) {
+pub(super) fn compare_primary_key(
+    def: &TableDef,
+    found: &TableDef,
+    drifts: &mut Vec<SchemaChange>,
+) {
     let table = def.name.to_string();
     let expected_name = def.primary_key_name();
     let strings = |cols: Vec<&str>| cols.into_iter().map(str::to_string).collect::<Vec<_>>();
     let expected_columns = strings(def.primary_key_columns());
     let found_columns = strings(found.primary_key_columns());
     if found_columns.is_empty() {
-        drifts.push(Drift::MissingPrimaryKey {
+        drifts.push(SchemaChange::AddPrimaryKey {
             table,
             name: expected_name,
             columns: expected_columns,
@@ -20,12 +25,12 @@ pub(super) fn compare_primary_key(def: &TableDef, found: &TableDef, drifts: &mut
     }
     let found_name = found.primary_key_name();
     if found_name != expected_name || found_columns != expected_columns {
-        drifts.push(Drift::PrimaryKey {
+        drifts.push(SchemaChange::AlterPrimaryKey {
             table,
-            expected_name,
-            expected_columns,
-            found_name,
-            found_columns,
+            to_name: expected_name,
+            to_columns: expected_columns,
+            from_name: found_name,
+            from_columns: found_columns,
         });
         return;
     }
@@ -44,16 +49,20 @@ pub(super) fn compare_primary_key(def: &TableDef, found: &TableDef, drifts: &mut
                 .map(|c| IndexColumn::asc(c.clone().into()))
                 .collect(),
         );
-        drifts.push(Drift::Index {
+        drifts.push(SchemaChange::AlterIndex {
             table,
             name: found_name,
-            expected: describe_index(def.primary_key_index.as_deref().unwrap_or(&plain)),
-            found: describe_index(index),
+            to: describe_index(def.primary_key_index.as_deref().unwrap_or(&plain)),
+            from: describe_index(index),
         });
     }
 }
 
-pub(super) fn compare_foreign_keys(def: &TableDef, found: &TableDef, drifts: &mut Vec<Drift>) {
+pub(super) fn compare_foreign_keys(
+    def: &TableDef,
+    found: &TableDef,
+    drifts: &mut Vec<SchemaChange>,
+) {
     let table = def.name.to_string();
     let found_key = |name: &str| {
         found
@@ -65,25 +74,27 @@ pub(super) fn compare_foreign_keys(def: &TableDef, found: &TableDef, drifts: &mu
     for fk in def.foreign_keys.iter() {
         let name = fk.constraint_name(&def.name);
         match found_key(&name) {
-            None => drifts.push(Drift::MissingForeignKey {
+            None => drifts.push(SchemaChange::AddForeignKey {
                 table: table.clone(),
                 name: name.clone(),
-                expected: describe_fk(fk),
+                definition: describe_fk(fk),
             }),
             Some(f) if !same_target(fk, f) || f.on_update != fk.on_update => {
-                drifts.push(Drift::ForeignKey {
+                drifts.push(SchemaChange::AlterForeignKey {
                     table: table.clone(),
                     name: name.clone(),
-                    expected: describe_fk(fk),
-                    found: describe_fk(f),
+                    to: describe_fk(fk),
+                    from: describe_fk(f),
                 })
             }
-            Some(f) if f.on_delete != fk.on_delete => drifts.push(Drift::ForeignKeyOnDelete {
-                table: table.clone(),
-                name: name.clone(),
-                expected: action_sql(fk.on_delete),
-                found: action_sql(f.on_delete),
-            }),
+            Some(f) if f.on_delete != fk.on_delete => {
+                drifts.push(SchemaChange::AlterForeignKeyOnDelete {
+                    table: table.clone(),
+                    name: name.clone(),
+                    to: action_sql(fk.on_delete),
+                    from: action_sql(f.on_delete),
+                })
+            }
             Some(_) => {}
         }
         expected_names.push(name);
@@ -91,41 +102,41 @@ pub(super) fn compare_foreign_keys(def: &TableDef, found: &TableDef, drifts: &mu
     for f in found.foreign_keys.iter() {
         let name = f.constraint_name(&found.name);
         if !expected_names.contains(&name) {
-            drifts.push(Drift::ExtraForeignKey {
+            drifts.push(SchemaChange::DropForeignKey {
                 table: table.clone(),
                 name,
-                found: describe_fk(f),
+                definition: describe_fk(f),
             });
         }
     }
 }
 
-pub(super) fn compare_indexes(def: &TableDef, found: &TableDef, drifts: &mut Vec<Drift>) {
+pub(super) fn compare_indexes(def: &TableDef, found: &TableDef, drifts: &mut Vec<SchemaChange>) {
     let table = def.name.to_string();
     let found_index = |name: &str| found.indexes.iter().find(|i| i.name == name);
     for index in def.indexes.iter() {
         match found_index(&index.name) {
-            None => drifts.push(Drift::MissingIndex {
+            None => drifts.push(SchemaChange::CreateIndex {
                 table: table.clone(),
                 name: index.name.to_string(),
-                expected: describe_index(index),
+                definition: describe_index(index),
             }),
             // An INVALID index of the right shape is told as such (see `compare_objects`).
-            Some(f) if !same_index(index, f) => drifts.push(Drift::Index {
+            Some(f) if !same_index(index, f) => drifts.push(SchemaChange::AlterIndex {
                 table: table.clone(),
                 name: index.name.to_string(),
-                expected: describe_index(index),
-                found: describe_index(f),
+                to: describe_index(index),
+                from: describe_index(f),
             }),
             Some(_) => {}
         }
     }
     for f in found.indexes.iter() {
         if !def.indexes.iter().any(|i| i.name == f.name) {
-            drifts.push(Drift::ExtraIndex {
+            drifts.push(SchemaChange::DropIndex {
                 table: table.clone(),
                 name: f.name.to_string(),
-                found: describe_index(f),
+                definition: describe_index(f),
             });
         }
     }
