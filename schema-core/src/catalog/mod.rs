@@ -32,11 +32,9 @@ mod read_query;
 mod read_tables;
 mod spelling;
 
-pub use crate::diff::ObjectKind;
 pub use database::{verify_database, VerifyError};
 pub use drift::{compare, DriftReport};
 pub use read::read;
-pub use spelling::default_spelling;
 
 use crate::model::Schema;
 use tokio_postgres::Client;

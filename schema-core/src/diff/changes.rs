@@ -5,9 +5,8 @@
 
 use super::changes_keys::{compare_foreign_keys, compare_indexes, compare_primary_key};
 use super::schema_change::SchemaChange;
-use crate::catalog::default_spelling;
 use crate::model::{ColumnDef, EnumDef, Schema, TableDef};
-use crate::sql::format_type as type_spelling;
+use crate::sql::{default_spelling, format_type as type_spelling};
 use std::collections::BTreeSet;
 
 /// The changes that bring `from` to `to`, in an order that reads well: enums, then the

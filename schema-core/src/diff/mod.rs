@@ -12,6 +12,7 @@ mod changes_objects;
 mod confirm;
 mod enums;
 mod lookup;
+mod phases;
 mod renames;
 mod reverse;
 mod schema_change;
@@ -21,9 +22,10 @@ mod types;
 
 pub use changes::changes;
 pub use confirm::{Confirmation, Refusal, Risk};
+pub use phases::Change;
 pub use reverse::{reverse_steps, reverse_target};
 pub use schema_change::{ObjectKind, SchemaChange};
-pub use single::{diff, Change};
+pub use single::diff;
 pub use types::{conversion, Conversion};
 
 use crate::model::{ColumnDefault, Name, Schema};
