@@ -115,6 +115,10 @@ fn changed_schema() -> Schema {
         name: "attempts_selected_choice_id_idx".into(),
         unique: false,
         columns: vec![IndexColumn::asc("selected_choice_id".into())].into(),
+        method: None,
+        predicate: None,
+        include: std::borrow::Cow::Borrowed(&[]),
+        invalid: false,
     });
     schema
 }

@@ -72,9 +72,15 @@ fn index(name: String, unique: bool, columns: &[(&'static str, bool)]) -> IndexD
                 name: Cow::Borrowed(name),
                 desc,
                 nulls: None,
+                opclass: None,
+                expression: false,
             })
             .collect::<Vec<_>>()
             .into(),
+        method: None,
+        predicate: None,
+        include: std::borrow::Cow::Borrowed(&[]),
+        invalid: false,
     }
 }
 
@@ -106,6 +112,12 @@ fn table(i: usize) -> TableDef {
             references_table: table_name(i - 1).into(),
             references_column: "id".into(),
             on_delete: OnDelete::SetNull,
+            on_update: schema_core::model::OnDelete::NoAction,
+            name: None,
+            more_columns: std::borrow::Cow::Borrowed(&[]),
+            more_references: std::borrow::Cow::Borrowed(&[]),
+            not_valid: false,
+            deferrable: None,
         }],
     };
     let indexes = vec![
@@ -128,6 +140,7 @@ fn table(i: usize) -> TableDef {
         foreign_keys: foreign_keys.into(),
         indexes: indexes.into(),
         renamed_from: None,
+        ..schema_core::model::TableDef::BLANK
     }
 }
 

@@ -362,6 +362,8 @@ mod tests {
             nullable: false,
             default: None,
             renamed_from: None,
+            collation: None,
+            generated: None,
         }
     }
 
@@ -373,8 +375,14 @@ mod tests {
                 name: column.into(),
                 desc: false,
                 nulls: None,
+                opclass: None,
+                expression: false,
             }]
             .into(),
+            method: None,
+            predicate: None,
+            include: std::borrow::Cow::Borrowed(&[]),
+            invalid: false,
         }
     }
 
@@ -395,10 +403,17 @@ mod tests {
                 references_table: "authors".into(),
                 references_column: "code".into(),
                 on_delete: OnDelete::Cascade,
+                ..crate::model::ForeignKeyDef::new(
+                    std::borrow::Cow::Borrowed(""),
+                    std::borrow::Cow::Borrowed(""),
+                    std::borrow::Cow::Borrowed(""),
+                    OnDelete::Cascade,
+                )
             }]
             .into(),
             indexes: vec![index("posts_state_idx", "state", false)].into(),
             renamed_from: None,
+            ..crate::model::TableDef::BLANK
         };
         let authors = TableDef {
             name: "authors".into(),
@@ -411,6 +426,7 @@ mod tests {
             foreign_keys: Cow::Borrowed(&[]),
             indexes: vec![index("authors_code_key", "code", true)].into(),
             renamed_from: None,
+            ..crate::model::TableDef::BLANK
         };
         let state = EnumDef {
             name: "state".into(),

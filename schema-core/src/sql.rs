@@ -73,6 +73,8 @@ pub const fn type_name(ty: &SqlType) -> &str {
         SqlType::Jsonb => "jsonb",
         SqlType::Enum(Cow::Borrowed(name)) => name,
         SqlType::Enum(Cow::Owned(name)) => name.as_str(),
+        SqlType::Other(Cow::Borrowed(name)) => name,
+        SqlType::Other(Cow::Owned(name)) => name.as_str(),
     }
 }
 
@@ -108,6 +110,32 @@ pub fn default(value: &ColumnDefault) -> String {
         ColumnDefault::Int(n) => n.to_string(),
         ColumnDefault::Float(text) => text.to_string(),
         ColumnDefault::Text(text) | ColumnDefault::EnumLabel(text) => quote_literal(text),
+        ColumnDefault::Expr(text) => text.to_string(),
+    }
+}
+
+/// The `pg_get_expr()` spelling of a default written by a migration, for a column of
+/// `sql_type`, e.g. `now()`, `0`, `'-1'::integer`, `'x'::text`, `'happy'::mood`.
+pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
+    match default {
+        ColumnDefault::Now => "now()".to_string(),
+        ColumnDefault::GenRandomUuid => "gen_random_uuid()".to_string(),
+        ColumnDefault::Bool(b) => b.to_string(),
+        // The literal keeps the type the parser gave it (int4, or int8 beyond int4's range),
+        // whatever the column's type; only non-negative int4 constants print bare.
+        ColumnDefault::Int(n) => match i32::try_from(*n) {
+            Ok(v) if v >= 0 => v.to_string(),
+            Ok(v) => format!("'{v}'::integer"),
+            Err(_) => format!("'{n}'::bigint"),
+        },
+        // A decimal literal is a numeric constant: bare when non-negative, cast when negative.
+        ColumnDefault::Float(text) if text.starts_with('-') => format!("'{text}'::numeric"),
+        ColumnDefault::Float(text) => text.to_string(),
+        // A quoted literal takes the column's type, without its length modifier.
+        ColumnDefault::Text(text) | ColumnDefault::EnumLabel(text) => {
+            format!("{}::{}", quote_literal(text), format_type_name(sql_type))
+        }
+        ColumnDefault::Expr(text) => text.to_string(),
     }
 }
 

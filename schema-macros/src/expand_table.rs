@@ -67,13 +67,15 @@ pub fn expand(table: &Table) -> TokenStream {
                 name: __p::Cow::Borrowed(#column),
                 desc: #desc,
                 nulls: #nulls,
+                opclass: ::core::option::Option::None,
+                expression: false,
             })
         });
-        quote!(__p::IndexDef {
-            name: __p::Cow::Borrowed(#name),
-            unique: #unique,
-            columns: __p::Cow::Borrowed({ const C: &[__p::IndexColumn] = &[#(#cols),*]; C }),
-        })
+        quote!(__p::IndexDef::new(
+            __p::Cow::Borrowed(#name),
+            #unique,
+            __p::Cow::Borrowed({ const C: &[__p::IndexColumn] = &[#(#cols),*]; C }),
+        ))
     });
     let column_list = table
         .fields
@@ -101,6 +103,7 @@ pub fn expand(table: &Table) -> TokenStream {
                     foreign_keys: __p::Cow::Borrowed({ const C: &[__p::ForeignKeyDef] = &[#(#foreign_keys),*]; C }),
                     indexes: __p::Cow::Borrowed({ const C: &[__p::IndexDef] = &[#(#indexes),*]; C }),
                     renamed_from: #renamed_from,
+                    ..__p::TableDef::BLANK
                 };
                 const COLUMN_LIST: &'static str = #column_list;
 
@@ -139,6 +142,7 @@ pub fn stub(table: &Table) -> TokenStream {
                     foreign_keys: __p::Cow::Borrowed(&[]),
                     indexes: __p::Cow::Borrowed(&[]),
                     renamed_from: ::core::option::Option::None,
+                    ..__p::TableDef::BLANK
                 };
                 const COLUMN_LIST: &'static str = "";
                 fn from_row(_: &__p::Row) -> ::core::result::Result<Self, __p::RowError> {
@@ -194,6 +198,8 @@ fn column_def(field: &Field) -> TokenStream {
         nullable: #nullable,
         default: #default,
         renamed_from: #renamed_from,
+        collation: ::core::option::Option::None,
+        generated: ::core::option::Option::None,
     })
 }
 
@@ -230,12 +236,12 @@ fn foreign_key_def(table: &Table, field: &Field) -> Option<TokenStream> {
     let (action, _) = fk.on_delete?;
     let action = syn::Ident::new(action.variant(), Span::call_site());
     let column = &field.column.value;
-    Some(quote!(__p::ForeignKeyDef {
-        column: __p::Cow::Borrowed(#column),
-        references_table: __p::Cow::Borrowed(#path.table()),
-        references_column: __p::Cow::Borrowed(#path.name()),
-        on_delete: __p::OnDelete::#action,
-    }))
+    Some(quote!(__p::ForeignKeyDef::new(
+        __p::Cow::Borrowed(#column),
+        __p::Cow::Borrowed(#path.table()),
+        __p::Cow::Borrowed(#path.name()),
+        __p::OnDelete::#action,
+    )))
 }
 
 /// The facts about a field the macro cannot see alone, each checked by a call spanned at

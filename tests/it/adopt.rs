@@ -306,9 +306,9 @@ async fn an_index_changed_by_hand_is_named_and_nothing_is_written() {
         message.contains("nothing was written")
             && message.contains("0000_initial.sql")
             && message.contains(
-                "table `attempts`: index `attempts_user_answered_at_idx` is \
-                 `btree (user_id, answered_at DESC NULLS LAST)` in the database, \
-                 `btree (user_id, answered_at DESC)` in code"
+                "change index `attempts_user_answered_at_idx` of table `attempts` from \
+                 `btree (user_id, answered_at DESC NULLS LAST)` to \
+                 `btree (user_id, answered_at DESC)`"
             ),
         "{message}"
     );
@@ -328,13 +328,14 @@ async fn an_index_with_an_include_column_or_another_operator_class_is_not_adopte
             "DROP INDEX attempts_user_answered_at_idx;
              CREATE INDEX attempts_user_answered_at_idx ON attempts
                  (user_id, answered_at DESC) INCLUDE (id)",
-            "index `attempts_user_answered_at_idx` is \
-             `btree (user_id, answered_at DESC) INCLUDE (id)` in the database",
+            "change index `attempts_user_answered_at_idx` of table `attempts` from \
+             `btree (user_id, answered_at DESC) INCLUDE (id)` to",
         ),
         (
             "DROP INDEX users_email_uq;
              CREATE UNIQUE INDEX users_email_uq ON users (email varchar_pattern_ops)",
-            "index `users_email_uq` is `UNIQUE btree (email varchar_pattern_ops)` in the database",
+            "change index `users_email_uq` of table `users` from \
+             `UNIQUE btree (email varchar_pattern_ops)` to",
         ),
     ] {
         let (_db, client) = drizzle_database().await;
@@ -511,7 +512,7 @@ async fn a_database_one_step_behind_is_adopted_where_it_is_and_migrate_applies_t
         .unwrap_err();
     assert!(
         err.to_string()
-            .contains("column `users.display_name` (text) is missing from the database"),
+            .contains("add column `users.display_name` (text)"),
         "{err}"
     );
     assert!(!ledger_exists(&behind).await);

@@ -72,8 +72,8 @@ async fn down_and_up_again(
     db: &TestDatabase,
     client: &Client,
     step: usize,
-    (before, last_before): (catalog::Catalog, Option<i64>),
-) -> (catalog::Catalog, Option<i64>) {
+    (before, last_before): (schema_core::Schema, Option<i64>),
+) -> (schema_core::Schema, Option<i64>) {
     let after = catalog::read(client, "public").await.expect("catalog");
     let migrator = Migrator::from_dir(dir.root()).expect("migrations readable");
     let last = migrator.migrations().last().map(|m| m.version);
@@ -104,7 +104,7 @@ async fn down_and_up_again(
         reverted == before,
         "step {step}: after its downs (left) the catalog differs from before it (right):
 {}",
-        reverted.diff(&before)
+        catalog::compare(&reverted, &before)
     );
     migrate(dir, client).await;
     let again = catalog::read(client, "public").await.expect("catalog");
@@ -112,7 +112,7 @@ async fn down_and_up_again(
         again == after,
         "step {step}: applied again (left) the catalog differs from the first time (right):
 {}",
-        again.diff(&after)
+        catalog::compare(&again, &after)
     );
     (after, last)
 }
@@ -182,7 +182,7 @@ async fn every_version_migrates_to_the_catalog_of_a_fresh_build() {
             migrated == built,
             "step {i} `{}`: migrated (left) and fresh (right) catalogs differ:\n{}",
             version.name,
-            migrated.diff(&built)
+            catalog::compare(&migrated, &built)
         );
         let again =
             generate(&version.schema, &dir, &options("again", true)).expect("generate again");

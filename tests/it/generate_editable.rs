@@ -127,7 +127,7 @@ fn a_custom_migration_is_empty_listed_and_proved_like_any_other() {
         "{out}"
     );
     assert!(
-        out.contains("- column `users.extra` (text) exists in the database but not in code"),
+        out.contains("- drop column `users.extra` (text): the code does not have it"),
         "{out}"
     );
 

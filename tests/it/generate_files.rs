@@ -119,7 +119,7 @@ fn check_names_an_edited_migration_and_a_stray_file() {
         "{out}"
     );
     assert!(
-        out.contains("- column `users.email` has type `character varying(300)` in the database"),
+        out.contains("- change the type of column `users.email` from `character varying(300)` to",),
         "{out}"
     );
     assert!(out.contains("0001_by_hand.sql` is not listed in"), "{out}");

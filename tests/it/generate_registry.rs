@@ -40,6 +40,7 @@ const ORPHANS: TableDef = TableDef {
     foreign_keys: Cow::Borrowed(&[]),
     indexes: Cow::Borrowed(&[]),
     renamed_from: None,
+    ..schema_core::model::TableDef::BLANK
 };
 
 #[test]
@@ -240,6 +241,12 @@ fn the_run_time_check_prints_the_compilers_words() {
         references_table: "users".into(),
         references_column: "email".into(),
         on_delete: OnDelete::Cascade,
+        on_update: schema_core::model::OnDelete::NoAction,
+        name: None,
+        more_columns: std::borrow::Cow::Borrowed(&[]),
+        more_references: std::borrow::Cow::Borrowed(&[]),
+        not_valid: false,
+        deferrable: None,
     }]
     .into();
     let errors = validate(&schema_of(vec![], vec![users.clone(), invites])).unwrap_err();

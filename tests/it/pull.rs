@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::support::build::*;
 use crate::support::cargo_crate::{self, Ran};
-use schema_core::model::{ForeignKeyDef, IndexColumn, IndexDef, OnDelete, Schema, SqlType};
+use schema_core::model::{OnDelete, Schema, SqlType};
 use schema_core::pull::{write_project, Dependency, PullError, PullOptions};
 use schema_core::testing::TestDatabase;
 
@@ -70,7 +70,7 @@ async fn the_question_bank_written_back_as_code_is_the_same_schema_and_builds_it
 /// Names with upper case, spaces, quotes and keywords, labels that are not identifiers, and a
 /// type and a table whose Rust names would collide.
 fn awkward_schema() -> Schema {
-    let mut order = table(
+    let order = table(
         "Order Items",
         vec![
             uuid_pk(),
@@ -81,24 +81,18 @@ fn awkward_schema() -> Schema {
             enum_col("State", "order state"),
         ],
     );
-    order.indexes = vec![IndexDef {
-        name: "Order Items by type".into(),
-        unique: false,
-        columns: vec![
-            IndexColumn::asc("type".into()),
-            IndexColumn::desc("userId".into()),
-        ]
-        .into(),
-    }]
-    .into();
-    let mut line = table("order_items", vec![uuid_pk(), col("order", SqlType::Uuid)]);
-    line.foreign_keys = vec![ForeignKeyDef {
-        column: "order".into(),
-        references_table: "Order Items".into(),
-        references_column: "id".into(),
-        on_delete: OnDelete::Cascade,
-    }]
-    .into();
+    let order = index(
+        order,
+        "Order Items by type",
+        false,
+        &["type", "userId desc"],
+    );
+    let line = fk(
+        table("order_items", vec![uuid_pk(), col("order", SqlType::Uuid)]),
+        "order",
+        "Order Items",
+        OnDelete::Cascade,
+    );
     Schema::new(
         vec![enum_def("order state", &["PAST DUE", "open", "1st"])].into(),
         vec![order, line].into(),

@@ -3,14 +3,14 @@
 use crate::verify_fixture as fixture;
 
 use fixture::{drifts_after, labels, s, sql_with};
-use schema_core::catalog::Drift;
+use schema_core::diff::SchemaChange;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_enum_label_is_reported() {
     let report = fixture::verify(&sql_with("'happy', 'calm', 'sad'", "'happy', 'calm'"), "").await;
     assert_eq!(
         report.drifts,
-        vec![Drift::MissingEnumLabel {
+        vec![SchemaChange::AddEnumLabel {
             enum_name: s("mood"),
             label: s("sad"),
         }]
@@ -22,7 +22,7 @@ async fn an_extra_enum_label_is_reported() {
     let drifts = drifts_after("ALTER TYPE mood ADD VALUE 'angry' BEFORE 'calm'").await;
     assert_eq!(
         drifts,
-        vec![Drift::ExtraEnumLabel {
+        vec![SchemaChange::RemoveEnumLabel {
             enum_name: s("mood"),
             label: s("angry"),
         }]
@@ -38,16 +38,15 @@ async fn enum_labels_out_of_order_are_reported() {
     .await;
     assert_eq!(
         report.drifts,
-        vec![Drift::EnumLabelOrder {
+        vec![SchemaChange::ReorderEnumLabels {
             enum_name: s("level"),
-            expected: labels(&["low", "mid", "high"]),
-            found: labels(&["low", "high", "mid"]),
+            to: labels(&["low", "mid", "high"]),
+            from: labels(&["low", "high", "mid"]),
         }]
     );
     assert_eq!(
         report.drifts[0].to_string(),
-        "enum type `level`: labels are ordered (low, high, mid) in the database, \
-         (low, mid, high) in code"
+        "reorder the labels of enum type `level` from (low, high, mid) to (low, mid, high)"
     );
 }
 
@@ -58,14 +57,14 @@ async fn a_missing_enum_type_is_reported_with_the_column_it_took_along() {
     assert_eq!(
         drifts,
         vec![
-            Drift::MissingEnum {
+            SchemaChange::CreateEnum {
                 name: s("channel"),
                 labels: labels(&["email", "sms"]),
             },
-            Drift::MissingColumn {
+            SchemaChange::AddColumn {
                 table: s("post_labels"),
                 column: s("channel"),
-                expected: s("channel NOT NULL"),
+                definition: s("channel NOT NULL"),
             },
         ]
     );
@@ -76,7 +75,7 @@ async fn an_extra_enum_type_is_reported() {
     let drifts = drifts_after("CREATE TYPE color AS ENUM ('red', 'blue')").await;
     assert_eq!(
         drifts,
-        vec![Drift::ExtraEnum {
+        vec![SchemaChange::DropEnum {
             name: s("color"),
             labels: labels(&["red", "blue"]),
         }]

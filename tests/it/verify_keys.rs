@@ -4,7 +4,7 @@
 use crate::verify_fixture as fixture;
 
 use fixture::{drifts_after, labels, s};
-use schema_core::catalog::Drift;
+use schema_core::diff::SchemaChange;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_foreign_key_with_another_on_delete_is_reported() {
@@ -16,17 +16,17 @@ async fn a_foreign_key_with_another_on_delete_is_reported() {
     .await;
     assert_eq!(
         drifts,
-        vec![Drift::ForeignKeyOnDelete {
+        vec![SchemaChange::AlterForeignKeyOnDelete {
             table: s("posts"),
             name: s("posts_account_id_accounts_id_fk"),
-            expected: s("CASCADE"),
-            found: s("RESTRICT"),
+            to: s("CASCADE"),
+            from: s("RESTRICT"),
         }]
     );
     assert_eq!(
         drifts[0].to_string(),
-        "table `posts`: foreign key `posts_account_id_accounts_id_fk` is ON DELETE RESTRICT \
-         in the database, ON DELETE CASCADE in code"
+        "change foreign key `posts_account_id_accounts_id_fk` of table `posts` from \
+         ON DELETE RESTRICT to ON DELETE CASCADE"
     );
 }
 
@@ -38,10 +38,10 @@ async fn a_missing_foreign_key_is_reported() {
     .await;
     assert_eq!(
         drifts,
-        vec![Drift::MissingForeignKey {
+        vec![SchemaChange::AddForeignKey {
             table: s("post_labels"),
             name: s("post_labels_reviewer_id_accounts_id_fk"),
-            expected: s(
+            definition: s(
                 "FOREIGN KEY (reviewer_id) REFERENCES accounts(id) ON UPDATE NO ACTION \
                  ON DELETE SET NULL"
             ),
@@ -56,10 +56,12 @@ async fn a_foreign_key_under_another_name_is_missing_and_extra() {
     )
     .await;
     assert_eq!(drifts.len(), 2, "{drifts:?}");
-    assert!(matches!(&drifts[0], Drift::MissingForeignKey { name, .. }
-        if name == "posts_account_id_accounts_id_fk"));
     assert!(
-        matches!(&drifts[1], Drift::ExtraForeignKey { name, found, .. }
+        matches!(&drifts[0], SchemaChange::AddForeignKey { name, .. }
+        if name == "posts_account_id_accounts_id_fk")
+    );
+    assert!(
+        matches!(&drifts[1], SchemaChange::DropForeignKey { name, definition: found, .. }
         if name == "posts_account_fk" && found.ends_with("ON DELETE CASCADE"))
     );
 }
@@ -71,7 +73,7 @@ async fn a_missing_primary_key_is_reported() {
             .await;
     assert_eq!(
         drifts,
-        vec![Drift::MissingPrimaryKey {
+        vec![SchemaChange::AddPrimaryKey {
             table: s("post_labels"),
             name: s("post_labels_post_id_label_code_pk"),
             columns: labels(&["post_id", "label_code"]),
@@ -84,10 +86,10 @@ async fn a_missing_index_is_reported() {
     let drifts = drifts_after("DROP INDEX posts_account_published_at_idx").await;
     assert_eq!(
         drifts,
-        vec![Drift::MissingIndex {
+        vec![SchemaChange::CreateIndex {
             table: s("posts"),
             name: s("posts_account_published_at_idx"),
-            expected: s("btree (account_id, published_at DESC)"),
+            definition: s("btree (account_id, published_at DESC)"),
         }]
     );
 }
@@ -97,10 +99,10 @@ async fn an_extra_index_is_reported() {
     let drifts = drifts_after("CREATE INDEX accounts_email_idx ON accounts (lower(email))").await;
     assert_eq!(
         drifts,
-        vec![Drift::ExtraIndex {
+        vec![SchemaChange::DropIndex {
             table: s("accounts"),
             name: s("accounts_email_idx"),
-            found: s("btree (lower(email))"),
+            definition: s("btree (lower(email))"),
         }]
     );
 }
@@ -116,11 +118,11 @@ async fn an_index_with_other_columns_direction_or_uniqueness_is_reported() {
          CREATE INDEX accounts_handle_uq ON accounts (handle);",
     )
     .await;
-    let index = |table: &str, name: &str, expected: &str, found: &str| Drift::Index {
+    let index = |table: &str, name: &str, expected: &str, found: &str| SchemaChange::AlterIndex {
         table: s(table),
         name: s(name),
-        expected: s(expected),
-        found: s(found),
+        to: s(expected),
+        from: s(found),
     };
     assert_eq!(
         drifts,
@@ -147,9 +149,8 @@ async fn an_index_with_other_columns_direction_or_uniqueness_is_reported() {
     );
     assert_eq!(
         drifts[1].to_string(),
-        "table `posts`: index `posts_account_published_at_idx` is \
-         `btree (account_id, published_at)` in the database, \
-         `btree (account_id, published_at DESC)` in code"
+        "change index `posts_account_published_at_idx` of table `posts` from \
+         `btree (account_id, published_at)` to `btree (account_id, published_at DESC)`"
     );
 }
 
@@ -165,11 +166,11 @@ async fn a_desc_index_with_nulls_last_is_reported() {
     .await;
     assert_eq!(
         drifts,
-        vec![Drift::Index {
+        vec![SchemaChange::AlterIndex {
             table: s("posts"),
             name: s("posts_account_published_at_idx"),
-            expected: s("btree (account_id, published_at DESC)"),
-            found: s("btree (account_id, published_at DESC NULLS LAST)"),
+            to: s("btree (account_id, published_at DESC)"),
+            from: s("btree (account_id, published_at DESC NULLS LAST)"),
         }]
     );
 }
@@ -193,10 +194,10 @@ async fn a_unique_constraint_made_by_hand_is_reported_once() {
         drifts_after("ALTER TABLE accounts ADD CONSTRAINT accounts_email_key UNIQUE (email)").await;
     assert_eq!(
         drifts,
-        vec![Drift::ExtraConstraint {
+        vec![SchemaChange::DropConstraint {
             table: s("accounts"),
             name: s("accounts_email_key"),
-            found: s("UNIQUE (email)"),
+            definition: s("UNIQUE (email)"),
         }]
     );
 }
@@ -215,26 +216,26 @@ async fn a_foreign_key_with_another_on_update_or_target_is_reported() {
     assert_eq!(
         drifts,
         vec![
-            Drift::ForeignKey {
+            SchemaChange::AlterForeignKey {
                 table: s("posts"),
                 name: s("posts_account_id_accounts_id_fk"),
-                expected: s(
+                to: s(
                     "FOREIGN KEY (account_id) REFERENCES accounts(id) ON UPDATE NO ACTION \
                      ON DELETE CASCADE"
                 ),
-                found: s(
+                from: s(
                     "FOREIGN KEY (account_id) REFERENCES accounts(id) ON UPDATE CASCADE \
                      ON DELETE CASCADE"
                 ),
             },
-            Drift::ForeignKey {
+            SchemaChange::AlterForeignKey {
                 table: s("post_labels"),
                 name: s("post_labels_reviewer_id_accounts_id_fk"),
-                expected: s(
+                to: s(
                     "FOREIGN KEY (reviewer_id) REFERENCES accounts(id) ON UPDATE NO ACTION \
                      ON DELETE SET NULL"
                 ),
-                found: s(
+                from: s(
                     "FOREIGN KEY (reviewer_id) REFERENCES posts(id) ON UPDATE NO ACTION \
                      ON DELETE SET NULL"
                 ),
@@ -255,27 +256,27 @@ async fn a_primary_key_under_another_name_or_on_other_columns_is_reported() {
     assert_eq!(
         drifts,
         vec![
-            Drift::PrimaryKey {
+            SchemaChange::AlterPrimaryKey {
                 table: s("labels"),
-                expected_name: s("labels_pkey"),
-                expected_columns: labels(&["code"]),
-                found_name: s("labels_code_pk"),
-                found_columns: labels(&["code"]),
+                to_name: s("labels_pkey"),
+                to_columns: labels(&["code"]),
+                from_name: s("labels_code_pk"),
+                from_columns: labels(&["code"]),
             },
-            Drift::PrimaryKey {
+            SchemaChange::AlterPrimaryKey {
                 table: s("post_labels"),
-                expected_name: s("post_labels_post_id_label_code_pk"),
-                expected_columns: labels(&["post_id", "label_code"]),
-                found_name: s("post_labels_post_id_label_code_pk"),
-                found_columns: labels(&["label_code", "post_id"]),
+                to_name: s("post_labels_post_id_label_code_pk"),
+                to_columns: labels(&["post_id", "label_code"]),
+                from_name: s("post_labels_post_id_label_code_pk"),
+                from_columns: labels(&["label_code", "post_id"]),
             },
         ]
     );
     assert_eq!(
         drifts[1].to_string(),
-        "table `post_labels`: primary key is `post_labels_post_id_label_code_pk` \
-         (label_code, post_id) in the database, `post_labels_post_id_label_code_pk` \
-         (post_id, label_code) in code"
+        "change the primary key of table `post_labels` from \
+         `post_labels_post_id_label_code_pk` (label_code, post_id) to \
+         `post_labels_post_id_label_code_pk` (post_id, label_code)"
     );
 }
 
@@ -285,10 +286,10 @@ async fn a_check_constraint_made_by_hand_is_reported() {
         drifts_after("ALTER TABLE accounts ADD CONSTRAINT score_positive CHECK (score >= 0)").await;
     assert_eq!(
         drifts,
-        vec![Drift::ExtraConstraint {
+        vec![SchemaChange::DropConstraint {
             table: s("accounts"),
             name: s("score_positive"),
-            found: s("CHECK ((score >= 0))"),
+            definition: s("CHECK ((score >= 0))"),
         }]
     );
 }
@@ -307,24 +308,24 @@ async fn an_index_with_include_columns_or_another_operator_class_is_reported() {
     assert_eq!(
         drifts,
         vec![
-            Drift::Index {
+            SchemaChange::AlterIndex {
                 table: s("accounts"),
                 name: s("accounts_handle_uq"),
-                expected: s("UNIQUE btree (handle)"),
-                found: s("UNIQUE btree (handle varchar_pattern_ops)"),
+                to: s("UNIQUE btree (handle)"),
+                from: s("UNIQUE btree (handle varchar_pattern_ops)"),
             },
-            Drift::Index {
+            SchemaChange::AlterIndex {
                 table: s("post_labels"),
                 name: s("post_labels_label_code_idx"),
-                expected: s("btree (label_code)"),
-                found: s("btree (label_code) INCLUDE (post_id)"),
+                to: s("btree (label_code)"),
+                from: s("btree (label_code) INCLUDE (post_id)"),
             },
         ]
     );
     assert_eq!(
         drifts[1].to_string(),
-        "table `post_labels`: index `post_labels_label_code_idx` is \
-         `btree (label_code) INCLUDE (post_id)` in the database, `btree (label_code)` in code"
+        "change index `post_labels_label_code_idx` of table `post_labels` from \
+         `btree (label_code) INCLUDE (post_id)` to `btree (label_code)`"
     );
 }
 
@@ -350,11 +351,11 @@ async fn a_primary_key_with_an_include_column_is_reported() {
     .await;
     assert_eq!(
         drifts,
-        vec![Drift::Index {
+        vec![SchemaChange::AlterIndex {
             table: s("post_labels"),
             name: s("post_labels_post_id_label_code_pk"),
-            expected: s("UNIQUE btree (post_id, label_code)"),
-            found: s("UNIQUE btree (post_id, label_code) INCLUDE (reviewer_id)"),
+            to: s("UNIQUE btree (post_id, label_code)"),
+            from: s("UNIQUE btree (post_id, label_code) INCLUDE (reviewer_id)"),
         }]
     );
 }

@@ -8,14 +8,15 @@ use crate::support;
 use crate::verify_fixture as fixture;
 
 use fixture::{drifts_after, s};
-use schema_core::catalog::{self, Drift, ObjectKind};
+use schema_core::catalog;
+use schema_core::diff::{ObjectKind, SchemaChange};
 use schema_core::migrate::Migrator;
 use schema_core::model::*;
 use schema_core::testing::TestDatabase;
 use support::build::*;
 
 /// The one drift found; its message must name `name`.
-fn only(drifts: Vec<Drift>, name: &str) -> Drift {
+fn only(drifts: Vec<SchemaChange>, name: &str) -> SchemaChange {
     assert_eq!(drifts.len(), 1, "{drifts:#?}");
     let drift = drifts.into_iter().next().unwrap();
     assert!(drift.to_string().contains(name), "{drift}");
@@ -24,13 +25,19 @@ fn only(drifts: Vec<Drift>, name: &str) -> Drift {
 
 /// Asserts an `ExtraObject` of `kind` on `table` named `name` whose definition contains
 /// `found`.
-fn assert_extra(drift: &Drift, kind: ObjectKind, table: Option<&str>, name: &str, found: &str) {
+fn assert_extra(
+    drift: &SchemaChange,
+    kind: ObjectKind,
+    table: Option<&str>,
+    name: &str,
+    found: &str,
+) {
     match drift {
-        Drift::ExtraObject {
+        SchemaChange::DropObject {
             kind: k,
             table: t,
             name: n,
-            found: f,
+            definition: f,
         } => {
             assert_eq!((*k, t.as_deref(), n.as_str()), (kind, table, name));
             assert!(f.contains(found), "`{f}` should contain `{found}`");
@@ -88,7 +95,7 @@ async fn views_and_materialized_views_are_reported() {
     );
     assert_eq!(
         drifts[1].to_string().split(" (").next().unwrap(),
-        "materialized view `post_counts`"
+        "drop materialized view `post_counts`"
     );
 }
 
@@ -102,7 +109,7 @@ async fn a_sequence_not_owned_by_a_column_is_reported() {
     .await;
     assert_eq!(drifts.len(), 2, "{drifts:#?}");
     assert!(
-        matches!(&drifts[0], Drift::ExtraColumn { table, column, .. }
+        matches!(&drifts[0], SchemaChange::DropColumn { table, column, .. }
         if table == "labels" && column == "n")
     );
     assert_extra(
@@ -114,7 +121,7 @@ async fn a_sequence_not_owned_by_a_column_is_reported() {
     );
     assert_eq!(
         drifts[1].to_string(),
-        "sequence `invoice_numbers` exists in the database but no migration makes it"
+        "drop sequence `invoice_numbers`: the code does not have it, no migration makes it"
     );
 }
 
@@ -130,7 +137,7 @@ async fn row_level_security_and_its_policies_are_reported() {
     assert_eq!(drifts.len(), 3, "{drifts:#?}");
     assert_eq!(
         drifts[0],
-        Drift::RowLevelSecurity {
+        SchemaChange::DisableRowLevelSecurity {
             table: s("accounts"),
             forced: false
         }
@@ -144,7 +151,7 @@ async fn row_level_security_and_its_policies_are_reported() {
     );
     assert_eq!(
         drifts[2],
-        Drift::RowLevelSecurity {
+        SchemaChange::DisableRowLevelSecurity {
             table: s("posts"),
             forced: true
         }
@@ -175,7 +182,7 @@ async fn an_invalid_index_is_reported() {
     let drift = only(report.drifts, "INVALID");
     assert_eq!(
         drift,
-        Drift::InvalidIndex {
+        SchemaChange::RebuildIndex {
             table: s("posts"),
             name: s("posts_account_title_uq")
         }
@@ -193,11 +200,11 @@ async fn not_valid_foreign_keys_and_checks_are_reported() {
     .await;
     assert_eq!(drifts.len(), 3, "{drifts:#?}");
     assert!(
-        matches!(&drifts[0], Drift::ExtraConstraint { name, .. } if name == "posts_views_check")
+        matches!(&drifts[0], SchemaChange::DropConstraint { name, .. } if name == "posts_views_check")
     );
     let not_valid = |name: &str| {
         drifts.iter().any(|d| {
-            matches!(d, Drift::ConstraintNotValid { table, name: n, definition }
+            matches!(d, SchemaChange::ValidateConstraint { table, name: n, definition }
                 if table == "posts" && n == name && definition.ends_with("NOT VALID"))
         })
     };
@@ -215,7 +222,7 @@ async fn a_deferrable_constraint_is_reported() {
     let drift = only(drifts, "DEFERRABLE INITIALLY DEFERRED");
     assert_eq!(
         drift,
-        Drift::ConstraintDeferrable {
+        SchemaChange::SetNotDeferrable {
             table: s("posts"),
             name: s("posts_account_id_accounts_id_fk"),
             initially_deferred: true
@@ -228,7 +235,7 @@ async fn an_unlogged_table_is_reported() {
     let drifts = drifts_after("ALTER TABLE post_labels SET UNLOGGED").await;
     assert_eq!(
         only(drifts, "UNLOGGED"),
-        Drift::UnloggedTable {
+        SchemaChange::SetLogged {
             table: s("post_labels")
         }
     );
@@ -240,7 +247,7 @@ async fn a_column_collation_other_than_the_default_is_reported() {
         drifts_after(r#"ALTER TABLE accounts ALTER COLUMN email TYPE text COLLATE "C""#).await;
     assert_eq!(
         only(drifts, "collation `C`"),
-        Drift::ColumnCollation {
+        SchemaChange::ResetColumnCollation {
             table: s("accounts"),
             column: s("email"),
             collation: s("C")
@@ -253,7 +260,7 @@ async fn a_missing_or_an_extra_extension_is_reported() {
     let missing = drifts_after("DROP EXTENSION pgcrypto").await;
     assert_eq!(
         only(missing, "pgcrypto"),
-        Drift::MissingExtension {
+        SchemaChange::CreateExtension {
             name: s("pgcrypto")
         }
     );
@@ -315,7 +322,7 @@ async fn keyword_names_verify_clean_after_a_fresh_migration() {
         .unwrap();
     let report = catalog::verify(&client, &schema).await.unwrap();
     assert!(
-        matches!(&report.drifts[..], [Drift::ColumnDefault { table, column, .. }]
+        matches!(&report.drifts[..], [SchemaChange::AlterColumnDefault { table, column, .. }]
             if table == "order" && column == "group"),
         "{report}"
     );

@@ -4,7 +4,8 @@
 use crate::migrate_support as support;
 
 use schema::SCHEMA as QUESTION_BANK;
-use schema_core::catalog::{self, Drift};
+use schema_core::catalog;
+use schema_core::diff::SchemaChange;
 use schema_core::migrate::Migrator;
 use schema_core::testing::TestDatabase;
 use support::config;
@@ -38,9 +39,9 @@ async fn an_empty_database_lacks_every_enum_and_table_of_the_question_bank() {
     let mut missing_extensions = Vec::new();
     for drift in &report.drifts {
         match drift {
-            Drift::MissingExtension { name } => missing_extensions.push(name.as_str()),
-            Drift::MissingEnum { name, .. } => missing_enums.push(name.as_str()),
-            Drift::MissingTable { table } => missing_tables.push(table.as_str()),
+            SchemaChange::CreateExtension { name } => missing_extensions.push(name.as_str()),
+            SchemaChange::CreateEnum { name, .. } => missing_enums.push(name.as_str()),
+            SchemaChange::CreateTable { table } => missing_tables.push(table.as_str()),
             other => panic!("unexpected drift in an empty database: {other}"),
         }
     }

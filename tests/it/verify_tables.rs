@@ -4,7 +4,7 @@
 use crate::verify_fixture as fixture;
 
 use fixture::{drifts_after, s, SQL};
-use schema_core::catalog::Drift;
+use schema_core::diff::SchemaChange;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_up_to_date_database_is_clean() {
@@ -31,20 +31,17 @@ async fn a_missing_table_is_reported() {
     let drifts = drifts_after(r#"DROP TABLE "post_labels""#).await;
     assert_eq!(
         drifts,
-        vec![Drift::MissingTable {
+        vec![SchemaChange::CreateTable {
             table: s("post_labels")
         }]
     );
-    assert_eq!(
-        drifts[0].to_string(),
-        "table `post_labels` is missing from the database"
-    );
+    assert_eq!(drifts[0].to_string(), "create table `post_labels`");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_extra_table_is_reported() {
     let drifts = drifts_after("CREATE TABLE audit (id integer)").await;
-    assert_eq!(drifts, vec![Drift::ExtraTable { table: s("audit") }]);
+    assert_eq!(drifts, vec![SchemaChange::DropTable { table: s("audit") }]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -52,10 +49,10 @@ async fn a_missing_column_is_reported_with_its_declaration() {
     let drifts = drifts_after("ALTER TABLE accounts DROP COLUMN created_at").await;
     assert_eq!(
         drifts,
-        vec![Drift::MissingColumn {
+        vec![SchemaChange::AddColumn {
             table: s("accounts"),
             column: s("created_at"),
-            expected: s("timestamp with time zone NOT NULL DEFAULT now()"),
+            definition: s("timestamp with time zone NOT NULL DEFAULT now()"),
         }]
     );
 }
@@ -65,10 +62,10 @@ async fn an_extra_column_is_reported() {
     let drifts = drifts_after("ALTER TABLE labels ADD COLUMN note text NOT NULL").await;
     assert_eq!(
         drifts,
-        vec![Drift::ExtraColumn {
+        vec![SchemaChange::DropColumn {
             table: s("labels"),
             column: s("note"),
-            found: s("text NOT NULL"),
+            definition: s("text NOT NULL"),
         }]
     );
 }
@@ -83,24 +80,24 @@ async fn a_column_of_another_type_is_reported() {
     assert_eq!(
         drifts,
         vec![
-            Drift::ColumnType {
+            SchemaChange::AlterColumnType {
                 table: s("accounts"),
                 column: s("handle"),
-                expected: s("character varying(64)"),
-                found: s("character varying(32)"),
+                to: s("character varying(64)"),
+                from: s("character varying(32)"),
             },
-            Drift::ColumnType {
+            SchemaChange::AlterColumnType {
                 table: s("labels"),
                 column: s("rank"),
-                expected: s("double precision"),
-                found: s("real"),
+                to: s("double precision"),
+                from: s("real"),
             },
         ]
     );
     assert_eq!(
         drifts[0].to_string(),
-        "column `accounts.handle` has type `character varying(32)` in the database, \
-         `character varying(64)` in code"
+        "change the type of column `accounts.handle` from `character varying(32)` to \
+         `character varying(64)`"
     );
 }
 
@@ -114,21 +111,19 @@ async fn wrong_nullability_is_reported_both_ways() {
     assert_eq!(
         drifts,
         vec![
-            Drift::Nullability {
+            SchemaChange::SetNotNull {
                 table: s("posts"),
                 column: s("title"),
-                nullable_in_code: false,
             },
-            Drift::Nullability {
+            SchemaChange::DropNotNull {
                 table: s("posts"),
                 column: s("published_at"),
-                nullable_in_code: true,
             },
         ]
     );
     assert_eq!(
         drifts[0].to_string(),
-        "column `posts.title` is nullable in the database, NOT NULL in code"
+        "make column `posts.title` NOT NULL (it is nullable)"
     );
 }
 
@@ -143,29 +138,29 @@ async fn a_changed_added_or_dropped_default_is_reported() {
     assert_eq!(
         drifts,
         vec![
-            Drift::ColumnDefault {
+            SchemaChange::AlterColumnDefault {
                 table: s("accounts"),
                 column: s("score"),
-                expected: Some(s("0")),
-                found: Some(s("1")),
+                to: Some(s("0")),
+                from: Some(s("1")),
             },
-            Drift::ColumnDefault {
+            SchemaChange::AlterColumnDefault {
                 table: s("accounts"),
                 column: s("created_at"),
-                expected: Some(s("now()")),
-                found: None,
+                to: Some(s("now()")),
+                from: None,
             },
-            Drift::ColumnDefault {
+            SchemaChange::AlterColumnDefault {
                 table: s("labels"),
                 column: s("rank"),
-                expected: None,
-                found: Some(s("0")),
+                to: None,
+                from: Some(s("0")),
             },
         ]
     );
     assert_eq!(
         drifts[1].to_string(),
-        "column `accounts.created_at` has no default in the database, DEFAULT now() in code"
+        "change the default of column `accounts.created_at` from no default to DEFAULT now()"
     );
 }
 
@@ -181,8 +176,8 @@ async fn a_report_lists_every_drift_and_says_what_to_do() {
     assert!(
         text.starts_with(
             "schema `public` differs from the schema in code in 2 place(s):\n  \
-             - column `accounts.notes` (jsonb) is missing from the database\n  \
-             - table `post_labels` is missing from the database\n"
+             - add column `accounts.notes` (jsonb)\n  \
+             - create table `post_labels`\n"
         ),
         "{text}"
     );
@@ -200,7 +195,7 @@ async fn a_generated_column_is_reported_as_one_not_as_a_default() {
     .await;
     assert_eq!(
         drifts,
-        vec![Drift::GeneratedColumn {
+        vec![SchemaChange::DropColumnExpression {
             table: s("labels"),
             column: s("weight"),
             expression: s("1"),
@@ -208,7 +203,62 @@ async fn a_generated_column_is_reported_as_one_not_as_a_default() {
     );
     assert_eq!(
         drifts[0].to_string(),
-        "column `labels.weight` is generated in the database (GENERATED ALWAYS AS (1) STORED), \
-         an ordinary column in code"
+        "make column `labels.weight` an ordinary column: it is generated \
+         (GENERATED ALWAYS AS (1) STORED)"
     );
+}
+
+/// A drift line and the change `generate` writes for the same difference are one change of
+/// the one diff, told in the same words.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_drift_line_and_the_generated_change_say_the_same() {
+    use crate::support::build::table_mut;
+    use schema_core::files::journal::MigrationsDir;
+    use schema_core::generate::{generate_report, GenerateOptions};
+    use schema_core::model::IndexColumn;
+
+    // The database lacks a column and keeps an index in another order...
+    let report = fixture::verify(
+        SQL,
+        "ALTER TABLE accounts DROP COLUMN notes;
+         DROP INDEX posts_account_published_at_idx;
+         CREATE INDEX posts_account_published_at_idx ON posts (account_id, published_at);",
+    )
+    .await;
+    // ...and so does the last migration's snapshot, from which `generate` writes the code's
+    // schema.
+    let mut old = fixture::schema();
+    let accounts = table_mut(&mut old, "accounts");
+    accounts.columns.to_mut().retain(|c| c.name != "notes");
+    let posts = table_mut(&mut old, "posts");
+    let index = (posts.indexes.to_mut().iter_mut())
+        .find(|i| i.name == "posts_account_published_at_idx")
+        .expect("the fixture's index");
+    index.columns.to_mut()[1] = IndexColumn::asc("published_at".into());
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let dir = MigrationsDir::new(tmp.path());
+    let named = |name: &str| GenerateOptions {
+        name: Some(name.into()),
+        ..Default::default()
+    };
+    generate_report(&old, &dir, &named("before")).expect("the first migration");
+    let generated = generate_report(&fixture::schema(), &dir, &named("after"))
+        .expect("the change")
+        .changes;
+
+    let words = |changes: &[SchemaChange]| -> Vec<String> {
+        changes.iter().map(ToString::to_string).collect()
+    };
+    assert_eq!(words(&report.drifts), words(&generated));
+    assert_eq!(
+        words(&generated),
+        [
+            "add column `accounts.notes` (jsonb)",
+            "change index `posts_account_published_at_idx` of table `posts` from \
+             `btree (account_id, published_at)` to `btree (account_id, published_at DESC)`",
+        ]
+    );
+    assert!(report
+        .to_string()
+        .contains("  - add column `accounts.notes` (jsonb)\n"));
 }

@@ -23,6 +23,12 @@ fn with_reference_to_a_unique_index() -> Schema {
         references_table: "countries".into(),
         references_column: "code".into(),
         on_delete: OnDelete::Restrict,
+        on_update: schema_core::model::OnDelete::NoAction,
+        name: None,
+        more_columns: std::borrow::Cow::Borrowed(&[]),
+        more_references: std::borrow::Cow::Borrowed(&[]),
+        not_valid: false,
+        deferrable: None,
     });
     Schema {
         tables: vec![countries, offices].into(),

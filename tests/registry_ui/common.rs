@@ -37,6 +37,7 @@ impl Table for User {
         foreign_keys: Cow::Borrowed(&[]),
         indexes: Cow::Borrowed(&[]),
         renamed_from: None,
+        ..schema_core::model::TableDef::BLANK
     };
     const COLUMN_LIST: &'static str = "\"id\"";
     fn from_row(_: &tokio_postgres::Row) -> Result<Self, RowError> {
@@ -54,14 +55,15 @@ impl Table for Session {
             column("mode", SqlType::Enum(Cow::Borrowed("practice_mode"))),
         ]),
         primary_key: PrimaryKey::Column(Cow::Borrowed("id")),
-        foreign_keys: Cow::Borrowed(&[ForeignKeyDef {
-            column: Cow::Borrowed("user_id"),
-            references_table: Cow::Borrowed("users"),
-            references_column: Cow::Borrowed("id"),
-            on_delete: OnDelete::Cascade,
-        }]),
+        foreign_keys: Cow::Borrowed(&[ForeignKeyDef::new(
+            Cow::Borrowed("user_id"),
+            Cow::Borrowed("users"),
+            Cow::Borrowed("id"),
+            OnDelete::Cascade,
+        )]),
         indexes: Cow::Borrowed(&[]),
         renamed_from: None,
+        ..schema_core::model::TableDef::BLANK
     };
     const COLUMN_LIST: &'static str = "\"id\", \"user_id\", \"mode\"";
     fn from_row(_: &tokio_postgres::Row) -> Result<Self, RowError> {

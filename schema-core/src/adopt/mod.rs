@@ -15,7 +15,8 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use crate::connection::DatabaseConfig;
 mod drizzle;
 
-use crate::catalog::{self, CatalogError, Drift};
+use crate::catalog::{self, CatalogError};
+use crate::diff::SchemaChange;
 use crate::files::journal::{FilesError, MigrationsDir};
 use crate::migrate::foreign::{self, DRIZZLE_LEDGER};
 use crate::migrate::ledger::{self, LEDGER_SCHEMA, LEDGER_TABLE};
@@ -73,7 +74,7 @@ pub enum AdoptError {
         /// [`AdoptOptions::through`] names).
         migration: String,
         /// How the database differs from that snapshot.
-        drifts: Vec<Drift>,
+        drifts: Vec<SchemaChange>,
     },
     /// The database already has this project's ledger, with migrations `migrate` applied
     /// rather than adopted ones.
@@ -128,7 +129,7 @@ impl From<crate::connection::ConnectError> for AdoptError {
     }
 }
 
-fn lines(drifts: &[Drift]) -> String {
+fn lines(drifts: &[SchemaChange]) -> String {
     drifts
         .iter()
         .map(|d| format!("  - {d}"))
@@ -348,12 +349,12 @@ impl Migrator {
                 .into(),
             });
         }
-        let mut closest: Option<(String, Vec<Drift>)> = None;
-        let mut live: Vec<catalog::Catalog> = Vec::new();
+        let mut closest: Option<(String, Vec<SchemaChange>)> = None;
+        let mut live: Vec<crate::model::Schema> = Vec::new();
         entries.reverse(); // newest first: the newest match wins
         for entry in entries {
             let snapshot = dir.snapshot(entry.idx)?;
-            let read = match live.iter().position(|c| c.schema == *snapshot.pg_schema) {
+            let read = match live.iter().position(|c| c.pg_schema == snapshot.pg_schema) {
                 Some(i) => i,
                 None => {
                     live.push(catalog::read(client, &snapshot.pg_schema).await?);

@@ -2,15 +2,18 @@
 //!
 //! - [`read`] reads one schema's enums, tables, columns, constraints, foreign keys, indexes,
 //!   triggers, rules, policies, views and sequences (plus the installed extensions) from
-//!   `pg_catalog` into a [`Catalog`]: plain data, sorted
-//!   deterministically, so two databases are catalog-identical exactly when their catalogs are
-//!   `==`; [`Catalog::diff`] says where they are not.
+//!   `pg_catalog` into the engine's model, a [`Schema`], the same type the code's schema is:
+//!   sorted deterministically and with PostgreSQL's spellings normalized on the way in, so two
+//!   databases are catalog-identical exactly when their schemas are `==`, and [`compare`]
+//!   says where they are not.
 //! - [`verify`] compares the live schema (`public`, or the one `schema!` names) with a
-//!   [`Schema`] and lists every [`Drift`]; [`compare`] does the same for a catalog already
+//!   [`Schema`] and lists every difference as the [`SchemaChange`] that would bring the
+//!   database to the code, in the words `generate` uses for it; [`compare`] does the same for a schema already
 //!   read; [`verify_database`] connects first, with the migrator's [`DatabaseConfig`], and
 //!   never creates the database.
 //!
 //! [`DatabaseConfig`]: crate::connection::DatabaseConfig
+//! [`SchemaChange`]: crate::diff::SchemaChange
 //!
 //! ```no_run
 //! # async fn startup(client: &tokio_postgres::Client, schema: &schema_core::Schema)
@@ -22,28 +25,16 @@
 //! # Ok(()) }
 //! ```
 
-mod compare;
-mod compare_keys;
-mod compare_objects;
 mod database;
-mod diff;
 mod drift;
-mod drift_objects;
 mod read;
-mod read_objects;
+mod read_query;
+mod read_tables;
 mod spelling;
-mod types;
 
-pub use compare::compare;
 pub use database::{verify_database, VerifyError};
-pub use diff::{CatalogDiff, DiffEntry};
-pub use drift::{Drift, DriftReport, ObjectKind};
+pub use drift::{compare, DriftReport};
 pub use read::read;
-pub use spelling::default_spelling;
-pub use types::{
-    Catalog, Column, Constraint, ConstraintKind, EnumType, FkAction, ForeignKey, Index, IndexKey,
-    Sequence, Table, TableObject, View,
-};
 
 use crate::model::Schema;
 use tokio_postgres::Client;

@@ -1,43 +1,99 @@
-//! How the catalog spells the model's types and defaults.
+//! How the catalog spells the model's types and defaults, both ways.
 //!
 //! `format_type()` and `pg_get_expr()` print types and defaults in a canonical form that is
 //! not what a migration wrote (`varchar(64)` comes back as `character varying(64)`, a
-//! negative default as `'-1'::integer`), so the comparison needs the catalog's form of each.
+//! negative default as `'-1'::integer`). The reader turns each spelling back into the model's
+//! value here, once, so that a comparison compares values, never texts.
 
 use crate::model::{ColumnDefault, SqlType};
-use crate::sql::{format_type, format_type_name, quote_literal};
+use crate::sql::{default_spelling, format_type};
 
-/// The `pg_get_expr()` spelling of a default written by a migration, for a column of
-/// `sql_type`, e.g. `now()`, `0`, `'-1'::integer`, `'x'::text`, `'happy'::mood`.
-pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
-    match default {
-        ColumnDefault::Now => "now()".to_string(),
-        ColumnDefault::GenRandomUuid => "gen_random_uuid()".to_string(),
-        ColumnDefault::Bool(b) => b.to_string(),
-        // The literal keeps the type the parser gave it (int4, or int8 beyond int4's range),
-        // whatever the column's type; only non-negative int4 constants print bare.
-        ColumnDefault::Int(n) => match i32::try_from(*n) {
-            Ok(v) if v >= 0 => v.to_string(),
-            Ok(v) => format!("'{v}'::integer"),
-            Err(_) => format!("'{n}'::bigint"),
-        },
-        // A decimal literal is a numeric constant: bare when non-negative, cast when negative.
-        ColumnDefault::Float(text) if text.starts_with('-') => format!("'{text}'::numeric"),
-        ColumnDefault::Float(text) => text.to_string(),
-        // A quoted literal takes the column's type, without its length modifier.
-        ColumnDefault::Text(text) | ColumnDefault::EnumLabel(text) => {
-            format!("{}::{}", quote_literal(text), format_type_name(sql_type))
-        }
+/// The model's type for a type as `format_type()` prints it; `enum_name` is the type's
+/// name when it is an enum of the schema being read.
+pub(super) fn sql_type(found: &str, enum_name: Option<String>) -> SqlType {
+    if let Some(name) = enum_name {
+        return SqlType::Enum(name.into());
+    }
+    const BUILT_IN: [SqlType; 10] = [
+        SqlType::Uuid,
+        SqlType::Text,
+        SqlType::Boolean,
+        SqlType::SmallInt,
+        SqlType::Integer,
+        SqlType::BigInt,
+        SqlType::Real,
+        SqlType::DoublePrecision,
+        SqlType::TimestampTz,
+        SqlType::Jsonb,
+    ];
+    if let Some(ty) = BUILT_IN.into_iter().find(|ty| format_type(ty) == found) {
+        return ty;
+    }
+    let varchar = found
+        .strip_prefix("character varying(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|n| n.parse::<u32>().ok());
+    match varchar {
+        Some(n) => SqlType::Varchar(n),
+        None => SqlType::Other(found.to_string().into()),
     }
 }
 
-/// Whether a type as the catalog spells it is the model's type. An enum type outside the
-/// search path comes back qualified with its schema, which also counts as a match. Enum names
-/// are compared as identifiers, so a keyword name that PostgreSQL quotes (`"group"`) matches.
-pub fn type_matches(sql_type: &SqlType, found: &str, schema: &str) -> bool {
+/// The model's default for a default as `pg_get_expr()` prints it, on a column of
+/// `sql_type` in `schema`: one of the forms a migration writes when the text is exactly that
+/// form's spelling, an [`ColumnDefault::Expr`] otherwise.
+pub(super) fn column_default(found: &str, sql_type: &SqlType, schema: &str) -> ColumnDefault {
+    let candidate = match found {
+        "now()" => Some(ColumnDefault::Now),
+        "gen_random_uuid()" => Some(ColumnDefault::GenRandomUuid),
+        "true" => Some(ColumnDefault::Bool(true)),
+        "false" => Some(ColumnDefault::Bool(false)),
+        _ if found.starts_with('\'') => literal(found, sql_type, schema),
+        _ => number(found),
+    };
+    match candidate {
+        // An enum label may come back qualified with its schema; `literal` judged it already.
+        Some(d @ ColumnDefault::EnumLabel(_)) => d,
+        Some(d) if default_spelling(&d, sql_type) == found => d,
+        _ => ColumnDefault::Expr(found.to_string().into()),
+    }
+}
+
+/// `0`, `1.5`, `'-1'::integer`, `'-1.5'::numeric`.
+fn number(found: &str) -> Option<ColumnDefault> {
+    let text = found
+        .strip_prefix('\'')
+        .and_then(|rest| rest.split_once("'::"))
+        .map_or(found, |(text, _)| text);
+    if let Ok(n) = text.parse::<i64>() {
+        return Some(ColumnDefault::Int(n));
+    }
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let decimal = digits.contains('.')
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.chars().filter(|&c| c == '.').count() == 1;
+    decimal.then(|| ColumnDefault::Float(text.to_string().into()))
+}
+
+/// `'text'::type`: a label of the column's enum, or a string on a text column.
+fn literal(found: &str, sql_type: &SqlType, schema: &str) -> Option<ColumnDefault> {
+    // Inside quotes `''` stands for one `'`; a lone `'` ends the literal.
+    let mut text = String::new();
+    let mut chars = found[1..].char_indices().peekable();
+    let end = loop {
+        match chars.next()? {
+            (_, '\'') if chars.next_if(|&(_, c)| c == '\'').is_some() => text.push('\''),
+            (i, '\'') => break i + 2,
+            (_, c) => text.push(c),
+        }
+    };
+    let cast = found[end..].strip_prefix("::")?;
     match sql_type {
-        SqlType::Enum(name) => names_enum(found, name, schema),
-        _ => found == format_type(sql_type),
+        SqlType::Enum(name) if names_enum(cast, name, schema) => {
+            Some(ColumnDefault::EnumLabel(text.into()))
+        }
+        SqlType::Text | SqlType::Varchar(_) => Some(ColumnDefault::Text(text.into())),
+        _ => number(found),
     }
 }
 
@@ -87,26 +143,6 @@ fn identifiers(text: &str) -> Option<Vec<String>> {
             None if rest.is_empty() => return Some(out),
             None => return None,
         }
-    }
-}
-
-/// Whether a default as the catalog spells it is the model's default.
-pub fn default_matches(
-    default: Option<&ColumnDefault>,
-    sql_type: &SqlType,
-    found: Option<&str>,
-    schema: &str,
-) -> bool {
-    match (default, found) {
-        (None, None) => true,
-        (Some(default), Some(found)) => match (default, sql_type) {
-            // `'label'::type`, the type compared as an identifier (see `type_matches`).
-            (ColumnDefault::EnumLabel(label), SqlType::Enum(name)) => found
-                .strip_prefix(&format!("{}::", quote_literal(label)))
-                .is_some_and(|ty| names_enum(ty, name, schema)),
-            _ => found == default_spelling(default, sql_type),
-        },
-        _ => false,
     }
 }
 
@@ -161,49 +197,93 @@ mod tests {
         );
     }
 
-    /// PostgreSQL quotes a keyword type name (`"group"`); the names are compared, not the
-    /// quoting.
+    /// Every default a migration writes reads back as itself.
     #[test]
-    fn keyword_enum_names_match_however_they_are_quoted() {
-        let group = SqlType::Enum("group".into());
-        assert!(type_matches(&group, "\"group\"", "public"));
-        assert!(type_matches(&group, "public.\"group\"", "public"));
-        assert!(!type_matches(&group, "\"Group\"", "public"));
-        let odd = SqlType::Enum("say \"hi\"".into());
-        assert!(type_matches(&odd, "\"say \"\"hi\"\"\"", "public"));
-        let label = ColumnDefault::EnumLabel("admin".into());
-        assert!(default_matches(
-            Some(&label),
-            &group,
-            Some("'admin'::\"group\""),
-            "public"
-        ));
-        assert!(!default_matches(
-            Some(&label),
-            &group,
-            Some("'admin'::\"grou\""),
-            "public"
-        ));
+    fn defaults_read_back_as_the_model_wrote_them() {
+        let cases = [
+            (ColumnDefault::Int(0), SqlType::Integer),
+            (ColumnDefault::Int(-2), SqlType::SmallInt),
+            (ColumnDefault::Int(3_000_000_000), SqlType::BigInt),
+            (ColumnDefault::Float("0.5".into()), SqlType::Real),
+            (
+                ColumnDefault::Float("-1.25".into()),
+                SqlType::DoublePrecision,
+            ),
+            (ColumnDefault::Text("it's".into()), SqlType::Text),
+            (ColumnDefault::Text("y".into()), SqlType::Varchar(4)),
+            (
+                ColumnDefault::EnumLabel("happy".into()),
+                SqlType::Enum("mood".into()),
+            ),
+            (ColumnDefault::Bool(true), SqlType::Boolean),
+            (ColumnDefault::Now, SqlType::TimestampTz),
+            (ColumnDefault::GenRandomUuid, SqlType::Uuid),
+        ];
+        for (default, ty) in cases {
+            let spelled = default_spelling(&default, &ty);
+            assert_eq!(
+                column_default(&spelled, &ty, "public"),
+                default,
+                "{spelled}"
+            );
+        }
+        let serial = "nextval('t_id_seq'::regclass)";
+        assert_eq!(
+            column_default(serial, &SqlType::Integer, "public"),
+            ColumnDefault::Expr(serial.into())
+        );
     }
 
     #[test]
-    fn an_enum_qualified_with_its_schema_matches() {
+    fn types_read_back_as_the_model_wrote_them() {
+        assert_eq!(
+            sql_type("character varying(64)", None),
+            SqlType::Varchar(64)
+        );
+        assert_eq!(
+            sql_type("timestamp with time zone", None),
+            SqlType::TimestampTz
+        );
+        assert_eq!(sql_type("inet", None), SqlType::Other("inet".into()));
+        assert_eq!(
+            sql_type("\"group\"", Some("group".into())),
+            SqlType::Enum("group".into())
+        );
+    }
+
+    /// PostgreSQL quotes a keyword type name (`"group"`); the names are compared, not the
+    /// quoting.
+    #[test]
+    fn keyword_enum_labels_read_however_the_type_is_quoted() {
+        let group = SqlType::Enum("group".into());
+        let label = ColumnDefault::EnumLabel("admin".into());
+        assert_eq!(
+            column_default("'admin'::\"group\"", &group, "public"),
+            label
+        );
+        assert_eq!(
+            column_default("'admin'::public.\"group\"", &group, "public"),
+            label
+        );
+        assert!(matches!(
+            column_default("'admin'::\"grou\"", &group, "public"),
+            ColumnDefault::Expr(_)
+        ));
+        let odd = SqlType::Enum("say \"hi\"".into());
+        assert_eq!(
+            column_default("'x'::\"say \"\"hi\"\"\"", &odd, "public"),
+            ColumnDefault::EnumLabel("x".into())
+        );
+    }
+
+    #[test]
+    fn an_enum_label_qualified_with_its_schema_reads() {
         let mood = SqlType::Enum("mood".into());
-        assert!(type_matches(&mood, "app.mood", "app"));
-        assert!(!type_matches(&mood, "other.mood", "app"));
-        let label = ColumnDefault::EnumLabel("ok".into());
-        assert!(default_matches(
-            Some(&label),
-            &mood,
-            Some("'ok'::app.mood"),
-            "app"
+        let ok = ColumnDefault::EnumLabel("ok".into());
+        assert_eq!(column_default("'ok'::app.mood", &mood, "app"), ok);
+        assert!(matches!(
+            column_default("'ok'::other.mood", &mood, "app"),
+            ColumnDefault::Expr(_)
         ));
-        assert!(!default_matches(
-            Some(&label),
-            &mood,
-            Some("'no'::app.mood"),
-            "app"
-        ));
-        assert!(!default_matches(Some(&label), &mood, None, "app"));
     }
 }

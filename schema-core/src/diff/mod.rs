@@ -6,23 +6,47 @@
 //! changes get an explicit cast or a refusal. A label added to an enum cannot be used in the
 //! transaction that adds it, so such a change is written as two migrations.
 
+mod changes;
+mod changes_keys;
+mod changes_objects;
 mod confirm;
 mod enums;
 mod lookup;
+mod phases;
 mod renames;
 mod reverse;
+mod schema_change;
 mod single;
 mod tables;
 mod types;
 
+pub use changes::changes;
 pub use confirm::{Confirmation, Refusal, Risk};
+pub use phases::Change;
 pub use reverse::{reverse_steps, reverse_target};
-pub use single::{diff, Change};
+pub use schema_change::{ObjectKind, SchemaChange};
+pub use single::diff;
 pub use types::{conversion, Conversion};
 
 use crate::model::{ColumnDefault, Name, Schema};
 use crate::plan::{plan_create, Statement};
 use renames::Renames;
+
+/// The changes a migration from `old` (none: an empty database) to `new` makes, in the words
+/// `verify` uses for the same differences. Renames declared in code are applied first, so a
+/// renamed table or column reads as the same one, not as a drop and an add.
+pub fn planned_changes(old: Option<&Schema>, new: &Schema) -> Vec<SchemaChange> {
+    match old {
+        Some(old) => changes(&Renames::resolve(old, new).apply(old), new),
+        None => changes(
+            &Schema {
+                pg_schema: new.pg_schema.clone(),
+                ..Schema::default()
+            },
+            new,
+        ),
+    }
+}
 
 /// Choices that change what a diff may contain.
 #[derive(Clone, Debug, Default)]
@@ -107,7 +131,18 @@ fn steps_in_schema(
             hazards: Vec::new(),
         }]);
     };
-    let change = diff(old, new);
+    let mut change = diff(old, new);
+    change.refused.extend(
+        changes(&Renames::resolve(old, new).apply(old), new)
+            .into_iter()
+            .filter(|c| !c.can_be_generated())
+            .map(|c| {
+                format!(
+                    "{c}: generate cannot write this kind of change yet; write it in a custom \
+                     migration (`generate --custom`)"
+                )
+            }),
+    );
     let destructive: Vec<Confirmation> = if options.allow_destructive {
         Vec::new()
     } else {

@@ -3,7 +3,7 @@
 
 use super::confirm::Confirmation;
 use super::lookup::Tables;
-use super::single::{Change, Context, Phases};
+use super::phases::{Change, Context, Phases};
 use super::types::{conversion, Conversion};
 use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef};
 use crate::plan::{Creation, Statement};

@@ -87,6 +87,15 @@ pub fn run(
             }
         }
     }
+    if !report.changes.is_empty() {
+        say(
+            out,
+            "the change, in the words `verify` uses for a database without it:",
+        );
+        for change in &report.changes {
+            say(out, &format!("  - {change}"));
+        }
+    }
     // Downs of migrations written before downs existed, or deleted: written from their
     // snapshots, never over a file that is there.
     for path in write_missing_downs(&dir)? {

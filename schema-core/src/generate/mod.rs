@@ -195,6 +195,7 @@ pub fn generate_report(
         return Ok(GenerateReport {
             generated: Generated::Written(written),
             hazards: Vec::new(),
+            changes: Vec::new(),
         });
     }
     let latest = match journal.entries.last() {
@@ -216,6 +217,7 @@ pub fn generate_report(
         return Ok(GenerateReport {
             generated,
             hazards: Vec::new(),
+            changes: Vec::new(),
         });
     }
     let name = match &options.name {
@@ -265,6 +267,7 @@ pub fn generate_report(
     Ok(GenerateReport {
         generated: Generated::Written(written),
         hazards,
+        changes: diff::planned_changes(latest.as_ref(), schema),
     })
 }
 

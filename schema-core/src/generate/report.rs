@@ -12,6 +12,8 @@ pub struct GenerateReport {
     pub generated: Generated,
     /// Each hazard with the migration file that holds its statement.
     pub hazards: Vec<(PathBuf, Hazard)>,
+    /// The changes the migrations written make, in the words `verify` uses for them.
+    pub changes: Vec<crate::diff::SchemaChange>,
 }
 
 impl fmt::Display for GenerateReport {

@@ -9,6 +9,7 @@
 //! says `name = ".."`. The tables other tools keep their history in are left out and listed.
 
 mod code;
+mod coverage;
 mod project;
 mod rust_names;
 
@@ -102,7 +103,7 @@ pub fn write_project(
     origin: &str,
     options: &PullOptions,
 ) -> Result<PullReport, PullError> {
-    let problems = code::inexpressible(schema);
+    let problems = coverage::inexpressible(schema);
     if !problems.is_empty() {
         return Err(PullError::Inexpressible(problems));
     }

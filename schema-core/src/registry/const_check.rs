@@ -445,6 +445,7 @@ mod tests {
             foreign_keys: Cow::Borrowed(&[]),
             indexes: Cow::Borrowed(&[]),
             renamed_from: None,
+            ..crate::model::TableDef::BLANK
         }
     }
 
@@ -463,6 +464,10 @@ mod tests {
             name: Cow::Borrowed("pairs_a_b_pk"),
             unique: false,
             columns: Cow::Borrowed(&INDEX_COLUMNS),
+            method: None,
+            predicate: None,
+            include: std::borrow::Cow::Borrowed(&[]),
+            invalid: false,
         }];
         static TABLES: [TableDef; 2] = [
             key_table("pairs", PrimaryKey::Composite(Cow::Borrowed(&COMPOSITE))),
@@ -473,6 +478,7 @@ mod tests {
                 foreign_keys: Cow::Borrowed(&[]),
                 indexes: Cow::Borrowed(&INDEXES),
                 renamed_from: None,
+                ..crate::model::TableDef::BLANK
             },
         ];
         assert_eq!(

@@ -67,6 +67,9 @@ macro_rules! schema {
             pg_schema: ::std::borrow::Cow::Borrowed($pg_schema),
             enums: ::std::borrow::Cow::Borrowed(ENUMS),
             tables: ::std::borrow::Cow::Borrowed(TABLES),
+            extensions: ::std::borrow::Cow::Borrowed(&[]),
+            views: ::std::borrow::Cow::Borrowed(&[]),
+            sequences: ::std::borrow::Cow::Borrowed(&[]),
         }
     }};
 }

@@ -222,6 +222,8 @@ fn default_fits(default: &ColumnDefault, ty: &SqlType, enum_def: Option<&EnumDef
             SqlType::Varchar(n) => text.chars().count() <= *n as usize,
             _ => false,
         },
+        // An expression is what a database can hold, never what the code declares.
+        ColumnDefault::Expr(_) => false,
         // An unregistered enum is reported on its own; its default is not judged twice.
         ColumnDefault::EnumLabel(label) => match ty {
             SqlType::Enum(_) => match enum_def {

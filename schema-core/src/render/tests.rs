@@ -12,6 +12,7 @@ fn table(name: &'static str, columns: Vec<ColumnDef>, primary_key: PrimaryKey) -
         foreign_keys: Cow::Borrowed(&[]),
         indexes: Cow::Borrowed(&[]),
         renamed_from: None,
+        ..crate::model::TableDef::BLANK
     }
 }
 
@@ -101,6 +102,12 @@ fn foreign_key_names_follow_the_convention() {
             references_table: "choices".into(),
             references_column: "id".into(),
             on_delete: OnDelete::SetNull,
+            on_update: crate::model::OnDelete::NoAction,
+            name: None,
+            more_columns: std::borrow::Cow::Borrowed(&[]),
+            more_references: std::borrow::Cow::Borrowed(&[]),
+            not_valid: false,
+            deferrable: None,
         },
     };
     assert_eq!(
@@ -120,6 +127,10 @@ fn indexes_carry_uniqueness_and_direction() {
             IndexColumn::asc("user_id".into()),
             IndexColumn::desc("answered_at".into()),
         ]),
+        method: None,
+        predicate: None,
+        include: std::borrow::Cow::Borrowed(&[]),
+        invalid: false,
     };
     assert_eq!(
         statement(&Statement::CreateIndex { table: "attempts".into(), index: index.clone() }),
@@ -148,6 +159,10 @@ fn index_keys_spell_nulls_only_against_the_default() {
                 name: "i".into(),
                 unique: false,
                 columns: Cow::Owned(columns),
+                method: None,
+                predicate: None,
+                include: std::borrow::Cow::Borrowed(&[]),
+                invalid: false,
             },
         })
     };

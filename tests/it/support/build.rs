@@ -57,6 +57,7 @@ pub fn table(name: &str, columns: Vec<ColumnDef>) -> TableDef {
         foreign_keys: Cow::Owned(vec![]),
         indexes: Cow::Owned(vec![]),
         renamed_from: None,
+        ..schema_core::model::TableDef::BLANK
     }
 }
 
@@ -83,6 +84,12 @@ pub fn fk_to(
         references_table: target.to_string().into(),
         references_column: target_column.to_string().into(),
         on_delete,
+        on_update: schema_core::model::OnDelete::NoAction,
+        name: None,
+        more_columns: std::borrow::Cow::Borrowed(&[]),
+        more_references: std::borrow::Cow::Borrowed(&[]),
+        not_valid: false,
+        deferrable: None,
     });
     t
 }
@@ -106,6 +113,10 @@ pub fn index(mut t: TableDef, name: &str, unique: bool, columns: &[&str]) -> Tab
         name: name.to_string().into(),
         unique,
         columns: columns.into(),
+        method: None,
+        predicate: None,
+        include: std::borrow::Cow::Borrowed(&[]),
+        invalid: false,
     });
     t
 }

@@ -11,9 +11,11 @@
 #![allow(dead_code)] // each test file uses part of this
 
 use crate::support::build::*;
-use schema_core::catalog::{self, Catalog, Drift, DriftReport};
+use schema_core::catalog::{self, DriftReport};
+use schema_core::diff::SchemaChange;
 use schema_core::model::*;
 use schema_core::testing::TestDatabase;
+use schema_core::Schema;
 
 pub const SQL: &str = r#"
 CREATE EXTENSION IF NOT EXISTS "pgcrypto";
@@ -183,12 +185,13 @@ pub async fn verify(sql: &str, alter: &str) -> DriftReport {
 }
 
 /// The drifts found after `alter` on the fixture database.
-pub async fn drifts_after(alter: &str) -> Vec<Drift> {
+pub async fn drifts_after(alter: &str) -> Vec<SchemaChange> {
     verify(SQL, alter).await.drifts
 }
 
-/// The catalog of `public` of a database built by `sql` and changed by `alter`.
-pub async fn catalog(sql: &str, alter: &str) -> Catalog {
+/// The schema `public` of a database built by `sql` and changed by `alter`, read into the
+/// model.
+pub async fn catalog(sql: &str, alter: &str) -> Schema {
     let (_db, client) = database(sql, alter).await;
     catalog::read(&client, "public")
         .await

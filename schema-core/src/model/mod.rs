@@ -15,7 +15,15 @@ pub type List<T> = Cow<'static, [T]>;
 
 pub use schema_rules::names::MAX_IDENTIFIER_BYTES;
 
+mod objects;
+pub use objects::{ConstraintDef, ConstraintKind, Deferral, SequenceDef, TableObjectDef, ViewDef};
+
 /// A whole schema: enums and tables in the order they were declared, in one PostgreSQL schema.
+///
+/// The same type describes the schema in code and a live database read by the catalog reader.
+/// The macros fill in the narrow subset a migration can make; the other fields (views, check
+/// constraints, triggers, any column type...) stay empty for a schema in code, are left out
+/// of its snapshot, and say what a database holds beyond it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
     /// The PostgreSQL schema (namespace) that holds the enums and tables: `public` unless
@@ -26,6 +34,16 @@ pub struct Schema {
     pub enums: List<EnumDef>,
     /// The tables, each after the tables its foreign keys reference.
     pub tables: List<TableDef>,
+    /// Extensions installed in the database (database-wide), by name, the built-in `plpgsql`
+    /// left out. A schema in code lists none: its migrations install `pgcrypto` themselves.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub extensions: List<Name>,
+    /// Views and materialized views.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub views: List<ViewDef>,
+    /// Sequences no column owns (a serial or identity column's sequence goes with it).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub sequences: List<SequenceDef>,
 }
 
 /// PostgreSQL's default schema, where the tables go unless `schema!` names another.
@@ -87,6 +105,38 @@ pub struct TableDef {
     /// The table's previous name, declared in code so a rename never needs a prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<Name>,
+    /// The primary key constraint's name when it is not the naming contract's (a database
+    /// changed by hand); `None` follows the contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key_name: Option<Name>,
+    /// The primary key's index when it stores more than the key (`INCLUDE`) or sorts by
+    /// another operator class; `None` for the plain index every primary key has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key_index: Option<Box<IndexDef>>,
+    /// `DEFERRABLE` on the primary key; `None` for PostgreSQL's default, `NOT DEFERRABLE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key_deferrable: Option<Deferral>,
+    /// Unique, check and exclusion constraints, by name.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub constraints: List<ConstraintDef>,
+    /// `UNLOGGED`: emptied after a crash, never replicated.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlogged: bool,
+    /// `ENABLE ROW LEVEL SECURITY`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub row_security: bool,
+    /// `FORCE ROW LEVEL SECURITY`: the policies apply to the table's owner too.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force_row_security: bool,
+    /// Row-level security policies, by name.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub policies: List<TableObjectDef>,
+    /// Triggers made by a user (not the internal ones behind foreign keys), by name.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub triggers: List<TableObjectDef>,
+    /// Rewrite rules, by name.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub rules: List<TableObjectDef>,
 }
 
 /// A column: name, type, nullability and default.
@@ -104,6 +154,13 @@ pub struct ColumnDef {
     /// The column's previous name, declared in code so a rename never needs a prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<Name>,
+    /// The column's collation when it is not its type's default (`COLLATE "C"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<Name>,
+    /// The expression of a generated column (`GENERATED ALWAYS AS (..) STORED`), as
+    /// PostgreSQL prints it; such a column has no default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Name>,
 }
 
 /// The SQL types a column can have.
@@ -134,6 +191,9 @@ pub enum SqlType {
     Jsonb,
     /// A user-defined enum type, by its PostgreSQL name.
     Enum(Name),
+    /// Any other type, as PostgreSQL's `format_type()` prints it (`inet`, `numeric(10,2)`,
+    /// `other_schema.mood`): what a database holds that the code cannot declare yet.
+    Other(Name),
 }
 
 /// A column default. Only forms whose SQL text is known exactly are allowed, so that the
@@ -155,9 +215,13 @@ pub enum ColumnDefault {
     Text(Name),
     /// A label of the column's enum type.
     EnumLabel(Name),
+    /// Any other default, as PostgreSQL's `pg_get_expr()` prints it
+    /// (`nextval('t_id_seq'::regclass)`): what a database holds that the code cannot declare.
+    Expr(Name),
 }
 
-/// The primary key of a table.
+/// The primary key of a table. A table read from a database that has no primary key holds
+/// an empty `Composite`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PrimaryKey {
@@ -179,7 +243,37 @@ pub struct ForeignKeyDef {
     pub references_column: Name,
     /// What deleting a referenced row does.
     pub on_delete: OnDelete,
+    /// What updating a referenced key does; PostgreSQL's default, `NO ACTION`, unless a
+    /// database was changed by hand.
+    #[serde(default = "no_action", skip_serializing_if = "is_no_action")]
+    pub on_update: OnDelete,
+    /// The constraint's name when it is not the naming contract's; `None` follows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Name>,
+    /// For a key of several columns, the referencing columns after `column`, in key order.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub more_columns: List<Name>,
+    /// The referenced columns after `references_column`, matching `more_columns` one for one.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub more_references: List<Name>,
+    /// Added `NOT VALID` and never validated: existing rows were not checked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+    /// `DEFERRABLE`; `None` for PostgreSQL's default, `NOT DEFERRABLE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferrable: Option<Deferral>,
 }
+
+fn no_action() -> OnDelete {
+    OnDelete::NoAction
+}
+
+fn is_no_action(action: &OnDelete) -> bool {
+    *action == OnDelete::NoAction
+}
+
+/// A referential action, of `ON DELETE` or `ON UPDATE`.
+pub type ReferentialAction = OnDelete;
 
 /// The ON DELETE action of a foreign key. There is no default: every key states one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -206,6 +300,19 @@ pub struct IndexDef {
     pub unique: bool,
     /// The key columns, in key order; at least one.
     pub columns: List<IndexColumn>,
+    /// The access method when it is not `btree` (`gin`, `hash`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<Name>,
+    /// The `WHERE` predicate of a partial index, as PostgreSQL prints it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<Name>,
+    /// The `INCLUDE` columns: stored in the index, no part of its key.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub include: List<Name>,
+    /// Left behind by a failed `CREATE INDEX CONCURRENTLY`: writes maintain it, queries never
+    /// use it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invalid: bool,
 }
 
 /// One column of an index, its sort direction and where it puts NULLs.
@@ -224,6 +331,14 @@ pub struct IndexColumn {
     /// `ASC`). Snapshots written before this field existed read as `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nulls: Option<NullsOrder>,
+    /// The operator class when it is not the default one for the key's type (e.g.
+    /// `text_pattern_ops`, which changes which queries the index serves).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<Name>,
+    /// True when `name` is an expression as PostgreSQL prints it (`lower(email)`), not a
+    /// column.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expression: bool,
 }
 
 /// Where an index key puts NULLs (`NULLS FIRST` / `NULLS LAST`).
@@ -243,6 +358,8 @@ impl IndexColumn {
             name,
             desc: false,
             nulls: None,
+            opclass: None,
+            expression: false,
         }
     }
 
@@ -252,6 +369,8 @@ impl IndexColumn {
             name,
             desc: true,
             nulls: None,
+            opclass: None,
+            expression: false,
         }
     }
 
@@ -285,6 +404,8 @@ impl PartialEq for IndexColumn {
         self.name == other.name
             && self.desc == other.desc
             && self.nulls_first() == other.nulls_first()
+            && self.opclass == other.opclass
+            && self.expression == other.expression
     }
 }
 
@@ -312,6 +433,8 @@ impl ColumnDef {
             nullable: false,
             default: None,
             renamed_from: None,
+            collation: None,
+            generated: None,
         }
     }
 
@@ -334,8 +457,46 @@ impl TableDef {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// The name of the primary key constraint, following the naming contract.
+    /// A table with no name, no columns and nothing else, to complete struct literals with
+    /// (`TableDef { name, columns, primary_key, ..TableDef::BLANK }`).
+    pub const BLANK: TableDef = TableDef {
+        name: Cow::Borrowed(""),
+        columns: Cow::Borrowed(&[]),
+        primary_key: PrimaryKey::Composite(Cow::Borrowed(&[])),
+        foreign_keys: Cow::Borrowed(&[]),
+        indexes: Cow::Borrowed(&[]),
+        renamed_from: None,
+        primary_key_name: None,
+        primary_key_index: None,
+        primary_key_deferrable: None,
+        constraints: Cow::Borrowed(&[]),
+        unlogged: false,
+        row_security: false,
+        force_row_security: false,
+        policies: Cow::Borrowed(&[]),
+        triggers: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
+    };
+
+    /// The index of that name, if the table declares one (not the primary key's).
+    pub fn index(&self, name: &str) -> Option<&IndexDef> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// The primary key's columns, in key order; none for a table without one.
+    pub fn primary_key_columns(&self) -> Vec<&str> {
+        match &self.primary_key {
+            PrimaryKey::Column(c) => vec![&**c],
+            PrimaryKey::Composite(cols) => cols.iter().map(|c| &**c).collect(),
+        }
+    }
+
+    /// The name of the primary key constraint: the naming contract's unless the table says
+    /// otherwise.
     pub fn primary_key_name(&self) -> String {
+        if let Some(name) = &self.primary_key_name {
+            return name.to_string();
+        }
         match &self.primary_key {
             PrimaryKey::Column(_) => names::primary_key(&self.name),
             PrimaryKey::Composite(cols) => {
@@ -346,14 +507,74 @@ impl TableDef {
 }
 
 impl ForeignKeyDef {
-    /// `<table>_<column>_<referenced table>_<referenced column>_fk`, the naming contract.
+    /// A key from `column` to `references_table(references_column)` with the ON DELETE
+    /// action and everything else PostgreSQL's default.
+    pub const fn new(
+        column: Name,
+        references_table: Name,
+        references_column: Name,
+        on_delete: OnDelete,
+    ) -> Self {
+        ForeignKeyDef {
+            column,
+            references_table,
+            references_column,
+            on_delete,
+            on_update: OnDelete::NoAction,
+            name: None,
+            more_columns: Cow::Borrowed(&[]),
+            more_references: Cow::Borrowed(&[]),
+            not_valid: false,
+            deferrable: None,
+        }
+    }
+
+    /// The referencing columns, in key order.
+    pub fn columns(&self) -> Vec<&str> {
+        std::iter::once(&*self.column)
+            .chain(self.more_columns.iter().map(|c| &**c))
+            .collect()
+    }
+
+    /// The referenced columns, matching [`ForeignKeyDef::columns`].
+    pub fn references_columns(&self) -> Vec<&str> {
+        std::iter::once(&*self.references_column)
+            .chain(self.more_references.iter().map(|c| &**c))
+            .collect()
+    }
+
+    /// The constraint's name: `<table>_<column>_<referenced table>_<referenced column>_fk`,
+    /// the naming contract, unless the key says otherwise.
     pub fn constraint_name(&self, table: &str) -> String {
+        if let Some(name) = &self.name {
+            return name.to_string();
+        }
         names::foreign_key(
             table,
             &self.column,
             &self.references_table,
             &self.references_column,
         )
+    }
+}
+
+impl IndexDef {
+    /// A btree index over `columns` with nothing else: no predicate, no INCLUDE.
+    pub const fn new(name: Name, unique: bool, columns: List<IndexColumn>) -> Self {
+        IndexDef {
+            name,
+            unique,
+            columns,
+            method: None,
+            predicate: None,
+            include: Cow::Borrowed(&[]),
+            invalid: false,
+        }
+    }
+
+    /// The access method, `btree` unless the index says otherwise.
+    pub fn method(&self) -> &str {
+        self.method.as_deref().unwrap_or("btree")
     }
 }
 
@@ -364,7 +585,22 @@ impl Schema {
             pg_schema: Cow::Borrowed(PUBLIC_SCHEMA),
             enums,
             tables,
+            extensions: Cow::Borrowed(&[]),
+            views: Cow::Borrowed(&[]),
+            sequences: Cow::Borrowed(&[]),
         }
+    }
+
+    /// This schema with every table's columns sorted by name.
+    ///
+    /// `ALTER TABLE ... ADD COLUMN` always appends, while `CREATE TABLE` keeps the order of the
+    /// code; compare databases built through different histories with this when only the set
+    /// of columns matters.
+    pub fn ignoring_column_order(mut self) -> Self {
+        for table in self.tables.to_mut() {
+            table.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        self
     }
 
     /// Whether the tables live in PostgreSQL's default schema.

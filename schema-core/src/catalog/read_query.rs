@@ -1,0 +1,237 @@
+//! The first stage of reading a catalog: the queries, one per kind of object, and their rows.
+//!
+//! All are sent at once: tokio-postgres pipelines queries issued concurrently on one
+//! connection, so the whole read costs about one round trip.
+
+use super::CatalogError;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Row};
+
+const SCHEMA_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)";
+
+const EXTENSIONS: &str = "SELECT extname::text FROM pg_extension ORDER BY extname";
+
+// An enum may have no labels at all, hence the LEFT JOIN and the FILTER.
+const ENUMS: &str = "
+SELECT t.typname::text,
+       coalesce(array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
+                FILTER (WHERE e.enumlabel IS NOT NULL), '{}')
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_enum e ON e.enumtypid = t.oid
+WHERE n.nspname = $1 AND t.typtype = 'e'
+GROUP BY t.typname";
+
+// LEFT JOIN so that a table without columns still appears (with one all-NULL row). A
+// collation is named only when it is not the type's own; the table's flags repeat per row.
+// An enum type of the schema itself is named unquoted, so no spelling needs parsing.
+// pg_attrdef holds a generated column's expression too: it is told apart (`attgenerated`)
+// so that it is never read as a default.
+const COLUMNS: &str = "
+SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+       CASE WHEN a.attcollation <> ty.typcollation THEN co.collname::text END,
+       c.relpersistence = 'u', c.relrowsecurity, c.relforcerowsecurity,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+       CASE WHEN ty.typtype = 'e' AND tn.nspname = n.nspname THEN ty.typname::text END
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_type ty ON ty.oid = a.atttypid
+LEFT JOIN pg_namespace tn ON tn.oid = ty.typnamespace
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+ORDER BY c.relname, a.attnum";
+
+// NOT NULL is read from pg_attribute; servers from 18 on also list it as contype 'n', which
+// is left out so that catalogs from different server versions stay comparable.
+const CONSTRAINTS: &str = "
+SELECT cl.relname::text, k.conname::text, k.contype, pg_get_constraintdef(k.oid),
+       ARRAY(SELECT a.attname::text
+             FROM unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum
+             ORDER BY u.ord),
+       CASE WHEN rc.oid IS NULL THEN NULL
+            WHEN rn.nspname = n.nspname THEN rc.relname::text
+            ELSE rn.nspname || '.' || rc.relname END,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(k.confkey) WITH ORDINALITY AS u(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum
+             ORDER BY u.ord),
+       k.confdeltype, k.confupdtype, k.convalidated, k.condeferrable, k.condeferred
+FROM pg_constraint k
+JOIN pg_class cl ON cl.oid = k.conrelid
+JOIN pg_namespace n ON n.oid = cl.relnamespace
+LEFT JOIN pg_class rc ON rc.oid = k.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE n.nspname = $1 AND cl.relkind IN ('r', 'p') AND k.contype <> 'n'";
+
+// Key columns by name when they are plain columns (so names need no unquoting), by
+// expression text otherwise. A key's operator class is named only when it is not the
+// default one for its type (''), then the INCLUDE columns, which are no part of the key,
+// and which keys are expressions. A foreign key's conindid points at the referenced table's
+// index, so only constraints of the indexed table itself count as the index's owner.
+const INDEXES: &str = "
+SELECT t.relname::text, ic.relname::text, pg_get_indexdef(i.indexrelid), i.indisunique,
+       i.indisprimary,
+       EXISTS (SELECT 1 FROM pg_constraint k
+               WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid
+                 AND k.contype IN ('p', 'u', 'x')),
+       am.amname::text,
+       ARRAY(SELECT CASE WHEN i.indkey[k - 1] <> 0
+                         THEN (SELECT a.attname::text FROM pg_attribute a
+                               WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1])
+                         ELSE pg_get_indexdef(i.indexrelid, k, true) END
+             FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k),
+       ARRAY(SELECT i.indoption[k - 1]
+             FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k),
+       pg_get_expr(i.indpred, i.indrelid), i.indisvalid,
+       ARRAY(SELECT CASE WHEN oc.opcdefault THEN '' ELSE oc.opcname::text END
+             FROM generate_series(1, i.indnkeyatts::int) AS k
+             JOIN pg_opclass oc ON oc.oid = i.indclass[k - 1] ORDER BY k),
+       ARRAY(SELECT a.attname::text
+             FROM generate_series(i.indnkeyatts + 1, i.indnatts::int) AS k
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]
+             ORDER BY k),
+       ARRAY(SELECT i.indkey[k - 1] = 0
+             FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k)
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class t ON t.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_am am ON am.oid = ic.relam
+WHERE n.nspname = $1 AND t.relkind IN ('r', 'p')";
+
+// Internal triggers are the ones PostgreSQL makes for foreign keys; they belong to the key.
+const TRIGGERS: &str = "
+SELECT c.relname::text, t.tgname::text, pg_get_triggerdef(t.oid)
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT t.tgisinternal";
+
+// A view's own `_RETURN` rule hangs on the view, not on a table, so it is not listed here.
+const RULES: &str = "
+SELECT c.relname::text, r.rulename::text, pg_get_ruledef(r.oid)
+FROM pg_rewrite r
+JOIN pg_class c ON c.oid = r.ev_class
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')";
+
+const POLICIES: &str = "
+SELECT tablename::text, policyname::text,
+       concat_ws(' ', permissive, 'FOR ' || cmd, 'TO ' || array_to_string(roles, ', '),
+                 'USING ' || qual, 'WITH CHECK ' || with_check)
+FROM pg_policies
+WHERE schemaname = $1";
+
+const VIEWS: &str = "
+SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')";
+
+// A serial column owns its sequence with an 'a' (auto) dependency, an identity column with
+// an 'i' (internal) one.
+const SEQUENCES: &str = "
+SELECT c.relname::text,
+       (SELECT (tc.relname || '.' || a.attname)::text
+        FROM pg_depend d
+        JOIN pg_class tc ON tc.oid = d.refobjid
+        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+          AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+        LIMIT 1)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relkind = 'S'";
+
+/// The rows of every query above, for one schema.
+pub(super) struct Rows {
+    pub(super) extensions: Vec<Row>,
+    pub(super) enums: Vec<Row>,
+    pub(super) columns: Vec<Row>,
+    pub(super) constraints: Vec<Row>,
+    pub(super) indexes: Vec<Row>,
+    pub(super) triggers: Vec<Row>,
+    pub(super) rules: Vec<Row>,
+    pub(super) policies: Vec<Row>,
+    pub(super) views: Vec<Row>,
+    pub(super) sequences: Vec<Row>,
+}
+
+/// Runs every query for `schema_name`; fails with [`CatalogError::SchemaNotFound`] when the
+/// database has no such schema.
+pub(super) async fn query_all(client: &Client, schema_name: &str) -> Result<Rows, CatalogError> {
+    let param: [&(dyn ToSql + Sync); 1] = [&schema_name];
+    let param = &param[..];
+    let (
+        exists,
+        extensions,
+        enums,
+        columns,
+        constraints,
+        indexes,
+        triggers,
+        rules,
+        policies,
+        views,
+        sequences,
+    ) = tokio::try_join!(
+        query(client, "the schema", SCHEMA_EXISTS, param),
+        query(client, "extensions", EXTENSIONS, &[]),
+        query(client, "enum types", ENUMS, param),
+        query(client, "columns", COLUMNS, param),
+        query(client, "constraints", CONSTRAINTS, param),
+        query(client, "indexes", INDEXES, param),
+        query(client, "triggers", TRIGGERS, param),
+        query(client, "rules", RULES, param),
+        query(client, "policies", POLICIES, param),
+        query(client, "views", VIEWS, param),
+        query(client, "sequences", SEQUENCES, param),
+    )?;
+    let schema_exists: bool = match exists.first() {
+        Some(row) => get(row, 0, "the schema")?,
+        None => false,
+    };
+    if !schema_exists {
+        return Err(CatalogError::SchemaNotFound {
+            schema: schema_name.to_string(),
+        });
+    }
+    Ok(Rows {
+        extensions,
+        enums,
+        columns,
+        constraints,
+        indexes,
+        triggers,
+        rules,
+        policies,
+        views,
+        sequences,
+    })
+}
+
+async fn query(
+    client: &Client,
+    what: &'static str,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, CatalogError> {
+    client
+        .query(sql, params)
+        .await
+        .map_err(|source| CatalogError::Query { what, source })
+}
+
+/// Column `idx` of a row of the `what` query.
+pub(super) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
+    row: &'a Row,
+    idx: usize,
+    what: &'static str,
+) -> Result<T, CatalogError> {
+    row.try_get(idx)
+        .map_err(|source| CatalogError::Query { what, source })
+}

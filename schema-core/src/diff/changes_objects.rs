@@ -1,0 +1,158 @@
+//! The changes of what migrations never make or set: extensions, views, free sequences,
+//! triggers, rules, policies, row-level security, UNLOGGED tables, column collations,
+//! INVALID indexes, NOT VALID and DEFERRABLE constraints. A schema in code declares none of
+//! these today, so the changes are the ones that remove them.
+
+use super::changes_keys::describe_fk;
+use super::schema_change::{ObjectKind, SchemaChange};
+use crate::model::{Deferral, Name, Schema, TableDef, TableObjectDef};
+
+pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec<SchemaChange>) {
+    let extra = |kind, table: Option<&str>, name: &str, found: &str| SchemaChange::DropObject {
+        kind,
+        table: table.map(str::to_string),
+        name: name.to_string(),
+        definition: found.to_string(),
+    };
+    for e in code
+        .extensions
+        .iter()
+        .filter(|e| !database.extensions.contains(e))
+    {
+        drifts.push(SchemaChange::CreateExtension {
+            name: e.to_string(),
+        });
+    }
+    for e in database
+        .extensions
+        .iter()
+        .filter(|e| !code.extensions.contains(e))
+    {
+        drifts.push(extra(ObjectKind::Extension, None, e, ""));
+    }
+    for v in database.views.iter().filter(|v| !code.views.contains(v)) {
+        let kind = if v.materialized {
+            ObjectKind::MaterializedView
+        } else {
+            ObjectKind::View
+        };
+        drifts.push(extra(kind, None, &v.name, &v.definition));
+    }
+    for s in database
+        .sequences
+        .iter()
+        .filter(|s| !code.sequences.contains(s))
+    {
+        drifts.push(extra(ObjectKind::Sequence, None, &s.name, ""));
+    }
+    for def in code.tables.iter() {
+        if let Some(found) = database.table(&def.name) {
+            compare_table_objects(def, found, drifts);
+        }
+    }
+}
+
+fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<SchemaChange>) {
+    let table = || def.name.to_string();
+    if found.unlogged && !def.unlogged {
+        drifts.push(SchemaChange::SetLogged { table: table() });
+    }
+    let security = (found.row_security, found.force_row_security);
+    if (security.0 || security.1) && security != (def.row_security, def.force_row_security) {
+        drifts.push(SchemaChange::DisableRowLevelSecurity {
+            table: table(),
+            forced: found.force_row_security,
+        });
+    }
+    let objects: [(ObjectKind, &[TableObjectDef], &[TableObjectDef]); 3] = [
+        (ObjectKind::Policy, &found.policies, &def.policies),
+        (ObjectKind::Trigger, &found.triggers, &def.triggers),
+        (ObjectKind::Rule, &found.rules, &def.rules),
+    ];
+    for (kind, list, declared) in objects {
+        for o in list.iter().filter(|o| !declared.contains(o)) {
+            drifts.push(SchemaChange::DropObject {
+                kind,
+                table: Some(table()),
+                name: o.name.to_string(),
+                definition: o.definition.to_string(),
+            });
+        }
+    }
+    // Only columns the code declares: an extra column is reported whole already.
+    for column in found.columns.iter() {
+        let declared = def.column(&column.name);
+        if let (Some(collation), Some(declared)) = (&column.collation, declared) {
+            if declared.collation.as_ref() != Some(collation) {
+                drifts.push(SchemaChange::ResetColumnCollation {
+                    table: table(),
+                    column: column.name.to_string(),
+                    collation: collation.to_string(),
+                });
+            }
+        }
+    }
+    for index in found.indexes.iter().filter(|i| i.invalid) {
+        drifts.push(SchemaChange::RebuildIndex {
+            table: table(),
+            name: index.name.to_string(),
+        });
+    }
+    for k in constraint_states(found) {
+        if k.not_valid {
+            drifts.push(SchemaChange::ValidateConstraint {
+                table: table(),
+                name: k.name.clone(),
+                definition: format!("{} NOT VALID", k.definition),
+            });
+        }
+        if let Some(deferral) = k.deferrable {
+            drifts.push(SchemaChange::SetNotDeferrable {
+                table: table(),
+                name: k.name,
+                initially_deferred: deferral == Deferral::InitiallyDeferred,
+            });
+        }
+    }
+}
+
+/// A constraint's name, definition and the states a migration never gives it.
+struct ConstraintState {
+    name: String,
+    definition: String,
+    not_valid: bool,
+    deferrable: Option<Deferral>,
+}
+
+/// Every constraint of the table that is NOT VALID or DEFERRABLE, of any kind, sorted by
+/// name.
+fn constraint_states(table: &TableDef) -> Vec<ConstraintState> {
+    let mut states = Vec::new();
+    if !table.primary_key_columns().is_empty() {
+        states.push(ConstraintState {
+            name: table.primary_key_name(),
+            definition: String::new(),
+            not_valid: false,
+            deferrable: table.primary_key_deferrable,
+        });
+    }
+    for fk in table.foreign_keys.iter() {
+        states.push(ConstraintState {
+            name: fk.constraint_name(&table.name),
+            definition: describe_fk(fk),
+            not_valid: fk.not_valid,
+            deferrable: fk.deferrable,
+        });
+    }
+    for k in table.constraints.iter() {
+        states.push(ConstraintState {
+            name: Name::to_string(&k.name),
+            definition: k.definition.to_string(),
+            not_valid: k.not_valid,
+            deferrable: k.deferrable,
+        });
+    }
+    states.retain(|k| k.not_valid || k.deferrable.is_some());
+    states.sort_by(|a, b| a.name.cmp(&b.name));
+    states
+}
