@@ -159,3 +159,80 @@ fn a_folder_that_holds_files_is_refused_and_force_replaces_only_what_pull_wrote(
         "[package]\n"
     );
 }
+
+/// `pg_dump --schema-only` of `url`, without what differs between two copies of one schema
+/// (comments, the dump's own meta-commands) and without the schemas of migration ledgers.
+fn schema_dump(url: &str) -> String {
+    let output = std::process::Command::new("pg_dump")
+        .args([
+            "--schema-only",
+            "--no-owner",
+            "--no-privileges",
+            "--exclude-schema=schema_migrations",
+            "--exclude-table=_prisma_migrations",
+            url,
+        ])
+        .output()
+        .expect("run pg_dump");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        // `\restrict KEY` lines carry a key of each dump's own.
+        .filter(|l| !l.starts_with("--") && !l.starts_with('\\') && !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_another_tool_built_is_pulled_adopted_and_rebuilt_identically() {
+    // Built without this project's runner: the schema's SQL run by hand, and another tool's
+    // ledger beside it.
+    let original = TestDatabase::create().await.unwrap();
+    let sql =
+        schema_core::render::migration(&schema_core::plan::plan_create(&schema::SCHEMA), false);
+    let client = original.connect().await.unwrap();
+    client.batch_execute(&sql).await.unwrap();
+    client
+        .batch_execute("CREATE TABLE _prisma_migrations (id text PRIMARY KEY)")
+        .await
+        .unwrap();
+
+    let dir = cargo_crate::crate_dir("pull-live");
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = schema_core::DatabaseConfig::from_url(&original.url()).unwrap();
+    let report = schema_core::pull::pull(&db, "public", &options(&dir))
+        .await
+        .expect("pull");
+    assert_eq!(report.left_out, ["_prisma_migrations"], "{report}");
+    cargo_crate::lock_like_the_checkout(&dir);
+    let code = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    let target = cargo_crate::target_dir().join("user-crates");
+
+    // The takeover: the catalog proves the database is the initial migration's schema.
+    let steps = [
+        "cargo run --quiet --bin migrate -- adopt --through 0000",
+        "cargo run --quiet --bin migrate",
+        "cargo run --quiet --bin migrate -- verify",
+    ];
+    let ran: Vec<Ran> = steps
+        .iter()
+        .map(|s| cargo_crate::run(&dir, s, &original.url(), &target))
+        .collect();
+    assert_all_ok(&code, &ran);
+    assert!(ran[1].log.contains("up to date"), "{}", ran[1].log);
+
+    // An empty database migrated by the pulled crate is the same schema, to pg_dump's eye.
+    let rebuilt = TestDatabase::create().await.unwrap();
+    let ran = cargo_crate::run(
+        &dir,
+        "cargo run --quiet --bin migrate",
+        &rebuilt.url(),
+        &target,
+    );
+    assert_all_ok(&code, &[ran]);
+    assert_eq!(schema_dump(&original.url()), schema_dump(&rebuilt.url()));
+}

@@ -34,7 +34,7 @@ mod spelling;
 
 pub use database::{verify_database, VerifyError};
 pub use drift::{compare, DriftReport};
-pub use read::read;
+pub use read::{is_bookkeeping, read, read_with_bookkeeping, BOOKKEEPING_TABLES};
 
 use crate::model::Schema;
 use tokio_postgres::Client;

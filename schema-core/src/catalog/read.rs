@@ -12,13 +12,51 @@ use tokio_postgres::Client;
 /// Installed in every database by `CREATE DATABASE` (from template1): never part of a schema.
 const BUILT_IN_EXTENSIONS: [&str; 1] = ["plpgsql"];
 
-/// Reads the schema `schema_name` (usually `public`) of a live database into the model.
+/// Tables other migration tools keep their history in: never part of the application's schema,
+/// so `verify`, `adopt` and `pull` leave them out (`pull` lists them).
+pub const BOOKKEEPING_TABLES: &[&str] = &[
+    "_prisma_migrations",
+    "flyway_schema_history",
+    "schema_migrations",
+    "ar_internal_metadata",
+    "knex_migrations",
+    "knex_migrations_lock",
+    "__drizzle_migrations",
+    "__diesel_schema_migrations",
+    "_sqlx_migrations",
+    "refinery_schema_history",
+    "seaql_migrations",
+];
+
+/// Reads the schema `schema_name` (usually `public`) of a live database into the model,
+/// without other tools' [`BOOKKEEPING_TABLES`].
 ///
 /// Every list is sorted by name (columns excepted: they keep the table's column order), so
 /// two databases built the same way read `==` however their objects' oids differ.
 /// Extensions are listed database-wide; everything else is limited to the one schema, so the
 /// migration runner's ledger (a schema of its own) never shows up in `public`.
 pub async fn read(client: &Client, schema_name: &str) -> Result<Schema, CatalogError> {
+    let mut schema = read_with_bookkeeping(client, schema_name).await?;
+    schema.tables = schema
+        .tables
+        .iter()
+        .filter(|t| !is_bookkeeping(&t.name))
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    Ok(schema)
+}
+
+/// Whether `table` is one of other tools' [`BOOKKEEPING_TABLES`].
+pub fn is_bookkeeping(table: &str) -> bool {
+    BOOKKEEPING_TABLES.contains(&table)
+}
+
+/// [`read`], other tools' bookkeeping tables included.
+pub async fn read_with_bookkeeping(
+    client: &Client,
+    schema_name: &str,
+) -> Result<Schema, CatalogError> {
     let rows = query_all(client, schema_name).await?;
     normalize(schema_name, &rows)
 }

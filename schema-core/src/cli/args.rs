@@ -84,6 +84,33 @@ pub enum Command {
         #[arg(long)]
         no_downs: bool,
     },
+    /// Read a live database and write a crate whose schema code rebuilds it
+    ///
+    /// Writes Cargo.toml, the schema as #[pg_enum] and #[table] items (src/lib.rs), a migrate
+    /// program (src/bin/migrate.rs) and migrations/0000_initial.sql with its snapshot. Every
+    /// name of the database is kept. Other tools' bookkeeping tables are left out and listed;
+    /// what the schema language cannot express yet is listed and nothing is written. Then, in
+    /// DIR: `cargo run --bin migrate -- adopt --through 0000` takes the database over by catalog
+    /// proof.
+    Pull(PullArgs),
+}
+
+/// `pull`: where to write the crate and what to read.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PullArgs {
+    /// The folder of the new crate; refused when it holds anything, unless --force
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Depend on a checkout of schema-core at PATH [default: schema-core from the registry,
+    /// by this program's version]
+    #[arg(long, value_name = "PATH")]
+    pub schema_core_path: Option<PathBuf>,
+    /// The PostgreSQL schema to read
+    #[arg(long, value_name = "NAME", default_value = "public")]
+    pub pg_schema: String,
+    /// Replace the files an earlier `pull` wrote in DIR, and no other
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// How patient a run is with locks held by the application and by other migrators.

@@ -4,7 +4,7 @@ use std::fmt;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::args::{AdoptArgs, Args, Command, GenerateArgs, RevertArgs};
+use super::args::{AdoptArgs, Args, Command, GenerateArgs, PullArgs, RevertArgs};
 use super::Cli;
 use crate::adopt::{AdoptError, AdoptOptions};
 use crate::catalog::{self, VerifyError};
@@ -20,6 +20,7 @@ pub(crate) enum Failure {
     Verify(VerifyError),
     Generate(GenerateError),
     Adopt(AdoptError),
+    Pull(crate::pull::PullError),
     /// The embedded migrations' folder changed after the program was built.
     Stale {
         dir: &'static str,
@@ -39,6 +40,7 @@ impl fmt::Display for Failure {
                 None => write!(f, "{}", error_chain(e)),
             },
             Failure::Adopt(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
+            Failure::Pull(e) => write!(f, "{}\n{}", error_chain(e), e.help()),
             Failure::Stale { dir, changed } => write!(
                 f,
                 "the migrations folder `{dir}` changed since this program was built ({}), and \
@@ -100,6 +102,7 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
         Command::Verify => verify(cli, &db).await,
         Command::Adopt(flags) => interruptible(adopt(cli, &args, &flags, &db)).await,
         Command::Revert(flags) => interruptible(revert(&migrator(cli, &args)?, &flags, &db)).await,
+        Command::Pull(flags) => pull(&flags, &db).await,
         Command::Generate(_) | Command::Lint { .. } => unreachable!("handled above"),
     }
 }
@@ -241,6 +244,36 @@ fn verdict(clean: bool, report: &dyn fmt::Display) -> bool {
         say_error(report);
     }
     clean
+}
+
+/// Reads the database and writes the crate that rebuilds it.
+pub(crate) async fn pull(flags: &PullArgs, db: &DatabaseConfig) -> Result<bool, Failure> {
+    let schema_core = match &flags.schema_core_path {
+        // Absolute, so the crate builds wherever its folder is.
+        Some(path) => crate::pull::Dependency::Path(
+            std::path::absolute(path).unwrap_or_else(|_| path.clone()),
+        ),
+        None => crate::pull::Dependency::default(),
+    };
+    let options = crate::pull::PullOptions {
+        out: flags.out.clone(),
+        schema_core,
+        force: flags.force,
+    };
+    say(format_args!(
+        "pulling schema `{}` of {}",
+        flags.pg_schema,
+        where_(db)
+    ));
+    let report = crate::pull::pull(db, &flags.pg_schema, &options)
+        .await
+        .map_err(Failure::Pull)?;
+    say(&report);
+    say(format_args!(
+        "next: cd {} && cargo run --bin migrate -- adopt --through 0000   # takes the database over",
+        flags.out.display()
+    ));
+    Ok(true)
 }
 
 /// The files named, else the migrations the program runs (`--dir`, or the embedded ones)

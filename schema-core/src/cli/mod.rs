@@ -16,6 +16,7 @@
 
 mod args;
 mod commands;
+mod tool;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -25,7 +26,8 @@ use clap::Parser;
 use crate::migrate::EmbeddedMigrations;
 use crate::model::Schema;
 
-pub use args::{AdoptArgs, Args, Command, GenerateArgs, RevertArgs, Timeouts};
+pub use args::{AdoptArgs, Args, Command, GenerateArgs, PullArgs, RevertArgs, Timeouts};
+pub use tool::{tool_main, tool_main_from, ToolArgs, ToolCommand};
 
 /// `Cli::new(&SCHEMA).migrations(embedded).main()` with the defaults; see [`Cli`].
 pub fn main(schema: &Schema, migrations: Option<EmbeddedMigrations>) -> ExitCode {

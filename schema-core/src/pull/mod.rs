@@ -6,32 +6,19 @@
 //! folder with no edit, and `adopt` on the pulled database takes it over by catalog proof.
 //!
 //! Every name of the database is kept exactly: a Rust name that would derive another SQL name
-//! says `name = ".."`. The tables other tools keep their history in are left out and listed.
+//! says `name = ".."`. The tables other tools keep their history in
+//! ([`crate::catalog::BOOKKEEPING_TABLES`]) are left out and listed.
 
 mod code;
 mod coverage;
 mod project;
+mod read;
 mod rust_names;
 
 pub use project::Dependency;
 
 use crate::model::Schema;
 use std::path::PathBuf;
-
-/// Tables of other migration tools' bookkeeping: never part of the application's schema.
-pub const BOOKKEEPING_TABLES: &[&str] = &[
-    "_prisma_migrations",
-    "flyway_schema_history",
-    "schema_migrations",
-    "ar_internal_metadata",
-    "knex_migrations",
-    "knex_migrations_lock",
-    "__drizzle_migrations",
-    "__diesel_schema_migrations",
-    "_sqlx_migrations",
-    "refinery_schema_history",
-    "seaql_migrations",
-];
 
 /// Where and how to write the pulled crate.
 #[derive(Clone, Debug, Default)]
@@ -86,6 +73,30 @@ pub enum PullError {
     /// The initial migration could not be written.
     #[error(transparent)]
     Generate(#[from] crate::generate::GenerateError),
+    /// No connection to the database.
+    #[error(transparent)]
+    Connect(#[from] crate::connection::ConnectError),
+    /// The catalog could not be read.
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
+}
+
+impl PullError {
+    /// What a user can do about the error, in one or two sentences.
+    pub fn help(&self) -> String {
+        match self {
+            PullError::Exists { .. } | PullError::NotOurs { .. } => "Nothing was written.".into(),
+            PullError::Inexpressible(_) => "Nothing was written. The schema language does not \
+                say these yet; a database without them (or with them dropped) can be pulled."
+                .into(),
+            PullError::Io { .. } => "Check the folder's permissions and free space.".into(),
+            PullError::Generate(e) => e.help().unwrap_or_default().into(),
+            PullError::Connect(e) => e.help(),
+            PullError::Catalog(_) => "Check that the user may read pg_catalog, and that \
+                --pg-schema names a schema of this database."
+                .into(),
+        }
+    }
 }
 
 fn list(files: &[PathBuf]) -> String {
@@ -94,6 +105,24 @@ fn list(files: &[PathBuf]) -> String {
         .map(|f| format!("`{}`", f.display()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Reads the PostgreSQL schema `pg_schema` of the database `db` names and writes the crate that
+/// rebuilds it into `options.out`.
+pub async fn pull(
+    db: &crate::connection::DatabaseConfig,
+    pg_schema: &str,
+    options: &PullOptions,
+) -> Result<PullReport, PullError> {
+    let (schema, left_out) = read::read(db, pg_schema).await?;
+    let origin = format!(
+        "of database `{}` (schema `{pg_schema}`) on {}",
+        db.database(),
+        db.target()
+    );
+    let mut report = write_project(&schema, &origin, options)?;
+    report.left_out = left_out;
+    Ok(report)
 }
 
 /// Writes the crate for a schema already read (or built by hand). `origin` says where it was
@@ -121,4 +150,26 @@ pub fn write_project(
         renamed: names.notes,
         left_out: Vec::new(),
     })
+}
+
+impl std::fmt::Display for PullReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "wrote {} files: {}",
+            self.files.len(),
+            self.files.join(", ")
+        )?;
+        if !self.left_out.is_empty() {
+            write!(
+                f,
+                "\nleft out, as other tools' bookkeeping: {}",
+                self.left_out.join(", ")
+            )?;
+        }
+        for note in &self.renamed {
+            write!(f, "\nrenamed: {note}")?;
+        }
+        Ok(())
+    }
 }
