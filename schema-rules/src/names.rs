@@ -90,8 +90,7 @@ fn temporary(base: &str, suffix: &str) -> String {
     [&base[..end], suffix].concat()
 }
 
-/// Whether `name` is [`composite_primary_key`]`(table, columns)`, for names held by constant
-/// descriptors (an owned column name, only possible at run time, never matches).
+/// Whether `name` is [`composite_primary_key`]`(table, columns)`, without building it.
 pub const fn is_composite_primary_key(
     name: &str,
     table: &str,
@@ -106,7 +105,7 @@ pub const fn is_composite_primary_key(
     while c < columns.len() {
         let column = match &columns[c] {
             std::borrow::Cow::Borrowed(column) => column,
-            std::borrow::Cow::Owned(_) => return false,
+            std::borrow::Cow::Owned(column) => column.as_str(),
         };
         at = match match_part(bytes, at, "_") {
             Some(end) => match match_part(bytes, end, column) {
@@ -159,6 +158,12 @@ mod tests {
             "question_tags",
             &columns[..1]
         ));
+        // A schema read from a snapshot holds owned names, checked by the same function.
+        let owned = [
+            "question_id".to_string().into(),
+            "tag_id".to_string().into(),
+        ];
+        assert!(is_composite_primary_key(name, "question_tags", &owned));
     }
 
     #[test]
