@@ -419,15 +419,16 @@ mod tests {
             enums: Cow::Borrowed(&[]),
             tables: Cow::Borrowed(&TABLES),
         };
+        // In the order of the name index (by hash), the same on every run.
         let all: Vec<String> = violations(&borrowed).iter().map(ToString::to_string).collect();
         assert_eq!(
             all,
             [
                 "the PostgreSQL schema `pg_app` starts with `pg_`, which PostgreSQL reserves; \
                  choose another name in `schema!`",
-                "the table `users` is declared twice; each table needs a name of its own",
                 "the table `users_pkey` is already the name of the primary key of the table \
                  `users`: PostgreSQL keeps both in one namespace, so rename the table",
+                "the table `users` is declared twice; each table needs a name of its own",
             ]
         );
         let first = check_schema::<3>("pg_app", &[], &TABLES).map(|v| v.to_string());
