@@ -420,7 +420,10 @@ mod tests {
             tables: Cow::Borrowed(&TABLES),
         };
         // In the order of the name index (by hash), the same on every run.
-        let all: Vec<String> = violations(&borrowed).iter().map(ToString::to_string).collect();
+        let all: Vec<String> = violations(&borrowed)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
             all,
             [
