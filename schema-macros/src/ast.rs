@@ -1,28 +1,13 @@
-//! The model both macros parse their item into: names with the spans to blame, and nothing
-//! the checks or the code generators would have to re-parse.
+//! The model both macros parse their item into, built from the item and its parsed
+//! attributes (`attr`): names with the spans to blame, and nothing the checks or the code
+//! generators would have to re-parse.
 
+use crate::attr::{self, CompositeKey, DefaultValue, ForeignKey, Index, Name, PrimaryKeyMarker};
 use crate::ctxt::Ctxt;
-use crate::{attr, attr_enum};
 use heck::ToSnakeCase;
 use proc_macro2::Span;
 use syn::ext::IdentExt;
-use syn::{Ident, LitStr, Path, Type, Visibility};
-
-/// A name given in an attribute (or derived from a Rust identifier), with where it came from.
-#[derive(Clone, Debug)]
-pub struct Name {
-    pub value: String,
-    pub span: Span,
-}
-
-impl Name {
-    pub fn from_lit(lit: &LitStr) -> Self {
-        Name {
-            value: lit.value(),
-            span: lit.span(),
-        }
-    }
-}
+use syn::{Ident, Type, Visibility};
 
 /// A `#[table]` struct.
 pub struct Table {
@@ -48,105 +33,6 @@ pub struct Field {
     pub default: Option<DefaultValue>,
     pub primary_key: Option<PrimaryKeyMarker>,
     pub foreign_key: Option<ForeignKey>,
-}
-
-/// `#[primary_key]` or `#[primary_key(natural)]` on a field.
-#[derive(Clone, Copy)]
-pub struct PrimaryKeyMarker {
-    pub span: Span,
-    pub natural: bool,
-}
-
-/// A column default as written in `#[column(default = ...)]`.
-#[derive(Clone)]
-pub enum DefaultValue {
-    Now(Span),
-    Bool(bool, Span),
-    Int(i64, Span),
-    /// A decimal literal, as written (`0.5`, `-1.25`).
-    Float(String, Span),
-    Str(LitStr),
-}
-
-impl DefaultValue {
-    pub fn span(&self) -> Span {
-        match self {
-            DefaultValue::Now(s)
-            | DefaultValue::Bool(_, s)
-            | DefaultValue::Int(_, s)
-            | DefaultValue::Float(_, s) => *s,
-            DefaultValue::Str(lit) => lit.span(),
-        }
-    }
-}
-
-/// `#[foreign_key(references = Table::column, on_delete = ...)]`.
-pub struct ForeignKey {
-    /// The `foreign_key` word, blamed when a required key is missing.
-    pub span: Span,
-    /// The attribute did not parse to its end: missing keys are not reported on top.
-    pub malformed: bool,
-    pub references: Option<Path>,
-    pub on_delete: Option<(OnDelete, Span)>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnDelete {
-    Cascade,
-    Restrict,
-    SetNull,
-    SetDefault,
-    NoAction,
-}
-
-impl OnDelete {
-    pub const KEYWORDS: &'static str = "cascade, restrict, set_null, set_default, no_action";
-
-    pub fn from_keyword(word: &str) -> Option<Self> {
-        Some(match word {
-            "cascade" => OnDelete::Cascade,
-            "restrict" => OnDelete::Restrict,
-            "set_null" => OnDelete::SetNull,
-            "set_default" => OnDelete::SetDefault,
-            "no_action" => OnDelete::NoAction,
-            _ => return None,
-        })
-    }
-
-    /// The variant of `schema_core::OnDelete` this stands for.
-    pub fn variant(self) -> &'static str {
-        match self {
-            OnDelete::Cascade => "Cascade",
-            OnDelete::Restrict => "Restrict",
-            OnDelete::SetNull => "SetNull",
-            OnDelete::SetDefault => "SetDefault",
-            OnDelete::NoAction => "NoAction",
-        }
-    }
-}
-
-/// `#[index(...)]` or `#[unique_index(...)]` on the struct.
-pub struct Index {
-    pub span: Span,
-    /// The attribute did not parse to its end: missing keys are not reported on top.
-    pub malformed: bool,
-    pub unique: bool,
-    pub name: Option<Name>,
-    pub columns: Vec<IndexColumn>,
-}
-
-pub struct IndexColumn {
-    pub ident: Ident,
-    pub desc: bool,
-    /// `Some(true)` for `nulls_first`, `Some(false)` for `nulls_last`, `None` for the
-    /// direction's default.
-    pub nulls_first: Option<bool>,
-}
-
-/// `#[primary_key(a, b)]` on the struct.
-pub struct CompositeKey {
-    pub span: Span,
-    pub columns: Vec<Ident>,
 }
 
 /// A `#[pg_enum]` enum.
@@ -239,7 +125,7 @@ pub fn table_from_item(
 /// Variants with data are reported and left out, so the rest still expands.
 pub fn enum_from_item(cx: &Ctxt, args: proc_macro2::TokenStream, item: &mut syn::ItemEnum) -> Enum {
     let args = attr::parse_item_args(cx, args, "pg_enum");
-    attr_enum::strip_own_derives(cx, &mut item.attrs);
+    attr::strip_own_derives(cx, &mut item.attrs);
     if !item.generics.params.is_empty() {
         cx.error_spanned_by(
             &item.generics,
@@ -255,7 +141,7 @@ pub fn enum_from_item(cx: &Ctxt, args: proc_macro2::TokenStream, item: &mut syn:
     }
     let mut variants = Vec::new();
     for variant in item.variants.iter_mut() {
-        let attrs = attr_enum::take_variant_attrs(cx, &mut variant.attrs);
+        let attrs = attr::take_variant_attrs(cx, &mut variant.attrs);
         if !matches!(variant.fields, syn::Fields::Unit) {
             cx.error_spanned_by(
                 &variant.fields,

@@ -2,7 +2,8 @@
 //! the types of other items (a UUID key, a foreign key's type, a nullable SET NULL column,
 //! a default that fits its column) are left to trait bounds in the generated code.
 
-use crate::ast::{DefaultValue, Enum, Name, OnDelete, Table};
+use crate::ast::{Enum, Table};
+use crate::attr::{DefaultValue, Name, OnDelete};
 use crate::ctxt::Ctxt;
 use schema_rules::{names, rules};
 use std::collections::HashMap;

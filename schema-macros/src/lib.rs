@@ -1,20 +1,20 @@
 //! `#[table]` and `#[pg_enum]`: a PostgreSQL schema written as annotated Rust items.
 //!
-//! Each macro parses its item into a small model (`ast`), checks the rules it can see by
-//! itself (`check`), reports every error of the item together (`ctxt`), and expands to the
-//! item (helper attributes stripped), a `const` descriptor, trait impls and trait-bound
-//! checks for what only the compiler can see (`expand_table`, `expand_enum`). Generated code
+//! Each macro reads its attributes into types of their own (`attr`), builds a small model of
+//! the item from the item and those (`ast`), checks the rules it can see by itself
+//! (`check`), reports every error of the item together (`ctxt`), and expands to the item
+//! (helper attributes stripped), a `const` descriptor, trait impls and trait-bound checks
+//! for what only the compiler can see (`expand`). The imports go one way: `attr` and `ctxt`
+//! at the bottom, then `ast`, then `check` and `expand`, then this file. Generated code
 //! reaches the runtime through `schema_core::__private`. Use these macros through the `schema-core`
 //! crate, which re-exports them.
 
 mod ast;
 mod attr;
-mod attr_enum;
 mod check;
 mod ctxt;
 mod embed;
-mod expand_enum;
-mod expand_table;
+mod expand;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -110,13 +110,13 @@ fn table_inner(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let body = match &table {
         Some(table) if !cx.has_errors() => {
-            let consts = expand_table::column_consts(table);
-            let impls = expand_table::expand(table);
+            let consts = expand::table::column_consts(table);
+            let impls = expand::table::expand(table);
             quote!(#consts #impls)
         }
         Some(table) => {
-            let consts = expand_table::column_consts(table);
-            let stub = expand_table::stub(table);
+            let consts = expand::table::column_consts(table);
+            let stub = expand::table::stub(table);
             quote!(#consts #stub)
         }
         None => quote!(),
@@ -149,11 +149,11 @@ fn pg_enum_inner(args: TokenStream, item: TokenStream) -> TokenStream {
     let body = if all_unit {
         // Also when there are other errors: the expansion is still valid code, so nothing
         // that uses the enum reports more.
-        let derives = expand_enum::derives();
-        let impls = expand_enum::expand(&model);
+        let derives = expand::pg_enum::derives();
+        let impls = expand::pg_enum::expand(&model);
         quote!(#derives #item #impls)
     } else {
-        let stub = expand_enum::stub(&model);
+        let stub = expand::pg_enum::stub(&model);
         quote!(#item #stub)
     };
     let errors = cx.check().err().map(|e| e.to_compile_error());

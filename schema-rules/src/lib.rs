@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+mod const_str;
 pub mod names;
 pub mod rules;
 pub mod sql;

@@ -6,6 +6,9 @@
 //! Each name comes with a `const fn` that measures it or recognises it without building it,
 //! for the compiler's constant evaluator, which cannot allocate.
 
+use crate::const_str::match_part;
+pub use crate::const_str::{ends_with, is_concat, without_suffix};
+
 /// PostgreSQL's limit on identifier length (NAMEDATALEN - 1); longer names are truncated
 /// silently by the server, so they are refused instead.
 pub const MAX_IDENTIFIER_BYTES: usize = 63;
@@ -87,36 +90,7 @@ fn temporary(base: &str, suffix: &str) -> String {
     [&base[..end], suffix].concat()
 }
 
-/// Where `part` ends if `name` holds it at byte `at`: the step both recognisers below take.
-const fn match_part(name: &[u8], at: usize, part: &str) -> Option<usize> {
-    let part = part.as_bytes();
-    let mut i = 0;
-    while i < part.len() {
-        if at + i >= name.len() || name[at + i] != part[i] {
-            return None;
-        }
-        i += 1;
-    }
-    Some(at + part.len())
-}
-
-/// Whether `name` is `parts` concatenated, compared byte by byte (`==` on `str` and slicing
-/// are not callable in a `const fn`).
-pub const fn is_concat(name: &str, parts: &[&str]) -> bool {
-    let mut at = 0;
-    let mut p = 0;
-    while p < parts.len() {
-        at = match match_part(name.as_bytes(), at, parts[p]) {
-            Some(end) => end,
-            None => return false,
-        };
-        p += 1;
-    }
-    at == name.len()
-}
-
-/// Whether `name` is [`composite_primary_key`]`(table, columns)`, for names held by constant
-/// descriptors (an owned column name, only possible at run time, never matches).
+/// Whether `name` is [`composite_primary_key`]`(table, columns)`, without building it.
 pub const fn is_composite_primary_key(
     name: &str,
     table: &str,
@@ -131,7 +105,7 @@ pub const fn is_composite_primary_key(
     while c < columns.len() {
         let column = match &columns[c] {
             std::borrow::Cow::Borrowed(column) => column,
-            std::borrow::Cow::Owned(_) => return false,
+            std::borrow::Cow::Owned(column) => column.as_str(),
         };
         at = match match_part(bytes, at, "_") {
             Some(end) => match match_part(bytes, end, column) {
@@ -143,36 +117,6 @@ pub const fn is_composite_primary_key(
         c += 1;
     }
     matches!(match_part(bytes, at, COMPOSITE_KEY_SUFFIX), Some(end) if end == bytes.len())
-}
-
-/// Whether `name` ends with `suffix`.
-pub const fn ends_with(name: &str, suffix: &str) -> bool {
-    let (name, suffix) = (name.as_bytes(), suffix.as_bytes());
-    if suffix.len() > name.len() {
-        return false;
-    }
-    let start = name.len() - suffix.len();
-    let mut i = 0;
-    while i < suffix.len() {
-        if name[start + i] != suffix[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// `name` without its last `suffix_len` bytes: the table a derived key name was made from.
-/// Empty when the cut is not at a character boundary.
-pub const fn without_suffix(name: &str, suffix_len: usize) -> &str {
-    if suffix_len > name.len() {
-        return "";
-    }
-    let (head, _) = name.as_bytes().split_at(name.len() - suffix_len);
-    match std::str::from_utf8(head) {
-        Ok(head) => head,
-        Err(_) => "",
-    }
 }
 
 #[cfg(test)]
@@ -214,6 +158,12 @@ mod tests {
             "question_tags",
             &columns[..1]
         ));
+        // A schema read from a snapshot holds owned names, checked by the same function.
+        let owned = [
+            "question_id".to_string().into(),
+            "tag_id".to_string().into(),
+        ];
+        assert!(is_composite_primary_key(name, "question_tags", &owned));
     }
 
     #[test]

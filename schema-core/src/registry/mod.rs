@@ -25,11 +25,14 @@
 //! checks schemas built at run time; [`unregistered_tables`] finds `#[table]` structs that
 //! were left out of the list.
 
-pub(crate) mod const_check;
+mod list_rules;
+mod relations;
 mod validate;
 
 #[doc(hidden)]
-pub use const_check::{check_schema as __check_schema, relation_count as __relation_count};
+pub use list_rules::check_schema as __check_schema;
+#[doc(hidden)]
+pub use relations::relation_count as __relation_count;
 pub use validate::{validate, RegistryError};
 
 use crate::__private::{declared_tables, TableRegistration};

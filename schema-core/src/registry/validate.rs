@@ -1,8 +1,10 @@
 //! The registry rules checked at run time, for schemas built by hand or read from a
-//! snapshot, where the compiler has not seen them. A superset of the `const` checks: all
-//! problems are collected, so a user fixes them in one pass.
+//! snapshot, where the compiler has not seen them: the rules of the whole list, walked by the
+//! same `const fn`s as `schema!`'s check (`list_rules`), and the rules about one item that
+//! the macros check when a `#[table]` or `#[pg_enum]` expands. All problems are collected, so
+//! a user fixes them in one pass.
 
-use crate::migrate::LEDGER_SCHEMA;
+use super::list_rules;
 use crate::model::{ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, OnDelete, PrimaryKey};
 use crate::model::{Schema, SqlType, TableDef};
 use schema_rules::rules::{self, Violation};
@@ -15,11 +17,9 @@ pub type RegistryError = Violation<String>;
 /// Checks every registry rule of a schema and returns all the problems found, so a user
 /// fixes them in one pass.
 pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
-    let mut errors = Errors(Vec::new());
-    errors.rule(rules::pg_schema(&schema.pg_schema, LEDGER_SCHEMA));
+    let mut errors = Errors(list_rules::violations(schema));
     check_enums(&schema.enums, &mut errors);
     let enums: BTreeMap<&str, &EnumDef> = schema.enums.iter().map(|e| (&*e.name, e)).collect();
-    let mut relations = Relations::default();
     // Where each table name first appears: a foreign key finds its target without a scan,
     // which made validation quadratic in the number of tables.
     let mut positions = HashMap::with_capacity(schema.tables.len());
@@ -28,18 +28,9 @@ pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
     }
     for (position, table) in schema.tables.iter().enumerate() {
         errors.rule(rules::identifier("table", &table.name));
-        if enums.contains_key(&*table.name) {
-            errors.push(Violation::NameTaken {
-                kind: "table",
-                name: &table.name,
-                taken_by: "the enum type",
-                owner: &table.name,
-            });
-        }
-        relations.add(&table.name, Relation::Table, &mut errors);
         check_columns(table, &enums, &mut errors);
-        check_primary_key(table, &mut relations, &mut errors);
-        check_indexes(table, &mut relations, &mut errors);
+        check_primary_key(table, &mut errors);
+        check_indexes(table, &mut errors);
         check_foreign_keys(schema, &positions, position, &mut errors);
     }
     if errors.0.is_empty() {
@@ -64,67 +55,10 @@ impl Errors {
     }
 }
 
-/// What holds a relation name: tables, indexes and key constraints (whose index has the
-/// constraint's name) share one namespace.
-#[derive(Clone)]
-enum Relation {
-    Table,
-    Index,
-    PrimaryKey { table: String },
-}
-
-impl Relation {
-    fn kind(&self) -> &'static str {
-        match self {
-            Relation::Table => "table",
-            Relation::Index => "index",
-            Relation::PrimaryKey { .. } => "primary key constraint",
-        }
-    }
-}
-
-#[derive(Default)]
-struct Relations(HashMap<String, Relation>);
-
-impl Relations {
-    /// Records `name`, or reports the clash with the relation that has it. The one to rename
-    /// is the one the user wrote: an index before a table or key, a table before a key.
-    fn add(&mut self, name: &str, relation: Relation, errors: &mut Errors) {
-        let Some(other) = self.0.get(name).cloned() else {
-            self.0.insert(name.to_string(), relation);
-            return;
-        };
-        let (renamed, taker) = match (&relation, &other) {
-            (Relation::Index, _) | (Relation::Table, Relation::PrimaryKey { .. }) => {
-                (&relation, &other)
-            }
-            _ => (&other, &relation),
-        };
-        if renamed.kind() == taker.kind() {
-            errors.push(duplicate(renamed.kind(), name, "", ""));
-            return;
-        }
-        let (taken_by, owner) = match taker {
-            Relation::PrimaryKey { table } => ("the primary key of the table", table.as_str()),
-            _ => ("the table", name),
-        };
-        errors.push(Violation::NameTaken {
-            kind: renamed.kind(),
-            name,
-            taken_by,
-            owner,
-        });
-    }
-}
-
 fn check_enums(enums: &[EnumDef], errors: &mut Errors) {
-    let mut names = BTreeSet::new();
     for e in enums {
         errors.rule(rules::identifier("enum type", &e.name));
         errors.rule(rules::enum_name(&e.name));
-        if !names.insert(&*e.name) {
-            errors.push(duplicate("enum type", &e.name, "", ""));
-        }
         let mut labels = BTreeSet::new();
         for label in e.labels.iter() {
             errors.rule(rules::identifier("enum label", label));
@@ -157,18 +91,9 @@ fn check_columns(table: &TableDef, enums: &BTreeMap<&str, &EnumDef>, errors: &mu
         if !names.insert(&*column.name) {
             errors.push(duplicate("column", &column.name, "table", &table.name));
         }
+        // An unregistered enum type is a rule of the whole list.
         let enum_def = match &column.sql_type {
-            SqlType::Enum(name) => match enums.get(&**name) {
-                Some(def) => Some(*def),
-                None => {
-                    errors.push(Violation::UnknownEnum {
-                        table: &table.name,
-                        column: &column.name,
-                        enum_name: name,
-                    });
-                    None
-                }
-            },
+            SqlType::Enum(name) => enums.get(&**name).copied(),
             SqlType::Varchar(0) => {
                 errors.push(Violation::ZeroLengthVarchar {
                     table: &table.name,
@@ -235,7 +160,7 @@ fn default_fits(default: &ColumnDefault, ty: &SqlType, enum_def: Option<&EnumDef
     }
 }
 
-fn check_primary_key(table: &TableDef, relations: &mut Relations, errors: &mut Errors) {
+fn check_primary_key(table: &TableDef, errors: &mut Errors) {
     let columns: Vec<&str> = match &table.primary_key {
         PrimaryKey::Column(c) => vec![c],
         PrimaryKey::Composite(cols) => cols.iter().map(|c| &**c).collect(),
@@ -248,10 +173,6 @@ fn check_primary_key(table: &TableDef, relations: &mut Relations, errors: &mut E
     }
     let name = table.primary_key_name();
     errors.rule(rules::identifier("primary key constraint", &name));
-    let key = Relation::PrimaryKey {
-        table: table.name.to_string(),
-    };
-    relations.add(&name, key, errors);
     for column in columns {
         match table.column(column) {
             None => errors.push(missing(table, "the primary key", column)),
@@ -272,10 +193,9 @@ fn missing<'a>(table: &'a TableDef, what: &'a str, column: &'a str) -> Violation
     }
 }
 
-fn check_indexes(table: &TableDef, relations: &mut Relations, errors: &mut Errors) {
+fn check_indexes(table: &TableDef, errors: &mut Errors) {
     for index in table.indexes.iter() {
         errors.rule(rules::identifier("index", &index.name));
-        relations.add(&index.name, Relation::Index, errors);
         let what = format!("the index `{}`", index.name);
         if index.columns.is_empty() {
             errors.push(Violation::Empty {
@@ -315,29 +235,17 @@ fn check_foreign_keys(
             OnDelete::SetDefault => errors.rule(rules::set_default(t, c, column.default.is_some())),
             _ => {}
         }
+        // A target not registered, or registered later, is a rule of the whole list.
         let target = match positions.get(target).copied() {
-            None => {
-                errors.push(Violation::UnknownTable {
-                    table: t,
-                    column: c,
-                    target,
-                });
-                continue;
-            }
-            Some(at) if at > position => {
-                errors.push(Violation::TableRegisteredLater {
-                    table: t,
-                    column: c,
-                    target,
-                });
-                continue;
-            }
-            Some(at) => &schema.tables[at],
+            Some(at) if at <= position => &schema.tables[at],
+            _ => continue,
         };
         check_reference(table, column, fk, target, errors);
     }
 }
 
+/// The referenced column exists and has the key's type; whether it is unique is a rule of the
+/// whole list.
 fn check_reference(
     table: &TableDef,
     column: &ColumnDef,
@@ -366,17 +274,4 @@ fn check_reference(
             expected: &expected,
         });
     }
-    let is_key = target.primary_key == PrimaryKey::Column(referenced.name.clone());
-    let is_unique = target
-        .indexes
-        .iter()
-        .any(|i| i.unique && i.columns.len() == 1 && i.columns[0].name == fk.references_column);
-    errors.rule(rules::referenced_unique(
-        &table.name,
-        &fk.column,
-        &target.name,
-        &fk.references_column,
-        is_key,
-        is_unique,
-    ));
 }

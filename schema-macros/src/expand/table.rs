@@ -2,7 +2,8 @@
 //! `from_row`), the trait-bound checks spanned at the tokens they are about, and the
 //! registration that lets an unlisted table be noticed.
 
-use crate::ast::{DefaultValue, Field, Table};
+use crate::ast::{Field, Table};
+use crate::attr::{DefaultValue, OnDelete};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
@@ -308,7 +309,7 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
                 None,
             ));
         }
-        if let Some((crate::ast::OnDelete::SetNull, span)) = fk.on_delete {
+        if let Some((OnDelete::SetNull, span)) = fk.on_delete {
             bounds.push(quote_spanned!(span=> __p::require_nullable::<#ty>();));
         }
     }

@@ -1,7 +1,8 @@
 //! Code generated for a `#[pg_enum]`: the descriptor, `PgEnum`, the SQL codecs and the
 //! column-type facts that let tables use the enum.
 
-use crate::ast::{Enum, Name};
+use crate::ast::Enum;
+use crate::attr::Name;
 use proc_macro2::TokenStream;
 use quote::quote;
 

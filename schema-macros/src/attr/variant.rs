@@ -1,8 +1,7 @@
-//! Attribute parsing of `#[pg_enum]`: its variants' renames, and the derives it writes itself.
-//! The enum's own arguments are parsed as a table's are (`attr::parse_item_args`).
+//! The attributes of a `#[pg_enum]`: its variants' renames, and the derives it writes itself.
+//! The enum's own arguments are parsed as a table's are (`item_args`).
 
-use crate::ast::Name;
-use crate::attr::{parse_name, unknown_key, Once};
+use super::parse::{parse_name, unknown_key, Name, Once};
 use crate::ctxt::Ctxt;
 use syn::spanned::Spanned;
 use syn::{Attribute, Path, Token};
