@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use tokio_postgres::config::Host;
 use tokio_postgres::Config;
-use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::conninfo::TakenParams;
 use super::error::MigrateError;
-use super::tls::{SslMode, TlsSettings};
+use super::tls::{Connector, SslMode, TlsSettings};
 
 /// The variable read from the environment and from `.env`.
 pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
@@ -32,7 +31,7 @@ const NAMING_VARS: [&str; 5] = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGD
 pub struct DatabaseConfig {
     pub(super) config: Config,
     tls: TlsSettings,
-    pub(super) connector: MakeRustlsConnect,
+    pub(super) connector: Connector,
     origin: String,
     /// `None`: wait as long as the operating system does (`connect_timeout=0`).
     connect_timeout: Option<Duration>,
@@ -249,7 +248,7 @@ impl DatabaseConfig {
         mut config: Config,
         origin: &str,
         tls: TlsSettings,
-        connector: MakeRustlsConnect,
+        connector: Connector,
         connect_timeout: Option<Duration>,
     ) -> Self {
         // tokio-postgres bounds each socket connect with it; the whole exchange, TLS and
@@ -315,7 +314,7 @@ impl DatabaseConfig {
     }
 
     /// The TLS connector connections are made with (a cancel request uses it too).
-    pub(crate) fn connector(&self) -> &MakeRustlsConnect {
+    pub(crate) fn connector(&self) -> &Connector {
         &self.connector
     }
 }

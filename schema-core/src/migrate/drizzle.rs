@@ -2,11 +2,14 @@
 //! given, its migrations folder, so the provenance recorded by `adopt` names drizzle's files.
 //! Nothing here writes: drizzle's ledger is left as it was, so the team can go back.
 
+#[cfg(feature = "dev")]
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "dev")]
 use sha2::{Digest, Sha256};
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+#[cfg(feature = "dev")]
 use super::adopt::AdoptError;
 use super::error::MigrateError;
 
@@ -62,6 +65,7 @@ fn rows(messages: &[SimpleQueryMessage]) -> impl Iterator<Item = &tokio_postgres
     })
 }
 
+#[cfg(feature = "dev")]
 /// One file of drizzle-kit's migrations folder: its journal tag, `when` and SHA-256.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct DrizzleFile {
@@ -70,6 +74,7 @@ pub(crate) struct DrizzleFile {
     pub hash: String,
 }
 
+#[cfg(feature = "dev")]
 /// Reads drizzle-kit's `meta/_journal.json` in `dir` and hashes each listed `.sql` file the
 /// way drizzle-kit's migrator does (the raw bytes).
 pub(crate) fn read_folder(dir: &Path) -> Result<Vec<DrizzleFile>, AdoptError> {
@@ -110,6 +115,7 @@ pub(crate) fn read_folder(dir: &Path) -> Result<Vec<DrizzleFile>, AdoptError> {
     Ok(files)
 }
 
+#[cfg(feature = "dev")]
 /// What `adopt` records as the origin of the migrations it marks applied, and what it has to
 /// say about drizzle-kit's ledger.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,6 +127,7 @@ pub(crate) struct Provenance {
     pub warnings: Vec<String>,
 }
 
+#[cfg(feature = "dev")]
 /// Ties each row of drizzle-kit's ledger to one of this project's migrations: through the
 /// drizzle file the row's hash (or journal `when`) names and that file's tag, when drizzle's
 /// folder is given; by position otherwise (the ledger's k-th row, the folder's k-th
@@ -182,12 +189,14 @@ pub(crate) fn provenance(
     Provenance { record, warnings }
 }
 
+#[cfg(feature = "dev")]
 fn counterpart_of(names: &[&str], tag: &str) -> Option<usize> {
     names
         .iter()
         .position(|n| n.strip_suffix(".sql") == Some(tag))
 }
 
+#[cfg(feature = "dev")]
 /// The drizzle file a ledger row records: the one with its hash, else the one with its
 /// `when` (a file changed after drizzle-kit applied it, which is reported).
 fn file_of<'a>(
@@ -225,11 +234,12 @@ fn file_of<'a>(
     }
 }
 
+#[cfg(feature = "dev")]
 fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "dev"))]
 mod tests {
     use super::*;
     use crate::report::assert_keeps_source;

@@ -22,6 +22,7 @@
 //! statement on the server and reports [`Progress::Interrupted`]; a connection without an
 //! `application_name` is named [`APPLICATION_NAME`] for the run.
 
+#[cfg(feature = "dev")]
 mod adopt;
 mod apply;
 mod backoff;
@@ -49,10 +50,12 @@ mod source;
 mod tls;
 mod verify;
 
+#[cfg(feature = "dev")]
 pub use adopt::{adopt, AdoptError, AdoptOptions, AdoptReport};
 pub use cancel::{Interrupted, StoppedIn};
 pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT};
 pub use destructive::data_losses;
+#[cfg(feature = "cli")]
 pub(crate) use display::plural;
 pub use drizzle::DRIZZLE_LEDGER;
 pub use error::{MigrateError, SourceProblem, StatementFailure, VerifyProblem};
@@ -73,11 +76,13 @@ pub use verify::{State, StatusEntry};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+#[cfg(feature = "dev")]
 use std::time::Duration;
 
 /// Applies one migration on `client` and records it in the ledger (created if missing),
 /// without the lock: for a database of the caller's own that it looks at between
 /// migrations, such as `generate --check`'s shadow database.
+#[cfg(feature = "dev")]
 pub(crate) async fn apply_one(
     client: &tokio_postgres::Client,
     migration: &Migration,
@@ -94,6 +99,7 @@ pub(crate) async fn apply_one(
 
 /// Applies one down and removes its migration's ledger row, in one transaction, without
 /// the lock (see [`apply_one`]).
+#[cfg(feature = "dev")]
 pub(crate) async fn revert_one(
     client: &tokio_postgres::Client,
     version: i64,

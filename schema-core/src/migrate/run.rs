@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use tokio_postgres::Client;
-use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::cancel::CancelOnDrop;
 use super::config::DatabaseConfig;
@@ -12,6 +11,7 @@ use super::error::MigrateError;
 use super::names::SkippedFile;
 use super::online::{Watch, Watcher};
 use super::source::Migration;
+use super::tls::Connector;
 use super::verify::{self, StatusEntry};
 use super::{ledger, lock, Migrator};
 
@@ -191,7 +191,7 @@ impl Migrator {
         &self,
         client: &Client,
         watcher: Watcher<'_>,
-        tls: Option<MakeRustlsConnect>,
+        tls: Option<Connector>,
     ) -> Result<Report, MigrateError> {
         let guard = CancelOnDrop::new(self, client, tls);
         let result = self.run_guarded(client, watcher, &guard).await;
