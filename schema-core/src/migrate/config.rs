@@ -397,6 +397,7 @@ mod tests {
         assert!(err.to_string().contains("connect_timeout `soon`"), "{err}");
     }
 
+    #[cfg(feature = "tls")]
     #[test]
     fn a_key_value_string_with_spaces_around_equals_signs_is_read() {
         let c = DatabaseConfig::from_url(
@@ -454,6 +455,7 @@ mod tests {
         assert_eq!(chain.matches(parser.as_str()).count(), 1, "{chain}");
     }
 
+    #[cfg(feature = "tls")]
     #[test]
     fn an_unreadable_root_certificate_is_a_tls_error_with_its_chain() {
         let err =
@@ -467,6 +469,17 @@ mod tests {
             chain.starts_with("the TLS settings of the database URL cannot be used: "),
             "{chain}"
         );
+    }
+
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn without_tls_a_mode_that_requires_it_is_refused_naming_the_feature() {
+        let err = DatabaseConfig::from_url("postgres://h/db?sslmode=require").unwrap_err();
+        let chain = crate::error_chain(&err);
+        assert!(chain.contains("enable schema-core's `tls` feature"), "{chain}");
+        assert!(err.help().contains("`tls` feature"), "{}", err.help());
+        let plain = DatabaseConfig::from_url("postgres://h/db?sslmode=prefer").unwrap();
+        assert_eq!(plain.tls().mode, SslMode::Prefer);
     }
 
     #[test]
