@@ -112,9 +112,9 @@ pub enum TlsError {
         #[source]
         source: rustls::Error,
     },
-    #[cfg(feature = "tls")]
     /// No `sslrootcert` was given and the system's store yields no certificate; holds the
     /// first error met, if any.
+    #[cfg(feature = "tls")]
     #[error("the system's root certificates cannot be loaded{}", if source.is_none() { ": none found" } else { "" })]
     SystemRoots {
         /// The first error met while loading them.
