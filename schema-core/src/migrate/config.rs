@@ -476,7 +476,10 @@ mod tests {
     fn without_tls_a_mode_that_requires_it_is_refused_naming_the_feature() {
         let err = DatabaseConfig::from_url("postgres://h/db?sslmode=require").unwrap_err();
         let chain = crate::error_chain(&err);
-        assert!(chain.contains("enable schema-core's `tls` feature"), "{chain}");
+        assert!(
+            chain.contains("enable schema-core's `tls` feature"),
+            "{chain}"
+        );
         assert!(err.help().contains("`tls` feature"), "{}", err.help());
         let plain = DatabaseConfig::from_url("postgres://h/db?sslmode=prefer").unwrap();
         assert_eq!(plain.tls().mode, SslMode::Prefer);
