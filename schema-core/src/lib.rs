@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+// Without TLS the connector is tokio-postgres's `NoTls`, which is `Copy`; the code that
+// clones it is the same for rustls's, which is not.
+#![cfg_attr(not(feature = "tls"), allow(clippy::clone_on_copy))]
 
 // The macros name the engine `::schema_core`; this lets the engine's own tests use them.
 extern crate self as schema_core;
@@ -21,29 +24,40 @@ pub use schema_rules::names;
 /// The registry rules, each a `const fn` returning the [`rules::Violation`] it finds.
 pub use schema_rules::rules;
 
-// --- Running migrations: connect, read the files, apply them; take over a database.
+// --- Running migrations: connect, read the files, apply them (all an application needs at
+// startup, with `default-features = false`).
 pub use connection::DatabaseConfig;
 pub use migrate::{EmbeddedMigrations, MigrateError, Migrator, RunOptions};
-pub mod adopt;
 pub mod connection;
 pub mod files;
 pub mod migrate;
 
-// --- Developing the schema: generate migrations, compare with a live database, lint, the
-// command line, databases for tests.
+// --- Developing the schema (feature `dev`, `lint`, `cli`): take over a database, pull one into
+// code, generate migrations, compare with a live database, lint, the command line.
+#[cfg(feature = "dev")]
+pub mod adopt;
+#[cfg(feature = "dev")]
 pub mod catalog;
+#[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "dev")]
 pub mod generate;
+#[cfg(feature = "lint")]
 pub mod lint;
+#[cfg(feature = "dev")]
 pub mod pull;
+/// Databases of a test's own (feature `testing`).
 #[cfg(feature = "testing")]
 pub mod testing;
 
 // --- The stages generation is built from, public for tools and benchmarks that drive them
 // one by one: the change between two schemas, its statements, their SQL text.
+#[cfg(feature = "dev")]
 pub mod diff;
+#[cfg(feature = "dev")]
 pub mod online;
 pub mod plan;
+#[cfg(feature = "dev")]
 pub mod render;
 pub mod sql;
 

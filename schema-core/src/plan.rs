@@ -468,6 +468,7 @@ mod tests {
     }
 
     /// A change that adds every table creates them as `plan_create` does: one plan.
+    #[cfg(feature = "dev")]
     #[test]
     fn the_diff_creates_new_tables_as_plan_create_does() {
         let change = crate::diff::diff(&Schema::default(), &schema());

@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use tokio_postgres::config::Host;
 use tokio_postgres::Config;
-use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::conninfo::TakenParams;
 use super::error::ConnectError;
-use super::tls::{SslMode, TlsSettings};
+use super::tls::{Connector, SslMode, TlsSettings};
 
 /// The variable read from the environment and from `.env`.
 pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
@@ -32,7 +31,7 @@ const NAMING_VARS: [&str; 5] = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGD
 pub struct DatabaseConfig {
     pub(super) config: Config,
     tls: TlsSettings,
-    pub(super) connector: MakeRustlsConnect,
+    pub(super) connector: Connector,
     origin: String,
     /// `None`: wait as long as the operating system does (`connect_timeout=0`).
     connect_timeout: Option<Duration>,
@@ -249,7 +248,7 @@ impl DatabaseConfig {
         mut config: Config,
         origin: &str,
         tls: TlsSettings,
-        connector: MakeRustlsConnect,
+        connector: Connector,
         connect_timeout: Option<Duration>,
     ) -> Self {
         // tokio-postgres bounds each socket connect with it; the whole exchange, TLS and
@@ -315,7 +314,7 @@ impl DatabaseConfig {
     }
 
     /// The TLS connector connections are made with (a cancel request uses it too).
-    pub(crate) fn connector(&self) -> &MakeRustlsConnect {
+    pub(crate) fn connector(&self) -> &Connector {
         &self.connector
     }
 }
@@ -398,6 +397,7 @@ mod tests {
         assert!(err.to_string().contains("connect_timeout `soon`"), "{err}");
     }
 
+    #[cfg(feature = "tls")]
     #[test]
     fn a_key_value_string_with_spaces_around_equals_signs_is_read() {
         let c = DatabaseConfig::from_url(
@@ -455,6 +455,7 @@ mod tests {
         assert_eq!(chain.matches(parser.as_str()).count(), 1, "{chain}");
     }
 
+    #[cfg(feature = "tls")]
     #[test]
     fn an_unreadable_root_certificate_is_a_tls_error_with_its_chain() {
         let err =
@@ -468,6 +469,20 @@ mod tests {
             chain.starts_with("the TLS settings of the database URL cannot be used: "),
             "{chain}"
         );
+    }
+
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn without_tls_a_mode_that_requires_it_is_refused_naming_the_feature() {
+        let err = DatabaseConfig::from_url("postgres://h/db?sslmode=require").unwrap_err();
+        let chain = crate::error_chain(&err);
+        assert!(
+            chain.contains("enable schema-core's `tls` feature"),
+            "{chain}"
+        );
+        assert!(err.help().contains("`tls` feature"), "{}", err.help());
+        let plain = DatabaseConfig::from_url("postgres://h/db?sslmode=prefer").unwrap();
+        assert_eq!(plain.tls().mode, SslMode::Prefer);
     }
 
     #[test]

@@ -142,7 +142,9 @@ impl DatabaseConfig {
 /// A certificate the client would not trust, or a server that speaks no TLS when it was
 /// required: rustls's error somewhere among the causes, or tokio-postgres's own refusal.
 fn is_tls_error(e: &tokio_postgres::Error) -> bool {
+    #[cfg(feature = "tls")]
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    #[cfg(feature = "tls")]
     while let Some(c) = cause {
         if c.downcast_ref::<rustls::Error>().is_some() {
             return true;

@@ -135,6 +135,13 @@ impl ConnectError {
                 (set DATABASE_URL, put it in .env, or pass --database-url)."
                     .into()
             }
+            #[cfg(not(feature = "tls"))]
+            Self::Tls {
+                source: super::tls::TlsError::NotBuilt { .. },
+                ..
+            } => "Build schema-core with its `tls` feature (on by default), or connect with \
+                sslmode=disable or prefer."
+                .into(),
             Self::Tls { .. } => "Point sslrootcert (or PGSSLROOTCERT) at a PEM file of the \
                 certificate authority that signed the server's certificate, or leave it out to \
                 use the system's roots."

@@ -18,4 +18,5 @@ mod tls;
 pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT};
 pub use error::ConnectError;
 pub use scratch::{create_database, drop_database};
+pub(crate) use tls::Connector;
 pub use tls::{SslMode, TlsError, TlsSettings};

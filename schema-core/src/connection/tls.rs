@@ -2,18 +2,35 @@
 //! without checking who answers; `verify-ca` checks the certificate chain against the roots;
 //! `verify-full` also checks that the certificate names the host. The roots are the file
 //! `sslrootcert` names, else the system's store.
+//!
+//! Without the `tls` feature there is no TLS: `disable` and `prefer` connect in plain text,
+//! and a mode that requires TLS is refused before connecting, naming the feature.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
+#[cfg(feature = "tls")]
+use std::{path::Path, sync::Arc};
 
+#[cfg(feature = "tls")]
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+#[cfg(feature = "tls")]
 use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
+#[cfg(feature = "tls")]
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+#[cfg(feature = "tls")]
 use rustls::pki_types::pem::PemObject;
+#[cfg(feature = "tls")]
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+#[cfg(feature = "tls")]
 use rustls::server::ParsedCertificate;
+#[cfg(feature = "tls")]
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
-use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// What tokio-postgres makes connections with: rustls, or plain text only.
+#[cfg(feature = "tls")]
+pub(crate) type Connector = tokio_postgres_rustls::MakeRustlsConnect;
+/// What tokio-postgres makes connections with: rustls, or plain text only.
+#[cfg(not(feature = "tls"))]
+pub(crate) type Connector = tokio_postgres::NoTls;
 
 /// How much a connection trusts the server, as libpq's `sslmode`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -70,6 +87,7 @@ pub struct TlsSettings {
 #[non_exhaustive]
 pub enum TlsError {
     /// The `sslrootcert` file cannot be read, or is not PEM.
+    #[cfg(feature = "tls")]
     #[error("cannot read the root certificates `{}` (sslrootcert)", path.display())]
     RootCert {
         /// The file.
@@ -85,6 +103,7 @@ pub enum TlsError {
         path: PathBuf,
     },
     /// rustls refuses a certificate of the `sslrootcert` file as a root.
+    #[cfg(feature = "tls")]
     #[error("a certificate of `{}` (sslrootcert) cannot be a root", path.display())]
     BadRootCert {
         /// The file.
@@ -95,6 +114,7 @@ pub enum TlsError {
     },
     /// No `sslrootcert` was given and the system's store yields no certificate; holds the
     /// first error met, if any.
+    #[cfg(feature = "tls")]
     #[error("the system's root certificates cannot be loaded{}", if source.is_none() { ": none found" } else { "" })]
     SystemRoots {
         /// The first error met while loading them.
@@ -103,13 +123,51 @@ pub enum TlsError {
     },
     /// rustls refused the configuration (e.g. no protocol version its crypto provider
     /// supports).
+    #[cfg(feature = "tls")]
     #[error("TLS cannot be set up")]
     Setup(#[source] rustls::Error),
+    /// The `sslmode` requires TLS, and this build of schema-core has none.
+    #[cfg(not(feature = "tls"))]
+    #[error(
+        "sslmode={mode} needs TLS, which this build leaves out: enable schema-core's `tls` feature"
+    )]
+    NotBuilt {
+        /// The mode asked for, as libpq spells it.
+        mode: &'static str,
+    },
 }
 
+impl SslMode {
+    /// libpq's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
+#[cfg(not(feature = "tls"))]
+impl TlsSettings {
+    /// The connector tokio-postgres uses for these settings: plain text, which `disable` and
+    /// `prefer` accept; the modes that require TLS are refused.
+    pub fn connector(&self) -> Result<Connector, TlsError> {
+        match self.mode {
+            SslMode::Disable | SslMode::Prefer => Ok(tokio_postgres::NoTls),
+            mode => Err(TlsError::NotBuilt {
+                mode: mode.as_str(),
+            }),
+        }
+    }
+}
+
+#[cfg(feature = "tls")]
 impl TlsSettings {
     /// The connector tokio-postgres uses for these settings.
-    pub fn connector(&self) -> Result<MakeRustlsConnect, TlsError> {
+    pub fn connector(&self) -> Result<Connector, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verify_chain = match self.mode {
             SslMode::VerifyCa | SslMode::VerifyFull => true,
@@ -132,7 +190,7 @@ impl TlsSettings {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();
-        Ok(MakeRustlsConnect::new(config))
+        Ok(Connector::new(config))
     }
 
     fn roots(&self) -> Result<RootCertStore, TlsError> {
@@ -174,6 +232,7 @@ impl TlsSettings {
 /// Checks the chain (when there are roots) and the name (for `verify-full`); the handshake's
 /// signatures are always checked, so an encrypted connection is never to a forger of the
 /// certificate it shows.
+#[cfg(feature = "tls")]
 #[derive(Debug)]
 struct Verifier {
     roots: Option<RootCertStore>,
@@ -181,6 +240,7 @@ struct Verifier {
     provider: Arc<CryptoProvider>,
 }
 
+#[cfg(feature = "tls")]
 impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
@@ -250,8 +310,29 @@ mod tests {
         assert_eq!(SslMode::parse("verify-full"), Some(SslMode::VerifyFull));
         assert_eq!(SslMode::parse("allow"), Some(SslMode::Prefer));
         assert_eq!(SslMode::parse("required"), None);
+        for mode in ["disable", "prefer", "require", "verify-ca", "verify-full"] {
+            assert_eq!(SslMode::parse(mode).map(SslMode::as_str), Some(mode));
+        }
     }
 
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn without_the_feature_only_plain_text_modes_connect() {
+        let with = |mode| TlsSettings {
+            mode,
+            root_cert: None,
+        };
+        assert!(with(SslMode::Disable).connector().is_ok());
+        assert!(with(SslMode::Prefer).connector().is_ok());
+        let err = with(SslMode::Require).connector().expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "sslmode=require needs TLS, which this build leaves out: enable schema-core's `tls` \
+             feature"
+        );
+    }
+
+    #[cfg(feature = "tls")]
     #[test]
     fn a_missing_root_file_is_named() {
         let settings = TlsSettings {
@@ -274,6 +355,7 @@ mod tests {
         assert!(chain.contains("No such file"), "{chain}");
     }
 
+    #[cfg(feature = "tls")]
     #[test]
     fn a_root_file_without_certificates_is_named() {
         let file = tempfile_with("not a certificate\n");
@@ -287,6 +369,7 @@ mod tests {
         let _ = std::fs::remove_file(file);
     }
 
+    #[cfg(feature = "tls")]
     #[test]
     fn rustls_errors_are_kept_as_sources() {
         let refused = || rustls::Error::General("no protocol version".into());
@@ -300,6 +383,7 @@ mod tests {
         assert!(none.to_string().ends_with("none found"), "{none}");
     }
 
+    #[cfg(feature = "tls")]
     fn tempfile_with(text: &str) -> PathBuf {
         let path = std::env::temp_dir().join(format!("schema-core-tls-{}.pem", std::process::id()));
         std::fs::write(&path, text).unwrap();

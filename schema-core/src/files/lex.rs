@@ -118,6 +118,76 @@ fn next_word_is(sql: &str, from: usize, word: &str) -> bool {
             .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
+/// One token of a statement, as far as the runner needs to read one: the words and names
+/// of its head (`CREATE UNIQUE INDEX CONCURRENTLY "name"`), so that it needs no SQL parser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Token<'a> {
+    /// A keyword or an unquoted name, as written.
+    Word(&'a str),
+    /// A double-quoted name, its doubled quotes undone.
+    Quoted(String),
+    /// Anything else: punctuation, a literal, an operator.
+    Other,
+}
+
+impl Token<'_> {
+    /// Whether this is the keyword (or unquoted name) `word`, in any case.
+    pub fn is(&self, word: &str) -> bool {
+        matches!(self, Token::Word(w) if w.eq_ignore_ascii_case(word))
+    }
+
+    /// The name as PostgreSQL stores it: unquoted names folded to lower case.
+    pub fn name(&self) -> Option<String> {
+        match self {
+            Token::Word(w) => Some(w.to_ascii_lowercase()),
+            Token::Quoted(name) => Some(name.clone()),
+            Token::Other => None,
+        }
+    }
+}
+
+/// The first `n` tokens of one statement's text, comments skipped.
+pub(crate) fn leading_tokens(sql: &str, n: usize) -> Vec<Token<'_>> {
+    let bytes = sql.as_bytes();
+    // PostgreSQL takes any non-ASCII character as a letter of a name.
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && out.len() < n {
+        let c = bytes[i];
+        let next = bytes.get(i + 1).copied();
+        if c.is_ascii_whitespace() {
+            i += 1;
+        } else if c == b'-' && next == Some(b'-') {
+            i = sql[i..].find('\n').map_or(bytes.len(), |k| i + k + 1);
+        } else if c == b'/' && next == Some(b'*') {
+            i = skip_block_comment(bytes, i);
+        } else if c == b'"' {
+            let end = skip_quoted(bytes, i, b'"', false);
+            let inner = sql[i + 1..end.max(i + 1)].strip_suffix('"').unwrap_or("");
+            out.push(Token::Quoted(inner.replace("\"\"", "\"")));
+            i = end;
+        } else if c == b'\'' {
+            i = skip_quoted(bytes, i, b'\'', escapes_backslash(bytes, i));
+            out.push(Token::Other);
+        } else if c == b'$' {
+            i = skip_dollar(sql, i);
+            out.push(Token::Other);
+        } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
+            let mut end = i + 1;
+            while end < bytes.len() && name_byte(bytes[end]) {
+                end += 1;
+            }
+            out.push(Token::Word(&sql[i..end]));
+            i = end;
+        } else {
+            out.push(Token::Other);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// 1-based line of byte `offset` in `text`.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
@@ -238,6 +308,30 @@ mod tests {
             .map(|s| s.transaction_control())
             .collect();
         assert_eq!(control, [true, false, true, true, true, false, true]);
+    }
+
+    #[test]
+    fn leading_tokens_skip_comments_and_undo_doubled_quotes() {
+        let tokens = leading_tokens(
+            "-- why\ncreate /* a /* b */ */ INDEX \"Mixed \"\"Case\"\"\" ON tëst ('x;');",
+            8,
+        );
+        assert_eq!(
+            tokens,
+            [
+                Token::Word("create"),
+                Token::Word("INDEX"),
+                Token::Quoted("Mixed \"Case\"".into()),
+                Token::Word("ON"),
+                Token::Word("tëst"),
+                Token::Other,
+                Token::Other,
+                Token::Other,
+            ]
+        );
+        assert!(tokens[0].is("CREATE"));
+        assert_eq!(tokens[4].name().as_deref(), Some("tëst"));
+        assert_eq!(leading_tokens("SELECT 1", 1), [Token::Word("SELECT")]);
     }
 
     #[test]

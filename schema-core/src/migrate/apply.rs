@@ -14,6 +14,7 @@ use super::session_set::Saved;
 use crate::files::source::{Migration, Statement};
 
 /// Applies `migration` and records it; returns how long its statements took.
+#[cfg(feature = "dev")]
 pub(crate) async fn apply(
     client: &Client,
     migration: &Migration,

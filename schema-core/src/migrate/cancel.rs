@@ -10,9 +10,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio_postgres::{CancelToken, Client};
-use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::{Migrator, Progress};
+use crate::connection::Connector;
 use crate::files::source::Migration;
 
 /// How long the cancel request may take to reach the server.
@@ -44,7 +44,7 @@ pub struct StoppedIn {
 pub(crate) struct CancelOnDrop<'a> {
     migrator: &'a Migrator,
     token: CancelToken,
-    tls: Option<MakeRustlsConnect>,
+    tls: Option<Connector>,
     state: Mutex<Interrupted>,
     armed: bool,
 }
@@ -53,11 +53,7 @@ impl<'a> CancelOnDrop<'a> {
     /// `tls`: the connector the connection was made with; `None` for a connection the caller
     /// made, for which a connector that accepts any certificate is used (a cancel request
     /// carries only the backend's pid and secret key).
-    pub(crate) fn new(
-        migrator: &'a Migrator,
-        client: &Client,
-        tls: Option<MakeRustlsConnect>,
-    ) -> Self {
+    pub(crate) fn new(migrator: &'a Migrator, client: &Client, tls: Option<Connector>) -> Self {
         CancelOnDrop {
             migrator,
             token: client.cancel_token(),
@@ -125,7 +121,7 @@ impl Drop for CancelOnDrop<'_> {
 
 /// Sends the cancel request and waits until it has been delivered, on a thread of its own: a
 /// destructor cannot await, and the caller's runtime may have a single thread.
-fn cancel(token: CancelToken, tls: Option<MakeRustlsConnect>) {
+fn cancel(token: CancelToken, tls: Option<Connector>) {
     let sent = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -40,6 +40,7 @@ mod sessions;
 mod verify;
 
 pub use cancel::{Interrupted, StoppedIn};
+#[cfg(feature = "cli")]
 pub(crate) use display::plural;
 pub use error::{MigrateError, StatementFailure, VerifyProblem};
 pub use foreign::DRIZZLE_LEDGER;
@@ -56,11 +57,13 @@ use std::path::{Path, PathBuf};
 
 use crate::files::{names, source, Migration, SkippedFile};
 use std::sync::Arc;
+#[cfg(feature = "dev")]
 use std::time::Duration;
 
 /// Applies one migration on `client` and records it in the ledger (created if missing),
 /// without the lock: for a database of the caller's own that it looks at between
 /// migrations, such as `generate --check`'s shadow database.
+#[cfg(feature = "dev")]
 pub(crate) async fn apply_one(
     client: &tokio_postgres::Client,
     migration: &Migration,
@@ -77,6 +80,7 @@ pub(crate) async fn apply_one(
 
 /// Applies one down and removes its migration's ledger row, in one transaction, without
 /// the lock (see [`apply_one`]).
+#[cfg(feature = "dev")]
 pub(crate) async fn revert_one(
     client: &tokio_postgres::Client,
     version: i64,

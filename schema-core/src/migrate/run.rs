@@ -4,13 +4,13 @@
 use std::time::Duration;
 
 use tokio_postgres::Client;
-use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::cancel::CancelOnDrop;
 use super::error::MigrateError;
 use super::online::{Watch, Watcher};
 use super::verify::{self, StatusEntry};
 use super::{ledger, lock, Migrator};
+use crate::connection::Connector;
 use crate::connection::{pool, ConnectError, DatabaseConfig};
 use crate::files::names::SkippedFile;
 use crate::files::source::Migration;
@@ -191,7 +191,7 @@ impl Migrator {
         &self,
         client: &Client,
         watcher: Watcher<'_>,
-        tls: Option<MakeRustlsConnect>,
+        tls: Option<Connector>,
     ) -> Result<Report, MigrateError> {
         let guard = CancelOnDrop::new(self, client, tls);
         let result = self.run_guarded(client, watcher, &guard).await;
