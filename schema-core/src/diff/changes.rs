@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 /// makes. Empty exactly when the two describe the same database (column order aside, which
 /// `ALTER TABLE .. ADD COLUMN` cannot choose).
 pub fn changes(from: &Schema, to: &Schema) -> Vec<SchemaChange> {
+    // Named for verify, the most common reading: `from` is the database, `to` the code.
     let (database, code) = (from, to);
     let mut drifts = Vec::new();
     compare_enums(database, code, &mut drifts);

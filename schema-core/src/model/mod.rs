@@ -272,10 +272,8 @@ fn is_no_action(action: &OnDelete) -> bool {
     *action == OnDelete::NoAction
 }
 
-/// A referential action, of `ON DELETE` or `ON UPDATE`.
-pub type ReferentialAction = OnDelete;
-
-/// The ON DELETE action of a foreign key. There is no default: every key states one.
+/// The ON DELETE action of a foreign key (and, read from a database, its ON UPDATE action).
+/// There is no default: every key states one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDelete {
