@@ -12,6 +12,7 @@ use tokio_postgres::Client;
 
 use super::backoff::jittered;
 use super::error::MigrateError;
+use super::session_set::Saved;
 use super::sessions::{self, Session};
 use super::source::Migration;
 use super::{apply, Migrator};
@@ -104,13 +105,14 @@ impl Migrator {
         client: &Client,
         watch: Option<&Watch<'_>>,
         migration: &Migration,
+        saved: &Saved,
         at: &(dyn Fn(usize) + Sync),
     ) -> Result<Duration, MigrateError> {
         self.retrying(watch, migration, || async {
             if !migration.transactional {
                 self.drop_invalid_indexes(client, migration).await?;
             }
-            apply::apply_telling(client, migration, at).await
+            apply::apply_telling(client, migration, saved, at).await
         })
         .await
     }
