@@ -71,6 +71,12 @@ pub use source::{Migration, Statement, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOI
 pub use tls::{SslMode, TlsError, TlsSettings};
 pub use verify::{State, StatusEntry};
 
+/// What decides the ledger's format (its definition), for keys of databases built by runs.
+#[cfg(feature = "testing")]
+pub(crate) fn ledger_format() -> &'static str {
+    ledger::ENSURE_LEDGER
+}
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;

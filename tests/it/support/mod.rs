@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod build;
+pub mod migrated;
 pub mod question_bank;
 pub mod test_server;
 pub mod versions;
