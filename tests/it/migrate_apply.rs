@@ -302,7 +302,10 @@ async fn an_empty_folder_applies_nothing() {
 async fn the_recorded_duration_is_the_time_the_statements_took() {
     let db = TestDatabase::create().await.unwrap();
     let fixture = Fixture::new(&[
-        ("0000_slow.sql", "SELECT pg_sleep(0.3);\nCREATE TABLE t ();\n"),
+        (
+            "0000_slow.sql",
+            "SELECT pg_sleep(0.3);\nCREATE TABLE t ();\n",
+        ),
         ("0001_quick.sql", "CREATE TABLE u ();\n"),
     ]);
     let report = fixture.migrator().run(&config(&db)).await.unwrap();

@@ -65,7 +65,10 @@ async fn migrated() -> (TestDatabase, Client) {
         .run(&config(&db))
         .await
         .unwrap_or_else(|e| panic!("{e}\n{}", e.help()));
-    assert!(again.applied.is_empty(), "a run on the copy applies nothing");
+    assert!(
+        again.applied.is_empty(),
+        "a run on the copy applies nothing"
+    );
     assert_eq!(again.already_applied, migrator.migrations().len());
     let client = db.connect().await.unwrap();
     (db, client)

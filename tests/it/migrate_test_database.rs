@@ -233,7 +233,10 @@ mod templates {
         let db = TestDatabase::migrated_slowly(&migrator).await.unwrap();
         assert_eq!(built_at(&db).await.1, 2);
         let template = TestDatabase::template_name(&migrator).await.unwrap();
-        assert!(!exists(&admin().await, &template).await, "no template built");
+        assert!(
+            !exists(&admin().await, &template).await,
+            "no template built"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -244,7 +247,10 @@ mod templates {
         )]);
         let migrator = fixture.migrator();
         let template = TestDatabase::template_name(&migrator).await.unwrap();
-        let err = TestDatabase::migrated(&migrator).await.err().expect("fails");
+        let err = TestDatabase::migrated(&migrator)
+            .await
+            .err()
+            .expect("fails");
         assert!(
             matches!(&err, TestDbError::Migrate { database, .. } if *database == template),
             "{err:?}"
@@ -283,10 +289,17 @@ mod templates {
         let fixture = fixture();
         let migrator = fixture.migrator();
         let db = TestDatabase::migrated(&migrator).await.unwrap();
-        assert!(!exists(&admin, &stale).await, "the stale template is dropped");
+        assert!(
+            !exists(&admin, &stale).await,
+            "the stale template is dropped"
+        );
         assert!(exists(&admin, &recent).await, "a recently used one stays");
         drop(db);
         drop_template(&admin, &recent).await;
-        drop_template(&admin, &TestDatabase::template_name(&migrator).await.unwrap()).await;
+        drop_template(
+            &admin,
+            &TestDatabase::template_name(&migrator).await.unwrap(),
+        )
+        .await;
     }
 }

@@ -193,7 +193,10 @@ async fn is_ready(admin: &Client, name: &str) -> Result<bool, TestDbError> {
 async fn touch(admin: &Client, name: &str) {
     {
         let mut touched = TOUCHED.lock().unwrap_or_else(|p| p.into_inner());
-        if !touched.get_or_insert_with(HashSet::new).insert(name.to_string()) {
+        if !touched
+            .get_or_insert_with(HashSet::new)
+            .insert(name.to_string())
+        {
             return;
         }
     }
