@@ -141,7 +141,7 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// Creates a fresh, empty database with a unique name.
     pub async fn create() -> Result<Self, TestDbError> {
-        Self::create_from(None).await
+        Self::create_from(None, None).await
     }
 
     /// A database with `migrator`'s migrations applied, copied from the template for those
@@ -162,6 +162,8 @@ impl TestDatabase {
         if std::env::var(NO_TEMPLATE_VAR).is_ok_and(|v| v == "1") {
             return Self::migrated_slowly(migrator).await;
         }
+        // Refused before a template is built for nothing.
+        test_runtime()?;
         let admin = connect(&admin_config()?).await?;
         let template = template::name(&admin, migrator).await?;
         // A template dropped as stale between the check and the copy is built again.
@@ -169,7 +171,7 @@ impl TestDatabase {
         loop {
             tries += 1;
             template::ensure(&admin, &admin_config()?, &template, migrator).await?;
-            match Self::create_from(Some(&template)).await {
+            match Self::create_from(Some(&template), Some(&admin)).await {
                 Err(TestDbError::Create { source, .. })
                     if tries < 3 && source.code() == Some(&SqlState::UNDEFINED_DATABASE) => {}
                 other => return other,
@@ -199,12 +201,13 @@ impl TestDatabase {
         Ok(db)
     }
 
-    /// A new database, a copy of `template` when given.
-    async fn create_from(template: Option<&str>) -> Result<Self, TestDbError> {
-        let runtime = tokio::runtime::Handle::current();
-        if runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
-            return Err(TestDbError::NeedsMultiThreadRuntime);
-        }
+    /// A new database, a copy of `template` when given, created through `admin_client` (or a
+    /// connection of its own).
+    async fn create_from(
+        template: Option<&str>,
+        admin_client: Option<&tokio_postgres::Client>,
+    ) -> Result<Self, TestDbError> {
+        let runtime = test_runtime()?;
         let admin = admin_config()?;
         let name = format!(
             "schema_test_{}_{}_{}",
@@ -215,7 +218,14 @@ impl TestDatabase {
                 .map(|d| d.subsec_nanos())
                 .unwrap_or(0)
         );
-        let client = connect(&admin).await?;
+        let own;
+        let client = match admin_client {
+            Some(client) => client,
+            None => {
+                own = connect(&admin).await?;
+                &own
+            }
+        };
         client
             .batch_execute(&match template {
                 Some(template) => format!(
@@ -296,6 +306,15 @@ impl Drop for TestDatabase {
             eprintln!("warning: could not drop test database `{}`", self.name);
         }
     }
+}
+
+/// The test's runtime, which must be multi-threaded (see [`TestDbError::NeedsMultiThreadRuntime`]).
+fn test_runtime() -> Result<tokio::runtime::Handle, TestDbError> {
+    let runtime = tokio::runtime::Handle::current();
+    if runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+        return Err(TestDbError::NeedsMultiThreadRuntime);
+    }
+    Ok(runtime)
 }
 
 /// The URL of the server tests run against.
