@@ -178,9 +178,11 @@ impl Migrator {
         // Often enough to see a blocker before lock_timeout cancels the wait.
         let every = (self.options.lock_timeout / 4)
             .clamp(Duration::from_millis(20), Duration::from_millis(250));
-        let mut tick = tokio::time::interval(every);
+        // The first tick is one period away. (An interval's immediate first tick still goes
+        // through the timer, whose resolution is a millisecond: awaited before every
+        // migration, it cost up to that much each.)
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tick.tick().await;
         loop {
             tokio::select! {
                 out = &mut work => return (out, blockers),
