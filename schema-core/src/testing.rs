@@ -6,15 +6,45 @@
 //! (`#[tokio::test(flavor = "multi_thread")]`): a value dropped in synchronous code blocks one
 //! worker while another drives the `DROP DATABASE`.
 //!
+//! [`TestDatabase::migrated`] gives a test a database with a migration folder applied, copied
+//! from a template database that is migrated once per server (see [`template`](self#templates));
+//! [`TestDatabase::migrated_slowly`], or `SCHEMA_TEST_NO_TEMPLATE=1`, runs the migrations on
+//! the test's own database instead.
+//!
+//! # Templates
+//!
+//! A template is a database named `schema_template_<key>`, the key a hash of every
+//! migration's version, name and checksums, the ledger's format and the server's version:
+//! a change to any of them builds a new template, the first time a test asks for it. It is
+//! built under an advisory lock, so concurrent test processes build it once and share it
+//! (a process waits at most [`TEMPLATE_LOCK_WAIT`] for another one building it). Once
+//! built it accepts no connections, since PostgreSQL copies only a database nobody is
+//! connected to. Templates are what a test run leaves on the server on purpose; those
+//! unused for [`STALE_AFTER`] are dropped when another template is built.
+//!
 //! Creating and dropping databases is destructive, so this refuses any server that is not on
 //! this machine unless `SCHEMA_TEST_ALLOW_REMOTE=1` says otherwise.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
 use tokio_postgres::config::Host;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Config, NoTls};
+
+use crate::connection::{self, DatabaseConfig};
+use crate::migrate::{MigrateError, Migrator};
+
+mod template;
+
+pub use template::{STALE_AFTER, TEMPLATE_LOCK_WAIT, TEMPLATE_PREFIX};
 
 /// The server tests use when `TEST_DATABASE_URL` is not set: the local PostgreSQL over TCP.
 pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Set to `1` to have [`TestDatabase::migrated`] run the migrations on each test's database
+/// instead of copying a template.
+pub const NO_TEMPLATE_VAR: &str = "SCHEMA_TEST_NO_TEMPLATE";
 
 /// Set to `1` to let tests create and drop databases on a server that is not local.
 pub const ALLOW_REMOTE_VAR: &str = "SCHEMA_TEST_ALLOW_REMOTE";
@@ -56,6 +86,40 @@ pub enum TestDbError {
          multi-threaded: write #[tokio::test(flavor = \"multi_thread\")]"
     )]
     NeedsMultiThreadRuntime,
+    /// Another test process has held the template's lock for longer than
+    /// [`TEMPLATE_LOCK_WAIT`] (it builds the same template, or it hangs).
+    #[error(
+        "waited {} s for the lock on template database `{template}`, which another test \
+         process is building; if none is running, a session still holds the lock: \
+         SELECT pid FROM pg_locks WHERE locktype = 'advisory'",
+        waited.as_secs()
+    )]
+    TemplateLockTimeout {
+        /// The template database's name.
+        template: String,
+        /// How long this process waited.
+        waited: Duration,
+    },
+    /// Preparing the template database failed.
+    #[error("cannot prepare template database `{template}`: failed {during}")]
+    Template {
+        /// The template database's name.
+        template: String,
+        /// What was being done.
+        during: &'static str,
+        /// The server's error.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// The migrations failed on a template or a test database.
+    #[error("cannot migrate `{database}`: {source}")]
+    Migrate {
+        /// The database the migrations ran on.
+        database: String,
+        /// The run's error.
+        #[source]
+        source: Box<MigrateError>,
+    },
     /// `CREATE DATABASE` failed.
     #[error("cannot create test database `{name}`")]
     Create {
@@ -78,10 +142,73 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// Creates a fresh, empty database with a unique name.
     pub async fn create() -> Result<Self, TestDbError> {
-        let runtime = tokio::runtime::Handle::current();
-        if runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
-            return Err(TestDbError::NeedsMultiThreadRuntime);
+        Self::create_from(None, None).await
+    }
+
+    /// A database with `migrator`'s migrations applied, copied from the template for those
+    /// migrations on this server (built first if there is none; see [the module](self)).
+    /// With `SCHEMA_TEST_NO_TEMPLATE=1` this is [`TestDatabase::migrated_slowly`].
+    ///
+    /// ```no_run
+    /// # async fn t() -> Result<(), Box<dyn std::error::Error>> {
+    /// use schema_core::migrate::Migrator;
+    /// use schema_core::testing::TestDatabase;
+    ///
+    /// let migrator = Migrator::from_dir("migrations")?;
+    /// let db = TestDatabase::migrated(&migrator).await?;
+    /// let client = db.connect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn migrated(migrator: &Migrator) -> Result<Self, TestDbError> {
+        if std::env::var(NO_TEMPLATE_VAR).is_ok_and(|v| v == "1") {
+            return Self::migrated_slowly(migrator).await;
         }
+        // Refused before a template is built for nothing.
+        test_runtime()?;
+        let admin = connect(&admin_config()?).await?;
+        let template = template::name(&admin, migrator).await?;
+        // A template dropped as stale between the check and the copy is built again.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            template::ensure(&admin, &admin_config()?, &template, migrator).await?;
+            match Self::create_from(Some(&template), Some(&admin)).await {
+                Err(TestDbError::Create { source, .. })
+                    if tries < 3 && source.code() == Some(&SqlState::UNDEFINED_DATABASE) => {}
+                other => return other,
+            }
+        }
+    }
+
+    /// The name of the template database [`TestDatabase::migrated`] copies for `migrator`
+    /// on the test server (whether or not it is built yet).
+    pub async fn template_name(migrator: &Migrator) -> Result<String, TestDbError> {
+        let admin = connect(&admin_config()?).await?;
+        template::name(&admin, migrator).await
+    }
+
+    /// A database with `migrator`'s migrations applied by running them on it: what
+    /// [`TestDatabase::migrated`] does without a template, for a test that wants the run
+    /// itself.
+    pub async fn migrated_slowly(migrator: &Migrator) -> Result<Self, TestDbError> {
+        let db = Self::create().await?;
+        migrator
+            .run(&DatabaseConfig::from(db.config.clone()))
+            .await
+            .map_err(|e| TestDbError::Migrate {
+                database: db.name.clone(),
+                source: Box::new(e),
+            })?;
+        Ok(db)
+    }
+
+    /// A new database, a copy of `template` when given, created through `admin_client` (or a
+    /// connection of its own).
+    async fn create_from(
+        template: Option<&str>,
+        admin_client: Option<&tokio_postgres::Client>,
+    ) -> Result<Self, TestDbError> {
+        let runtime = test_runtime()?;
         let admin = admin_config()?;
         let name = format!(
             "schema_test_{}_{}_{}",
@@ -92,17 +219,22 @@ impl TestDatabase {
                 .map(|d| d.subsec_nanos())
                 .unwrap_or(0)
         );
-        let client = connect(&admin).await?;
-        client
-            .batch_execute(&format!(
-                "CREATE DATABASE {}",
-                crate::sql::quote_ident(&name)
-            ))
-            .await
-            .map_err(|source| TestDbError::Create {
-                name: name.clone(),
-                source,
-            })?;
+        let own;
+        let client = match admin_client {
+            Some(client) => client,
+            None => {
+                own = connect(&admin).await?;
+                &own
+            }
+        };
+        match template {
+            Some(template) => connection::copy_database(client, &name, template).await,
+            None => connection::create_database(client, &name).await,
+        }
+        .map_err(|source| TestDbError::Create {
+            name: name.clone(),
+            source,
+        })?;
         let mut config = admin.clone();
         config.dbname(&name);
         Ok(TestDatabase {
@@ -145,13 +277,7 @@ impl Drop for TestDatabase {
         let name = self.name.clone();
         let dropped = async move {
             let client = connect(&admin).await.ok()?;
-            client
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    crate::sql::quote_ident(&name)
-                ))
-                .await
-                .ok()
+            connection::drop_database(&client, &name).await.ok()
         };
         // The drop runs as a task on the test's runtime; this thread only waits for it, so the
         // runtime's workers stay free to drive it whether the value is dropped in the test's
@@ -169,6 +295,15 @@ impl Drop for TestDatabase {
             eprintln!("warning: could not drop test database `{}`", self.name);
         }
     }
+}
+
+/// The test's runtime, which must be multi-threaded (see [`TestDbError::NeedsMultiThreadRuntime`]).
+fn test_runtime() -> Result<tokio::runtime::Handle, TestDbError> {
+    let runtime = tokio::runtime::Handle::current();
+    if runtime.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+        return Err(TestDbError::NeedsMultiThreadRuntime);
+    }
+    Ok(runtime)
 }
 
 /// The URL of the server tests run against.

@@ -295,3 +295,37 @@ async fn an_empty_folder_applies_nothing() {
     assert!(report.applied.is_empty());
     assert_eq!(report.already_applied, 0);
 }
+
+/// The ledger keeps how long a migration's statements took, as the server measured them
+/// (nothing waits for the client between them and their row), and the report says the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_recorded_duration_is_the_time_the_statements_took() {
+    let db = TestDatabase::create().await.unwrap();
+    let fixture = Fixture::new(&[
+        (
+            "0000_slow.sql",
+            "SELECT pg_sleep(0.3);\nCREATE TABLE t ();\n",
+        ),
+        ("0001_quick.sql", "CREATE TABLE u ();\n"),
+    ]);
+    let report = fixture.migrator().run(&config(&db)).await.unwrap();
+    let client = db.connect().await.unwrap();
+    let recorded: Vec<f64> = client
+        .query(
+            "SELECT duration_ms FROM schema_migrations.ledger ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(recorded[0] >= 300.0, "{recorded:?}");
+    assert!(recorded[1] < 300.0, "{recorded:?}");
+    for (applied, ms) in report.applied.iter().zip(&recorded) {
+        assert!(
+            (applied.duration.as_secs_f64() * 1000.0 - ms).abs() < 0.01,
+            "{applied:?} against {ms}"
+        );
+    }
+}

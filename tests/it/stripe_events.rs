@@ -3,7 +3,6 @@
 use deadpool_postgres::{Manager, Pool};
 use schema::question_bank::StripeEvent;
 use schema::stripe_events::{handle_delivery, EventTransaction, Outcome, WebhookError};
-use schema_core::migrate::Migrator;
 use schema_core::testing::TestDatabase;
 use schema_core::Table;
 use std::collections::HashMap;
@@ -15,13 +14,8 @@ const EFFECTS_DDL: &str = "CREATE TABLE webhook_effects (event_id text NOT NULL)
 
 /// A database migrated with the committed migrations, plus the effects table.
 async fn database() -> TestDatabase {
-    let db = TestDatabase::create().await.expect("test database");
+    let db = crate::support::migrated::question_bank().await;
     let client = db.connect().await.expect("connect to test database");
-    Migrator::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-        .expect("committed migrations")
-        .run_on_client(&client)
-        .await
-        .expect("apply migrations");
     client
         .batch_execute(EFFECTS_DDL)
         .await

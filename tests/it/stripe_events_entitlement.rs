@@ -5,7 +5,6 @@ use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::{Manager, Pool};
 use schema::question_bank::{StripeSubscription as Sub, SubscriptionStatus};
 use schema::stripe_events::{handle_delivery, EventTransaction, Outcome};
-use schema_core::migrate::Migrator;
 use schema_core::testing::TestDatabase;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
@@ -78,11 +77,8 @@ async fn entitled(db: &TestDatabase, user_id: Uuid) -> bool {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_late_redelivery_does_not_revive_a_cancelled_subscription() -> TestResult {
-    let db = TestDatabase::create().await?;
+    let db = crate::support::migrated::question_bank().await;
     let client = db.connect().await?;
-    Migrator::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))?
-        .run_on_client(&client)
-        .await?;
     let user_id = Uuid::new_v4();
     client
         .execute(

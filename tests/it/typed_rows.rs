@@ -10,7 +10,6 @@ use schema::question_bank::{
     QuestionDifficulty, QuestionStatus, QuestionTag, StripeCustomer, StripeEvent,
     StripeSubscription, SubscriptionStatus, Tag, TagKind, User, SCHEMA,
 };
-use schema_core::migrate::Migrator;
 use schema_core::testing::TestDatabase;
 use schema_core::{Column, Json, PgEnum, Table};
 use std::fmt::Debug;
@@ -54,11 +53,8 @@ fn seed_sql() -> String {
 }
 
 async fn migrated() -> Result<(TestDatabase, Client), Box<dyn std::error::Error>> {
-    let db = TestDatabase::create().await?;
+    let db = crate::support::migrated::question_bank().await;
     let client = db.connect().await?;
-    Migrator::from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))?
-        .run_on_client(&client)
-        .await?;
     client.batch_execute(&seed_sql()).await?;
     Ok((db, client))
 }

@@ -1,25 +1,14 @@
 //! The committed migrations, the question-bank descriptors and the catalog reader agree: a
 //! database migrated with `migrations/` is exactly the schema in code.
 
-use crate::migrate_support as support;
-
 use schema::SCHEMA as QUESTION_BANK;
 use schema_core::catalog;
 use schema_core::diff::SchemaChange;
-use schema_core::migrate::Migrator;
 use schema_core::testing::TestDatabase;
-use support::config;
-
-const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_database_migrated_with_the_committed_migrations_has_no_drift() {
-    let db = TestDatabase::create().await.unwrap();
-    Migrator::from_dir(MIGRATIONS)
-        .unwrap_or_else(|e| panic!("{e}\n{}", e.help()))
-        .run(&config(&db))
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", e.help()));
+    let db = crate::support::migrated::question_bank().await;
     let client = db.connect().await.unwrap();
     let report = catalog::verify(&client, &QUESTION_BANK).await.unwrap();
     assert_eq!(report.schema, "public");

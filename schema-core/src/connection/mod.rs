@@ -17,6 +17,6 @@ mod tls;
 
 pub use config::{DatabaseConfig, DATABASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT};
 pub use error::ConnectError;
-pub use scratch::{create_database, drop_database};
+pub use scratch::{copy_database, create_database, drop_database};
 pub(crate) use tls::Connector;
 pub use tls::{SslMode, TlsError, TlsSettings};

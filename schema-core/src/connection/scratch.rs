@@ -13,6 +13,22 @@ pub async fn create_database(admin: &Client, name: &str) -> Result<(), tokio_pos
         .await
 }
 
+/// `CREATE DATABASE name TEMPLATE template`: a copy of `template`, which nobody may be
+/// connected to meanwhile.
+pub async fn copy_database(
+    admin: &Client,
+    name: &str,
+    template: &str,
+) -> Result<(), tokio_postgres::Error> {
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {} TEMPLATE {}",
+            quote_ident(name),
+            quote_ident(template)
+        ))
+        .await
+}
+
 /// `DROP DATABASE IF EXISTS name WITH (FORCE)`: the connections still open on it are ended,
 /// so a dropped client's connection that has not closed yet does not keep the database.
 pub async fn drop_database(admin: &Client, name: &str) -> Result<(), tokio_postgres::Error> {

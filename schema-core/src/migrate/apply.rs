@@ -19,34 +19,47 @@ pub(crate) async fn apply(
     client: &Client,
     migration: &Migration,
 ) -> Result<Duration, MigrateError> {
-    apply_telling(client, migration, &|_| {}).await
+    let saved = Saved::before(client, [migration]).await?;
+    apply_telling(client, migration, &saved, &|_| {}).await
 }
 
 /// [`apply`], telling `at` the number of each statement of a migration without a transaction
-/// as it starts (where an interruption would stop it).
+/// as it starts (where an interruption would stop it). `saved` holds the session's settings
+/// as they were before the migration, read once for the whole run: each migration sets
+/// back what it changes, so they are the same before every migration of the run.
 pub(crate) async fn apply_telling(
     client: &Client,
     migration: &Migration,
+    saved: &Saved,
     at: &(dyn Fn(usize) + Sync),
 ) -> Result<Duration, MigrateError> {
     if migration.transactional {
-        apply_in_transaction(client, migration).await
+        apply_in_transaction(client, migration, saved).await
     } else {
-        apply_without_transaction(client, migration, at).await
+        apply_without_transaction(client, migration, saved, at).await
     }
 }
 
 async fn apply_in_transaction(
     client: &Client,
     migration: &Migration,
+    saved: &Saved,
 ) -> Result<Duration, MigrateError> {
-    let saved = Saved::before(client, migration).await?;
-    let started = Instant::now();
-    // BEGIN and every statement are sent at once (tokio-postgres pipelines futures polled
-    // together) instead of waiting a round trip for each: inside the transaction a failure
-    // aborts everything after it, so the first error in statement order is the real one, and
-    // the ones behind it only say the transaction was aborted.
-    let (begun, results) = future::join(
+    // One round trip: BEGIN, every statement, the ledger row and COMMIT are sent at once
+    // (tokio-postgres pipelines futures polled together, each its own simple-protocol
+    // message, so a failure still points at one statement). Inside the transaction a failure
+    // aborts everything after it: the first error in statement order is the real one, the
+    // ones behind it only say the transaction was aborted, and the COMMIT at the end then
+    // rolls back. The duration is taken on the server (`now()` is the time of BEGIN), so
+    // nothing waits for the client between the statements and the row that records them.
+    // What the migration set for the session is set back inside the transaction, so it
+    // ends with it as a `SET LOCAL` would.
+    let record = format!(
+        "{}{}",
+        saved.restore_sql_for(migration),
+        ledger::insert_row_timed_on_server(migration)
+    );
+    let (begun, results, recorded, committed) = future::join4(
         client.batch_execute("BEGIN"),
         future::join_all(
             migration
@@ -54,6 +67,8 @@ async fn apply_in_transaction(
                 .iter()
                 .map(|statement| client.batch_execute(&statement.sql)),
         ),
+        client.simple_query(&record),
+        client.batch_execute("COMMIT"),
     )
     .await;
     if let Err(e) = begun {
@@ -73,34 +88,32 @@ async fn apply_in_transaction(
         rollback(client).await;
         return Err(failure);
     }
-    let elapsed = started.elapsed();
-    // The ledger row and COMMIT travel in one message: one round trip per migration saved.
-    // What the migration set for the session is set back first, inside the transaction, so
-    // it ends with it as a `SET LOCAL` would.
-    let record = format!(
-        "{}{};\nCOMMIT",
-        saved.restore_sql(),
-        ledger::insert_row(migration, elapsed.as_secs_f64() * 1000.0)
-    );
-    if let Err(e) = client.batch_execute(&record).await {
+    let duration_ms = match recorded {
+        Ok(messages) => ledger::returned_duration(&messages),
+        Err(e) => {
+            rollback(client).await;
+            return Err(database("recording it in the ledger", migration, e));
+        }
+    };
+    if let Err(e) = committed {
         rollback(client).await;
-        return Err(database("recording it in the ledger", migration, e));
+        return Err(database("committing it", migration, e));
     }
-    Ok(elapsed)
+    Ok(Duration::from_secs_f64(duration_ms.max(0.0) / 1000.0))
 }
 
 async fn apply_without_transaction(
     client: &Client,
     migration: &Migration,
+    saved: &Saved,
     at: &(dyn Fn(usize) + Sync),
 ) -> Result<Duration, MigrateError> {
-    let saved = Saved::before(client, migration).await?;
     let started = Instant::now();
     let ran = run_statements(client, migration, at).await;
     let elapsed = started.elapsed();
     // What the migration set for the session is set back after it, whether it succeeded or
     // not (best effort after a failure: the failure is what is reported).
-    let restore = saved.restore_sql();
+    let restore = saved.restore_sql_for(migration);
     if let Err(e) = ran {
         if !restore.is_empty() {
             let _ = client.batch_execute(&restore).await;

@@ -110,10 +110,45 @@ pub(crate) async fn read_if_present(client: &Client) -> Result<Vec<LedgerRow>, M
     }
 }
 
+/// The row recording `migration` applied in the transaction under way, its duration taken
+/// on the server: from the transaction's start (`now()`, the time of BEGIN) to this row.
+/// Returns the duration, read by [`returned_duration`].
+pub(crate) fn insert_row_timed_on_server(migration: &Migration) -> String {
+    format!(
+        "{} RETURNING \"duration_ms\"",
+        insert_row_with(
+            migration,
+            "1000 * extract(epoch FROM clock_timestamp() - now())::double precision"
+        )
+    )
+}
+
+/// The duration returned by [`insert_row_timed_on_server`], in milliseconds; 0 if the answer
+/// holds none (the ledger keeps the server's figure either way).
+pub(crate) fn returned_duration(messages: &[SimpleQueryMessage]) -> f64 {
+    messages
+        .iter()
+        .find_map(|m| match m {
+            SimpleQueryMessage::Row(row) => row.get(0)?.parse().ok(),
+            _ => None,
+        })
+        .unwrap_or(0.0)
+}
+
 /// The row recording `migration`, as SQL text so it can travel in one message with COMMIT.
 /// Every value is either a number or checked text (file names allow no quotes, checksums
 /// are hex), and quoting is applied all the same.
 pub(crate) fn insert_row(migration: &Migration, duration_ms: f64) -> String {
+    let duration_ms = if duration_ms.is_finite() {
+        duration_ms
+    } else {
+        0.0
+    };
+    insert_row_with(migration, &duration_ms.to_string())
+}
+
+/// The row recording `migration`, with `duration_ms` as an SQL expression.
+fn insert_row_with(migration: &Migration, duration_ms: &str) -> String {
     format!(
         "INSERT INTO {} \
          (\"version\", \"name\", \"checksum\", \"applied_at\", \"duration_ms\", \"down_checksum\") \
@@ -122,11 +157,7 @@ pub(crate) fn insert_row(migration: &Migration, duration_ms: f64) -> String {
         migration.version,
         quote_literal(&migration.name),
         quote_literal(&migration.checksum),
-        if duration_ms.is_finite() {
-            duration_ms
-        } else {
-            0.0
-        },
+        duration_ms,
         migration
             .down_checksum
             .as_deref()

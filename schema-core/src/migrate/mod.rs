@@ -53,6 +53,12 @@ pub use run::{Applied, DryRun, Progress, Report, Status};
 pub use sessions::Session;
 pub use verify::{State, StatusEntry};
 
+/// What decides the ledger's format (its definition), for keys of databases built by runs.
+#[cfg(feature = "testing")]
+pub(crate) fn ledger_format() -> &'static str {
+    ledger::ENSURE_LEDGER
+}
+
 use std::path::{Path, PathBuf};
 
 use crate::files::{names, source, Migration, SkippedFile};

@@ -12,6 +12,7 @@ use tokio_postgres::Client;
 
 use super::backoff::jittered;
 use super::error::MigrateError;
+use super::session_set::Saved;
 use super::sessions::{self, Session};
 use super::{apply, Migrator};
 use crate::files::source::Migration;
@@ -104,13 +105,14 @@ impl Migrator {
         client: &Client,
         watch: Option<&Watch<'_>>,
         migration: &Migration,
+        saved: &Saved,
         at: &(dyn Fn(usize) + Sync),
     ) -> Result<Duration, MigrateError> {
         self.retrying(watch, migration, || async {
             if !migration.transactional {
                 self.drop_invalid_indexes(client, migration).await?;
             }
-            apply::apply_telling(client, migration, at).await
+            apply::apply_telling(client, migration, saved, at).await
         })
         .await
     }
@@ -176,9 +178,11 @@ impl Migrator {
         // Often enough to see a blocker before lock_timeout cancels the wait.
         let every = (self.options.lock_timeout / 4)
             .clamp(Duration::from_millis(20), Duration::from_millis(250));
-        let mut tick = tokio::time::interval(every);
+        // The first tick is one period away. (An interval's immediate first tick still goes
+        // through the timer, whose resolution is a millisecond: awaited before every
+        // migration, it cost up to that much each.)
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tick.tick().await;
         loop {
             tokio::select! {
                 out = &mut work => return (out, blockers),

@@ -8,6 +8,7 @@ use tokio_postgres::Client;
 use super::cancel::CancelOnDrop;
 use super::error::MigrateError;
 use super::online::{Watch, Watcher};
+use super::session_set::Saved;
 use super::verify::{self, StatusEntry};
 use super::{ledger, lock, Migrator};
 use crate::connection::Connector;
@@ -238,11 +239,14 @@ impl Migrator {
         // named.
         let pid = session_settings(client, &self.options.session_settings()).await?;
         let watch = Watch::new(watcher, pid);
+        // What the migrations set for the session, read once: each sets back what it changed,
+        // so the values are the same before every one of them.
+        let saved = Saved::before(client, pending.iter().copied()).await?;
         for migration in pending {
             guard.starting(migration);
             let at = |statement| guard.statement(statement);
             let duration = self
-                .apply_online(client, watch.as_ref(), migration, &at)
+                .apply_online(client, watch.as_ref(), migration, &saved, &at)
                 .await?;
             guard.completed();
             let applied = Applied {

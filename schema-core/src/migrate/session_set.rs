@@ -17,16 +17,26 @@ use crate::sql::quote_literal;
 pub(crate) struct Saved(Vec<(String, Option<String>)>);
 
 impl Saved {
-    /// Reads the current value of each setting `migration` sets (`SET`, `SET SESSION`,
-    /// `RESET`, `SET TIME ZONE`, `SET ROLE`); no round trip when it sets none.
-    pub(crate) async fn before(
+    /// Reads the current value of each setting `migrations` set (`SET`, `SET SESSION`,
+    /// `RESET`, `SET TIME ZONE`, `SET ROLE`), in one round trip for all of them; none when
+    /// they set nothing.
+    pub(crate) async fn before<'m>(
         client: &Client,
-        migration: &Migration,
+        migrations: impl IntoIterator<Item = &'m Migration>,
     ) -> Result<Self, MigrateError> {
-        let names = set_by(migration);
-        if names.is_empty() {
-            return Ok(Saved::default());
+        let mut names: Vec<String> = Vec::new();
+        let mut first = None;
+        for migration in migrations {
+            for name in set_by(migration) {
+                if !names.contains(&name) {
+                    first.get_or_insert(migration.name.as_str());
+                    names.push(name);
+                }
+            }
         }
+        let Some(first) = first else {
+            return Ok(Saved::default());
+        };
         let columns: Vec<String> = names
             .iter()
             .map(|n| format!("current_setting({}, true)", quote_literal(n)))
@@ -35,7 +45,7 @@ impl Saved {
             .simple_query(&format!("SELECT {}", columns.join(", ")))
             .await
             .map_err(|e| MigrateError::Database {
-                during: format!("reading the settings `{}` changes", migration.name),
+                during: format!("reading the settings `{first}` changes"),
                 source: e,
             })?;
         let row = messages.iter().find_map(|m| match m {
@@ -49,6 +59,22 @@ impl Saved {
                 .map(|(i, name)| (name, row.and_then(|r| r.get(i)).map(str::to_string)))
                 .collect(),
         ))
+    }
+
+    /// [`Saved::restore_sql`] for the settings `migration` changes only.
+    pub(crate) fn restore_sql_for(&self, migration: &Migration) -> String {
+        let changed = set_by(migration);
+        if changed.is_empty() {
+            return String::new();
+        }
+        Saved(
+            self.0
+                .iter()
+                .filter(|(name, _)| changed.contains(name))
+                .cloned()
+                .collect(),
+        )
+        .restore_sql()
     }
 
     /// SQL that sets each saved setting back (a setting unknown before is reset), ending

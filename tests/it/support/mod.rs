@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod cargo_crate;
+pub mod migrated;
 pub mod question_bank;
 pub mod test_server;
 pub mod versions;
