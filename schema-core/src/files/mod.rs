@@ -4,6 +4,7 @@
 //! and knows nothing of a database.
 
 pub(crate) mod destructive;
+pub(crate) mod index_builds;
 pub mod journal;
 pub(crate) mod lex;
 mod markers;

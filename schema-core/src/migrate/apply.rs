@@ -140,7 +140,7 @@ async fn run_statements(
 ) -> Result<(), MigrateError> {
     for statement in &migration.statements {
         at(statement.number);
-        let result = if super::online::builds_index_concurrently(&statement.sql) {
+        let result = if crate::files::index_builds::builds_index_concurrently(&statement.sql) {
             without_lock_timeout(client, &statement.sql).await
         } else {
             client.batch_execute(&statement.sql).await

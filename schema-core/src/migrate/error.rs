@@ -30,7 +30,7 @@ pub enum MigrateError {
     /// A revert was refused before anything ran (a down missing, empty, edited, destructive or
     /// not transactional, or an unknown target); nothing was reverted.
     #[error("{}", list("nothing was reverted", .0))]
-    Revert(Vec<super::revert::RevertProblem>),
+    Revert(Vec<RevertProblem>),
     /// A query of the runner's own (ledger, lock, catalog) failed.
     #[error("database error while {during}")]
     Database {
@@ -73,6 +73,58 @@ pub enum MigrateError {
         waited: std::time::Duration,
         /// The sessions that held the lock when the runner gave up.
         holders: Vec<super::Session>,
+    },
+}
+
+/// Why a revert refused to start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RevertProblem {
+    /// A migration to revert has no down file.
+    #[error("`{migration}` has no down: write `{down}` (for a generated migration, `generate` writes it from the snapshots)")]
+    DownMissing {
+        /// The migration's file name.
+        migration: String,
+        /// The down's expected file name, `NNNN_name.down.sql`.
+        down: String,
+    },
+    /// The down holds comments only.
+    #[error("`{down}` holds no statement yet: write the SQL that undoes its migration")]
+    DownEmpty {
+        /// The down's file name.
+        down: String,
+    },
+    /// The down's checksum differs from the one the ledger recorded when its migration was
+    /// applied.
+    #[error("`{down}` was changed after its migration was applied (checksum then {applied}, file now {file}): restore it as it was, or revert by hand")]
+    DownEdited {
+        /// The down's file name.
+        down: String,
+        /// The SHA-256 the ledger recorded, in hex.
+        applied: String,
+        /// The SHA-256 of the file now, in hex.
+        file: String,
+    },
+    /// The down is marked destructive, or its statements lose data (see
+    /// [`crate::files::data_losses`]), and [`RevertOptions::allow_destructive`](super::RevertOptions::allow_destructive) is false.
+    #[error("`{down}` is destructive:{}", .lines.iter().map(|l| format!("\n      {l}")).collect::<String>())]
+    Destructive {
+        /// The down's file name.
+        down: String,
+        /// What it loses or cannot restore: its header's `-- Loses` and `-- Cannot` lines,
+        /// without the `-- `, or, when it is not marked, each statement that loses data.
+        lines: Vec<String>,
+    },
+    /// [`RevertOptions::to`](super::RevertOptions::to) names a migration that is not applied.
+    #[error(
+        "migration {to:04} is not applied, so there is nothing to revert to; applied: {applied}"
+    )]
+    UnknownTarget {
+        /// The number asked for.
+        to: i64,
+        /// The applied migrations' file names, oldest first, comma-separated; `none` when
+        /// none is applied.
+        applied: String,
     },
 }
 
@@ -212,7 +264,7 @@ impl MigrateError {
             Self::Revert(problems) => {
                 if problems
                     .iter()
-                    .any(|p| matches!(p, super::revert::RevertProblem::Destructive { .. }))
+                    .any(|p| matches!(p, RevertProblem::Destructive { .. }))
                 {
                     "Read what each destructive down loses; to apply them anyway, pass \
                      --allow-destructive to `revert` (from code: \

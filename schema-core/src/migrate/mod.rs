@@ -42,13 +42,13 @@ mod verify;
 pub use cancel::{Interrupted, StoppedIn};
 #[cfg(feature = "cli")]
 pub(crate) use display::plural;
-pub use error::{MigrateError, StatementFailure, VerifyProblem};
+pub use error::{MigrateError, RevertProblem, StatementFailure, VerifyProblem};
 pub use foreign::DRIZZLE_LEDGER;
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 pub use lock::{APPLICATION_NAME, LOCK_KEY};
 pub use online::Running;
 pub use options::RunOptions;
-pub use revert::{RevertOptions, RevertProblem, RevertReport, Reverted};
+pub use revert::{RevertOptions, RevertReport, Reverted};
 pub use run::{Applied, DryRun, Progress, Report, Status};
 pub use sessions::Session;
 pub use verify::{State, StatusEntry};

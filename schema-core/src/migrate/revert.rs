@@ -13,7 +13,7 @@ use tokio_postgres::Client;
 
 use super::apply::{database, rollback, statement_failed};
 use super::cancel::CancelOnDrop;
-use super::error::MigrateError;
+use super::error::{MigrateError, RevertProblem};
 use super::ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
 use super::online::{Watch, Watcher};
 use super::run::session_settings;
@@ -74,58 +74,6 @@ impl fmt::Display for RevertReport {
             None => write!(f, "\nno migration is applied now"),
         }
     }
-}
-
-/// Why a revert refused to start.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RevertProblem {
-    /// A migration to revert has no down file.
-    #[error("`{migration}` has no down: write `{down}` (for a generated migration, `generate` writes it from the snapshots)")]
-    DownMissing {
-        /// The migration's file name.
-        migration: String,
-        /// The down's expected file name, `NNNN_name.down.sql`.
-        down: String,
-    },
-    /// The down holds comments only.
-    #[error("`{down}` holds no statement yet: write the SQL that undoes its migration")]
-    DownEmpty {
-        /// The down's file name.
-        down: String,
-    },
-    /// The down's checksum differs from the one the ledger recorded when its migration was
-    /// applied.
-    #[error("`{down}` was changed after its migration was applied (checksum then {applied}, file now {file}): restore it as it was, or revert by hand")]
-    DownEdited {
-        /// The down's file name.
-        down: String,
-        /// The SHA-256 the ledger recorded, in hex.
-        applied: String,
-        /// The SHA-256 of the file now, in hex.
-        file: String,
-    },
-    /// The down is marked destructive, or its statements lose data (see
-    /// [`crate::files::data_losses`]), and [`RevertOptions::allow_destructive`] is false.
-    #[error("`{down}` is destructive:{}", .lines.iter().map(|l| format!("\n      {l}")).collect::<String>())]
-    Destructive {
-        /// The down's file name.
-        down: String,
-        /// What it loses or cannot restore: its header's `-- Loses` and `-- Cannot` lines,
-        /// without the `-- `, or, when it is not marked, each statement that loses data.
-        lines: Vec<String>,
-    },
-    /// [`RevertOptions::to`] names a migration that is not applied.
-    #[error(
-        "migration {to:04} is not applied, so there is nothing to revert to; applied: {applied}"
-    )]
-    UnknownTarget {
-        /// The number asked for.
-        to: i64,
-        /// The applied migrations' file names, oldest first, comma-separated; `none` when
-        /// none is applied.
-        applied: String,
-    },
 }
 
 impl Migrator {
