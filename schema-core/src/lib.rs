@@ -61,10 +61,10 @@ pub mod plan;
 pub mod render;
 pub mod sql;
 
-pub use report::error_chain;
+pub use errors::error_chain;
 
 mod column_type;
-mod report;
+mod errors;
 mod traits;
 
 #[doc(hidden)]

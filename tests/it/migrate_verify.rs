@@ -4,7 +4,7 @@
 use crate::migrate_support as support;
 
 use schema_core::files::SourceError;
-use schema_core::migrate::{MigrateError, VerifyProblem};
+use schema_core::migrate::{HistoryProblem, MigrateError};
 use schema_core::testing::TestDatabase;
 use support::{catalog, config, ledger, sha256_of, Fixture};
 
@@ -21,19 +21,19 @@ async fn applied() -> (TestDatabase, Fixture) {
 }
 
 /// Runs the folder, expecting a refusal; checks nothing changed and returns the problems.
-async fn refused(db: &TestDatabase, fixture: &Fixture) -> (Vec<VerifyProblem>, String) {
+async fn refused(db: &TestDatabase, fixture: &Fixture) -> (Vec<HistoryProblem>, String) {
     let client = db.connect().await.unwrap();
     let (ledger_before, catalog_before) = (ledger(&client).await, catalog(&client).await);
     let err = fixture.migrator().run(&config(db)).await.unwrap_err();
     let text = err.to_string();
-    let MigrateError::Verification(problems) = err else {
+    let MigrateError::History(problems) = err else {
         panic!("expected a verification failure, got {err:?}");
     };
     assert!(text.contains("nothing was applied"), "{text}");
     assert_eq!(ledger(&client).await, ledger_before, "ledger unchanged");
     assert_eq!(catalog(&client).await, catalog_before, "schema unchanged");
     let dry_run = fixture.migrator().dry_run(&config(db)).await;
-    assert!(matches!(dry_run, Err(MigrateError::Verification(_))));
+    assert!(matches!(dry_run, Err(MigrateError::History(_))));
     (problems, text)
 }
 
@@ -49,7 +49,7 @@ async fn an_edited_applied_migration_is_refused_with_both_checksums() {
     let (problems, text) = refused(&db, &fixture).await;
     assert_eq!(
         problems,
-        [VerifyProblem::Modified {
+        [HistoryProblem::Modified {
             name: "0000_first.sql".into(),
             applied: applied_checksum.clone(),
             file: file_checksum.clone(),
@@ -74,7 +74,7 @@ async fn a_deleted_applied_migration_is_refused() {
     let (problems, text) = refused(&db, &fixture).await;
     assert_eq!(
         problems,
-        [VerifyProblem::Missing {
+        [HistoryProblem::Missing {
             name: "0002_third.sql".into()
         }]
     );
@@ -90,7 +90,7 @@ async fn a_migration_added_before_the_newest_applied_one_is_refused_not_skipped(
     let (problems, text) = refused(&db, &fixture).await;
     assert_eq!(
         problems,
-        [VerifyProblem::OutOfOrder {
+        [HistoryProblem::OutOfOrder {
             name: "0001_second.sql".into(),
             newest_applied: "0002_third.sql".into(),
         }]
@@ -113,7 +113,7 @@ async fn a_renamed_applied_migration_is_refused() {
     let (problems, _) = refused(&db, &fixture).await;
     assert_eq!(
         problems,
-        [VerifyProblem::Renamed {
+        [HistoryProblem::Renamed {
             version: 2,
             applied: "0002_third.sql".into(),
             file: "0002_renamed.sql".into(),

@@ -178,7 +178,7 @@ fn short(hash: &str) -> &str {
 #[cfg(all(test, feature = "dev"))]
 mod tests {
     use super::*;
-    use crate::report::assert_keeps_source;
+    use crate::errors::assert_keeps_source;
 
     fn row(id: i64, hash: &str, created_at: i64) -> DrizzleRow {
         DrizzleRow {

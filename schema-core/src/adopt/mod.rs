@@ -21,7 +21,6 @@ use crate::files::journal::{FilesError, MigrationsDir};
 use crate::migrate::foreign::{self, DRIZZLE_LEDGER};
 use crate::migrate::ledger::{self, LEDGER_SCHEMA, LEDGER_TABLE};
 use crate::migrate::{lock, MigrateError, Migrator, Progress};
-use crate::sql::{qualified_in, quote_literal};
 
 /// Choices of [`Migrator::adopt`].
 #[derive(Clone, Debug, Default)]
@@ -288,22 +287,10 @@ impl Migrator {
             &names,
             adopted.len(),
         );
-        let ledger_table = qualified_in(LEDGER_SCHEMA, LEDGER_TABLE);
-        let mut sql = format!(
-            "BEGIN;\n{};\nALTER TABLE {ledger_table} \
-             ADD COLUMN IF NOT EXISTS \"adopted_from\" text;\n",
-            ledger::ENSURE_LEDGER
-        );
+        let mut sql = format!("BEGIN;\n{};\n", ledger::ensure_adoptable());
         for m in &adopted {
-            sql.push_str(&format!(
-                "INSERT INTO {ledger_table} \
-                 (\"version\", \"name\", \"checksum\", \"applied_at\", \"duration_ms\", \
-                 \"adopted_from\") VALUES ({}, {}, {}, clock_timestamp(), 0, {});\n",
-                m.version,
-                quote_literal(&m.name),
-                quote_literal(&m.checksum),
-                quote_literal(&adopted_from)
-            ));
+            sql.push_str(&ledger::insert_adopted_row(m, &adopted_from));
+            sql.push_str(";\n");
         }
         sql.push_str("COMMIT;");
         if let Err(e) = client.batch_execute(&sql).await {
@@ -379,11 +366,7 @@ impl Migrator {
 
 /// The last adopted migration and its provenance, when the ledger has adopted rows.
 async fn read_adopted(client: &Client) -> Result<Option<(String, String)>, MigrateError> {
-    let sql = format!(
-        "SELECT \"name\", \"adopted_from\" FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" \
-         WHERE \"adopted_from\" IS NOT NULL ORDER BY \"version\" DESC LIMIT 1"
-    );
-    match client.simple_query(&sql).await {
+    match client.simple_query(ledger::SELECT_LAST_ADOPTED).await {
         Ok(messages) => Ok(messages.iter().find_map(|m| match m {
             SimpleQueryMessage::Row(r) => Some((
                 r.get(0).unwrap_or_default().to_string(),

@@ -88,7 +88,7 @@ pub async fn verify(client: &Client, schema: &Schema) -> Result<DriftReport, Cat
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{assert_keeps_source, client_error};
+    use crate::errors::{assert_keeps_source, client_error};
 
     #[test]
     fn a_failed_query_keeps_the_driver_error() {
@@ -99,6 +99,6 @@ mod tests {
         assert_keeps_source::<tokio_postgres::Error>(&e);
         let verify = VerifyError::Catalog(e);
         assert!(verify.to_string().starts_with("cannot read constraints"));
-        assert!(crate::report::error_chain(&verify).contains("port"));
+        assert!(crate::errors::error_chain(&verify).contains("port"));
     }
 }

@@ -9,9 +9,9 @@ use super::Cli;
 use crate::adopt::{AdoptError, AdoptOptions};
 use crate::catalog::{self, VerifyError};
 use crate::connection::DatabaseConfig;
+use crate::errors::error_chain;
 use crate::generate::{self, CommandArgs, GenerateError, GenerateOptions};
 use crate::migrate::{MigrateError, Migrator, RevertOptions};
-use crate::report::error_chain;
 
 /// Why a command could not do its work, with what to do about it.
 #[derive(Debug)]
@@ -216,7 +216,7 @@ async fn status(migrator: &Migrator, db: &DatabaseConfig) -> Result<bool, Failur
         say_error(format_args!(
             "{refused} applied or pending migration(s) would make a run refuse to apply \
              anything.\n{}",
-            MigrateError::Verification(Vec::new()).help()
+            MigrateError::History(Vec::new()).help()
         ));
         return Ok(false);
     }

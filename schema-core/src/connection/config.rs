@@ -449,7 +449,7 @@ mod tests {
         };
         let cause = std::error::Error::source(&err).expect("a source");
         assert!(cause.is::<tokio_postgres::Error>());
-        let chain = crate::report::error_chain(&err);
+        let chain = crate::errors::error_chain(&err);
         let parser = source.to_string();
         assert!(chain.starts_with("the database URL is not a valid PostgreSQL URL: "));
         assert_eq!(chain.matches(parser.as_str()).count(), 1, "{chain}");
@@ -463,7 +463,7 @@ mod tests {
                 .unwrap_err();
         let cause = std::error::Error::source(&err).expect("a source");
         assert!(cause.is::<super::super::tls::TlsError>());
-        let chain = crate::report::error_chain(&err);
+        let chain = crate::errors::error_chain(&err);
         assert_eq!(chain.matches("/no/ca.pem").count(), 1, "{chain}");
         assert!(
             chain.starts_with("the TLS settings of the database URL cannot be used: "),

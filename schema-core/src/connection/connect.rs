@@ -166,11 +166,11 @@ fn is_tls_error(e: &tokio_postgres::Error) -> bool {
 /// configuration error, without a SQLSTATE, once the server has asked).
 fn is_password_missing(e: &tokio_postgres::Error) -> bool {
     // The words are in the error's cause: its own message is "invalid configuration".
-    crate::report::error_chain(e).contains("password missing")
+    crate::errors::error_chain(e).contains("password missing")
 }
 
 /// An authentication method the client cannot follow is an authentication problem, not an
 /// unreachable server, though tokio-postgres reports it without a SQLSTATE.
 fn is_auth_setup_error(e: &tokio_postgres::Error) -> bool {
-    crate::report::error_chain(e).contains("authentication")
+    crate::errors::error_chain(e).contains("authentication")
 }

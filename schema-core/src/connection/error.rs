@@ -194,7 +194,7 @@ impl ConnectError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{assert_keeps_source, client_error};
+    use crate::errors::{assert_keeps_source, client_error};
 
     #[test]
     fn wrapped_errors_are_sources_printed_once() {

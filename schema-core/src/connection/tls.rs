@@ -350,7 +350,7 @@ mod tests {
             "{source:?}"
         );
         assert!(std::error::Error::source(&err).is_some());
-        let chain = crate::report::error_chain(&err);
+        let chain = crate::errors::error_chain(&err);
         assert_eq!(chain.matches("/no/such/root.crt").count(), 1, "{chain}");
         assert!(chain.contains("No such file"), "{chain}");
     }
@@ -373,8 +373,8 @@ mod tests {
     #[test]
     fn rustls_errors_are_kept_as_sources() {
         let refused = || rustls::Error::General("no protocol version".into());
-        crate::report::assert_keeps_source::<rustls::Error>(&TlsError::Setup(refused()));
-        crate::report::assert_keeps_source::<rustls::Error>(&TlsError::BadRootCert {
+        crate::errors::assert_keeps_source::<rustls::Error>(&TlsError::Setup(refused()));
+        crate::errors::assert_keeps_source::<rustls::Error>(&TlsError::BadRootCert {
             path: "/etc/ca.pem".into(),
             source: refused(),
         });

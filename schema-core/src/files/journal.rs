@@ -360,7 +360,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), FilesError> {
 #[cfg(test)]
 mod error_tests {
     use super::*;
-    use crate::report::assert_keeps_source;
+    use crate::errors::assert_keeps_source;
 
     #[test]
     fn file_errors_keep_their_causes() {

@@ -18,4 +18,4 @@ pub use markers::{
 };
 pub use names::SkippedFile;
 pub use problem::{SourceError, SourceProblem};
-pub use source::{Migration, Statement};
+pub use source::{Migration, MigrationStatement};

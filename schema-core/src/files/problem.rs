@@ -22,7 +22,7 @@ pub enum SourceError {
         source: std::io::Error,
     },
     /// Files of the folder are misnamed, unreadable or malformed.
-    #[error("{}", crate::report::list("the migrations folder has problems", .0))]
+    #[error("{}", crate::errors::list("the migrations folder has problems", .0))]
     Problems(Vec<SourceProblem>),
 }
 

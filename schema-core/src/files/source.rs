@@ -28,7 +28,7 @@ pub struct Migration {
     /// The file's text.
     pub sql: String,
     /// The statements in file order.
-    pub statements: Vec<Statement>,
+    pub statements: Vec<MigrationStatement>,
     /// SHA-256 of its down (`NNNN_name.down.sql`), recorded in the ledger so that `revert`
     /// notices a down edited after the migration was applied; none without a down or when
     /// the down holds no statement yet.
@@ -37,7 +37,7 @@ pub struct Migration {
 
 /// One statement of a migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Statement {
+pub struct MigrationStatement {
     /// 1-based position among the migration's statements.
     pub number: usize,
     /// 1-based line in the file where the statement's text starts.
@@ -56,7 +56,7 @@ impl Migration {
     }
 }
 
-impl Statement {
+impl MigrationStatement {
     /// The file line of a character position (1-based, as the server reports it) within
     /// this statement's text.
     pub fn line_at(&self, position: usize) -> usize {
@@ -244,11 +244,11 @@ fn has_breakpoints(sql: &str) -> bool {
 }
 
 /// One statement per top-level statement of the file, each with the line it starts on.
-fn split_top_level(sql: &str) -> Vec<Statement> {
+fn split_top_level(sql: &str) -> Vec<MigrationStatement> {
     lex::statements(sql)
         .into_iter()
         .enumerate()
-        .map(|(index, top)| Statement {
+        .map(|(index, top)| MigrationStatement {
             number: index + 1,
             line: lex::line_of(sql, top.offset),
             sql: top.text.trim().to_string(),
@@ -259,14 +259,14 @@ fn split_top_level(sql: &str) -> Vec<Statement> {
 /// Splits on lines that are, or end with, the breakpoint marker. drizzle-kit writes the
 /// marker after the statement's semicolon on the same line (`);--> statement-breakpoint`);
 /// hand-written files put it on a line of its own; both are accepted.
-pub fn split_statements(sql: &str) -> Vec<Statement> {
+pub fn split_statements(sql: &str) -> Vec<MigrationStatement> {
     let mut statements = Vec::new();
     let mut current = String::new();
     let mut start_line = 1;
-    let push = |text: &mut String, start: usize, statements: &mut Vec<Statement>| {
+    let push = |text: &mut String, start: usize, statements: &mut Vec<MigrationStatement>| {
         if !is_blank(text) {
             let offset = text.lines().take_while(|l| l.trim().is_empty()).count();
-            statements.push(Statement {
+            statements.push(MigrationStatement {
                 number: statements.len() + 1,
                 line: start + offset,
                 sql: text.trim().to_string(),

@@ -146,7 +146,7 @@ fn run_check(
                     edited: report.edited,
                 })
             }
-            Err(e) => not_proved(&mut notes, crate::report::error_chain(&e)),
+            Err(e) => not_proved(&mut notes, crate::errors::error_chain(&e)),
         }
     }
     for note in &notes {

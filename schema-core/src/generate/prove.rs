@@ -311,7 +311,7 @@ async fn prove_downs(
 #[cfg(test)]
 mod error_tests {
     use super::*;
-    use crate::report::{assert_keeps_source, client_error};
+    use crate::errors::{assert_keeps_source, client_error};
 
     #[test]
     fn a_catalog_or_runtime_failure_keeps_its_cause() {
@@ -328,7 +328,7 @@ mod error_tests {
             during: "creating the shadow database".into(),
             source: client_error(),
         });
-        let chain = crate::report::error_chain(&e);
+        let chain = crate::errors::error_chain(&e);
         assert_eq!(
             chain.matches("creating the shadow database").count(),
             1,

@@ -11,7 +11,7 @@ use tokio_postgres::Client;
 use super::error::{MigrateError, StatementFailure};
 use super::ledger;
 use super::session_set::Saved;
-use crate::files::source::{Migration, Statement};
+use crate::files::source::{Migration, MigrationStatement};
 
 /// Applies `migration` and records it; returns how long its statements took.
 #[cfg(feature = "dev")]
@@ -187,7 +187,7 @@ pub(crate) async fn rollback(client: &Client) {
 /// connection) keeps the driver's error.
 pub(crate) fn statement_failed(
     migration: &Migration,
-    statement: &Statement,
+    statement: &MigrationStatement,
     e: tokio_postgres::Error,
 ) -> MigrateError {
     let Some(db) = e.as_db_error() else {

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
+use super::history::State;
 use super::run::{Applied, DryRun, Report, Status};
-use super::verify::State;
 
 impl fmt::Display for Applied {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,12 +1,12 @@
 //! Everything that can stop a migration run. Each message says what failed and keeps the error
 //! that caused it as its [`source`](std::error::Error::source) (print both with
-//! [`error_chain`](crate::report::error_chain)); [`MigrateError::help`] says what to do about it, so a
+//! [`error_chain`](crate::errors::error_chain)); [`MigrateError::help`] says what to do about it, so a
 //! command can print both as one paragraph.
 
 use std::fmt;
 
+use crate::errors::list;
 use crate::files::SourceError;
-use crate::report::list;
 
 use tokio_postgres::error::SqlState;
 
@@ -23,7 +23,7 @@ pub enum MigrateError {
     /// The ledger disagrees with the migrations folder (migrations changed, missing, renamed or
     /// out of order); nothing was applied.
     #[error("{}", list("the database's migration ledger does not match the migrations folder; nothing was applied", .0))]
-    Verification(Vec<VerifyProblem>),
+    History(Vec<HistoryProblem>),
     /// The server rejected a statement of a migration (or of a down).
     #[error("{0}")]
     Statement(Box<StatementFailure>),
@@ -131,7 +131,7 @@ pub enum RevertProblem {
 /// A disagreement between the ledger and the migrations folder.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum VerifyProblem {
+pub enum HistoryProblem {
     /// An applied migration's file no longer has the checksum recorded when it was applied.
     #[error(
         "`{name}` was changed after it was applied (checksum applied {applied}, file now {file})"
@@ -226,7 +226,7 @@ impl MigrateError {
                 (schema_core::adopt::adopt): it proves the database has the schema of one of \
                 the migrations and records them as applied; then run migrate again."
                 .into(),
-            Self::Verification(_) => "Applied migrations are history: restore the applied \
+            Self::History(_) => "Applied migrations are history: restore the applied \
                 files as they were (e.g. from version control) and put changes in a new \
                 migration numbered after the newest applied one."
                 .into(),
@@ -300,7 +300,7 @@ impl MigrateError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{assert_keeps_source, client_error};
+    use crate::errors::{assert_keeps_source, client_error};
 
     #[test]
     fn wrapped_errors_are_sources_printed_once() {

@@ -164,3 +164,37 @@ fn insert_row_with(migration: &Migration, duration_ms: &str) -> String {
             .map_or("NULL".to_string(), quote_literal),
     )
 }
+
+/// Removes a reverted migration's row.
+pub(crate) fn delete_row(version: i64) -> String {
+    format!("DELETE FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" WHERE \"version\" = {version}")
+}
+
+/// Creates the ledger if needed, with the column that says where an adopted row came from.
+#[cfg(feature = "dev")]
+pub(crate) fn ensure_adoptable() -> String {
+    format!(
+        "{ENSURE_LEDGER};\nALTER TABLE {} ADD COLUMN IF NOT EXISTS \"adopted_from\" text",
+        qualified_in(LEDGER_SCHEMA, LEDGER_TABLE)
+    )
+}
+
+/// Records a migration as adopted: applied by another tool, proved by the catalog.
+#[cfg(feature = "dev")]
+pub(crate) fn insert_adopted_row(m: &Migration, adopted_from: &str) -> String {
+    format!(
+        "INSERT INTO {} (\"version\", \"name\", \"checksum\", \"applied_at\", \"duration_ms\", \
+         \"adopted_from\") VALUES ({}, {}, {}, clock_timestamp(), 0, {})",
+        qualified_in(LEDGER_SCHEMA, LEDGER_TABLE),
+        m.version,
+        quote_literal(&m.name),
+        quote_literal(&m.checksum),
+        quote_literal(adopted_from)
+    )
+}
+
+/// The newest adopted row's name and provenance.
+#[cfg(feature = "dev")]
+pub(crate) const SELECT_LAST_ADOPTED: &str = r#"SELECT "name", "adopted_from"
+  FROM "schema_migrations"."ledger"
+  WHERE "adopted_from" IS NOT NULL ORDER BY "version" DESC LIMIT 1"#;

@@ -28,30 +28,30 @@ mod cancel;
 mod display;
 mod error;
 pub(crate) mod foreign;
+mod history;
 pub(crate) mod ledger;
+mod live;
 pub(crate) mod lock;
-mod online;
 mod options;
 mod progress;
 mod revert;
 mod run;
 mod session_set;
 mod sessions;
-mod verify;
 
 pub use cancel::{Interrupted, StoppedIn};
 #[cfg(feature = "cli")]
 pub(crate) use display::plural;
-pub use error::{MigrateError, RevertProblem, StatementFailure, VerifyProblem};
+pub use error::{HistoryProblem, MigrateError, RevertProblem, StatementFailure};
 pub use foreign::DRIZZLE_LEDGER;
+pub use history::{State, StatusEntry};
 pub use ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
+pub use live::Running;
 pub use lock::{APPLICATION_NAME, LOCK_KEY};
-pub use online::Running;
 pub use options::RunOptions;
 pub use revert::{RevertOptions, RevertReport, Reverted};
 pub use run::{Applied, DryRun, Progress, Report, Status};
 pub use sessions::Session;
-pub use verify::{State, StatusEntry};
 
 /// What decides the ledger's format (its definition), for keys of databases built by runs.
 #[cfg(feature = "testing")]

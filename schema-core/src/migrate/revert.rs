@@ -14,10 +14,10 @@ use tokio_postgres::Client;
 use super::apply::{database, rollback, statement_failed};
 use super::cancel::CancelOnDrop;
 use super::error::{MigrateError, RevertProblem};
-use super::ledger::{LedgerRow, LEDGER_SCHEMA, LEDGER_TABLE};
-use super::online::{Watch, Watcher};
+use super::ledger::{self, LedgerRow};
+use super::live::{Watch, Watcher};
 use super::run::session_settings;
-use super::{lock, verify, Migrator, Progress};
+use super::{history, lock, Migrator, Progress};
 use crate::connection::DatabaseConfig;
 use crate::files::source::Migration;
 use crate::files::{DESTRUCTIVE_DOWN_MARKER, NOTHING_TO_UNDO_MARKER};
@@ -110,7 +110,7 @@ impl Migrator {
             self.report(Progress::LockHeldBy(holders));
         })
         .await?;
-        verify::pending(&self.migrations, &ledger).map_err(MigrateError::Verification)?;
+        history::pending(&self.migrations, &ledger).map_err(MigrateError::History)?;
         let mut rows: Vec<&LedgerRow> = ledger.iter().collect();
         rows.sort_by_key(|r| std::cmp::Reverse(r.version));
         let targets: Vec<&LedgerRow> = match options.to {
@@ -249,10 +249,7 @@ pub(crate) async fn revert_one(
         return Err(failure);
     }
     let elapsed = started.elapsed();
-    let remove = format!(
-        "DELETE FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" WHERE \"version\" = {};\nCOMMIT",
-        version
-    );
+    let remove = format!("{};\nCOMMIT", ledger::delete_row(version));
     if let Err(e) = client.batch_execute(&remove).await {
         rollback(client).await;
         return Err(database("removing its row from the ledger", down, e));
@@ -272,8 +269,7 @@ async fn revert_without_transaction(
         }
     }
     let elapsed = started.elapsed();
-    let remove =
-        format!("DELETE FROM \"{LEDGER_SCHEMA}\".\"{LEDGER_TABLE}\" WHERE \"version\" = {version}");
+    let remove = ledger::delete_row(version);
     client
         .batch_execute(&remove)
         .await

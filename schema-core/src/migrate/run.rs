@@ -7,9 +7,9 @@ use tokio_postgres::Client;
 
 use super::cancel::CancelOnDrop;
 use super::error::MigrateError;
-use super::online::{Watch, Watcher};
+use super::history::{self, StatusEntry};
+use super::live::{Watch, Watcher};
 use super::session_set::Saved;
-use super::verify::{self, StatusEntry};
 use super::{ledger, lock, Migrator};
 use crate::connection::Connector;
 use crate::connection::{pool, ConnectError, DatabaseConfig};
@@ -214,8 +214,7 @@ impl Migrator {
         })
         .await?;
         refuse_foreign_history(client, &ledger).await?;
-        let pending =
-            verify::pending(&self.migrations, &ledger).map_err(MigrateError::Verification)?;
+        let pending = history::pending(&self.migrations, &ledger).map_err(MigrateError::History)?;
         let mut report = Report {
             waited_for_lock: waited,
             already_applied: ledger.len(),
@@ -268,7 +267,7 @@ impl Migrator {
         let (database_exists, ledger) = read_ledger(db).await?;
         Ok(Status {
             database_exists,
-            entries: verify::status(&self.migrations, &ledger),
+            entries: history::status(&self.migrations, &ledger),
         })
     }
 
@@ -276,8 +275,7 @@ impl Migrator {
     /// Takes no lock and creates nothing.
     pub async fn dry_run(&self, db: &DatabaseConfig) -> Result<DryRun, MigrateError> {
         let (database_exists, ledger) = read_ledger(db).await?;
-        let pending =
-            verify::pending(&self.migrations, &ledger).map_err(MigrateError::Verification)?;
+        let pending = history::pending(&self.migrations, &ledger).map_err(MigrateError::History)?;
         Ok(DryRun {
             database_exists,
             already_applied: ledger.len(),

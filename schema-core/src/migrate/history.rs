@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::error::VerifyProblem;
+use super::error::HistoryProblem;
 use super::ledger::LedgerRow;
 use crate::files::source::Migration;
 
@@ -24,7 +24,7 @@ pub enum State {
     /// Not applied yet, and newer than every applied migration.
     Pending,
     /// Refused: see the problem.
-    Problem(VerifyProblem),
+    Problem(HistoryProblem),
 }
 
 /// One line of a status listing.
@@ -48,10 +48,10 @@ impl StatusEntry {
             } => "adopted",
             State::Applied { .. } => "applied",
             State::Pending => "pending",
-            State::Problem(VerifyProblem::Modified { .. }) => "modified",
-            State::Problem(VerifyProblem::Missing { .. }) => "missing",
-            State::Problem(VerifyProblem::Renamed { .. }) => "renamed",
-            State::Problem(VerifyProblem::OutOfOrder { .. }) => "out-of-order",
+            State::Problem(HistoryProblem::Modified { .. }) => "modified",
+            State::Problem(HistoryProblem::Missing { .. }) => "missing",
+            State::Problem(HistoryProblem::Renamed { .. }) => "renamed",
+            State::Problem(HistoryProblem::OutOfOrder { .. }) => "out-of-order",
         }
     }
 }
@@ -76,7 +76,7 @@ pub fn status(migrations: &[Migration], ledger: &[LedgerRow]) -> Vec<StatusEntry
             .map(|r| StatusEntry {
                 version: r.version,
                 name: r.name.clone(),
-                state: State::Problem(VerifyProblem::Missing {
+                state: State::Problem(HistoryProblem::Missing {
                     name: r.name.clone(),
                 }),
             }),
@@ -87,12 +87,12 @@ pub fn status(migrations: &[Migration], ledger: &[LedgerRow]) -> Vec<StatusEntry
 
 fn file_state(m: &Migration, row: Option<&LedgerRow>, newest: Option<&LedgerRow>) -> State {
     match row {
-        Some(row) if row.name != m.name => State::Problem(VerifyProblem::Renamed {
+        Some(row) if row.name != m.name => State::Problem(HistoryProblem::Renamed {
             version: m.version,
             applied: row.name.clone(),
             file: m.name.clone(),
         }),
-        Some(row) if row.checksum != m.checksum => State::Problem(VerifyProblem::Modified {
+        Some(row) if row.checksum != m.checksum => State::Problem(HistoryProblem::Modified {
             name: m.name.clone(),
             applied: row.checksum.clone(),
             file: m.checksum.clone(),
@@ -104,7 +104,7 @@ fn file_state(m: &Migration, row: Option<&LedgerRow>, newest: Option<&LedgerRow>
         },
         None => match newest {
             Some(newest) if newest.version > m.version => {
-                State::Problem(VerifyProblem::OutOfOrder {
+                State::Problem(HistoryProblem::OutOfOrder {
                     name: m.name.clone(),
                     newest_applied: newest.name.clone(),
                 })
@@ -118,9 +118,9 @@ fn file_state(m: &Migration, row: Option<&LedgerRow>, newest: Option<&LedgerRow>
 pub fn pending<'a>(
     migrations: &'a [Migration],
     ledger: &[LedgerRow],
-) -> Result<Vec<&'a Migration>, Vec<VerifyProblem>> {
+) -> Result<Vec<&'a Migration>, Vec<HistoryProblem>> {
     let entries = status(migrations, ledger);
-    let problems: Vec<VerifyProblem> = entries
+    let problems: Vec<HistoryProblem> = entries
         .iter()
         .filter_map(|e| match &e.state {
             State::Problem(p) => Some(p.clone()),
