@@ -15,6 +15,9 @@ pub use model::{OnDelete, Schema};
 pub use postgres_types::Json;
 pub use schema_macros::{embed_migrations, pg_enum, table};
 pub use traits::{Column, PgEnum, RowError, Table};
+/// Which Rust types are which PostgreSQL column types: the traits behind the macros' checks,
+/// public so that a compile error names them as short as rustc can (`ForeignKeyTo<Uuid>`).
+pub mod column_type;
 /// The schema as plain data: what the macros emit, snapshots hold and the catalog reader reads.
 pub mod model;
 /// The ordered list of enums and tables (`schema!`) and its checks.
@@ -63,7 +66,6 @@ pub mod sql;
 
 pub use errors::error_chain;
 
-mod column_type;
 mod errors;
 mod traits;
 

@@ -27,7 +27,7 @@ const BUILD_RS: &str = r#"fn main() {
 }
 "#;
 
-const MAIN_RS: &str = r#"use schema_core::migrate::{DatabaseConfig, Migrator};
+const MAIN_RS: &str = r#"use schema_core::{DatabaseConfig, Migrator};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
-use schema_core::{pg_enum, table, ColumnDefault, OnDelete, PgEnum, Table};
+use schema_core::model::ColumnDefault;
+use schema_core::{pg_enum, table, OnDelete, PgEnum, Table};
 use uuid::Uuid;
 
 #[pg_enum(name = "node_state", renamed_from = "node_status")]
