@@ -107,18 +107,12 @@ fn table(i: usize) -> TableDef {
     ];
     let foreign_keys = match i {
         0 => Vec::new(),
-        _ => vec![ForeignKeyDef {
-            column: "parent_id".into(),
-            references_table: table_name(i - 1).into(),
-            references_column: "id".into(),
-            on_delete: OnDelete::SetNull,
-            on_update: schema_core::model::OnDelete::NoAction,
-            name: None,
-            more_columns: std::borrow::Cow::Borrowed(&[]),
-            more_references: std::borrow::Cow::Borrowed(&[]),
-            not_valid: false,
-            deferrable: None,
-        }],
+        _ => vec![ForeignKeyDef::new(
+            "parent_id".into(),
+            table_name(i - 1).into(),
+            "id".into(),
+            OnDelete::SetNull,
+        )],
     };
     let indexes = vec![
         index(format!("{name}_name_uq"), true, &[("name", false)]),

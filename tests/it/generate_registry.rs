@@ -236,18 +236,12 @@ fn compiler_message(case: &str) -> String {
 fn the_run_time_check_prints_the_compilers_words() {
     let users = table("users", vec![uuid_pk(), col("email", SqlType::Text)]);
     let mut invites = table("invites", vec![uuid_pk(), col("email", SqlType::Text)]);
-    invites.foreign_keys = vec![ForeignKeyDef {
-        column: "email".into(),
-        references_table: "users".into(),
-        references_column: "email".into(),
-        on_delete: OnDelete::Cascade,
-        on_update: schema_core::model::OnDelete::NoAction,
-        name: None,
-        more_columns: std::borrow::Cow::Borrowed(&[]),
-        more_references: std::borrow::Cow::Borrowed(&[]),
-        not_valid: false,
-        deferrable: None,
-    }]
+    invites.foreign_keys = vec![ForeignKeyDef::new(
+        "email".into(),
+        "users".into(),
+        "email".into(),
+        OnDelete::Cascade,
+    )]
     .into();
     let errors = validate(&schema_of(vec![], vec![users.clone(), invites])).unwrap_err();
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();

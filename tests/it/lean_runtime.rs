@@ -69,18 +69,6 @@ const MIGRATIONS: [(&str, &str); 3] = [
 /// Crates an application that runs its migrations at startup should not have to build.
 const ABSENT: [&str; 5] = ["clap", "squawk", "rustls", "ring", "humantime"];
 
-fn target_dir() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run cargo metadata");
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
-    PathBuf::from(metadata["target_directory"].as_str().expect("target dir"))
-}
-
 /// Outside the workspace (cargo would take a crate inside it for a member), at the same place
 /// on every run so that cargo reuses what it built last time.
 fn crate_dir() -> PathBuf {
@@ -112,7 +100,10 @@ fn cargo(dir: &Path, args: &[&str], database_url: &str) -> Output {
             .args(args)
             .arg("--offline")
             .current_dir(dir)
-            .env("CARGO_TARGET_DIR", target_dir().join("lean-runtime"))
+            .env(
+                "CARGO_TARGET_DIR",
+                crate::support::cargo_crate::target_dir().join("lean-runtime"),
+            )
             .env("DATABASE_URL", database_url)
             .env_remove("RUST_BACKTRACE")
             .output()

@@ -18,18 +18,12 @@ fn with_reference_to_a_unique_index() -> Schema {
         &["code"],
     );
     let mut offices = table("offices", vec![uuid_pk(), varchar("country_code", 2)]);
-    offices.foreign_keys.to_mut().push(ForeignKeyDef {
-        column: "country_code".into(),
-        references_table: "countries".into(),
-        references_column: "code".into(),
-        on_delete: OnDelete::Restrict,
-        on_update: schema_core::model::OnDelete::NoAction,
-        name: None,
-        more_columns: std::borrow::Cow::Borrowed(&[]),
-        more_references: std::borrow::Cow::Borrowed(&[]),
-        not_valid: false,
-        deferrable: None,
-    });
+    offices.foreign_keys.to_mut().push(ForeignKeyDef::new(
+        "country_code".into(),
+        "countries".into(),
+        "code".into(),
+        OnDelete::Restrict,
+    ));
     Schema {
         tables: vec![countries, offices].into(),
         ..Default::default()

@@ -129,24 +129,31 @@ impl<'a> Cli<'a> {
     /// Runs parsed arguments (for programs that embed [`Args`] in a command line of their
     /// own, with `#[command(flatten)]`).
     pub fn run(&self, args: Args) -> ExitCode {
-        // One connection, one task: a current-thread runtime starts fastest.
-        let runtime = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(e) => {
-                eprintln!("error: cannot start the async runtime: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        match runtime.block_on(commands::run(self, args)) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::FAILURE,
-            Err(failure) => {
-                eprintln!("error: {failure}");
-                ExitCode::from(failure.exit_code())
-            }
+        block_on(commands::run(self, args))
+    }
+}
+
+/// Runs a command to its end and turns its outcome into the exit status, the failure printed
+/// with what to do. One connection, one task: a current-thread runtime starts fastest.
+fn block_on(
+    command: impl std::future::Future<Output = Result<bool, commands::Failure>>,
+) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(command) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.exit_code())
         }
     }
 }

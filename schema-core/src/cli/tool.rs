@@ -51,33 +51,17 @@ where
         Ok(args) => args,
         Err(e) => e.exit(),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {failure}");
-            ExitCode::from(failure.exit_code())
-        }
-    }
+    super::block_on(run(args))
 }
 
-async fn run(args: ToolArgs) -> Result<(), Failure> {
+async fn run(args: ToolArgs) -> Result<bool, Failure> {
     let db = match &args.database_url {
         Some(url) => DatabaseConfig::from_url_with_origin(url, "--database-url"),
         None => DatabaseConfig::from_env(),
     }
     .map_err(|e| Failure::Migrate(e.into()))?;
     match args.command {
-        ToolCommand::Pull(flags) => commands::pull(&flags, &db).await.map(drop),
+        ToolCommand::Pull(flags) => commands::pull(&flags, &db).await,
     }
 }
 

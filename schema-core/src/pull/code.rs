@@ -105,7 +105,16 @@ pub(super) fn schema_file(schema: &Schema, names: &Names, origin: &str) -> Strin
         "// Rows are read and written by the application, not by this crate's own programs."
     );
     let _ = writeln!(out, "#![allow(dead_code)]\n");
-    let _ = writeln!(out, "use schema_core::{{pg_enum, table}};\n");
+    // Only what is used: a schema without enums must build without warnings.
+    let imports = match (schema.enums.is_empty(), schema.tables.is_empty()) {
+        (false, false) => "{pg_enum, table}",
+        (false, true) => "pg_enum",
+        (true, false) => "table",
+        (true, true) => "",
+    };
+    if !imports.is_empty() {
+        let _ = writeln!(out, "use schema_core::{imports};\n");
+    }
     for e in schema.enums.iter() {
         enum_item(&mut out, e, names);
         out.push('\n');

@@ -40,6 +40,9 @@ pub struct PullReport {
     pub renamed: Vec<String>,
     /// Other tools' bookkeeping tables that were left out.
     pub left_out: Vec<String>,
+    /// What to do on the database before `adopt` can prove it, e.g. install an extension
+    /// the initial migration installs.
+    pub before_adopt: Vec<String>,
 }
 
 /// Why `pull` wrote nothing (or, for an I/O error, stopped).
@@ -122,6 +125,15 @@ pub async fn pull(
     );
     let mut report = write_project(&schema, &origin, options)?;
     report.left_out = left_out;
+    // The migrations install pgcrypto (for gen_random_uuid() before PostgreSQL 13), so the
+    // proof expects it; a database that has none needs it first.
+    if !schema.extensions.iter().any(|e| e == "pgcrypto") {
+        report.before_adopt.push(
+            "CREATE EXTENSION IF NOT EXISTS \"pgcrypto\"; (the initial migration installs it, \
+             and adopt proves the database has everything the migration makes)"
+                .into(),
+        );
+    }
     Ok(report)
 }
 
@@ -149,6 +161,7 @@ pub fn write_project(
         files,
         renamed: names.notes,
         left_out: Vec::new(),
+        before_adopt: Vec::new(),
     })
 }
 
@@ -169,6 +182,9 @@ impl std::fmt::Display for PullReport {
         }
         for note in &self.renamed {
             write!(f, "\nrenamed: {note}")?;
+        }
+        for step in &self.before_adopt {
+            write!(f, "\nbefore adopt, run on the database: {step}")?;
         }
         Ok(())
     }
