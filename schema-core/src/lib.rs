@@ -11,7 +11,7 @@ extern crate self as schema_core;
 
 // --- Writing the schema in code: the macros, the traits they implement, typed rows.
 pub use column_type::ColumnType;
-pub use model::{OnDelete, Schema};
+pub use model::{Identity, OnDelete, Schema};
 pub use postgres_types::Json;
 pub use schema_macros::{embed_migrations, pg_enum, table};
 pub use traits::{Column, PgEnum, RowError, Table};

@@ -364,6 +364,7 @@ mod tests {
             renamed_from: None,
             collation: None,
             generated: None,
+            identity: None,
         }
     }
 

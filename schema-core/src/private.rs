@@ -6,8 +6,9 @@ pub use crate::column_type::{
     StringDefaultColumn, TextColumn, TimestampColumn, UuidPrimaryKey,
 };
 pub use crate::model::{
-    ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexColumn, IndexDef, LabelRename,
-    NullsOrder, OnDelete, PrimaryKey, SqlType, TableDef, MAX_IDENTIFIER_BYTES,
+    ColumnDef, ColumnDefault, ConstraintDef, ConstraintKind, EnumDef, ForeignKeyDef, Identity,
+    IndexColumn, IndexDef, LabelRename, NullsOrder, OnDelete, PrimaryKey, SqlType, TableDef,
+    MAX_IDENTIFIER_BYTES,
 };
 pub use crate::traits::{Column, PgEnum, RowError, Table};
 pub use bytes;

@@ -11,3 +11,4 @@ mod const_str;
 pub mod names;
 pub mod rules;
 pub mod sql;
+pub mod types;

@@ -69,6 +69,48 @@ pub const fn foreign_key_len(
     table.len() + column.len() + target.len() + target_column.len() + 3 + FOREIGN_KEY_SUFFIX.len()
 }
 
+/// `<table>_<column>_..._unique`: a UNIQUE constraint's name, as drizzle-kit derives it for
+/// `.unique()` and `unique().on(..)`.
+pub fn unique_constraint<'a>(table: &str, columns: impl IntoIterator<Item = &'a str>) -> String {
+    let mut name = table.to_string();
+    for column in columns {
+        name.push('_');
+        name.push_str(column);
+    }
+    name.push_str("_unique");
+    name
+}
+
+/// The sequence PostgreSQL makes for a `serial` or identity column: `<table>_<column>_seq`,
+/// each part cut as the server cuts it (`makeObjectName`: the longer part loses a character
+/// until the name fits in an identifier).
+pub fn owned_sequence(table: &str, column: &str) -> String {
+    const LABEL: &str = "seq";
+    let available = MAX_IDENTIFIER_BYTES - (1 + LABEL.len() + 1);
+    let (mut a, mut b) = (table.len(), column.len());
+    while a + b > available {
+        if a > b {
+            a -= 1;
+        } else {
+            b -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        n
+    };
+    [
+        &table[..clip(table, a)],
+        "_",
+        &column[..clip(column, b)],
+        "_",
+        LABEL,
+    ]
+    .concat()
+}
+
 /// The replacement of constraint `name` while both exist: `<name>_new`, cut so it fits.
 pub fn replacement(name: &str) -> String {
     temporary(name, REPLACEMENT_SUFFIX)
@@ -135,6 +177,24 @@ mod tests {
         assert_eq!(
             foreign_key_len("attempts", "user_id", "users", "id"),
             fk.len()
+        );
+        assert_eq!(unique_constraint("users", ["email"]), "users_email_unique");
+        assert_eq!(owned_sequence("users", "id"), "users_id_seq");
+    }
+
+    /// PostgreSQL 15 names the sequence of `serial` on a 60-byte table `<56 a's>_id_seq`, and
+    /// on two long names cuts the longer first (checked against `CREATE TABLE`).
+    #[test]
+    fn owned_sequences_are_cut_as_the_server_cuts_them() {
+        let table = "a".repeat(60);
+        assert_eq!(
+            owned_sequence(&table, "id"),
+            format!("{}_id_seq", "a".repeat(56))
+        );
+        let (t, c) = ("t".repeat(40), "c".repeat(40));
+        assert_eq!(
+            owned_sequence(&t, &c),
+            format!("{}_{}_seq", "t".repeat(29), "c".repeat(29))
         );
     }
 

@@ -33,7 +33,8 @@ SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a
        CASE WHEN a.attcollation <> ty.typcollation THEN co.collname::text END,
        c.relpersistence = 'u', c.relrowsecurity, c.relforcerowsecurity,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,
-       CASE WHEN ty.typtype = 'e' AND tn.nspname = n.nspname THEN ty.typname::text END
+       CASE WHEN ty.typtype = 'e' AND tn.nspname = n.nspname THEN ty.typname::text END,
+       a.attidentity::text
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

@@ -5,8 +5,8 @@ use super::read_query::{get, Rows};
 use super::spelling::{column_default, sql_type};
 use super::CatalogError;
 use crate::model::{
-    ColumnDef, ConstraintDef, ConstraintKind, Deferral, ForeignKeyDef, IndexColumn, IndexDef, Name,
-    NullsOrder, OnDelete, PrimaryKey, TableDef, TableObjectDef,
+    ColumnDef, ConstraintDef, ConstraintKind, Deferral, ForeignKeyDef, Identity, IndexColumn,
+    IndexDef, Name, NullsOrder, OnDelete, PrimaryKey, TableDef, TableObjectDef,
 };
 use schema_rules::names;
 use std::collections::BTreeMap;
@@ -76,6 +76,11 @@ fn tables_from_columns(
             renamed_from: None,
             collation: get::<Option<String>>(row, 5, WHAT)?.map(Name::from),
             generated: get::<Option<String>>(row, 9, WHAT)?.map(Name::from),
+            identity: match get::<Option<String>>(row, 11, WHAT)?.as_deref() {
+                Some("a") => Some(Identity::Always),
+                Some("d") => Some(Identity::ByDefault),
+                _ => None,
+            },
             sql_type: ty,
         });
     }

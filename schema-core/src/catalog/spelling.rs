@@ -151,6 +151,16 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
+    /// The macros map a printed type to a variant by `schema_rules::types::BUILT_IN`; the
+    /// reader maps it by `format_type`: both must name the same variant.
+    #[test]
+    fn the_macros_and_the_reader_agree_on_the_built_in_types() {
+        for (printed, variant) in schema_rules::types::BUILT_IN {
+            let ty = sql_type(printed, None);
+            assert_eq!(format!("{ty:?}"), *variant, "{printed}");
+        }
+    }
+
     // Each expectation below is what PostgreSQL 15 printed for the same column and default.
     #[test]
     fn types_are_spelled_as_format_type_prints_them() {
