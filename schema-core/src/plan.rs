@@ -3,7 +3,8 @@
 //! turns each into SQL text.
 
 use crate::model::{
-    ColumnDef, ColumnDefault, EnumDef, ForeignKeyDef, IndexDef, Name, Schema, SqlType, TableDef,
+    ColumnDef, ColumnDefault, ConstraintDef, EnumDef, ForeignKeyDef, Identity, IndexDef, Name,
+    Schema, SqlType, TableDef,
 };
 
 /// Where a new enum label goes among the existing ones.
@@ -169,6 +170,40 @@ pub enum Statement {
         /// The key's columns, in order.
         columns: Vec<Name>,
     },
+    /// `ALTER TABLE table ADD CONSTRAINT name UNIQUE (..) | CHECK (..) ..;`, `NOT VALID`
+    /// when the constraint says so.
+    AddConstraint {
+        /// The table that gains the constraint.
+        table: Name,
+        /// The constraint: its name, kind and definition.
+        constraint: ConstraintDef,
+    },
+    /// `ALTER TABLE table ALTER COLUMN column ADD GENERATED .. AS IDENTITY;`.
+    AddIdentity {
+        /// The table that holds the column.
+        table: Name,
+        /// The column that becomes an identity column.
+        column: Name,
+        /// Always or by default.
+        identity: Identity,
+    },
+    /// `ALTER TABLE table ALTER COLUMN column SET GENERATED ..;`: the same sequence, the
+    /// other kind of identity.
+    SetIdentity {
+        /// The table that holds the column.
+        table: Name,
+        /// The identity column.
+        column: Name,
+        /// Its new kind.
+        identity: Identity,
+    },
+    /// `ALTER TABLE table ALTER COLUMN column DROP IDENTITY;` (its sequence goes with it).
+    DropIdentity {
+        /// The table that holds the column.
+        table: Name,
+        /// The column that stops being an identity column.
+        column: Name,
+    },
     /// `ALTER TABLE table DROP CONSTRAINT name;`.
     DropConstraint {
         /// The table that holds the constraint.
@@ -239,6 +274,22 @@ pub enum OnlineStatement {
         column: Name,
         /// The check constraint's name.
         name: String,
+    },
+    /// `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS name ON table (..)`: the index a unique
+    /// constraint of that name is then added over; outside a transaction only.
+    CreateConstraintIndex {
+        /// The table the constraint is on.
+        table: Name,
+        /// The unique constraint (see [`crate::online::unique_key`]).
+        constraint: ConstraintDef,
+    },
+    /// `ALTER TABLE table ADD CONSTRAINT name UNIQUE USING INDEX name;`: a unique constraint
+    /// over the index built for it `CONCURRENTLY`, without a scan.
+    AddUniqueUsingIndex {
+        /// The table that holds the index.
+        table: Name,
+        /// The constraint's name, also the index's.
+        name: Name,
     },
     /// `ALTER TABLE table VALIDATE CONSTRAINT name;`: scans under SHARE UPDATE EXCLUSIVE, which
     /// lets writers through.
@@ -316,6 +367,15 @@ impl Creation {
                 .extend(table.indexes.iter().map(|index| Statement::CreateIndex {
                     table: table.name.clone(),
                     index: index.clone(),
+                }));
+            // A CREATE TABLE cannot add a constraint NOT VALID; such a one follows it.
+            creation
+                .indexes
+                .extend((table.constraints.iter()).filter(|c| c.not_valid).map(|c| {
+                    Statement::AddConstraint {
+                        table: table.name.clone(),
+                        constraint: c.clone(),
+                    }
                 }));
         }
         creation

@@ -13,8 +13,9 @@ use std::borrow::Cow;
 
 pub use schema_rules::sql::{
     down_file, is_quoted_keyword, migration_file, needs_quotes, quote_ident, quote_ident_if_needed,
-    quote_literal, up_file, MigrationFile, MigrationName, Misnamed, NameProblem, DOWN_EXTENSION,
-    NO_TRANSACTION_MARKER, QUOTED_KEYWORDS, SQL_EXTENSION, STATEMENT_BREAKPOINT, VERSION_DIGITS,
+    quote_literal, serial_default, up_file, MigrationFile, MigrationName, Misnamed, NameProblem,
+    DOWN_EXTENSION, NO_TRANSACTION_MARKER, QUOTED_KEYWORDS, SQL_EXTENSION, STATEMENT_BREAKPOINT,
+    VERSION_DIGITS,
 };
 
 /// A name in the `public` schema, qualified as drizzle-kit writes an enum type in

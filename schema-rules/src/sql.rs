@@ -47,6 +47,14 @@ pub fn quote_ident_if_needed(name: &str) -> String {
     }
 }
 
+/// The default of a `serial` column as `pg_get_expr()` prints it:
+/// `nextval('<table>_<column>_seq'::regclass)`, the sequence's name quoted as `regclass`
+/// prints it (`nextval('"User_id_seq"'::regclass)`).
+pub fn serial_default(table: &str, column: &str) -> String {
+    let sequence = quote_ident_if_needed(&crate::names::owned_sequence(table, column));
+    format!("nextval({}::regclass)", quote_literal(&sequence))
+}
+
 /// Whether PostgreSQL quotes `name` when it prints it: anything but a plain lower-case
 /// identifier, and the keywords of [`QUOTED_KEYWORDS`].
 pub fn needs_quotes(name: &str) -> bool {

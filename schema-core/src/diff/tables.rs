@@ -72,7 +72,16 @@ fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, cha
             }
         }
     }
-    if cur.primary_key != new.primary_key {
+    if cur.primary_key == new.primary_key {
+        let (from, to) = (cur.primary_key_name(), new.primary_key_name());
+        if from != to {
+            p.drop_pk.push(Statement::RenameConstraint {
+                table: t.clone(),
+                from,
+                to,
+            });
+        }
+    } else {
         p.drop_pk.push(Statement::DropConstraint {
             table: t.clone(),
             name: cur.primary_key_name(),
@@ -90,6 +99,30 @@ fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, cha
     rename_hints(cur, new, change);
     diff_foreign_keys(ctx, cur, new, p);
     diff_indexes(cur, new, p);
+    diff_constraints(cur, new, p);
+}
+
+/// Unique, check and exclusion constraints, matched by name; one whose definition changed is
+/// dropped and added again.
+fn diff_constraints(cur: &TableDef, new: &TableDef, p: &mut Phases) {
+    let t = &new.name;
+    for c in cur.constraints.iter() {
+        let kept = new.constraints.iter().find(|n| n.name == c.name);
+        if kept != Some(c) {
+            p.drop_fk.push(Statement::DropConstraint {
+                table: t.clone(),
+                name: c.name.to_string(),
+            });
+        }
+    }
+    for n in new.constraints.iter() {
+        if cur.constraints.iter().find(|c| c.name == n.name) != Some(n) {
+            p.create_index.push(Statement::AddConstraint {
+                table: t.clone(),
+                constraint: n.clone(),
+            });
+        }
+    }
 }
 
 /// A column dropped and another of the same type added in one table is often a rename that
@@ -176,6 +209,33 @@ fn diff_column(
             },
         });
     }
+    if cur.generated != new.generated {
+        change.refused.push(format!(
+            "cannot change how `{t}.{c}` is generated in place (PostgreSQL 15 has no ALTER for it): drop the column in one migration and add it again in the next"
+        ));
+    }
+    if cur.collation != new.collation {
+        change.refused.push(format!(
+            "cannot change the collation of `{t}.{c}` yet: add a column with the new collation, copy the values over, and drop the old one"
+        ));
+    }
+    match (cur.identity, new.identity) {
+        (None, Some(identity)) => p.alter_column.push(Statement::AddIdentity {
+            table: t.clone(),
+            column: c.clone(),
+            identity,
+        }),
+        (Some(_), None) => p.alter_column.push(Statement::DropIdentity {
+            table: t.clone(),
+            column: c.clone(),
+        }),
+        (Some(a), Some(b)) if a != b => p.alter_column.push(Statement::SetIdentity {
+            table: t.clone(),
+            column: c.clone(),
+            identity: b,
+        }),
+        _ => {}
+    }
     if cur.nullable && !new.nullable {
         match &new.default {
             Some(d) => p.alter_column.push(Statement::FillNulls { table: t.clone(), column: c.clone(), default: d.clone() }),
@@ -194,16 +254,31 @@ fn diff_column(
 }
 
 fn same_target(a: &ForeignKeyDef, b: &ForeignKeyDef) -> bool {
-    a.column == b.column
+    a.columns() == b.columns()
         && a.references_table == b.references_table
-        && a.references_column == b.references_column
+        && a.references_columns() == b.references_columns()
 }
 
 fn diff_foreign_keys(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases) {
     let t = &new.name;
     for fk in cur.foreign_keys.iter() {
         let kept = new.foreign_keys.iter().find(|n| same_target(fk, n));
-        let unchanged = kept.is_some_and(|n| n.on_delete == fk.on_delete && !ctx.rebuilt(t, fk));
+        // Only the name differs: renamed in place, the key stays in force.
+        let renamed = kept.filter(|n| {
+            n.constraint_name(t) != fk.constraint_name(t)
+                && ForeignKeyDef {
+                    name: n.name.clone(),
+                    ..fk.clone()
+                } == **n
+        });
+        let unchanged = kept.is_some_and(|n| n == fk || renamed.is_some()) && !ctx.rebuilt(t, fk);
+        if let (true, Some(n)) = (unchanged, renamed) {
+            p.drop_fk.push(Statement::RenameConstraint {
+                table: t.clone(),
+                from: fk.constraint_name(t),
+                to: n.constraint_name(t),
+            });
+        }
         if !unchanged {
             p.drop_fk.push(Statement::DropConstraint {
                 table: t.clone(),
@@ -229,8 +304,13 @@ fn diff_foreign_keys(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phas
     }
 }
 
+/// The same index but for its name (and whether a failed build left it invalid).
 fn same_definition(a: &IndexDef, b: &IndexDef) -> bool {
-    a.unique == b.unique && a.columns == b.columns
+    a.unique == b.unique
+        && a.columns == b.columns
+        && a.method() == b.method()
+        && a.predicate == b.predicate
+        && a.include == b.include
 }
 
 /// Indexes are matched by name; an index that only changed its name is renamed, not rebuilt.

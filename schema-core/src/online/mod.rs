@@ -20,7 +20,7 @@ mod hazards;
 
 pub use hazards::{hazards, Hazard};
 
-use crate::model::{Name, Schema, TableDef};
+use crate::model::{ConstraintDef, ConstraintKind, Name, Schema, TableDef};
 use crate::plan::{OnlineStatement, Statement};
 use schema_rules::names;
 use std::collections::BTreeSet;
@@ -53,6 +53,7 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
     let mut validate: Vec<Statement> = Vec::new();
     let mut finish: Vec<Statement> = Vec::new();
     let mut concurrent: Vec<Statement> = Vec::new();
+    let mut attach: Vec<Statement> = Vec::new();
     let retyped = |t: &str, c: &str| {
         statements.iter().any(|s| matches!(s, Statement::AlterColumnType { table, column, .. } if table == t && column == c))
     };
@@ -96,6 +97,41 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
                     foreign_key,
                 }));
             }
+            // A check is added NOT VALID and validated with writers let through; a unique
+            // constraint over an index built CONCURRENTLY, then attached without a scan.
+            Statement::AddConstraint { table, constraint }
+                if existing(&table) && !constraint.not_valid =>
+            {
+                match constraint.kind {
+                    ConstraintKind::Check => {
+                        validate.push(online(OnlineStatement::ValidateConstraint {
+                            table: table.clone(),
+                            name: constraint.name.to_string(),
+                        }));
+                        first.push(Statement::AddConstraint {
+                            table,
+                            constraint: ConstraintDef {
+                                not_valid: true,
+                                ..constraint
+                            },
+                        });
+                    }
+                    ConstraintKind::Unique
+                        if constraint.deferrable.is_none()
+                            && unique_key(&constraint.definition).is_some() =>
+                    {
+                        attach.push(online(OnlineStatement::AddUniqueUsingIndex {
+                            table: table.clone(),
+                            name: constraint.name.clone(),
+                        }));
+                        concurrent.push(online(OnlineStatement::CreateConstraintIndex {
+                            table,
+                            constraint,
+                        }));
+                    }
+                    _ => first.push(Statement::AddConstraint { table, constraint }),
+                }
+            }
             Statement::SetNotNull { table, column } if existing(&table) => {
                 let name = names::not_null_check(&table, &column);
                 first.push(online(OnlineStatement::AddNotNullCheck {
@@ -132,14 +168,33 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
         first.splice(at..at, fills);
     }
     let second: Vec<Statement> = validate.into_iter().chain(finish).collect();
-    [(first, true), (second, true), (concurrent, false)]
-        .into_iter()
-        .filter(|(statements, _)| !statements.is_empty())
-        .map(|(statements, transactional)| Part {
-            statements,
-            transactional,
-        })
-        .collect()
+    [
+        (first, true),
+        (second, true),
+        (concurrent, false),
+        (attach, true),
+    ]
+    .into_iter()
+    .filter(|(statements, _)| !statements.is_empty())
+    .map(|(statements, transactional)| Part {
+        statements,
+        transactional,
+    })
+    .collect()
+}
+
+/// The key of a unique constraint's definition as PostgreSQL prints it (`UNIQUE (a, b)`,
+/// `UNIQUE NULLS NOT DISTINCT (a)`): whether NULLs are not distinct, and the parenthesized
+/// column list. `None` for a definition with more than that (INCLUDE, storage parameters),
+/// which is added in its plain form.
+pub fn unique_key(definition: &str) -> Option<(bool, &str)> {
+    let rest = definition.strip_prefix("UNIQUE ")?;
+    let (nulls, key) = match rest.strip_prefix("NULLS NOT DISTINCT ") {
+        Some(key) => (true, key),
+        None => (false, rest),
+    };
+    (key.starts_with('(') && key.ends_with(')') && key.matches(')').count() == 1)
+        .then_some((nulls, key))
 }
 
 fn online(s: OnlineStatement) -> Statement {
@@ -217,7 +272,7 @@ fn swapped_foreign_keys(
         }
         let on_delete_changed = old_table(old, new, table).is_some_and(|t| {
             t.foreign_keys.iter().any(|f| {
-                f.on_delete != foreign_key.on_delete
+                (f.on_delete != foreign_key.on_delete || f.on_update != foreign_key.on_update)
                     && same_column(new, table, &f.column, &foreign_key.column)
             })
         });

@@ -4,9 +4,11 @@
 
 use super::rust_names::{self, RustName};
 use crate::model::{
-    ColumnDef, ColumnDefault, EnumDef, IndexDef, NullsOrder, OnDelete, PrimaryKey, Schema, SqlType,
-    TableDef,
+    ColumnDef, ColumnDefault, ConstraintDef, ConstraintKind, EnumDef, Identity, IndexDef,
+    NullsOrder, OnDelete, PrimaryKey, Schema, SqlType, TableDef,
 };
+use crate::sql::serial_default;
+use schema_rules::names;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -147,18 +149,38 @@ fn enum_item(out: &mut String, e: &EnumDef, names: &Names) {
 
 fn table_item(out: &mut String, t: &TableDef, names: &Names) {
     let ty = &names.tables[t.name.as_ref()];
-    match &ty.rename {
-        Some(sql) => {
-            let _ = writeln!(out, "#[table(name = {sql:?})]");
-        }
-        None => out.push_str("#[table]\n"),
+    let mut args = Vec::new();
+    if let Some(sql) = &ty.rename {
+        args.push(format!("name = {sql:?}"));
+    }
+    let key = t.primary_key_columns();
+    if key.is_empty() {
+        args.push("no_primary_key".into());
+    }
+    if args.is_empty() {
+        out.push_str("#[table]\n");
+    } else {
+        let _ = writeln!(out, "#[table({})]", args.join(", "));
     }
     if let PrimaryKey::Composite(columns) = &t.primary_key {
-        let fields: Vec<&str> = columns.iter().map(|c| names.field(&t.name, c)).collect();
-        let _ = writeln!(out, "#[primary_key({})]", fields.join(", "));
+        if !columns.is_empty() {
+            let mut parts: Vec<String> = columns
+                .iter()
+                .map(|c| names.field(&t.name, c).to_string())
+                .collect();
+            if let Some(name) = &t.primary_key_name {
+                parts.push(format!("name = {name:?}"));
+            }
+            let _ = writeln!(out, "#[primary_key({})]", parts.join(", "));
+        }
     }
     for index in t.indexes.iter() {
         index_attr(out, t, index, names);
+    }
+    for c in t.constraints.iter() {
+        if column_unique(t, c).is_none() {
+            constraint_attr(out, t, c, names);
+        }
     }
     let _ = writeln!(out, "pub struct {} {{", ty.ident);
     for (c, (_, field)) in t.columns.iter().zip(&names.fields[t.name.as_ref()]) {
@@ -167,13 +189,117 @@ fn table_item(out: &mut String, t: &TableDef, names: &Names) {
     out.push_str("}\n");
 }
 
+/// A unique constraint of one column under the derived name, written on its field as
+/// `#[column(unique)]`: the column's name, and whether NULLs are not distinct.
+fn column_unique(t: &TableDef, c: &ConstraintDef) -> Option<(String, bool)> {
+    let (nulls, columns) = unique_columns(c)?;
+    let [column] = columns.as_slice() else {
+        return None;
+    };
+    (c.name == names::unique_constraint(&t.name, [column.as_str()]))
+        .then(|| (column.clone(), nulls))
+}
+
+/// The columns of a unique constraint's definition (`UNIQUE (a, "B")`), unquoted.
+fn unique_columns(c: &ConstraintDef) -> Option<(bool, Vec<String>)> {
+    if c.kind != ConstraintKind::Unique {
+        return None;
+    }
+    let (nulls, key) = crate::online::unique_key(&c.definition)?;
+    let inner = &key[1..key.len() - 1];
+    Some((nulls, split_identifiers(inner)?))
+}
+
+/// `a, "B c", d` as PostgreSQL prints a column list, unquoted; `None` if it is not one.
+fn split_identifiers(list: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = list.trim();
+    while !rest.is_empty() {
+        let (ident, after) = if let Some(quoted) = rest.strip_prefix('"') {
+            let mut ident = String::new();
+            let mut chars = quoted.char_indices().peekable();
+            let end = loop {
+                match chars.next()? {
+                    (_, '"') if chars.next_if(|&(_, c)| c == '"').is_some() => ident.push('"'),
+                    (i, '"') => break i + 1,
+                    (_, c) => ident.push(c),
+                }
+            };
+            (ident, &quoted[end..])
+        } else {
+            let end = rest.find(',').unwrap_or(rest.len());
+            let ident = rest[..end].trim();
+            if ident.is_empty()
+                || !ident
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            {
+                return None;
+            }
+            (ident.to_string(), &rest[end..])
+        };
+        out.push(ident);
+        rest = after.trim_start();
+        rest = match rest.strip_prefix(',') {
+            Some(next) => next.trim_start(),
+            None if rest.is_empty() => rest,
+            None => return None,
+        };
+    }
+    Some(out)
+}
+
+/// `#[unique(..)]` or `#[check(..)]` on the struct.
+fn constraint_attr(out: &mut String, t: &TableDef, c: &ConstraintDef, names: &Names) {
+    match c.kind {
+        ConstraintKind::Unique => {
+            let Some((nulls, columns)) = unique_columns(c) else {
+                return; // `coverage` lists it
+            };
+            let fields: Vec<&str> = columns
+                .iter()
+                .map(|col| names.field(&t.name, col))
+                .collect();
+            let mut parts = vec![format!("on({})", fields.join(", "))];
+            if c.name != names::unique_constraint(&t.name, columns.iter().map(|s| s.as_str())) {
+                parts.push(format!("name = {:?}", c.name));
+            }
+            if nulls {
+                parts.push("nulls_not_distinct".into());
+            }
+            let _ = writeln!(out, "#[unique({})]", parts.join(", "));
+        }
+        ConstraintKind::Check => {
+            if let Some(sql) = check_expression(&c.definition) {
+                let _ = writeln!(out, "#[check(name = {:?}, sql = {sql:?})]", c.name);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The expression of `CHECK (<expression>)`, as PostgreSQL prints it; `None` for a
+/// definition with more (`NO INHERIT`).
+pub(super) fn check_expression(definition: &str) -> Option<&str> {
+    definition.strip_prefix("CHECK (")?.strip_suffix(')')
+}
+
 fn index_attr(out: &mut String, t: &TableDef, index: &IndexDef, names: &Names) {
     let keys: Vec<String> = index
         .columns
         .iter()
         .map(|k| {
-            let field = names.field(&t.name, &k.name).to_string();
+            let field = if k.expression {
+                format!("sql = {:?}", k.name)
+            } else {
+                names.field(&t.name, &k.name).to_string()
+            };
             let mut order = Vec::new();
+            let opclass;
+            if let Some(class) = &k.opclass {
+                opclass = format!("opclass = {class:?}");
+                order.push(opclass.as_str());
+            }
             if k.desc {
                 order.push("desc");
             }
@@ -182,70 +308,162 @@ fn index_attr(out: &mut String, t: &TableDef, index: &IndexDef, names: &Names) {
                 (true, Some(NullsOrder::Last)) => order.push("nulls_last"),
                 _ => {}
             }
-            if order.is_empty() {
-                field
-            } else {
-                format!("{field}({})", order.join(", "))
+            match (order.is_empty(), k.expression) {
+                (true, _) => field,
+                // An expression key's order follows it: `on(sql = "..", desc)`.
+                (false, true) => format!("{field}, {}", order.join(", ")),
+                (false, false) => format!("{field}({})", order.join(", ")),
             }
         })
         .collect();
+    let mut args = vec![
+        format!("name = {:?}", index.name),
+        format!("on({})", keys.join(", ")),
+    ];
+    if let Some(method) = &index.method {
+        args.push(format!("using = {method}"));
+    }
+    if !index.include.is_empty() {
+        let fields: Vec<&str> = (index.include.iter())
+            .map(|c| names.field(&t.name, c))
+            .collect();
+        args.push(format!("include({})", fields.join(", ")));
+    }
+    if let Some(predicate) = &index.predicate {
+        args.push(format!("predicate = {predicate:?}"));
+    }
     let _ = writeln!(
         out,
-        "#[{}(name = {:?}, on({}))]",
+        "#[{}({})]",
         if index.unique {
             "unique_index"
         } else {
             "index"
         },
-        index.name,
-        keys.join(", ")
+        args.join(", ")
     );
 }
 
 fn column(out: &mut String, t: &TableDef, c: &ColumnDef, field: &RustName, names: &Names) {
-    if let PrimaryKey::Column(key) = &t.primary_key {
-        if *key == c.name {
-            let generated = c.sql_type == SqlType::Uuid
-                && matches!(c.default, Some(ColumnDefault::GenRandomUuid));
-            out.push_str(if generated {
-                "    #[primary_key]\n"
-            } else {
-                "    #[primary_key(natural)]\n"
-            });
+    let serial = c.identity.is_none()
+        && matches!(
+            c.sql_type,
+            SqlType::SmallInt | SqlType::Integer | SqlType::BigInt
+        )
+        && matches!(&c.default, Some(ColumnDefault::Expr(e)) if **e == serial_default(&t.name, &c.name));
+    let identity = c.identity.map(|i| match i {
+        Identity::Always => "identity",
+        Identity::ByDefault => "identity = by_default",
+    });
+    let mut key_args = Vec::new();
+    let is_key = matches!(&t.primary_key, PrimaryKey::Column(key) if *key == c.name);
+    if is_key {
+        let uuid_key =
+            c.sql_type == SqlType::Uuid && matches!(c.default, Some(ColumnDefault::GenRandomUuid));
+        if serial {
+            key_args.push("serial".to_string());
+        } else if let Some(identity) = identity {
+            key_args.push(identity.to_string());
+        } else if !uuid_key {
+            key_args.push("natural".to_string());
+        }
+        if let Some(name) = &t.primary_key_name {
+            key_args.push(format!("name = {name:?}"));
+        }
+        if key_args.is_empty() {
+            out.push_str("    #[primary_key]\n");
+        } else {
+            let _ = writeln!(out, "    #[primary_key({})]", key_args.join(", "));
         }
     }
-    if let Some(fk) = t.foreign_keys.iter().find(|fk| fk.column == c.name) {
-        let _ = writeln!(
-            out,
-            "    #[foreign_key(references = {}::{}, on_delete = {})]",
-            names.table(&fk.references_table),
-            names.field(&fk.references_table, &fk.references_column),
-            on_delete(fk.on_delete)
-        );
+    if let Some(fk) = t
+        .foreign_keys
+        .iter()
+        .find(|fk| fk.column == c.name && fk.more_columns.is_empty())
+    {
+        let mut args = vec![
+            format!(
+                "references = {}::{}",
+                names.table(&fk.references_table),
+                names.field(&fk.references_table, &fk.references_column)
+            ),
+            format!("on_delete = {}", action(fk.on_delete)),
+        ];
+        if fk.on_update != OnDelete::NoAction {
+            args.push(format!("on_update = {}", action(fk.on_update)));
+        }
+        if let Some(name) = &fk.name {
+            args.push(format!("name = {name:?}"));
+        }
+        let _ = writeln!(out, "    #[foreign_key({})]", args.join(", "));
     }
+    let (rust, written_type) = rust_type(&c.sql_type, names);
     let mut settings = Vec::new();
     if let Some(sql) = &field.rename {
         settings.push(format!("name = {sql:?}"));
     }
-    if let SqlType::Varchar(n) = c.sql_type {
-        settings.push(format!("varchar = {n}"));
+    match (&c.sql_type, written_type) {
+        (SqlType::Varchar(n), _) => settings.push(format!("varchar = {n}")),
+        (SqlType::Other(name), _) if **name == *"character varying" => {
+            settings.push("varchar".into())
+        }
+        (SqlType::Other(name), WrittenType::ByName) => {
+            settings.push(format!("sql_type = {name:?}"))
+        }
+        _ => {}
     }
-    if let Some(default) = c.default.as_ref().and_then(default_value) {
-        settings.push(format!("default = {default}"));
+    if let SqlType::Other(name) = &c.sql_type {
+        if schema_rules::types::is_without_time_zone(name) {
+            settings.push("without_time_zone".into());
+        }
+    }
+    if !is_key {
+        if serial {
+            settings.push("serial".into());
+        } else if let Some(identity) = identity {
+            settings.push(identity.into());
+        }
+    }
+    match &c.default {
+        _ if serial => {}
+        Some(ColumnDefault::GenRandomUuid) if is_key => {}
+        Some(ColumnDefault::Expr(e)) => settings.push(format!("default_sql = {e:?}")),
+        Some(ColumnDefault::GenRandomUuid) => {
+            settings.push("default_sql = \"gen_random_uuid()\"".into())
+        }
+        Some(d) => settings.push(format!("default = {}", default_value(d))),
+        None => {}
+    }
+    if let Some(expression) = &c.generated {
+        settings.push(format!("generated = {expression:?}"));
+    }
+    if let Some(collation) = &c.collation {
+        settings.push(format!("collate = {collation:?}"));
+    }
+    if let Some(unique) = t
+        .constraints
+        .iter()
+        .filter_map(|k| column_unique(t, k))
+        .find(|(column, _)| *column == *c.name)
+    {
+        settings.push(if unique.1 {
+            "unique(nulls_not_distinct)".into()
+        } else {
+            "unique".into()
+        });
     }
     if !settings.is_empty() {
         let _ = writeln!(out, "    #[column({})]", settings.join(", "));
     }
-    let ty = rust_type(&c.sql_type, names);
     let ty = if c.nullable {
-        format!("Option<{ty}>")
+        format!("Option<{rust}>")
     } else {
-        ty
+        rust
     };
     let _ = writeln!(out, "    pub {}: {ty},", field.ident);
 }
 
-fn on_delete(action: OnDelete) -> &'static str {
+fn action(action: OnDelete) -> &'static str {
     match action {
         OnDelete::Cascade => "cascade",
         OnDelete::Restrict => "restrict",
@@ -255,38 +473,91 @@ fn on_delete(action: OnDelete) -> &'static str {
     }
 }
 
-/// The `default = ..` of a column; none for the key's `gen_random_uuid()`, which
-/// `#[primary_key]` writes by itself.
-fn default_value(default: &ColumnDefault) -> Option<String> {
-    Some(match default {
+/// The `default = ..` of a column whose default has a form of its own.
+fn default_value(default: &ColumnDefault) -> String {
+    match default {
         ColumnDefault::Now => "now".into(),
-        ColumnDefault::GenRandomUuid => return None,
         ColumnDefault::Bool(b) => b.to_string(),
         ColumnDefault::Int(i) => i.to_string(),
         ColumnDefault::Float(f) => f.to_string(),
         // The attribute takes a label as the database spells it, like any text.
         ColumnDefault::Text(s) | ColumnDefault::EnumLabel(s) => format!("{s:?}"),
-        // `coverage` refuses a schema with one before any code is written.
-        ColumnDefault::Expr(e) => format!("{e:?}"),
-    })
+        ColumnDefault::GenRandomUuid | ColumnDefault::Expr(_) => {
+            unreachable!("written as `default_sql`")
+        }
+    }
 }
 
-fn rust_type(ty: &SqlType, names: &Names) -> String {
-    match ty {
-        SqlType::Uuid => "uuid::Uuid".into(),
-        SqlType::Text | SqlType::Varchar(_) => "String".into(),
-        SqlType::Boolean => "bool".into(),
-        SqlType::SmallInt => "i16".into(),
-        SqlType::Integer => "i32".into(),
-        SqlType::BigInt => "i64".into(),
-        SqlType::Real => "f32".into(),
-        SqlType::DoublePrecision => "f64".into(),
-        SqlType::TimestampTz => "chrono::DateTime<chrono::Utc>".into(),
-        SqlType::Jsonb => "serde_json::Value".into(),
-        SqlType::Enum(name) => names.enums[name.as_ref()].ident.clone(),
-        // `coverage` refuses a schema with one before any code is written.
-        SqlType::Other(name) => name.to_string(),
+/// Whether a field's Rust type says its SQL type, or the column says it by name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WrittenType {
+    /// The Rust type maps to the SQL type (`i32` is `integer`).
+    ByRustType,
+    /// `#[column(sql_type = "..")]`, the field of a Rust type that reads it.
+    ByName,
+}
+
+/// The Rust type of a column of `ty`. A type without a Rust type of its own here (`numeric`,
+/// a type from an extension) is named by `sql_type`, and its field is a `String` until the
+/// application picks a type that decodes it (e.g. `rust_decimal::Decimal` for `numeric`).
+fn rust_type(ty: &SqlType, names: &Names) -> (String, WrittenType) {
+    use WrittenType::*;
+    let rust = match ty {
+        SqlType::Uuid => "uuid::Uuid",
+        SqlType::Text | SqlType::Varchar(_) => "String",
+        SqlType::Boolean => "bool",
+        SqlType::SmallInt => "i16",
+        SqlType::Integer => "i32",
+        SqlType::BigInt => "i64",
+        SqlType::Real => "f32",
+        SqlType::DoublePrecision => "f64",
+        SqlType::TimestampTz => "chrono::DateTime<chrono::Utc>",
+        SqlType::Jsonb => "serde_json::Value",
+        SqlType::Enum(name) => return (names.enums[name.as_ref()].ident.clone(), ByRustType),
+        SqlType::Other(name) => return other_rust_type(name, names),
+    };
+    (rust.to_string(), ByRustType)
+}
+
+fn other_rust_type(name: &str, names: &Names) -> (String, WrittenType) {
+    use WrittenType::*;
+    let own = match name {
+        "character varying" => Some("String"),
+        "timestamp without time zone" => Some("chrono::NaiveDateTime"),
+        "date" => Some("chrono::NaiveDate"),
+        "time without time zone" => Some("chrono::NaiveTime"),
+        "bytea" => Some("Vec<u8>"),
+        "inet" => Some("std::net::IpAddr"),
+        _ => None,
+    };
+    if let Some(rust) = own {
+        return (rust.to_string(), ByRustType);
     }
+    let rust = if let Some(element) = name.strip_suffix("[]") {
+        let inner = match element {
+            "text" | "character varying" => "String".to_string(),
+            "uuid" => "uuid::Uuid".into(),
+            "integer" => "i32".into(),
+            "bigint" => "i64".into(),
+            "smallint" => "i16".into(),
+            "boolean" => "bool".into(),
+            "real" => "f32".into(),
+            "double precision" => "f64".into(),
+            "jsonb" | "json" => "serde_json::Value".into(),
+            e if names.enums.contains_key(e) => names.enums[e].ident.clone(),
+            _ => "String".into(),
+        };
+        format!("Vec<{inner}>")
+    } else if name.starts_with("timestamp(") && name.ends_with("without time zone") {
+        "chrono::NaiveDateTime".into()
+    } else if name.starts_with("timestamp(") {
+        "chrono::DateTime<chrono::Utc>".into()
+    } else if name == "json" {
+        "serde_json::Value".into()
+    } else {
+        "String".into()
+    };
+    (rust, ByName)
 }
 
 fn registry(out: &mut String, schema: &Schema, names: &Names) {

@@ -25,8 +25,8 @@ pub(super) async fn read(
     ))
 }
 
-/// The tables, each after the tables its foreign keys reference (the order `schema!` asks
-/// for), otherwise in the reader's order; a cycle of foreign keys cannot be ordered.
+/// The tables, each after the tables its foreign keys reference where a cycle of keys does
+/// not prevent it (readers find a table's targets above it), otherwise in the reader's order.
 fn ordered(mut pending: Vec<TableDef>) -> Result<Vec<TableDef>, PullError> {
     let mut done: Vec<TableDef> = Vec::with_capacity(pending.len());
     while !pending.is_empty() {
@@ -39,16 +39,9 @@ fn ordered(mut pending: Vec<TableDef>) -> Result<Vec<TableDef>, PullError> {
         });
         match ready {
             Some(i) => done.push(pending.remove(i)),
-            None => {
-                return Err(PullError::Inexpressible(vec![format!(
-                    "the foreign keys of tables {} reference each other in a cycle",
-                    pending
-                        .iter()
-                        .map(|t| format!("`{}`", t.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )]))
-            }
+            // Tables in a cycle of foreign keys keep the reader's order: the list may hold a
+            // key to a table listed later.
+            None => done.push(pending.remove(0)),
         }
     }
     Ok(done)

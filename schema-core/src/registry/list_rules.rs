@@ -15,7 +15,7 @@ use super::relations::{
     items, relation_count, sort_relations, table_position, text, Relation, NONE,
 };
 use crate::migrate::LEDGER_SCHEMA;
-use crate::model::{EnumDef, PrimaryKey, Schema, SqlType, TableDef};
+use crate::model::{ConstraintKind, EnumDef, PrimaryKey, Schema, SqlType, TableDef};
 use schema_rules::names::{self, COMPOSITE_KEY_SUFFIX, PRIMARY_KEY_SUFFIX};
 use schema_rules::rules::{self, same, Violation};
 
@@ -265,9 +265,9 @@ const fn enum_registered(enums: &[EnumDef], name: &str) -> bool {
     false
 }
 
-/// A foreign key may point at the table itself or at one registered before it: the plan
-/// creates tables in registration order, so the order of the list is the order of creation.
-/// It must point at the key or at a column with a one-column unique index. (A referenced
+/// A foreign key may point at any table of the list, before or after its own (the plan
+/// creates every table before any foreign key, so tables that reference each other in a
+/// cycle can be listed too). It must point at the key or at a column with a one-column unique index. (A referenced
 /// column the target lacks is a fact about the one key, reported as such by `validate` and,
 /// for `#[table]` structs, by the compiler.)
 const fn foreign_key<'a>(
@@ -281,14 +281,7 @@ const fn foreign_key<'a>(
     let (name, column) = (text(&table.name), text(&key.column));
     let target = text(&key.references_table);
     let at = match table_position(sorted, target) {
-        Some(at) if at <= index => at,
-        Some(_) => {
-            return Some(Violation::TableRegisteredLater {
-                table: name,
-                column,
-                target,
-            })
-        }
+        Some(at) => at,
         None => {
             return Some(Violation::UnknownTable {
                 table: name,
@@ -318,22 +311,87 @@ const fn has_column(table: &TableDef, name: &str) -> bool {
 }
 
 /// Whether `column` is the table's one-column primary key, and whether a one-column unique
-/// index covers it.
+/// index (not a partial one) or unique constraint covers it.
 const fn referenced_is_unique(table: &TableDef, column: &str) -> (bool, bool) {
     let is_key = match &table.primary_key {
         PrimaryKey::Column(key) => same(text(key), column),
-        PrimaryKey::Composite(_) => false,
+        PrimaryKey::Composite(keys) => {
+            let keys = items(keys);
+            keys.len() == 1 && same(text(&keys[0]), column)
+        }
     };
     let indexes = items(&table.indexes);
     let mut i = 0;
     while i < indexes.len() {
         let keys = items(&indexes[i].columns);
-        if indexes[i].unique && keys.len() == 1 && same(text(&keys[0].name), column) {
+        if indexes[i].unique
+            && indexes[i].predicate.is_none()
+            && keys.len() == 1
+            && !keys[0].expression
+            && same(text(&keys[0].name), column)
+        {
             return (is_key, true);
         }
         i += 1;
     }
+    let constraints = items(&table.constraints);
+    let mut c = 0;
+    while c < constraints.len() {
+        if matches!(constraints[c].kind, ConstraintKind::Unique)
+            && unique_on(
+                text(&constraints[c].definition).as_bytes(),
+                column.as_bytes(),
+            )
+        {
+            return (is_key, true);
+        }
+        c += 1;
+    }
     (is_key, false)
+}
+
+/// Whether a unique constraint's definition as PostgreSQL prints it is over `column` alone:
+/// `UNIQUE (column)`, `UNIQUE ("Column")`, `UNIQUE NULLS NOT DISTINCT (column)`.
+const fn unique_on(definition: &[u8], column: &[u8]) -> bool {
+    let at = match strip(definition, 0, b"UNIQUE ") {
+        Some(at) => match strip(definition, at, b"NULLS NOT DISTINCT ") {
+            Some(after) => after,
+            None => at,
+        },
+        None => return false,
+    };
+    let Some(at) = strip(definition, at, b"(") else {
+        return false;
+    };
+    let quoted = at < definition.len() && definition[at] == b'"';
+    let at = if quoted { at + 1 } else { at };
+    let Some(at) = strip(definition, at, column) else {
+        return false;
+    };
+    let at = if quoted {
+        match strip(definition, at, b"\"") {
+            Some(at) => at,
+            None => return false,
+        }
+    } else {
+        at
+    };
+    at + 1 == definition.len() && definition[at] == b')'
+}
+
+/// The position after `part` when `bytes` holds it at `at`.
+const fn strip(bytes: &[u8], at: usize, part: &[u8]) -> Option<usize> {
+    if at + part.len() > bytes.len() {
+        return None;
+    }
+    let mut i = 0;
+    while i < part.len() {
+        if bytes[at + i] != part[i] {
+            return None;
+        }
+        i += 1;
+    }
+    Some(at + part.len())
 }
 
 #[cfg(test)]

@@ -119,6 +119,11 @@ fn check_columns(table: &TableDef, enums: &BTreeMap<&str, &EnumDef>, errors: &mu
     }
 }
 
+/// `numeric` and `numeric(p,s)`, which take an integer or a decimal default.
+fn is_numeric(name: &str) -> bool {
+    name == "numeric" || name.starts_with("numeric(")
+}
+
 /// `-`, digits, `.`, digits: the one form PostgreSQL prints back as written.
 pub(crate) fn is_decimal(text: &str) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
@@ -130,25 +135,35 @@ pub(crate) fn is_decimal(text: &str) -> bool {
 
 fn default_fits(default: &ColumnDefault, ty: &SqlType, enum_def: Option<&EnumDef>) -> bool {
     match default {
-        ColumnDefault::Now => *ty == SqlType::TimestampTz,
+        // now() casts to every date and time type.
+        ColumnDefault::Now => match ty {
+            SqlType::TimestampTz => true,
+            SqlType::Other(name) => ["timestamp", "date", "time"]
+                .iter()
+                .any(|t| name.starts_with(t)),
+            _ => false,
+        },
         ColumnDefault::GenRandomUuid => *ty == SqlType::Uuid,
         ColumnDefault::Bool(_) => *ty == SqlType::Boolean,
         ColumnDefault::Int(n) => match ty {
             SqlType::SmallInt => i16::try_from(*n).is_ok(),
             SqlType::Integer => i32::try_from(*n).is_ok(),
             SqlType::BigInt | SqlType::Real | SqlType::DoublePrecision => true,
+            SqlType::Other(name) => is_numeric(name),
             _ => false,
         },
         ColumnDefault::Float(text) => {
-            matches!(ty, SqlType::Real | SqlType::DoublePrecision) && is_decimal(text)
+            (matches!(ty, SqlType::Real | SqlType::DoublePrecision)
+                || matches!(ty, SqlType::Other(name) if is_numeric(name)))
+                && is_decimal(text)
         }
         ColumnDefault::Text(text) => match ty {
             SqlType::Text => true,
             SqlType::Varchar(n) => text.chars().count() <= *n as usize,
             _ => false,
         },
-        // An expression is what a database can hold, never what the code declares.
-        ColumnDefault::Expr(_) => false,
+        // An expression (`#[column(default_sql = "..")]`) is judged by the server.
+        ColumnDefault::Expr(_) => true,
         // An unregistered enum is reported on its own; its default is not judged twice.
         ColumnDefault::EnumLabel(label) => match ty {
             SqlType::Enum(_) => match enum_def {
@@ -165,11 +180,10 @@ fn check_primary_key(table: &TableDef, errors: &mut Errors) {
         PrimaryKey::Column(c) => vec![c],
         PrimaryKey::Composite(cols) => cols.iter().map(|c| &**c).collect(),
     };
+    // A table without a primary key says so in code (`#[table(no_primary_key)]`), which
+    // the macro checks; a database may hold one.
     if columns.is_empty() {
-        errors.push(Violation::Empty {
-            table: &table.name,
-            what: "the primary key",
-        });
+        return;
     }
     let name = table.primary_key_name();
     errors.rule(rules::identifier("primary key constraint", &name));
@@ -225,7 +239,10 @@ fn check_foreign_keys(
     for fk in table.foreign_keys.iter() {
         let (t, c) = (&*table.name, &*fk.column);
         let target = &*fk.references_table;
-        errors.rule(rules::foreign_key_name(t, c, target, &fk.references_column));
+        match &fk.name {
+            Some(name) => errors.rule(rules::identifier("foreign key constraint", name)),
+            None => errors.rule(rules::foreign_key_name(t, c, target, &fk.references_column)),
+        }
         let Some(column) = table.column(c) else {
             errors.push(missing(table, "a foreign key", c));
             continue;
@@ -244,8 +261,18 @@ fn check_foreign_keys(
     }
 }
 
-/// The referenced column exists and has the key's type; whether it is unique is a rule of the
-/// whole list.
+/// Character types of any length, which PostgreSQL compares with each other: a key of
+/// `varchar(128)` may reference a `varchar(64)` or `text` column (both are `String` in Rust).
+fn is_character(ty: &SqlType) -> bool {
+    match ty {
+        SqlType::Text | SqlType::Varchar(_) => true,
+        SqlType::Other(name) => name.starts_with("character"),
+        _ => false,
+    }
+}
+
+/// The referenced column exists and has the key's type (character types of any length count
+/// as one); whether it is unique is a rule of the whole list.
 fn check_reference(
     table: &TableDef,
     column: &ColumnDef,
@@ -262,7 +289,9 @@ fn check_reference(
         });
         return;
     };
-    if referenced.sql_type != column.sql_type {
+    if referenced.sql_type != column.sql_type
+        && !(is_character(&referenced.sql_type) && is_character(&column.sql_type))
+    {
         let found = crate::sql::sql_type(&column.sql_type);
         let expected = crate::sql::sql_type(&referenced.sql_type);
         errors.push(Violation::ForeignKeyType {

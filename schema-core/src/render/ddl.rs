@@ -1,8 +1,13 @@
 //! One function per statement shape.
 
-use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, PrimaryKey, TableDef};
+use crate::model::{
+    ColumnDef, ColumnDefault, ConstraintDef, Deferral, ForeignKeyDef, IndexDef, PrimaryKey,
+    SqlType, TableDef,
+};
 use crate::plan::{LabelPosition, Statement};
-use crate::sql::{default, qualified_in, quote_ident as ident, quote_literal as literal, sql_type};
+use crate::sql::{
+    default, qualified_in, quote_ident as ident, quote_literal as literal, serial_default, sql_type,
+};
 
 /// The plain (not online) statements; online ones are `online.rs`'s.
 pub(super) fn statement_in(s: &Statement, schema: &str) -> String {
@@ -60,7 +65,7 @@ pub(super) fn statement_in(s: &Statement, schema: &str) -> String {
             format!(
                 "ALTER TABLE {} ADD COLUMN {};",
                 ident(table),
-                column_definition(column, false)
+                column_definition(table, column, false)
             )
         }
         Statement::DropColumn { table, column } => {
@@ -112,6 +117,24 @@ pub(super) fn statement_in(s: &Statement, schema: &str) -> String {
             ident(name),
             column_list(columns.iter().map(|c| &**c))
         ),
+        Statement::AddConstraint { table, constraint } => {
+            add_constraint(table, constraint, Validation::Now)
+        }
+        Statement::AddIdentity {
+            table,
+            column,
+            identity,
+        } => alter_column(
+            table,
+            column,
+            &format!("ADD GENERATED {} AS IDENTITY", identity.sql()),
+        ),
+        Statement::SetIdentity {
+            table,
+            column,
+            identity,
+        } => alter_column(table, column, &format!("SET GENERATED {}", identity.sql())),
+        Statement::DropIdentity { table, column } => alter_column(table, column, "DROP IDENTITY"),
         Statement::DropConstraint { table, name } => {
             format!(
                 "ALTER TABLE {} DROP CONSTRAINT {};",
@@ -159,15 +182,35 @@ fn column_list<'a>(columns: impl Iterator<Item = &'a str>) -> String {
     columns.map(ident).collect::<Vec<_>>().join(",")
 }
 
-/// `"name" type [PRIMARY KEY] [DEFAULT x] [NOT NULL]`, drizzle-kit's order of clauses.
-fn column_definition(column: &ColumnDef, primary_key: bool) -> String {
-    let mut out = format!("{} {}", ident(&column.name), sql_type(&column.sql_type));
+/// `"name" type [COLLATE c] [PRIMARY KEY] [DEFAULT x | GENERATED ..] [NOT NULL]`,
+/// drizzle-kit's order of clauses. A column whose default takes the next value of the
+/// sequence PostgreSQL makes for `serial` is written `serial`, which makes that sequence.
+fn column_definition(table: &str, column: &ColumnDef, primary_key: bool) -> String {
+    let serial = serial_type(table, column);
+    let mut out = format!(
+        "{} {}",
+        ident(&column.name),
+        serial.map_or_else(|| sql_type(&column.sql_type), str::to_string)
+    );
+    if let Some(collation) = &column.collation {
+        out.push_str(" COLLATE ");
+        out.push_str(&ident(collation));
+    }
     if primary_key {
         out.push_str(" PRIMARY KEY");
     }
-    if let Some(value) = &column.default {
-        out.push_str(" DEFAULT ");
-        out.push_str(&default(value));
+    match &column.default {
+        Some(value) if serial.is_none() => {
+            out.push_str(" DEFAULT ");
+            out.push_str(&default(value));
+        }
+        _ => {}
+    }
+    if let Some(identity) = column.identity {
+        out.push_str(&format!(" GENERATED {} AS IDENTITY", identity.sql()));
+    }
+    if let Some(expression) = &column.generated {
+        out.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
     }
     if !column.nullable {
         out.push_str(" NOT NULL");
@@ -175,28 +218,93 @@ fn column_definition(column: &ColumnDef, primary_key: bool) -> String {
     out
 }
 
-fn create_table(table: &TableDef) -> String {
-    let inline_key = match &table.primary_key {
-        PrimaryKey::Column(c) => Some(c),
-        PrimaryKey::Composite(_) => None,
+/// `smallserial`, `serial` or `bigserial` when the column is an integer whose default is the
+/// next value of `<table>_<column>_seq`, the sequence such a type makes.
+fn serial_type(table: &str, column: &ColumnDef) -> Option<&'static str> {
+    let Some(ColumnDefault::Expr(text)) = &column.default else {
+        return None;
     };
+    let serial = match column.sql_type {
+        SqlType::SmallInt => "smallserial",
+        SqlType::Integer => "serial",
+        SqlType::BigInt => "bigserial",
+        _ => return None,
+    };
+    (**text == serial_default(table, &column.name)).then_some(serial)
+}
+
+/// Whether a table's primary key is declared inline, on its one column, under the name
+/// PostgreSQL gives such a key.
+fn inline_key(table: &TableDef) -> Option<&str> {
+    match &table.primary_key {
+        PrimaryKey::Column(c) if table.primary_key_name.is_none() => Some(c),
+        _ => None,
+    }
+}
+
+fn create_table(table: &TableDef) -> String {
+    let inline_key = inline_key(table);
     let mut lines: Vec<String> = table
         .columns
         .iter()
-        .map(|c| format!("\t{}", column_definition(c, inline_key == Some(&c.name))))
+        .map(|c| {
+            format!(
+                "\t{}",
+                column_definition(&table.name, c, inline_key == Some(&*c.name))
+            )
+        })
         .collect();
-    if let PrimaryKey::Composite(columns) = &table.primary_key {
+    let key = table.primary_key_columns();
+    if inline_key.is_none() && !key.is_empty() {
         lines.push(format!(
-            "\tCONSTRAINT {} PRIMARY KEY({})",
+            "\tCONSTRAINT {} PRIMARY KEY({}){}",
             ident(&table.primary_key_name()),
-            column_list(columns.iter().map(|c| &**c))
+            column_list(key.into_iter()),
+            deferral(table.primary_key_deferrable)
         ));
     }
+    // A constraint added NOT VALID is added after the table, as such: a CREATE TABLE cannot
+    // say it.
+    for c in table.constraints.iter().filter(|c| !c.not_valid) {
+        lines.push(format!("\t{}", constraint_clause(c)));
+    }
     format!(
-        "CREATE TABLE {} (\n{}\n);",
+        "CREATE {}TABLE {} (\n{}\n);",
+        if table.unlogged { "UNLOGGED " } else { "" },
         ident(&table.name),
         lines.join(",\n")
     )
+}
+
+/// `CONSTRAINT "name" UNIQUE (..) [DEFERRABLE ..]`: a unique, check or exclusion constraint
+/// by its definition as PostgreSQL prints it.
+fn constraint_clause(c: &ConstraintDef) -> String {
+    format!(
+        "CONSTRAINT {} {}{}",
+        ident(&c.name),
+        c.definition,
+        deferral(c.deferrable)
+    )
+}
+
+/// `ALTER TABLE .. ADD CONSTRAINT "name" ..`, `NOT VALID` when the constraint says so or
+/// when it is validated later.
+pub(super) fn add_constraint(table: &str, c: &ConstraintDef, validation: Validation) -> String {
+    let later = c.not_valid || validation == Validation::Later;
+    format!(
+        "ALTER TABLE {} ADD {}{};",
+        ident(table),
+        constraint_clause(c),
+        if later { " NOT VALID" } else { "" }
+    )
+}
+
+fn deferral(d: Option<Deferral>) -> &'static str {
+    match d {
+        None => "",
+        Some(Deferral::InitiallyImmediate) => " DEFERRABLE",
+        Some(Deferral::InitiallyDeferred) => " DEFERRABLE INITIALLY DEFERRED",
+    }
 }
 
 pub(super) fn add_foreign_key(schema: &str, table: &str, fk: &ForeignKeyDef) -> String {
@@ -226,15 +334,18 @@ pub(super) fn foreign_key(
     fk: &ForeignKeyDef,
     validation: Validation,
 ) -> String {
+    let later = fk.not_valid || validation == Validation::Later;
     format!(
-        "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE no action{};",
+        "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {}({}) ON DELETE {} ON UPDATE {}{}{};",
         ident(table),
         ident(name),
-        ident(&fk.column),
+        column_list(fk.columns().into_iter()),
         qualified_in(schema, &fk.references_table),
-        ident(&fk.references_column),
+        column_list(fk.references_columns().into_iter()),
         fk.on_delete.sql(),
-        if validation == Validation::Later { " NOT VALID" } else { "" }
+        fk.on_update.sql(),
+        deferral(fk.deferrable),
+        if later { " NOT VALID" } else { "" }
     )
 }
 
@@ -260,7 +371,16 @@ pub(super) fn index_statement(table: &str, index: &IndexDef, build: Build) -> St
         .columns
         .iter()
         .map(|c| {
-            let mut col = ident(&c.name);
+            // An expression key is held as PostgreSQL prints it, parenthesized where needed.
+            let mut col = if c.expression {
+                c.name.to_string()
+            } else {
+                ident(&c.name)
+            };
+            if let Some(opclass) = &c.opclass {
+                col.push(' ');
+                col.push_str(opclass);
+            }
             if c.desc {
                 col.push_str(" DESC");
             }
@@ -271,8 +391,21 @@ pub(super) fn index_statement(table: &str, index: &IndexDef, build: Build) -> St
             col
         })
         .collect();
+    let include = if index.include.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " INCLUDE ({})",
+            column_list(index.include.iter().map(|c| &**c))
+        )
+    };
+    let predicate = index
+        .predicate
+        .as_ref()
+        .map(|p| format!(" WHERE {p}"))
+        .unwrap_or_default();
     format!(
-        "CREATE {}INDEX {}{} ON {} USING btree ({});",
+        "CREATE {}INDEX {}{} ON {} USING {} ({}){include}{predicate};",
         if index.unique { "UNIQUE " } else { "" },
         if build == Build::Concurrently {
             "CONCURRENTLY IF NOT EXISTS "
@@ -281,6 +414,7 @@ pub(super) fn index_statement(table: &str, index: &IndexDef, build: Build) -> St
         },
         ident(&index.name),
         ident(table),
+        index.method(),
         columns.join(",")
     )
 }

@@ -29,6 +29,22 @@ pub(super) fn statement(s: &OnlineStatement, schema: &str) -> String {
             ident(name),
             ident(column)
         ),
+        OnlineStatement::CreateConstraintIndex { table, constraint } => {
+            let (nulls, key) = crate::online::unique_key(&constraint.definition)
+                .expect("online::split builds only unique constraints concurrently");
+            format!(
+                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {} ON {} USING btree {key}{};",
+                ident(&constraint.name),
+                ident(table),
+                if nulls { " NULLS NOT DISTINCT" } else { "" }
+            )
+        }
+        OnlineStatement::AddUniqueUsingIndex { table, name } => format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {};",
+            ident(table),
+            ident(name),
+            ident(name)
+        ),
         OnlineStatement::ValidateConstraint { table, name } => format!(
             "ALTER TABLE {} VALIDATE CONSTRAINT {};",
             ident(table),
