@@ -33,7 +33,8 @@ pub(super) fn inexpressible(schema: &Schema) -> Vec<String> {
     out
 }
 
-fn table(t: &TableDef, out: &mut Vec<String>) {
+/// The lines for one table (`count` groups them by table).
+pub(super) fn table(t: &TableDef, out: &mut Vec<String>) {
     let name = &t.name;
     if matches!(&t.primary_key, PrimaryKey::Composite(c) if c.is_empty()) {
         out.push(format!("table `{name}` has no primary key"));
