@@ -83,8 +83,12 @@ impl Coverage {
 /// ```
 pub fn coverage(schema: &Schema) -> Coverage {
     let no_tables = Schema {
+        pg_schema: schema.pg_schema.clone(),
+        enums: schema.enums.clone(),
         tables: Vec::new().into(),
-        ..schema.clone()
+        extensions: schema.extensions.clone(),
+        views: schema.views.clone(),
+        sequences: schema.sequences.clone(),
     };
     let cycles = in_cycles(&schema.tables);
     let tables = schema
