@@ -42,6 +42,7 @@ mod pg_schema;
 mod pull;
 mod question_bank_schema;
 mod readme_own_schema;
+mod real_schemas;
 mod silent_server;
 mod stripe_events;
 mod stripe_events_entitlement;

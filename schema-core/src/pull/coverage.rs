@@ -31,7 +31,8 @@ pub(super) fn inexpressible(schema: &Schema) -> Vec<String> {
     out
 }
 
-fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
+/// The lines for one table (`count` groups them by table).
+pub(super) fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
     let name = &t.name;
     if t.primary_key_index.is_some() || t.primary_key_deferrable.is_some() {
         out.push(format!(

@@ -10,11 +10,13 @@
 //! ([`crate::catalog::BOOKKEEPING_TABLES`]) are left out and listed.
 
 mod code;
+mod count;
 mod coverage;
 mod project;
 mod read;
 mod rust_names;
 
+pub use count::{coverage, Coverage, Reason, TableCoverage};
 pub use project::Dependency;
 
 use crate::model::Schema;
