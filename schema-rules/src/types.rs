@@ -40,6 +40,14 @@ pub fn is_without_time_zone(canonical: &str) -> bool {
         .ends_with(" without time zone")
 }
 
+/// Whether a printed type (an array of one too) is built into PostgreSQL, rather than a
+/// domain, an enum or a type an extension or `CREATE TYPE` makes.
+pub fn is_built_in(canonical: &str) -> bool {
+    let base = canonical.strip_suffix("[]").unwrap_or(canonical);
+    split_modifiers(base, base)
+        .is_ok_and(|(name, modifiers, tail)| spell(name, modifiers.as_deref(), tail).is_some())
+}
+
 /// `text` in `format_type()`'s spelling, or why it is not a type.
 ///
 /// Built-in names and their aliases are rewritten (`int8` → `bigint`, `decimal(10,2)` →
@@ -220,7 +228,7 @@ fn split_known_tail(name: &str) -> (&str, &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::canonical_type;
+    use super::{canonical_type, is_built_in};
 
     #[track_caller]
     fn spelled(input: &str, expected: &str) {
@@ -274,6 +282,23 @@ mod tests {
         spelled("vector(1536)", "vector(1536)");
         spelled("\"Mood\"", "\"Mood\"");
         spelled("app.mood[]", "app.mood[]");
+    }
+
+    #[test]
+    fn built_in_types_are_told_from_the_database_s_own() {
+        for printed in [
+            "integer",
+            "timestamp(3) without time zone",
+            "character varying(10)[]",
+            "numeric(10,2)",
+            "double precision",
+            "interval",
+        ] {
+            assert!(is_built_in(printed), "{printed}");
+        }
+        for printed in ["year", "citext", "mood[]", "geometry(Polygon,4326)"] {
+            assert!(!is_built_in(printed), "{printed}");
+        }
     }
 
     #[test]

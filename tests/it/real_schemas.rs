@@ -81,6 +81,8 @@ fn pullable(tables: &[TableDef]) -> Vec<TableDef> {
         .collect();
     let mut ordered: Vec<TableDef> = Vec::with_capacity(pending.len());
     while !pending.is_empty() {
+        // Tables whose keys form a cycle keep the reader's order: every table is created
+        // before any foreign key.
         let ready = pending
             .iter()
             .position(|t| {
@@ -89,7 +91,7 @@ fn pullable(tables: &[TableDef]) -> Vec<TableDef> {
                         || ordered.iter().any(|d| d.name == fk.references_table)
                 })
             })
-            .expect("coverage lets no foreign key cycle through");
+            .unwrap_or(0);
         ordered.push(pending.remove(ready));
     }
     ordered
@@ -164,6 +166,17 @@ async fn check(file: &str, floor: usize) {
     pull::write_project(&pulled, "of a test", &options)
         .unwrap_or_else(|e| panic!("pull the expressible tables of {file}: {e}"));
     let rebuilt = TestDatabase::create().await.unwrap();
+    // The extensions the original holds are the database's, not the tables': the rebuilt
+    // database has them before the migration (an index may need one's operator classes).
+    for extension in schema.extensions.iter() {
+        rebuilt
+            .connect()
+            .await
+            .unwrap()
+            .batch_execute(&format!("CREATE EXTENSION IF NOT EXISTS \"{extension}\""))
+            .await
+            .unwrap();
+    }
     let migrations = options.out.join("migrations");
     Migrator::from_dir(&migrations)
         .unwrap()
@@ -191,35 +204,35 @@ async fn check(file: &str, floor: usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pagila() {
-    check("pagila.sql", 0).await;
+    check("pagila.sql", 13).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn chinook() {
-    check("chinook.sql", 4).await;
+    check("chinook.sql", 11).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn northwind() {
-    check("northwind.sql", 0).await;
+    check("northwind.sql", 14).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dittofeed() {
-    check("dittofeed.sql", 0).await;
+    check("dittofeed.sql", 31).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dokploy() {
-    check("dokploy.sql", 26).await;
+    check("dokploy.sql", 67).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sim() {
-    check("sim.sql", 1).await;
+    check("sim.sql", 97).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn homarr() {
-    check("homarr.sql", 19).await;
+    check("homarr.sql", 35).await;
 }

@@ -34,7 +34,13 @@ SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a
        c.relpersistence = 'u', c.relrowsecurity, c.relforcerowsecurity,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,
        CASE WHEN ty.typtype = 'e' AND tn.nspname = n.nspname THEN ty.typname::text END,
-       a.attidentity::text
+       a.attidentity::text,
+       CASE WHEN c.relkind = 'p' THEN 'PARTITION BY ' || pg_get_partkeydef(c.oid)
+            WHEN c.relispartition THEN
+                'PARTITION OF ' || (SELECT quote_ident(p.relname) FROM pg_inherits i
+                                    JOIN pg_class p ON p.oid = i.inhparent
+                                    WHERE i.inhrelid = c.oid LIMIT 1)
+                || ' ' || pg_get_expr(c.relpartbound, c.oid) END
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

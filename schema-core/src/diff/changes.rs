@@ -123,6 +123,23 @@ fn compare_table(def: &TableDef, found: &TableDef, drifts: &mut Vec<SchemaChange
     compare_primary_key(def, found, drifts);
     compare_foreign_keys(def, found, drifts);
     compare_indexes(def, found, drifts);
+    if def.partition != found.partition {
+        let spell = |p: &Option<crate::model::Name>| p.as_deref().unwrap_or("none").to_string();
+        drifts.push(SchemaChange::AlterPartitioning {
+            table: table.clone(),
+            to: spell(&def.partition),
+            from: spell(&found.partition),
+        });
+    }
+    for constraint in def.constraints.iter() {
+        if !found.constraints.contains(constraint) {
+            drifts.push(SchemaChange::AddConstraint {
+                table: table.clone(),
+                name: constraint.name.to_string(),
+                definition: constraint.definition.to_string(),
+            });
+        }
+    }
     for constraint in found.constraints.iter() {
         if !def.constraints.contains(constraint) {
             drifts.push(SchemaChange::DropConstraint {
@@ -151,6 +168,36 @@ fn compare_column(table: &str, def: &ColumnDef, found: &ColumnDef, drifts: &mut 
         } else {
             SchemaChange::SetNotNull { table, column }
         });
+    }
+    if def.identity != found.identity {
+        drifts.push(SchemaChange::AlterColumnIdentity {
+            table: table.to_string(),
+            column: column(),
+            to: def.identity.map(|i| i.sql()),
+            from: found.identity.map(|i| i.sql()),
+        });
+    }
+    let spell = |v: &Option<crate::model::Name>| v.as_deref().unwrap_or("none").to_string();
+    // A collation the database has and the code does not is reset (changes_objects); one
+    // the code declares must be there.
+    if def.collation.is_some() && def.collation != found.collation {
+        drifts.push(SchemaChange::AlterColumnDefinition {
+            table: table.to_string(),
+            column: column(),
+            what: "collation",
+            to: spell(&def.collation),
+            from: spell(&found.collation),
+        });
+    }
+    if def.generated.is_some() && def.generated != found.generated {
+        drifts.push(SchemaChange::AlterColumnDefinition {
+            table: table.to_string(),
+            column: column(),
+            what: "generation expression",
+            to: spell(&def.generated),
+            from: spell(&found.generated),
+        });
+        return;
     }
     // A generated column's expression is no default: it is named as what it is, and the
     // default is not compared (the column can have none).

@@ -255,6 +255,48 @@ pub enum SchemaChange {
         /// The table.
         table: String,
     },
+    /// Add a unique, check or exclusion constraint the target declares.
+    AddConstraint {
+        /// The table.
+        table: String,
+        /// The constraint's name.
+        name: String,
+        /// Its definition, as `pg_get_constraintdef` prints it.
+        definition: String,
+    },
+    /// Make a column an identity column, another kind of one, or a plain one.
+    AlterColumnIdentity {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// `ALWAYS`, `BY DEFAULT`, or `None` for no identity, in the target.
+        to: Option<&'static str>,
+        /// The same, where the change starts.
+        from: Option<&'static str>,
+    },
+    /// Give a column another collation, or generate it from another expression.
+    AlterColumnDefinition {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// What differs: `collation` or `generation expression`.
+        what: &'static str,
+        /// Its value in the target, as PostgreSQL prints it; `none` for none.
+        to: String,
+        /// Its value where the change starts.
+        from: String,
+    },
+    /// Partition a table otherwise, or make it a partition of another (or neither).
+    AlterPartitioning {
+        /// The table.
+        table: String,
+        /// `PARTITION BY ..` or `PARTITION OF ..` in the target; `none` for a plain table.
+        to: String,
+        /// The same, where the change starts.
+        from: String,
+    },
     /// Give a column its type's default collation back.
     ResetColumnCollation {
         /// The table.
@@ -333,6 +375,7 @@ impl SchemaChange {
         !matches!(
             self,
             C::DropConstraint { .. }
+                | C::AlterPartitioning { .. }
                 | C::DropObject { .. }
                 | C::DisableRowLevelSecurity { .. }
                 | C::SetLogged { .. }
@@ -561,6 +604,46 @@ impl fmt::Display for SchemaChange {
                 f,
                 "make table `{table}` logged: it is UNLOGGED (emptied after a crash, not \
                  replicated)"
+            ),
+            C::AddConstraint {
+                table,
+                name,
+                definition,
+            } => write!(
+                f,
+                "add constraint `{name}` ({definition}) to table `{table}`"
+            ),
+            C::AlterColumnIdentity {
+                table,
+                column,
+                to,
+                from,
+            } => {
+                let word = |i: &Option<&str>| match i {
+                    Some(kind) => format!("GENERATED {kind} AS IDENTITY"),
+                    None => "no identity".to_string(),
+                };
+                write!(
+                    f,
+                    "make column `{table}.{column}` {} instead of {}",
+                    word(to),
+                    word(from)
+                )
+            }
+            C::AlterColumnDefinition {
+                table,
+                column,
+                what,
+                to,
+                from,
+            } => write!(
+                f,
+                "change the {what} of column `{table}.{column}` to {to} from {from}"
+            ),
+            C::AlterPartitioning { table, to, from } => write!(
+                f,
+                "change the partitioning of table `{table}` to {to} from {from}: no migration \
+                 makes it"
             ),
             C::ResetColumnCollation {
                 table,

@@ -137,6 +137,11 @@ pub struct TableDef {
     /// Rewrite rules, by name.
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     pub rules: List<TableObjectDef>,
+    /// How the table is partitioned (`PARTITION BY RANGE (payment_date)`) or what it is a
+    /// partition of (`PARTITION OF payment FOR VALUES FROM (..) TO (..)`), as PostgreSQL
+    /// prints it; `None` for a plain table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<Name>,
 }
 
 /// A column: name, type, nullability and default.
@@ -500,6 +505,7 @@ impl TableDef {
         policies: Cow::Borrowed(&[]),
         triggers: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
+        partition: None,
     };
 
     /// The index of that name, if the table declares one (not the primary key's).

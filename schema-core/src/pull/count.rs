@@ -318,7 +318,11 @@ mod tests {
         assert_eq!(coverage.expressible(), 2);
         assert!(coverage.tables[0].is_expressible());
         assert_eq!(coverage.tables[0].triggers, ["touch"]);
-        assert!(coverage.tables[1].is_expressible(), "{:?}", coverage.tables[1]);
+        assert!(
+            coverage.tables[1].is_expressible(),
+            "{:?}",
+            coverage.tables[1]
+        );
         let kinds: Vec<&str> = coverage.tables[2]
             .reasons
             .iter()

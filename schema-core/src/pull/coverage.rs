@@ -61,6 +61,9 @@ pub(super) fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
             ));
         }
     }
+    if let Some(partition) = &t.partition {
+        out.push(format!("table `{name}`: {partition}"));
+    }
     for (what, set) in [
         ("UNLOGGED", t.unlogged),
         ("row-level security", t.row_security || t.force_row_security),
@@ -95,6 +98,13 @@ fn column(t: &TableDef, c: &ColumnDef, out: &mut Vec<String>) {
         c.sql_type,
         SqlType::SmallInt | SqlType::Integer | SqlType::BigInt
     );
+    if let SqlType::Other(ty) = &c.sql_type {
+        if !schema_rules::types::is_built_in(ty) {
+            out.push(format!(
+                "{at}: type {ty} (a domain, composite or extension type: the migrations do not make it)"
+            ));
+        }
+    }
     if c.identity.is_some() && !integer {
         out.push(format!("{at}: identity on a column that is not an integer"));
     }

@@ -201,6 +201,7 @@ fn column_def(field: &Field) -> TokenStream {
         renamed_from: #renamed_from,
         collation: ::core::option::Option::None,
         generated: ::core::option::Option::None,
+        identity: ::core::option::Option::None,
     })
 }
 
