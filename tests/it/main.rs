@@ -19,6 +19,7 @@ mod drizzle_parity;
 mod evolution;
 mod generate_diff;
 mod generate_editable;
+mod generate_elements;
 mod generate_files;
 mod generate_online;
 mod generate_proof;

@@ -374,8 +374,8 @@ impl SchemaChange {
         use SchemaChange as C;
         !matches!(
             self,
-            C::DropConstraint { .. }
-                | C::AlterPartitioning { .. }
+            C::AlterPartitioning { .. }
+                | C::AlterColumnDefinition { .. }
                 | C::DropObject { .. }
                 | C::DisableRowLevelSecurity { .. }
                 | C::SetLogged { .. }

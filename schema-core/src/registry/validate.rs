@@ -218,12 +218,18 @@ fn check_indexes(table: &TableDef, errors: &mut Errors) {
             });
         }
         let mut seen = BTreeSet::new();
-        for column in index.columns.iter() {
+        // An expression key names columns inside its expression, which the server checks.
+        for column in index.columns.iter().filter(|c| !c.expression) {
             if table.column(&column.name).is_none() {
                 errors.push(missing(table, &what, &column.name));
             }
             if !seen.insert(&*column.name) {
                 errors.push(duplicate("column", &column.name, "index", &index.name));
+            }
+        }
+        for column in index.include.iter() {
+            if table.column(column).is_none() {
+                errors.push(missing(table, &what, column));
             }
         }
     }
