@@ -9,6 +9,7 @@ use crate::model::{
 };
 use crate::sql::serial_default;
 use schema_rules::names;
+use heck::ToSnakeCase;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -94,8 +95,49 @@ impl Names {
     }
 }
 
-/// The Rust source of the whole schema: one file.
-pub(super) fn schema_file(schema: &Schema, names: &Names, origin: &str) -> String {
+/// A schema with more tables than this is written one module per table, so that a reader
+/// (and an editor) finds each table in a file of its own.
+pub(super) const TABLES_PER_FILE: usize = 20;
+
+/// The Rust sources of the schema, each with its path in the crate: `src/lib.rs` alone for a
+/// small schema; for a larger one, `src/lib.rs` with the `schema!` list, `src/enums.rs`, and a
+/// module per table.
+pub(super) fn sources(schema: &Schema, names: &Names, origin: &str) -> Vec<(String, String)> {
+    if schema.tables.len() <= TABLES_PER_FILE {
+        return vec![("src/lib.rs".into(), schema_file(schema, names, origin))];
+    }
+    let mut out = Vec::new();
+    let mut lib = header(origin);
+    if !schema.enums.is_empty() {
+        lib.push_str("mod enums;\npub use enums::*;\n");
+        let mut enums = String::from("//! The enum types.\n\nuse schema_core::pg_enum;\n\n");
+        for (i, e) in schema.enums.iter().enumerate() {
+            if i > 0 {
+                enums.push('\n');
+            }
+            enum_item(&mut enums, e, names);
+        }
+        out.push(("src/enums.rs".to_string(), enums));
+    }
+    for t in schema.tables.iter() {
+        let module = rust_names::field(&names.table(&t.name).to_snake_case()).ident;
+        let file = module.trim_start_matches("r#");
+        let _ = writeln!(lib, "mod {module};\npub use {module}::*;");
+        let mut text = format!(
+            "//! The table `{}`.\n\n#[allow(unused_imports)]\nuse crate::*;\nuse schema_core::table;\n\n",
+            t.name
+        );
+        table_item(&mut text, t, names);
+        out.push((format!("src/{file}.rs"), text));
+    }
+    lib.push('\n');
+    registry(&mut lib, schema, names);
+    out.insert(0, ("src/lib.rs".to_string(), lib));
+    out
+}
+
+/// The crate's doc comment and attributes.
+fn header(origin: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "//! The schema {origin}, as Rust code.");
     let _ = writeln!(
@@ -107,6 +149,12 @@ pub(super) fn schema_file(schema: &Schema, names: &Names, origin: &str) -> Strin
         "// Rows are read and written by the application, not by this crate's own programs."
     );
     let _ = writeln!(out, "#![allow(dead_code)]\n");
+    out
+}
+
+/// The Rust source of the whole schema: one file.
+pub(super) fn schema_file(schema: &Schema, names: &Names, origin: &str) -> String {
+    let mut out = header(origin);
     // Only what is used: a schema without enums must build without warnings.
     let imports = match (schema.enums.is_empty(), schema.tables.is_empty()) {
         (false, false) => "{pg_enum, table}",

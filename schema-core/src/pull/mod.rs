@@ -151,11 +151,11 @@ pub fn write_project(
         return Err(PullError::Inexpressible(problems));
     }
     let names = code::Names::of(schema);
-    let lib_rs = code::schema_file(schema, &names, origin);
+    let sources = code::sources(schema, &names, origin);
     let files = project::write(
         &options.out,
         schema,
-        lib_rs,
+        sources,
         &options.schema_core,
         options.force,
     )?;

@@ -28,7 +28,7 @@ impl Default for Dependency {
 
 /// A file of the crate and its text.
 struct File {
-    path: &'static str,
+    path: String,
     text: String,
 }
 
@@ -112,37 +112,34 @@ const MIGRATION_FILES: &[&str] = &[
 pub(super) fn write(
     dir: &Path,
     schema: &Schema,
-    lib_rs: String,
+    sources: Vec<(String, String)>,
     dependency: &Dependency,
     force: bool,
 ) -> Result<Vec<String>, PullError> {
     let package = package_name(dir);
-    let files = [
+    let mut files = vec![
         File {
-            path: "Cargo.toml",
+            path: "Cargo.toml".into(),
             text: cargo_toml(&package, dependency),
         },
         File {
-            path: "build.rs",
+            path: "build.rs".into(),
             text: BUILD_RS.into(),
         },
         File {
-            path: "src/lib.rs",
-            text: lib_rs,
-        },
-        File {
-            path: "src/bin/migrate.rs",
+            path: "src/bin/migrate.rs".into(),
             text: migrate_rs(&package),
         },
     ];
+    files.extend(sources.into_iter().map(|(path, text)| File { path, text }));
     let ours: Vec<&str> = files
         .iter()
-        .map(|f| f.path)
+        .map(|f| f.path.as_str())
         .chain(MIGRATION_FILES.iter().copied())
         .collect();
     claim(dir, &ours, force)?;
     for file in &files {
-        let path = dir.join(file.path);
+        let path = dir.join(&file.path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# `pull` on a large database: a synthetic database of $TABLES tables (a serial key, a text, a
+# varchar, a nullable timestamp without time zone defaulting to CURRENT_TIMESTAMP, a foreign
+# key to the table before with ON UPDATE cascade, and an index on it) is pulled $RUNS times by
+# the release `schema-core` program (connection, catalog read and the files written), each
+# run timed as a whole process; min, median and max are printed. With BUILD=1 the pulled crate
+# is then built in the dev profile, from scratch (its dependencies built first and not
+# counted), against a crate of the same structs plain, $BUILDS times each.
+#
+#   bench/pull.sh                  # TABLES=1000 RUNS=10
+#   BUILD=1 bench/pull.sh          # BUILDS=3
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+TABLES=${TABLES:-1000}
+RUNS=${RUNS:-10}
+HOST=${PGHOST:-127.0.0.1}
+PORT=${PGPORT:-5432}
+USER_=${PGUSER:-postgres}
+DB=bench_pull_$$
+URL=postgres://$USER_@$HOST:$PORT/$DB
+WORK=$(mktemp -d)
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$HOST" -p "$PORT" -U "$USER_")
+cleanup() {
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Runs "$@" $2 times after `prepare` ($1), and prints the min, median and max wall time.
+timed() {
+  local prepare=$1 runs=$2 times=() start end
+  shift 2
+  for _ in $(seq 1 "$runs"); do
+    eval "$prepare"
+    start=$(date +%s%N)
+    "$@" >/dev/null
+    end=$(date +%s%N)
+    times+=($(( (end - start) / 1000000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk -v what="$*" '
+    { t[NR] = $1 }
+    END { printf "%s\n  min %d ms, median %d ms, max %d ms (%d runs)\n", what, t[1], t[int((NR + 1) / 2)], t[NR], NR }'
+}
+
+"${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB"
+{
+  for i in $(seq 0 $((TABLES - 1))); do
+    t=$(printf 'table_%04d' "$i")
+    echo "CREATE TABLE $t (id serial PRIMARY KEY, name text NOT NULL, code varchar(32) NOT NULL,"
+    echo "  seen_at timestamp without time zone DEFAULT CURRENT_TIMESTAMP"
+    if [ "$i" -gt 0 ]; then
+      echo "  , parent_id integer REFERENCES $(printf 'table_%04d' $((i - 1)))(id) ON DELETE CASCADE ON UPDATE CASCADE"
+    fi
+    echo ");"
+    [ "$i" -gt 0 ] && echo "CREATE INDEX ${t}_parent_id_idx ON $t (parent_id);"
+  done
+} > "$WORK/schema.sql"
+"${PSQL[@]}" -d "$DB" -f "$WORK/schema.sql"
+
+cargo build --quiet --release -p schema-core --features cli --bin schema-core
+BIN=$REPO/target/release/schema-core
+timed "rm -rf $WORK/pulled" 1 "$BIN" pull --database-url "$URL" --out "$WORK/pulled" \
+  --schema-core-path "$REPO/schema-core" # warm-up
+timed "rm -rf $WORK/pulled" "$RUNS" "$BIN" pull --database-url "$URL" --out "$WORK/pulled" \
+  --schema-core-path "$REPO/schema-core"
+
+[ -n "${BUILD:-}" ] || exit 0
+
+# The pulled crate, and the same structs without attributes.
+rm -rf "$WORK/pulled"
+"$BIN" pull --database-url "$URL" --out "$WORK/pulled" --schema-core-path "$REPO/schema-core" >/dev/null
+mkdir -p "$WORK/plain/src"
+sed -e 's/^name = ".*"/name = "plain"/' "$WORK/pulled/Cargo.toml" > "$WORK/plain/Cargo.toml"
+# Every source file, attributes and macro imports left out, `schema!` list removed.
+for f in "$WORK"/pulled/src/*.rs; do
+  grep -v -e '^\s*#\[' -e '^use schema_core' -e 'schema_core::schema!' "$f" \
+    | sed -e '/^pub const SCHEMA/,/^};/d' -e 's/^pub struct/#[derive(Debug, Clone)]\npub struct/' \
+    > "$WORK/plain/src/$(basename "$f")"
+done
+export CARGO_TARGET_DIR=$REPO/target/bench_pull
+for krate in pulled plain; do
+  (cd "$WORK/$krate" && cargo build --quiet --lib 2>/dev/null || cargo build --lib)
+done
+for krate in pulled plain; do
+  name=$(grep '^name' "$WORK/$krate/Cargo.toml" | head -1 | cut -d'"' -f2)
+  cd "$WORK/$krate"
+  timed "cargo clean --quiet -p $name" "${BUILDS:-3}" cargo build --quiet --lib
+done
