@@ -78,7 +78,10 @@ WHERE n.nspname = $1 AND cl.relkind IN ('r', 'p') AND k.contype <> 'n'";
 // expression text otherwise. A key's operator class is named only when it is not the
 // default one for its type (''), then the INCLUDE columns, which are no part of the key,
 // and which keys are expressions. A foreign key's conindid points at the referenced table's
-// index, so only constraints of the indexed table itself count as the index's owner.
+// index, so only constraints of the indexed table itself count as the index's owner. The
+// key positions come from `unnest .. WITH ORDINALITY`, which the planner expects to give a
+// few rows: `generate_series` over a column is costed at a thousand, which on a large schema
+// priced the query over the JIT threshold and spent more time compiling it than running it.
 const INDEXES: &str = "
 SELECT t.relname::text, ic.relname::text, pg_get_indexdef(i.indexrelid), i.indisunique,
        i.indisprimary,
@@ -86,23 +89,25 @@ SELECT t.relname::text, ic.relname::text, pg_get_indexdef(i.indexrelid), i.indis
                WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid
                  AND k.contype IN ('p', 'u', 'x')),
        am.amname::text,
-       ARRAY(SELECT CASE WHEN i.indkey[k - 1] <> 0
+       ARRAY(SELECT CASE WHEN u.attnum <> 0
                          THEN (SELECT a.attname::text FROM pg_attribute a
-                               WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1])
-                         ELSE pg_get_indexdef(i.indexrelid, k, true) END
-             FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k),
-       ARRAY(SELECT i.indoption[k - 1]
-             FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k),
+                               WHERE a.attrelid = i.indrelid AND a.attnum = u.attnum)
+                         ELSE pg_get_indexdef(i.indexrelid, u.k::int, true) END
+             FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS u(attnum, k)
+             WHERE u.k <= i.indnkeyatts ORDER BY u.k),
+       ARRAY(SELECT u.option FROM unnest(i.indoption::int2[]) WITH ORDINALITY AS u(option, k)
+             WHERE u.k <= i.indnkeyatts ORDER BY u.k),
        pg_get_expr(i.indpred, i.indrelid), i.indisvalid,
        ARRAY(SELECT CASE WHEN oc.opcdefault THEN '' ELSE oc.opcname::text END
-             FROM generate_series(1, i.indnkeyatts::int) AS k
-             JOIN pg_opclass oc ON oc.oid = i.indclass[k - 1] ORDER BY k),
+             FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS u(class, k)
+             JOIN pg_opclass oc ON oc.oid = u.class
+             WHERE u.k <= i.indnkeyatts ORDER BY u.k),
        ARRAY(SELECT a.attname::text
-             FROM generate_series(i.indnkeyatts + 1, i.indnatts::int) AS k
-             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]
-             ORDER BY k),
-       ARRAY(SELECT i.indkey[k - 1] = 0
-             FROM generate_series(1, i.indnkeyatts::int) AS k ORDER BY k)
+             FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS u(attnum, k)
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.attnum
+             WHERE u.k > i.indnkeyatts ORDER BY u.k),
+       ARRAY(SELECT u.attnum = 0 FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS u(attnum, k)
+             WHERE u.k <= i.indnkeyatts ORDER BY u.k)
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class t ON t.oid = i.indrelid
