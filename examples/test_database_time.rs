@@ -1,10 +1,14 @@
-//! How long a test waits for a database of its own with a migration folder applied: copied
-//! from the folder's template (`TestDatabase::migrated`) against migrated on the spot
+//! How long a test waits for a database of its own with a migration folder applied: from the
+//! folder's template (`TestDatabase::migrated`: a spare taken by renaming it, or with
+//! `SCHEMA_TEST_SPARES=0` a copy made on the spot) against migrated on the spot
 //! (`TestDatabase::migrated_slowly`). Each round times one of each, in alternating order;
-//! dropping the databases is not counted. Prints the medians and the ratio.
+//! dropping the databases is not counted. Before each timed step the process waits for its
+//! refill of the spares to finish, so that no step shares the server with a copy. Prints the
+//! medians and the ratio.
 //!
 //! ```text
 //! cargo run --release --example test_database_time -- --dir migrations --rounds 21
+//! SCHEMA_TEST_SPARES=0 cargo run --release --example test_database_time -- --dir migrations
 //! ```
 //!
 //! Runs against `TEST_DATABASE_URL` (default: the local server), like the tests.
@@ -12,7 +16,10 @@
 use std::time::{Duration, Instant};
 
 use schema_core::migrate::Migrator;
-use schema_core::testing::TestDatabase;
+use schema_core::testing::{refills_settled, TestDatabase, SPARES_VAR};
+
+/// Longer than any refill of a few spares takes.
+const SETTLE: Duration = Duration::from_secs(60);
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,8 +34,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let migrator = Migrator::from_dir(&dir)?;
+    let how = match std::env::var(SPARES_VAR).as_deref() {
+        Ok("0") => "copied",
+        _ => "claimed",
+    };
 
-    // The first copy builds the template (or finds it built): timed, but apart.
+    // The first one builds the template (or finds it built): timed, but apart.
     let started = Instant::now();
     drop(TestDatabase::migrated(&migrator).await?);
     let first = started.elapsed();
@@ -36,6 +47,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut cloned, mut migrated) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         for slow in [round % 2 == 1, round % 2 == 0] {
+            if !refills_settled(SETTLE).await {
+                return Err("the spares' refill did not finish within a minute".into());
+            }
             let started = Instant::now();
             let db = if slow {
                 TestDatabase::migrated_slowly(&migrator).await?
@@ -49,12 +63,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let (c, m) = (median(&mut cloned), median(&mut migrated));
     println!(
-        "{dir}: {} migrations, {rounds} rounds; first copy (template built or found) {}",
+        "{dir}: {} migrations, {rounds} rounds; first (template built or found) {}",
         migrator.migrations().len(),
         ms(first)
     );
     println!(
-        "cloned {} (min {}, max {}), migrated {} (min {}, max {}), migrated/cloned {:.1}x",
+        "{how} {} (min {}, max {}), migrated {} (min {}, max {}), migrated/{how} {:.1}x",
         ms(c),
         ms(cloned[0]),
         ms(cloned[cloned.len() - 1]),

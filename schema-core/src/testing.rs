@@ -6,10 +6,11 @@
 //! (`#[tokio::test(flavor = "multi_thread")]`): a value dropped in synchronous code blocks one
 //! worker while another drives the `DROP DATABASE`.
 //!
-//! [`TestDatabase::migrated`] gives a test a database with a migration folder applied, copied
-//! from a template database that is migrated once per server (see [`template`](self#templates));
-//! [`TestDatabase::migrated_slowly`], or `SCHEMA_TEST_NO_TEMPLATE=1`, runs the migrations on
-//! the test's own database instead.
+//! [`TestDatabase::migrated`] gives a test a database with a migration folder applied: a
+//! spare copy of a template database that is migrated once per server, taken by renaming it
+//! (see [templates](self#templates) and [spares](self#spares)), or a copy made on the spot
+//! when no spare is ready. [`TestDatabase::migrated_slowly`], or `SCHEMA_TEST_NO_TEMPLATE=1`,
+//! runs the migrations on the test's own database instead.
 //!
 //! # Templates
 //!
@@ -20,7 +21,20 @@
 //! (a process waits at most [`TEMPLATE_LOCK_WAIT`] for another one building it). Once
 //! built it accepts no connections, since PostgreSQL copies only a database nobody is
 //! connected to. Templates are what a test run leaves on the server on purpose; those
-//! unused for [`STALE_AFTER`] are dropped when another template is built.
+//! unused for [`STALE_AFTER`] are dropped, with their spares, when another template is
+//! built. [`drop_template`] and [`drop_all_templates`] drop them at once.
+//!
+//! # Spares
+//!
+//! Copying a template costs in proportion to its size (tens to hundreds of milliseconds),
+//! renaming a database a few milliseconds. So each template keeps a small pool of ready
+//! copies, `schema_spare_<key>_<suffix>` ([`SPARES_VAR`], default [`DEFAULT_SPARES`], at most
+//! [`MAX_SPARES`]): a test takes one with `ALTER DATABASE .. RENAME TO` its own name, and
+//! copies the template itself only when none is ready. After each test database it hands
+//! out, a process refills the pool on a thread of its own (one process at a time per
+//! template), so the copy's cost falls between tests rather than in one. A spare is copied
+//! under a `schema_making_` name and renamed to its ready name only once complete, so a copy
+//! cut off by the process's end is never handed out; the next refill drops it.
 //!
 //! Creating and dropping databases is destructive, so this refuses any server that is not on
 //! this machine unless `SCHEMA_TEST_ALLOW_REMOTE=1` says otherwise.
@@ -35,8 +49,12 @@ use tokio_postgres::{Config, NoTls};
 use crate::connection::{self, DatabaseConfig};
 use crate::migrate::{MigrateError, Migrator};
 
+mod refiller;
+mod spares;
 mod template;
 
+pub use refiller::refills_settled;
+pub use spares::{DEFAULT_SPARES, MAKING_PREFIX, MAX_SPARES, SPARES_VAR, SPARE_PREFIX};
 pub use template::{STALE_AFTER, TEMPLATE_LOCK_WAIT, TEMPLATE_PREFIX};
 
 /// The server tests use when `TEST_DATABASE_URL` is not set: the local PostgreSQL over TCP.
@@ -120,6 +138,12 @@ pub enum TestDbError {
         #[source]
         source: Box<MigrateError>,
     },
+    /// [`SPARES_VAR`] is not a number from 0 to [`MAX_SPARES`].
+    #[error("{SPARES_VAR}={value:?} is not a number of spares from 0 to {MAX_SPARES}")]
+    BadSpares {
+        /// The variable's value.
+        value: String,
+    },
     /// `CREATE DATABASE` failed.
     #[error("cannot create test database `{name}`")]
     Create {
@@ -145,8 +169,9 @@ impl TestDatabase {
         Self::create_from(None, None).await
     }
 
-    /// A database with `migrator`'s migrations applied, copied from the template for those
-    /// migrations on this server (built first if there is none; see [the module](self)).
+    /// A database with `migrator`'s migrations applied: a ready spare copy of the template
+    /// for those migrations on this server, or a copy made now when none is ready (the
+    /// template built first if there is none; see [the module](self)).
     /// With `SCHEMA_TEST_NO_TEMPLATE=1` this is [`TestDatabase::migrated_slowly`].
     ///
     /// ```no_run
@@ -164,20 +189,30 @@ impl TestDatabase {
             return Self::migrated_slowly(migrator).await;
         }
         // Refused before a template is built for nothing.
-        test_runtime()?;
-        let admin = connect(&admin_config()?).await?;
+        let runtime = test_runtime()?;
+        let spares = spares::pool_size()?;
+        let admin_config = admin_config()?;
+        let admin = connect(&admin_config).await?;
         let template = template::name(&admin, migrator).await?;
         // A template dropped as stale between the check and the copy is built again.
         let mut tries = 0;
-        loop {
+        let db = loop {
             tries += 1;
-            template::ensure(&admin, &admin_config()?, &template, migrator).await?;
+            template::ensure(&admin, &admin_config, &template, migrator).await?;
+            let name = new_name();
+            if spares > 0 && spares::claim(&admin, &template, &name).await? {
+                break Self::named(name, &admin_config, runtime);
+            }
             match Self::create_from(Some(&template), Some(&admin)).await {
                 Err(TestDbError::Create { source, .. })
                     if tries < 3 && source.code() == Some(&SqlState::UNDEFINED_DATABASE) => {}
-                other => return other,
+                other => break other?,
             }
+        };
+        if spares > 0 {
+            refiller::request(&admin_config, &template, spares);
         }
+        Ok(db)
     }
 
     /// The name of the template database [`TestDatabase::migrated`] copies for `migrator`
@@ -210,15 +245,7 @@ impl TestDatabase {
     ) -> Result<Self, TestDbError> {
         let runtime = test_runtime()?;
         let admin = admin_config()?;
-        let name = format!(
-            "schema_test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0)
-        );
+        let name = new_name();
         let own;
         let client = match admin_client {
             Some(client) => client,
@@ -235,14 +262,19 @@ impl TestDatabase {
             name: name.clone(),
             source,
         })?;
+        Ok(Self::named(name, &admin, runtime))
+    }
+
+    /// The value for the database `name`, which exists.
+    fn named(name: String, admin: &Config, runtime: tokio::runtime::Handle) -> Self {
         let mut config = admin.clone();
         config.dbname(&name);
-        Ok(TestDatabase {
+        TestDatabase {
             name,
-            admin,
+            admin: admin.clone(),
             config,
             runtime,
-        })
+        }
     }
 
     /// The database's name.
@@ -295,6 +327,56 @@ impl Drop for TestDatabase {
             eprintln!("warning: could not drop test database `{}`", self.name);
         }
     }
+}
+
+/// Drops the template database `name` (see [`TestDatabase::template_name`]) with its spares,
+/// waiting at most [`TEMPLATE_LOCK_WAIT`] for a build or a refill of them under way.
+pub async fn drop_template(name: &str) -> Result<(), TestDbError> {
+    let admin = connect(&admin_config()?).await?;
+    template::drop_with_spares(&admin, name).await
+}
+
+/// Drops every template database on the test server and every spare, whatever migrations
+/// they hold: the clean-up of what tests leave on a server on purpose. Returns the templates
+/// dropped.
+pub async fn drop_all_templates() -> Result<Vec<String>, TestDbError> {
+    let admin = connect(&admin_config()?).await?;
+    let rows = admin
+        .query(
+            "SELECT datname::text FROM pg_database WHERE starts_with(datname, $1) \
+             UNION SELECT $1 || substring(datname FROM '^(?:' || $2 || '|' || $3 || ')(.*)_[^_]*$') \
+             FROM pg_database WHERE starts_with(datname, $2) OR starts_with(datname, $3)",
+            &[&TEMPLATE_PREFIX, &SPARE_PREFIX, &MAKING_PREFIX],
+        )
+        .await
+        .map_err(|source| TestDbError::Template {
+            template: TEMPLATE_PREFIX.to_string() + "…",
+            during: "listing the templates",
+            source,
+        })?;
+    let mut dropped = Vec::new();
+    // A name that only looks like a spare's gives no template (NULL) and is left alone.
+    for name in rows
+        .into_iter()
+        .filter_map(|row| row.get::<_, Option<String>>(0))
+    {
+        template::drop_with_spares(&admin, &name).await?;
+        dropped.push(name);
+    }
+    Ok(dropped)
+}
+
+/// A database name no other test database has: the process, a counter and the clock.
+fn new_name() -> String {
+    format!(
+        "schema_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    )
 }
 
 /// The test's runtime, which must be multi-threaded (see [`TestDbError::NeedsMultiThreadRuntime`]).

@@ -36,6 +36,7 @@ mod migrate_question_bank;
 mod migrate_refuse;
 mod migrate_revert;
 mod migrate_test_database;
+mod migrate_test_spares;
 mod migrate_verify;
 mod migrate_verify_cli;
 mod migrate_waits;

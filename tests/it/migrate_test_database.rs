@@ -94,7 +94,9 @@ mod templates {
     use std::time::{SystemTime, UNIX_EPOCH};
 
     use schema_core::migrate::Migrator;
-    use schema_core::testing::{admin_url, TestDatabase, TestDbError, TEMPLATE_PREFIX};
+    use schema_core::testing::{
+        admin_url, TestDatabase, TestDbError, MAKING_PREFIX, SPARE_PREFIX, TEMPLATE_PREFIX,
+    };
     use tokio_postgres::{Client, NoTls};
 
     use crate::migrate_support::Fixture;
@@ -136,17 +138,10 @@ mod templates {
             .is_some()
     }
 
-    /// Templates stay on purpose; the ones made for a single test go with it.
-    async fn drop_template(admin: &Client, name: &str) {
-        let quoted = schema_core::sql::quote_ident(name);
-        admin
-            .batch_execute(&format!("ALTER DATABASE {quoted} WITH IS_TEMPLATE false"))
-            .await
-            .unwrap();
-        admin
-            .batch_execute(&format!("DROP DATABASE {quoted}"))
-            .await
-            .unwrap();
+    /// Templates stay on purpose; the ones made for a single test go with it, and their
+    /// spares with them.
+    async fn drop_template(name: &str) {
+        schema_core::testing::drop_template(name).await.unwrap();
     }
 
     async fn built_at(db: &TestDatabase) -> (String, i64) {
@@ -209,7 +204,7 @@ mod templates {
             assert!(!exists(&admin, &name).await, "{name} dropped");
         }
         assert!(exists(&admin, &template).await, "the template stays");
-        drop_template(&admin, &template).await;
+        drop_template(&template).await;
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -264,10 +259,20 @@ mod templates {
     }
 
     #[tokio::test(flavor = "multi_thread")]
-    async fn templates_unused_for_a_day_are_dropped_when_another_is_built() {
+    async fn templates_unused_for_a_day_are_dropped_with_their_spares_when_another_is_built() {
         let admin = admin().await;
         let stale = format!("{TEMPLATE_PREFIX}stale_{}", unique());
         let recent = format!("{TEMPLATE_PREFIX}recent_{}", unique());
+        let spare_of = |template: &str, prefix: &str| {
+            format!("{prefix}{}_00000000", &template[TEMPLATE_PREFIX.len()..])
+        };
+        let stale_spares = [
+            spare_of(&stale, SPARE_PREFIX),
+            spare_of(&stale, MAKING_PREFIX),
+        ];
+        let recent_spare = spare_of(&recent, SPARE_PREFIX);
+        // A spare whose template is gone.
+        let orphan = spare_of(&format!("{TEMPLATE_PREFIX}gone_{}", unique()), SPARE_PREFIX);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
@@ -286,6 +291,15 @@ mod templates {
                 .await
                 .unwrap();
         }
+        for spare in stale_spares.iter().chain([&recent_spare, &orphan]) {
+            admin
+                .batch_execute(&format!(
+                    "CREATE DATABASE {} ALLOW_CONNECTIONS false",
+                    schema_core::sql::quote_ident(spare)
+                ))
+                .await
+                .unwrap();
+        }
         let fixture = fixture();
         let migrator = fixture.migrator();
         let db = TestDatabase::migrated(&migrator).await.unwrap();
@@ -293,13 +307,17 @@ mod templates {
             !exists(&admin, &stale).await,
             "the stale template is dropped"
         );
+        for spare in stale_spares.iter().chain([&orphan]) {
+            assert!(!exists(&admin, spare).await, "{spare} is dropped");
+        }
         assert!(exists(&admin, &recent).await, "a recently used one stays");
+        assert!(exists(&admin, &recent_spare).await, "and its spare");
         drop(db);
-        drop_template(&admin, &recent).await;
-        drop_template(
-            &admin,
-            &TestDatabase::template_name(&migrator).await.unwrap(),
-        )
-        .await;
+        drop_template(&recent).await;
+        assert!(
+            !exists(&admin, &recent_spare).await,
+            "dropped with its template"
+        );
+        drop_template(&TestDatabase::template_name(&migrator).await.unwrap()).await;
     }
 }

@@ -8,7 +8,7 @@
 //! template accepts no connections at all (`ALLOW_CONNECTIONS false`); the copies are built
 //! from it by the server alone. Concurrent test processes build each template once, under
 //! an advisory lock named after it, and templates nobody has used for [`STALE_AFTER`] are
-//! dropped when another one is built.
+//! dropped, with their spares (see `spares.rs`), when another one is built.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Config};
 
-use super::TestDbError;
+use super::{spares, TestDbError};
 use crate::connection::{self, DatabaseConfig};
 use crate::migrate::Migrator;
 use crate::sql::{quote_ident, quote_literal};
@@ -91,12 +91,7 @@ pub(super) async fn ensure(
     }
     lock(admin, name).await?;
     let built = build_locked(admin, admin_config, name, migrator).await;
-    let unlocked = admin
-        .query_one(
-            "SELECT pg_advisory_unlock($1, $2)",
-            &[&LOCK_CLASS, &lock_key(name)],
-        )
-        .await;
+    let unlocked = unlock(admin, name).await;
     built?;
     unlocked.map_err(failed(name, "releasing the template's lock"))?;
     Ok(())
@@ -207,8 +202,9 @@ async fn touch(admin: &Client, name: &str) {
 }
 
 /// Drops the templates other than `keep` that nobody has used for [`STALE_AFTER`], and
-/// half-built ones nobody is building. A template whose lock another process holds is
-/// left alone. Best effort: a template that cannot be dropped now is tried again later.
+/// half-built ones nobody is building, each with its spares; and the spares whose template
+/// is gone. A template whose lock another process holds, or whose spares another process is
+/// refilling, is left alone. Best effort: what cannot be dropped now is tried again later.
 async fn drop_stale(admin: &Client, keep: &str) {
     let Ok(rows) = admin
         .query(
@@ -233,41 +229,85 @@ async fn drop_stale(admin: &Client, keep: &str) {
             Some(t) => now.saturating_sub(t) > STALE_AFTER.as_secs(),
             None => !ready,
         };
-        if !stale {
+        if !stale || !try_lock(admin, &name).await {
             continue;
         }
-        let locked = admin
-            .query_one(
-                "SELECT pg_try_advisory_lock($1, $2)",
-                &[&LOCK_CLASS, &lock_key(&name)],
-            )
+        if spares::try_drop_all(admin, &name)
             .await
-            .is_ok_and(|r| r.get::<_, bool>(0));
-        if !locked {
-            continue;
-        }
-        let quoted = quote_ident(&name);
-        // A template cannot be dropped; and DROP DATABASE runs alone, outside a transaction.
-        if admin
-            .batch_execute(&format!("ALTER DATABASE {quoted} WITH IS_TEMPLATE false"))
-            .await
-            .is_ok()
+            .is_ok_and(|dropped| dropped)
         {
-            let _ = admin
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))
-                .await;
+            let _ = drop_unlocked(admin, &name).await;
         }
-        let _ = admin
-            .query_one(
-                "SELECT pg_advisory_unlock($1, $2)",
-                &[&LOCK_CLASS, &lock_key(&name)],
-            )
-            .await;
+        let _ = unlock(admin, &name).await;
+    }
+    if let Ok(orphaned) = spares::orphaned_templates(admin).await {
+        for template in orphaned {
+            let _ = spares::try_drop_all(admin, &template).await;
+        }
     }
 }
 
-/// The second key of the template's advisory lock.
-fn lock_key(name: &str) -> i32 {
+/// Drops the template `name` and its spares, waiting (at most [`TEMPLATE_LOCK_WAIT`]) for a
+/// build or a refill of them under way.
+pub(super) async fn drop_with_spares(admin: &Client, name: &str) -> Result<(), TestDbError> {
+    lock(admin, name).await?;
+    let dropped = async {
+        spares::drop_all_locked(admin, name)
+            .await
+            .map_err(failed(name, "dropping its spares"))?;
+        let dropped = drop_unlocked(admin, name)
+            .await
+            .map_err(failed(name, "dropping it"));
+        let unlocked = spares::unlock(admin, name)
+            .await
+            .map_err(failed(name, "releasing its spares' lock"));
+        dropped.and(unlocked)
+    }
+    .await;
+    let unlocked = unlock(admin, name)
+        .await
+        .map_err(failed(name, "releasing the template's lock"));
+    dropped.and(unlocked)
+}
+
+/// Drops the template `name`, whose lock the caller holds.
+async fn drop_unlocked(admin: &Client, name: &str) -> Result<(), tokio_postgres::Error> {
+    let quoted = quote_ident(name);
+    // A template cannot be dropped; and DROP DATABASE runs alone, outside a transaction.
+    match admin
+        .batch_execute(&format!("ALTER DATABASE {quoted} WITH IS_TEMPLATE false"))
+        .await
+    {
+        Err(e) if e.code() == Some(&SqlState::UNDEFINED_DATABASE) => return Ok(()),
+        other => other?,
+    }
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))
+        .await
+}
+
+async fn try_lock(admin: &Client, name: &str) -> bool {
+    admin
+        .query_one(
+            "SELECT pg_try_advisory_lock($1, $2)",
+            &[&LOCK_CLASS, &lock_key(name)],
+        )
+        .await
+        .is_ok_and(|r| r.get::<_, bool>(0))
+}
+
+async fn unlock(admin: &Client, name: &str) -> Result<(), tokio_postgres::Error> {
+    admin
+        .query_one(
+            "SELECT pg_advisory_unlock($1, $2)",
+            &[&LOCK_CLASS, &lock_key(name)],
+        )
+        .await
+        .map(|_| ())
+}
+
+/// The second key of the template's advisory lock (and of its spares' refill lock).
+pub(super) fn lock_key(name: &str) -> i32 {
     let digest = Sha256::digest(name.as_bytes());
     i32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
