@@ -202,7 +202,12 @@ fn kind(t: &TableDef, line: &str) -> String {
     };
     let mut kind = without_quoted_names(rest);
     kind = kind.trim_start_matches([':', ' ']).to_string();
+    if kind.ends_with("the migrations do not make it)") {
+        return "type from the database (a domain, composite or extension type)".into();
+    }
     for (head, keep) in [
+        ("PARTITION BY ", Some("partitioned table")),
+        ("PARTITION OF ", Some("partition of a table")),
         ("type ", None),
         ("default nextval(", Some("default nextval(..)")),
         ("generated as ", Some("generated column")),
