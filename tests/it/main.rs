@@ -45,6 +45,7 @@ mod pull;
 mod question_bank_schema;
 mod readme_own_schema;
 mod real_schemas;
+mod real_schemas_pulled;
 mod silent_server;
 mod stripe_events;
 mod stripe_events_entitlement;

@@ -162,7 +162,7 @@ fn a_folder_that_holds_files_is_refused_and_force_replaces_only_what_pull_wrote(
 
 /// `pg_dump --schema-only` of `url`, without what differs between two copies of one schema
 /// (comments, the dump's own meta-commands) and without the schemas of migration ledgers.
-fn schema_dump(url: &str) -> String {
+pub(crate) fn schema_dump(url: &str) -> String {
     let output = std::process::Command::new("pg_dump")
         .args([
             "--schema-only",

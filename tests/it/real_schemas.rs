@@ -23,7 +23,7 @@ const DIR_VAR: &str = "REAL_SCHEMAS_DIR";
 
 /// The folder of the real schemas: `REAL_SCHEMAS_DIR`, else `../shared/real-schemas` beside
 /// the checkout.
-fn schemas_dir() -> PathBuf {
+pub(crate) fn schemas_dir() -> PathBuf {
     let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-schemas");
     let (dir, from) = match std::env::var_os(DIR_VAR) {
         Some(dir) => (PathBuf::from(dir), format!(" (from {DIR_VAR})")),
@@ -40,7 +40,7 @@ fn schemas_dir() -> PathBuf {
 }
 
 /// Runs `file` on the database at `url` with psql, stopping at the first error.
-fn load(url: &str, file: &Path) {
+pub(crate) fn load(url: &str, file: &Path) {
     let output = Command::new("psql")
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
         .arg(file)
