@@ -2,9 +2,10 @@
 //! the types of other items (a UUID key, a foreign key's type, a nullable SET NULL column,
 //! a default that fits its column) are left to trait bounds in the generated code.
 
-use crate::ast::{Enum, Table};
-use crate::attr::{DefaultValue, Name, OnDelete};
+use crate::ast::{Enum, Field, Table};
+use crate::attr::{DefaultValue, Generation, IndexKey, Name, OnDelete};
 use crate::ctxt::Ctxt;
+use schema_rules::types::{is_without_time_zone, varchar_length};
 use schema_rules::{names, rules};
 use std::collections::HashMap;
 use syn::ext::IdentExt;
@@ -12,10 +13,12 @@ use syn::Type;
 
 pub fn check_table(cx: &Ctxt, table: &Table) {
     check_primary_key(cx, table);
+    check_column_forms(cx, table);
     check_text_defaults_fit(cx, table);
     check_timestamps_have_time_zone(cx, table);
     check_foreign_keys_state_on_delete(cx, table);
     check_index_columns_exist(cx, table);
+    check_constraints(cx, table);
     check_duplicate_names(cx, table);
     check_table_identifier_lengths(cx, table);
     check_no_system_column_names(cx, table);
@@ -46,7 +49,12 @@ fn check_enum_name_is_not_a_builtin_type(cx: &Ctxt, item: &Enum) {
 /// defaults are checked against the field's type by the compiler, in the generated code.)
 fn check_text_defaults_fit(cx: &Ctxt, table: &Table) {
     for field in &table.fields {
-        let (Some((n, _)), Some(DefaultValue::Str(lit))) = (field.varchar, &field.default) else {
+        let length = match (&field.varchar, &field.sql_type) {
+            (Some(varchar), _) => varchar.length,
+            (None, Some(sql_type)) => varchar_length(&sql_type.canonical),
+            (None, None) => None,
+        };
+        let (Some(n), Some(DefaultValue::Str(lit))) = (length, &field.default) else {
             continue;
         };
         if lit.value().chars().count() > n as usize {
@@ -67,8 +75,22 @@ fn check_primary_key(cx: &Ctxt, table: &Table) {
     let marked: Vec<_> = table
         .fields
         .iter()
-        .filter_map(|f| f.primary_key.map(|m| (f, m)))
+        .filter_map(|f| f.primary_key.as_ref().map(|m| (f, m)))
         .collect();
+    if let Some(span) = table.no_primary_key {
+        let declared = marked
+            .first()
+            .map(|(_, m)| m.span)
+            .or(table.composite_key.as_ref().map(|k| k.span));
+        if declared.is_some() {
+            cx.error_at(
+                span,
+                "`no_primary_key` says this table has no key, but it declares one; \
+                 remove `no_primary_key` or the #[primary_key]",
+            );
+        }
+        return;
+    }
     if let Some(composite) = &table.composite_key {
         if let Some((_, marker)) = marked.first() {
             cx.error_at(
@@ -101,7 +123,9 @@ fn check_primary_key(cx: &Ctxt, table: &Table) {
             format!(
                 "table `{}` has no primary key: add `#[primary_key] id: Uuid` \
                  (default gen_random_uuid()), `#[primary_key(natural)]` on a natural key, \
-                 or `#[primary_key(a, b)]` on the struct for a composite key",
+                 `#[primary_key(serial)]` or `#[primary_key(identity)]` on an integer, \
+                 or `#[primary_key(a, b)]` on the struct for a composite key; \
+                 or, for a table that has none on purpose, `#[table(no_primary_key)]`",
                 table.name.value
             ),
         ),
@@ -117,37 +141,181 @@ fn check_primary_key(cx: &Ctxt, table: &Table) {
         }
     }
     if let Some((field, marker)) = marked.first() {
-        if !marker.natural {
+        if marker.is_uuid() {
             if let Some(default) = &field.default {
                 cx.error_at(
                     default.span(),
                     "the UUID primary key's default, gen_random_uuid(), is implicit: remove `default`",
                 );
             }
+            if let Some(lit) = &field.default_sql {
+                cx.error_at(
+                    lit.span(),
+                    "the UUID primary key's default, gen_random_uuid(), is implicit: remove \
+                     `default_sql`, or mark the key `#[primary_key(natural)]`",
+                );
+            }
         }
     }
 }
 
-/// Postgres's `timestamp` (without time zone) silently drops the offset of what is stored;
-/// every instant is a `timestamptz` here.
-fn check_timestamps_have_time_zone(cx: &Ctxt, table: &Table) {
+/// The keys of one column that cannot go together, and the ones that need a certain type
+/// the macro can read from `sql_type`.
+fn check_column_forms(cx: &Ctxt, table: &Table) {
     for field in &table.fields {
-        if let Some(naive) = find_naive_timestamp(&field.ty) {
+        if let (Some(default), Some(lit)) = (&field.default, &field.default_sql) {
+            cx.error_at(
+                lit.span(),
+                "a column has one default: keep `default` or `default_sql`, not both",
+            );
+            let _ = default;
+        }
+        if let Some(lit) = &field.default_sql {
+            check_default_sql_form(cx, lit);
+        }
+        let has_default = field.default.is_some() || field.default_sql.is_some();
+        if let Some((generation, span)) = field.generation {
+            let what = match generation {
+                Generation::Serial => "`serial` gives the column its default, nextval(..)",
+                Generation::Identity(_) => "an identity column has no default",
+            };
+            if has_default {
+                cx.error_at(span, format!("{what}: remove `default`/`default_sql`"));
+            }
+            if field.generated.is_some() {
+                cx.error_at(
+                    span,
+                    "a generated column is computed, not numbered: remove `serial`/`identity` \
+                     or `generated`",
+                );
+            }
+            if let Some(sql_type) = &field.sql_type {
+                if !matches!(
+                    sql_type.canonical.as_str(),
+                    "smallint" | "integer" | "bigint"
+                ) {
+                    cx.error_at(
+                        sql_type.lit.span(),
+                        format!(
+                            "`serial` and `identity` need an integer column (smallint, integer, \
+                             bigint), not `{}`",
+                            sql_type.canonical
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(lit) = &field.generated {
+            if has_default {
+                cx.error_at(
+                    lit.span(),
+                    "a generated column has no default: remove `default`/`default_sql` or \
+                     `generated`",
+                );
+            }
+        }
+        let in_key = field.primary_key.is_some()
+            || table
+                .composite_key
+                .as_ref()
+                .is_some_and(|k| k.columns.iter().any(|c| c.unraw() == field.ident.unraw()));
+        if field.sql_type.is_some() && in_key && field.is_option() {
             cx.error_spanned_by(
-                naive,
+                &field.ty,
+                "a primary key column is NOT NULL: declare the field without `Option<_>`",
+            );
+        }
+        if let (Some(varchar), Some(sql_type)) = (&field.varchar, &field.sql_type) {
+            cx.error_at(
+                varchar.span,
                 format!(
-                    "`{naive}` maps to timestamp without time zone; \
-                     use DateTime<Utc> (timestamp with time zone)"
+                    "the column's type is already `sql_type = \"{}\"`: remove `varchar`",
+                    sql_type.lit.value()
                 ),
             );
         }
     }
 }
 
+/// A `default_sql` the catalog reads back as one of the typed defaults must be written as
+/// that one, or `verify` would see two different defaults.
+fn check_default_sql_form(cx: &Ctxt, lit: &syn::LitStr) {
+    let text = lit.value();
+    let typed = match text.as_str() {
+        "" => {
+            cx.error_at(
+                lit.span(),
+                "`default_sql` is empty; write the default's SQL",
+            );
+            return;
+        }
+        "now()" => "`default = now`",
+        "gen_random_uuid()" => "#[primary_key] on a `Uuid`",
+        "true" | "false" => "`default = true` or `default = false`",
+        t if t.parse::<i64>().is_ok() => "`default = <integer>`",
+        _ => return,
+    };
+    cx.error_at(
+        lit.span(),
+        format!("`{text}` is a default the macro spells itself: write {typed} instead"),
+    );
+}
+
+/// Postgres's `timestamp` (without time zone) silently drops the offset of what is stored;
+/// a column of that type says so on purpose, with `without_time_zone`. What the macro cannot
+/// see (a type alias) is checked by the compiler, in the generated code.
+fn check_timestamps_have_time_zone(cx: &Ctxt, table: &Table) {
+    for field in &table.fields {
+        match (&field.sql_type, field.without_time_zone) {
+            (Some(sql_type), marked) => {
+                let naive = is_without_time_zone(&sql_type.canonical);
+                if naive && marked.is_none() {
+                    cx.error_at(
+                        sql_type.lit.span(),
+                        unmarked(table, field, &sql_type.canonical),
+                    );
+                } else if let (false, Some(span)) = (naive, marked) {
+                    cx.error_at(span, misplaced(table, field, &sql_type.canonical));
+                }
+            }
+            (None, None) => {
+                if let Some(naive) = find_naive_timestamp(&field.ty) {
+                    let sql_type = if naive == "NaiveTime" {
+                        "time without time zone"
+                    } else {
+                        "timestamp without time zone"
+                    };
+                    cx.error_spanned_by(naive, unmarked(table, field, sql_type));
+                }
+            }
+            (None, Some(_)) => {}
+        }
+    }
+}
+
+fn unmarked(table: &Table, field: &Field, sql_type: &str) -> rules::Violation<String> {
+    rules::Violation::WithoutTimeZoneUnmarked {
+        table: table.name.value.clone(),
+        column: field.column.value.clone(),
+        sql_type: sql_type.to_string(),
+    }
+}
+
+fn misplaced(table: &Table, field: &Field, sql_type: &str) -> rules::Violation<String> {
+    rules::Violation::WithoutTimeZoneMisplaced {
+        table: table.name.value.clone(),
+        column: field.column.value.clone(),
+        sql_type: sql_type.to_string(),
+    }
+}
+
 fn find_naive_timestamp(ty: &Type) -> Option<&syn::Ident> {
     let Type::Path(path) = ty else { return None };
     for segment in &path.path.segments {
-        if segment.ident == "NaiveDateTime" || segment.ident == "PrimitiveDateTime" {
+        if segment.ident == "NaiveDateTime"
+            || segment.ident == "PrimitiveDateTime"
+            || segment.ident == "NaiveTime"
+        {
             return Some(&segment.ident);
         }
         if let syn::PathArguments::AngleBracketed(args) = &segment.arguments {
@@ -193,8 +361,13 @@ fn check_foreign_keys_state_on_delete(cx: &Ctxt, table: &Table) {
                 ),
             );
         }
-        if let Some((OnDelete::SetDefault, span)) = fk.on_delete {
-            let has_default = field.default.is_some();
+        let has_default = field.default.is_some()
+            || field.default_sql.is_some()
+            || matches!(field.generation, Some((Generation::Serial, _)));
+        for (action, span) in [fk.on_delete, fk.on_update].into_iter().flatten() {
+            if action != OnDelete::SetDefault {
+                continue;
+            }
             if let Some(violation) =
                 rules::set_default(&table.name.value, &field.column.value, has_default)
             {
@@ -224,15 +397,70 @@ fn check_index_columns_exist(cx: &Ctxt, table: &Table) {
         }
         let mut seen = Vec::new();
         for column in &index.columns {
-            if table.field_by_rust_name(&column.ident).is_none() {
-                cx.error_spanned_by(&column.ident, unknown_column(table, &column.ident));
-            } else if seen.contains(&&column.ident) {
-                cx.error_spanned_by(
-                    &column.ident,
-                    format!("`{}` is listed twice in this index", column.ident),
+            let IndexKey::Column(ident) = &column.key else {
+                continue;
+            };
+            if table.field_by_rust_name(ident).is_none() {
+                cx.error_spanned_by(ident, unknown_column(table, ident));
+            } else if seen.contains(&ident) {
+                cx.error_spanned_by(ident, format!("`{ident}` is listed twice in this index"));
+            }
+            seen.push(ident);
+        }
+        check_columns_exist(cx, table, &index.include, "INCLUDE list");
+        if let Some(lit) = &index.predicate {
+            if lit.value().trim().is_empty() {
+                cx.error_at(
+                    lit.span(),
+                    "the predicate is empty; write its SQL or remove it",
                 );
             }
-            seen.push(&column.ident);
+        }
+    }
+}
+
+/// Each column of a list names a field, once.
+fn check_columns_exist(cx: &Ctxt, table: &Table, columns: &[syn::Ident], list: &str) {
+    let mut seen = Vec::new();
+    for column in columns {
+        if table.field_by_rust_name(column).is_none() {
+            cx.error_spanned_by(column, unknown_column(table, column));
+        } else if seen.contains(&column) {
+            cx.error_spanned_by(column, format!("`{column}` is listed twice in this {list}"));
+        }
+        seen.push(column);
+    }
+}
+
+/// A unique constraint lists existing columns; a check has its name and its SQL.
+fn check_constraints(cx: &Ctxt, table: &Table) {
+    for unique in table.uniques.iter().filter(|u| !u.malformed) {
+        if unique.columns.is_empty() {
+            cx.error_at(
+                unique.span,
+                "list the columns that are unique together: #[unique(on(a, b))]",
+            );
+        }
+        check_columns_exist(cx, table, &unique.columns, "unique constraint");
+    }
+    for check in table.checks.iter().filter(|c| !c.malformed) {
+        if check.name.is_none() {
+            cx.error_at(
+                check.span,
+                "give the check constraint its name, e.g. \
+                 #[check(name = \"products_price_positive\", sql = \"(price > (0)::numeric)\")]",
+            );
+        }
+        match &check.sql {
+            None => cx.error_at(
+                check.span,
+                "write the check's expression as PostgreSQL prints it: \
+                 `sql = \"(price > (0)::numeric)\"`",
+            ),
+            Some(lit) if lit.value().trim().is_empty() => {
+                cx.error_at(lit.span(), "the check's expression is empty")
+            }
+            Some(_) => {}
         }
     }
 }
@@ -256,6 +484,20 @@ fn check_duplicate_names(cx: &Ctxt, table: &Table) {
     report_duplicates(cx, table.fields.iter().map(|f| &f.column), "column", owner);
     let indexes = || table.indexes.iter().filter_map(|i| i.name.as_ref());
     report_duplicates(cx, indexes(), "index", owner);
+    // A unique constraint's index takes the constraint's name: one namespace with indexes.
+    let constraints = table.constraints();
+    let relation_names: Vec<Name> = table
+        .indexes
+        .iter()
+        .filter_map(|i| i.name.clone())
+        .chain(constraints.iter().map(|c| Name {
+            value: c.name.clone(),
+            span: c.span,
+        }))
+        .collect();
+    if !constraints.is_empty() {
+        report_duplicates(cx, relation_names.iter(), "index or constraint", owner);
+    }
     // Indexes share one namespace with tables and key constraints.
     let key = primary_key_name(table).map(|(name, _)| name);
     for index in indexes() {
@@ -302,6 +544,19 @@ fn report_duplicates<'a>(
 
 /// The derived primary key constraint name and the span of the key's declaration.
 fn primary_key_name(table: &Table) -> Option<(String, proc_macro2::Span)> {
+    let explicit = table
+        .composite_key
+        .as_ref()
+        .and_then(|k| k.name.as_ref())
+        .or_else(|| {
+            table
+                .fields
+                .iter()
+                .find_map(|f| f.primary_key.as_ref().and_then(|m| m.name.as_ref()))
+        });
+    if let Some(name) = explicit {
+        return Some((name.value.clone(), name.span));
+    }
     match &table.composite_key {
         Some(key) => {
             let columns = key
@@ -315,7 +570,7 @@ fn primary_key_name(table: &Table) -> Option<(String, proc_macro2::Span)> {
         None => table
             .fields
             .iter()
-            .find_map(|f| f.primary_key)
+            .find_map(|f| f.primary_key.as_ref())
             .map(|marker| (names::primary_key(&table.name.value), marker.span)),
     }
 }
@@ -335,6 +590,21 @@ fn check_table_identifier_lengths(cx: &Ctxt, table: &Table) {
     if let Some((name, span)) = primary_key_name(table) {
         if let Some(violation) = rules::identifier("primary key constraint", &name) {
             cx.error_at(span, violation);
+        }
+    }
+    for constraint in table.constraints() {
+        let kind = if constraint.unique {
+            "unique constraint"
+        } else {
+            "check constraint"
+        };
+        if let Some(violation) = rules::identifier(kind, &constraint.name) {
+            cx.error_at(constraint.span, violation);
+        }
+    }
+    for field in &table.fields {
+        if let Some(name) = field.foreign_key.as_ref().and_then(|fk| fk.name.as_ref()) {
+            check_length(cx, name, "foreign key constraint");
         }
     }
 }

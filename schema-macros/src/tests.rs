@@ -48,6 +48,57 @@ fn composite_key_expansion() {
     insta::assert_snapshot!(pretty(out));
 }
 
+/// Every attribute of the schema language beyond the defaults: the descriptor holds the
+/// values the catalog reader reads from the database the migrations make.
+#[test]
+fn language_expansion() {
+    let out = crate::table_inner(
+        quote!(name = "orders"),
+        quote! {
+            #[unique(on(customer_id, placed_at), nulls_not_distinct)]
+            #[check(name = "orders_total_positive", sql = "(total > (0)::numeric)")]
+            #[index(name = "orders_note_trgm_idx", on(note(opclass = "gin_trgm_ops")), using = gin)]
+            #[index(name = "orders_open_idx", on(placed_at(desc)), predicate = "(closed_at IS NULL)", include(total))]
+            #[index(name = "orders_lower_ref_idx", on(sql = "lower(reference)"))]
+            pub struct Order {
+                #[primary_key(serial, name = "orders_id")]
+                pub id: i64,
+                #[foreign_key(references = Customer::id, on_delete = cascade, on_update = cascade, name = "orders_customer")]
+                pub customer_id: i64,
+                #[column(sql_type = "numeric(10, 2)")]
+                pub total: Numeric,
+                #[column(without_time_zone, default_sql = "CURRENT_TIMESTAMP")]
+                pub placed_at: NaiveDateTime,
+                #[column(sql_type = "timestamp", without_time_zone)]
+                pub closed_at: Option<NaiveDateTime>,
+                #[column(varchar, unique(name = "orders_reference_key"), collate = "C")]
+                pub reference: String,
+                #[column(identity = by_default)]
+                pub position: i32,
+                #[column(generated = "(total * (2)::numeric)", sql_type = "numeric")]
+                pub doubled: Option<Numeric>,
+                pub note: Option<String>,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+/// A table with no key on purpose, and a composite key under a name of its own.
+#[test]
+fn keyless_and_named_key_expansion() {
+    let out = crate::table_inner(
+        quote!(name = "events", no_primary_key),
+        quote! {
+            pub struct Event {
+                pub payload: Vec<u8>,
+                pub peer: std::net::IpAddr,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
 #[test]
 fn enum_expansion() {
     let out = crate::pg_enum_inner(

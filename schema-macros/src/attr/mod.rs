@@ -12,8 +12,13 @@ mod parse;
 mod table;
 mod variant;
 
-pub use field::{take_field_attrs, DefaultValue, ForeignKey, OnDelete, PrimaryKeyMarker};
+pub use field::{
+    take_field_attrs, DefaultValue, ForeignKey, Generation, OnDelete, PrimaryKeyMarker,
+    SqlTypeAttr, UniqueMarker, Varchar,
+};
 pub use item_args::parse_item_args;
 pub use parse::Name;
-pub use table::{take_struct_attrs, CompositeKey, Index};
+pub use table::{
+    take_struct_attrs, CheckConstraint, CompositeKey, Index, IndexKey, UniqueConstraint,
+};
 pub use variant::{strip_own_derives, take_variant_attrs};

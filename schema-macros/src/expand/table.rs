@@ -3,16 +3,18 @@
 //! registration that lets an unlisted table be noticed.
 
 use crate::ast::{Field, Table};
-use crate::attr::{DefaultValue, OnDelete};
+use crate::attr::{DefaultValue, Generation, Index, IndexKey, OnDelete, Varchar};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::Path;
 
+use schema_rules::names;
 // The spelling every migration uses, so a column list spliced into a query names the
 // columns a migration created.
-use schema_rules::sql::quote_ident;
+use schema_rules::sql::{quote_ident, quote_ident_if_needed};
+use schema_rules::types::{varchar_length, BUILT_IN};
 
 /// `Column` consts for every field: `User::email`. Emitted even when the table has errors,
 /// so that foreign keys pointing at it still resolve and report nothing more.
@@ -47,36 +49,19 @@ pub fn expand(table: &Table) -> TokenStream {
     let ident = &table.ident;
     let table_name = &table.name.value;
     let renamed_from = opt_str(table.renamed_from.as_ref().map(|n| n.value.as_str()));
-    let columns = table.fields.iter().map(column_def);
-    let primary_key = primary_key(table);
+    let columns = table.fields.iter().map(|f| column_def(table, f));
+    let (primary_key, primary_key_name) = primary_key(table);
     let foreign_keys = table
         .fields
         .iter()
         .filter_map(|f| foreign_key_def(table, f));
-    let indexes = table.indexes.iter().map(|index| {
-        let name = index.name.as_ref().map_or("", |n| n.value.as_str());
-        let unique = index.unique;
-        let cols = index.columns.iter().map(|c| {
-            let column = column_name(table, &c.ident);
-            let desc = c.desc;
-            let nulls = match c.nulls_first {
-                None => quote!(::core::option::Option::None),
-                Some(true) => quote!(::core::option::Option::Some(__p::NullsOrder::First)),
-                Some(false) => quote!(::core::option::Option::Some(__p::NullsOrder::Last)),
-            };
-            quote!(__p::IndexColumn {
-                name: __p::Cow::Borrowed(#column),
-                desc: #desc,
-                nulls: #nulls,
-                opclass: ::core::option::Option::None,
-                expression: false,
-            })
-        });
-        quote!(__p::IndexDef::new(
-            __p::Cow::Borrowed(#name),
-            #unique,
-            __p::Cow::Borrowed({ const C: &[__p::IndexColumn] = &[#(#cols),*]; C }),
-        ))
+    let indexes = table.indexes.iter().map(|index| index_def(table, index));
+    // Sorted by name, as the catalog reader lists them.
+    let mut constraints = table.constraints();
+    constraints.sort_by(|a, b| a.name.cmp(&b.name));
+    let constraints = constraints.iter().map(|c| {
+        let (name, unique, definition) = (&c.name, c.unique, &c.definition);
+        quote!(__p::constraint(#name, #unique, #definition))
     });
     let column_list = table
         .fields
@@ -104,6 +89,8 @@ pub fn expand(table: &Table) -> TokenStream {
                     foreign_keys: __p::Cow::Borrowed({ const C: &[__p::ForeignKeyDef] = &[#(#foreign_keys),*]; C }),
                     indexes: __p::Cow::Borrowed({ const C: &[__p::IndexDef] = &[#(#indexes),*]; C }),
                     renamed_from: #renamed_from,
+                    primary_key_name: #primary_key_name,
+                    constraints: __p::Cow::Borrowed({ const C: &[__p::ConstraintDef] = &[#(#constraints),*]; C }),
                     ..__p::TableDef::BLANK
                 };
                 const COLUMN_LIST: &'static str = #column_list;
@@ -167,57 +154,174 @@ fn column_name<'a>(table: &'a Table, ident: &syn::Ident) -> &'a str {
         .map_or("", |f| f.column.value.as_str())
 }
 
-fn column_def(field: &Field) -> TokenStream {
+fn index_def(table: &Table, index: &Index) -> TokenStream {
+    let name = index.name.as_ref().map_or("", |n| n.value.as_str());
+    let unique = index.unique;
+    let cols = index.columns.iter().map(|c| {
+        let (name, expression) = match &c.key {
+            IndexKey::Column(ident) => (column_name(table, ident).to_string(), false),
+            IndexKey::Expression(lit) => (lit.value(), true),
+        };
+        let desc = c.desc;
+        let nulls = match c.nulls_first {
+            None => quote!(::core::option::Option::None),
+            Some(true) => quote!(::core::option::Option::Some(__p::NullsOrder::First)),
+            Some(false) => quote!(::core::option::Option::Some(__p::NullsOrder::Last)),
+        };
+        let opclass = opt_str(c.opclass.as_ref().map(|lit| lit.value()).as_deref());
+        quote!(__p::IndexColumn {
+            name: __p::Cow::Borrowed(#name),
+            desc: #desc,
+            nulls: #nulls,
+            opclass: #opclass,
+            expression: #expression,
+        })
+    });
+    let method = opt_lit(index.method.as_deref());
+    let predicate = opt_lit(index.predicate.as_ref().map(|p| p.value()).as_deref());
+    let include = index.include.iter().map(|c| column_name(table, c));
+    quote!(__p::index(
+        #name,
+        #unique,
+        { const C: &[__p::IndexColumn] = &[#(#cols),*]; C },
+        #method,
+        #predicate,
+        &[#(__p::Cow::Borrowed(#include)),*],
+    ))
+}
+
+/// `Some("text")` or `None`, for a `&'static str` parameter.
+fn opt_lit(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The model's `SqlType` for a type in its printed spelling: a variant of its own for the
+/// built-in types the model names, `Varchar(n)`, or the spelling.
+fn sql_type_of(canonical: &str) -> TokenStream {
+    if let Some((_, variant)) = BUILT_IN.iter().find(|(name, _)| *name == canonical) {
+        let variant = syn::Ident::new(variant, Span::call_site());
+        return quote!(__p::SqlType::#variant);
+    }
+    if let Some(n) = varchar_length(canonical) {
+        return quote!(__p::SqlType::Varchar(#n));
+    }
+    quote!(__p::SqlType::Other(__p::Cow::Borrowed(#canonical)))
+}
+
+/// The column's SQL type: `sql_type`, `varchar`, or the Rust type's.
+fn column_sql_type(field: &Field) -> TokenStream {
+    let ty = &field.ty;
+    match (&field.sql_type, &field.varchar) {
+        (Some(sql_type), _) => sql_type_of(&sql_type.canonical),
+        (
+            None,
+            Some(Varchar {
+                length: Some(n), ..
+            }),
+        ) => quote!(__p::SqlType::Varchar(#n)),
+        (None, Some(Varchar { length: None, .. })) => {
+            quote!(__p::SqlType::Other(__p::Cow::Borrowed("character varying")))
+        }
+        (None, None) => quote_spanned!(ty.span()=> <#ty as __p::ColumnType>::SQL_TYPE),
+    }
+}
+
+fn column_def(table: &Table, field: &Field) -> TokenStream {
     let ty = &field.ty;
     let name = &field.column.value;
-    let span = ty.span();
-    let sql_type = match field.varchar {
-        Some((n, _)) => quote!(__p::SqlType::Varchar(#n)),
-        None => quote_spanned!(span=> <#ty as __p::ColumnType>::SQL_TYPE),
+    let sql_type = column_sql_type(field);
+    let nullable = if field.sql_type.is_some() {
+        // The Rust type needs no `ColumnType`: only its `Option` says NULL.
+        let option = field.is_option();
+        quote!(#option)
+    } else {
+        quote_spanned!(ty.span()=> <#ty as __p::ColumnType>::NULLABLE)
     };
-    let nullable = quote_spanned!(span=> <#ty as __p::ColumnType>::NULLABLE);
-    let default = match (&field.default, field.primary_key) {
-        (_, Some(pk)) if !pk.natural => quote!(__p::ColumnDefault::GenRandomUuid),
-        (None, _) => quote!(),
-        (Some(DefaultValue::Now(_)), _) => quote!(__p::ColumnDefault::Now),
-        (Some(DefaultValue::Bool(b, _)), _) => quote!(__p::ColumnDefault::Bool(#b)),
-        (Some(DefaultValue::Int(i, _)), _) => quote!(__p::ColumnDefault::Int(#i)),
-        (Some(DefaultValue::Float(text, _)), _) => {
+    let uuid_key = field.primary_key.as_ref().is_some_and(|pk| pk.is_uuid());
+    let default = match (&field.default, &field.default_sql, field.generation) {
+        _ if uuid_key => quote!(__p::ColumnDefault::GenRandomUuid),
+        (_, _, Some((Generation::Serial, _))) => {
+            // The sequence PostgreSQL makes for the column, as `pg_get_expr` prints it.
+            let sequence = names::owned_sequence(&table.name.value, name);
+            let text = format!("nextval('{}'::regclass)", quote_ident_if_needed(&sequence));
+            quote!(__p::ColumnDefault::Expr(__p::Cow::Borrowed(#text)))
+        }
+        (_, Some(lit), _) => quote!(__p::ColumnDefault::Expr(__p::Cow::Borrowed(#lit))),
+        (None, None, _) => quote!(),
+        (Some(DefaultValue::Now(_)), ..) => quote!(__p::ColumnDefault::Now),
+        (Some(DefaultValue::Bool(b, _)), ..) => quote!(__p::ColumnDefault::Bool(#b)),
+        (Some(DefaultValue::Int(i, _)), ..) => quote!(__p::ColumnDefault::Int(#i)),
+        (Some(DefaultValue::Float(text, _)), ..) => {
             quote!(__p::ColumnDefault::Float(__p::Cow::Borrowed(#text)))
         }
-        (Some(DefaultValue::Str(s)), _) => quote!(__p::string_default::<#ty>(#s)),
+        (Some(DefaultValue::Str(s)), ..) => quote!(__p::string_default::<#ty>(#s)),
     };
     let default = if default.is_empty() {
         quote!(::core::option::Option::None)
     } else {
         quote!(::core::option::Option::Some(#default))
     };
+    let identity = match field.generation {
+        Some((Generation::Identity(kind), _)) => {
+            let variant = syn::Ident::new(kind.variant(), Span::call_site());
+            quote!(::core::option::Option::Some(__p::Identity::#variant))
+        }
+        _ => quote!(::core::option::Option::None),
+    };
     let renamed_from = opt_str(field.renamed_from.as_ref().map(|n| n.value.as_str()));
+    let collation = opt_str(field.collate.as_ref().map(|l| l.value()).as_deref());
+    let generated = opt_str(field.generated.as_ref().map(|l| l.value()).as_deref());
     quote!(__p::ColumnDef {
         name: __p::Cow::Borrowed(#name),
         sql_type: #sql_type,
         nullable: #nullable,
         default: #default,
         renamed_from: #renamed_from,
-        collation: ::core::option::Option::None,
-        generated: ::core::option::Option::None,
+        collation: #collation,
+        generated: #generated,
+        identity: #identity,
     })
 }
 
-fn primary_key(table: &Table) -> TokenStream {
-    if let Some(key) = &table.composite_key {
-        let columns = key.columns.iter().map(|c| column_name(table, c));
-        return quote!(__p::PrimaryKey::Composite(__p::Cow::Borrowed({
+/// The primary key and its constraint's name, which is kept only when it is not the derived
+/// one, as the catalog reader keeps it (a one-column key named `<table>_<column>_pk` reads
+/// back as a composite key of one column).
+fn primary_key(table: &Table) -> (TokenStream, TokenStream) {
+    let none = quote!(::core::option::Option::None);
+    let composite = |columns: &[&str]| {
+        quote!(__p::PrimaryKey::Composite(__p::Cow::Borrowed({
             const C: &[__p::Cow<'static, str>] = &[#(__p::Cow::Borrowed(#columns)),*];
             C
-        })));
+        })))
+    };
+    if table.no_primary_key.is_some() {
+        return (composite(&[]), none);
     }
-    let column = table
-        .fields
-        .iter()
-        .find(|f| f.primary_key.is_some())
-        .map_or("", |f| f.column.value.as_str());
-    quote!(__p::PrimaryKey::Column(__p::Cow::Borrowed(#column)))
+    let table_name = &table.name.value;
+    if let Some(key) = &table.composite_key {
+        let columns: Vec<&str> = key.columns.iter().map(|c| column_name(table, c)).collect();
+        let derived = names::composite_primary_key(table_name, columns.iter().copied());
+        let name = key.name.as_ref().map(|n| n.value.as_str());
+        let name = opt_str(name.filter(|n| *n != derived));
+        return (composite(&columns), name);
+    }
+    let Some(field) = table.fields.iter().find(|f| f.primary_key.is_some()) else {
+        return (composite(&[]), none);
+    };
+    let column = field.column.value.as_str();
+    let name = field.primary_key.as_ref().and_then(|pk| pk.name.as_ref());
+    let one_column = quote!(__p::PrimaryKey::Column(__p::Cow::Borrowed(#column)));
+    match name.map(|n| n.value.as_str()) {
+        None => (one_column, none),
+        Some(n) if n == names::primary_key(table_name) => (one_column, none),
+        Some(n) if n == names::composite_primary_key(table_name, [column]) => {
+            (composite(&[column]), none)
+        }
+        Some(n) => (one_column, opt_str(Some(n))),
+    }
 }
 
 /// `Self::id` means this struct, but the descriptor is built outside its `impl`.
@@ -234,14 +338,22 @@ fn resolve_self(table: &Table, path: &Path) -> Path {
 fn foreign_key_def(table: &Table, field: &Field) -> Option<TokenStream> {
     let fk = field.foreign_key.as_ref()?;
     let path = resolve_self(table, fk.references.as_ref()?);
-    let (action, _) = fk.on_delete?;
-    let action = syn::Ident::new(action.variant(), Span::call_site());
-    let column = &field.column.value;
-    Some(quote!(__p::ForeignKeyDef::new(
-        __p::Cow::Borrowed(#column),
-        __p::Cow::Borrowed(#path.table()),
-        __p::Cow::Borrowed(#path.name()),
-        __p::OnDelete::#action,
+    let action = |a: OnDelete| {
+        let a = syn::Ident::new(a.variant(), Span::call_site());
+        quote!(__p::OnDelete::#a)
+    };
+    let on_delete = action(fk.on_delete?.0);
+    let on_update = action(fk.on_update.map_or(OnDelete::NoAction, |(a, _)| a));
+    let name = opt_lit(fk.name.as_ref().map(|n| n.value.as_str()));
+    let (table_name, column) = (&table.name.value, &field.column.value);
+    Some(quote!(__p::foreign_key(
+        #table_name,
+        #column,
+        #path.table(),
+        #path.name(),
+        #on_delete,
+        #on_update,
+        #name,
     )))
 }
 
@@ -256,17 +368,37 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
         .composite_key
         .as_ref()
         .is_some_and(|k| k.columns.iter().any(|c| c.unraw() == field.ident.unraw()));
-    if field.primary_key.is_some() || in_composite_key {
+    // With `sql_type` the Rust type needs no `ColumnType`; what it would tell is read from
+    // the attribute by the macro's own checks.
+    let typed = field.sql_type.is_none();
+    if typed && (field.primary_key.is_some() || in_composite_key) {
         // Postgres makes key columns NOT NULL whatever is written; the descriptor must agree.
         bounds.push(quote_spanned!(ty.span()=> __p::require_not_null::<#ty>();));
     }
-    if let Some(pk) = field.primary_key {
-        if !pk.natural {
-            bounds.push(quote_spanned!(ty.span()=> __p::require_uuid_primary_key::<#ty>();));
-        }
+    if field.primary_key.as_ref().is_some_and(|pk| pk.is_uuid()) {
+        bounds.push(quote_spanned!(ty.span()=> __p::require_uuid_primary_key::<#ty>();));
     }
-    if let Some((_, span)) = field.varchar {
+    if let (true, Some((_, span))) = (typed, field.generation) {
+        bounds.push(quote_spanned!(span=> __p::require_serial::<#ty>();));
+    }
+    if let Some(varchar) = field.varchar {
+        let span = varchar.span;
         bounds.push(quote_spanned!(span=> __p::require_text::<#ty>();));
+    }
+    let rule = match field.without_time_zone {
+        Some(span) => Some((span, quote!(without_time_zone_misplaced))),
+        // A type alias can hide a timestamp without time zone from the macro's own check.
+        None if !is_known_zoned_or_other(ty) => {
+            Some((ty.span(), quote!(without_time_zone_unmarked)))
+        }
+        None => None,
+    };
+    if let (true, Some((span, rule))) = (typed, rule) {
+        consts.push(compile_time_check(
+            span,
+            quote!(__p::#rule(#table_name, #column, TYPE)),
+            Some(field),
+        ));
     }
     match &field.default {
         Some(DefaultValue::Now(span)) => {
@@ -282,14 +414,14 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
             consts.push(compile_time_check(
                 *span,
                 quote!(__p::int_default::<#ty>(#table_name, #column, #value, TYPE)),
-                Some(ty),
+                Some(field),
             ));
         }
         Some(DefaultValue::Str(lit)) => {
             consts.push(compile_time_check(
                 lit.span(),
                 quote!(__p::string_default_label::<#ty>(#table_name, #column, #lit, TYPE)),
-                Some(ty),
+                Some(field),
             ));
         }
         None => {}
@@ -300,17 +432,22 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
             bounds.push(quote_spanned!(ty.span()=>
                 #path.__require_foreign_key::<#ty>();));
             // The referenced table's name is known only through the path, so the derived
-            // name's length is checked by the compiler, in a constant.
-            consts.push(compile_time_check(
-                path.span(),
-                quote!(__p::rules::foreign_key_name(
-                    #table_name, #column, #path.table(), #path.name()
-                )),
-                None,
-            ));
+            // name's length is checked by the compiler, in a constant (a name given is
+            // checked by the macro).
+            if fk.name.is_none() {
+                consts.push(compile_time_check(
+                    path.span(),
+                    quote!(__p::rules::foreign_key_name(
+                        #table_name, #column, #path.table(), #path.name()
+                    )),
+                    None,
+                ));
+            }
         }
-        if let Some((OnDelete::SetNull, span)) = fk.on_delete {
-            bounds.push(quote_spanned!(span=> __p::require_nullable::<#ty>();));
+        for (action, span) in [fk.on_delete, fk.on_update].into_iter().flatten() {
+            if action == OnDelete::SetNull {
+                bounds.push(quote_spanned!(span=> __p::require_nullable::<#ty>();));
+            }
         }
     }
     let bounds = (!bounds.is_empty()).then(|| quote!(const _: fn() = || { #(#bounds)* };));
@@ -320,6 +457,41 @@ fn field_checks(table: &Table, field: &Field) -> TokenStream {
     }
 }
 
+/// Whether the type is, by its name, one of the column types that is no timestamp or time
+/// without time zone (or `Option` of one): no need for the compiler to look.
+fn is_known_zoned_or_other(ty: &syn::Type) -> bool {
+    const KNOWN: &[&str] = &[
+        "Uuid",
+        "String",
+        "bool",
+        "i16",
+        "i32",
+        "i64",
+        "f32",
+        "f64",
+        "DateTime",
+        "Value",
+        "Json",
+        "NaiveDate",
+        "IpAddr",
+    ];
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    if last.ident == "Option" {
+        if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+            if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                return is_known_zoned_or_other(inner);
+            }
+        }
+        return false;
+    }
+    KNOWN.iter().any(|known| last.ident == known)
+}
+
 /// The Rust type as a user wrote it, for `RowError` messages.
 fn type_string(ty: &syn::Type) -> String {
     ty.to_token_stream().to_string().replace(' ', "")
@@ -327,16 +499,14 @@ fn type_string(ty: &syn::Type) -> String {
 
 /// A rule the compiler evaluates: `check` is an `Option<Violation>`, and a violation stops the
 /// build with its message, at `span`. The panic is in the caller's own constant, so the error
-/// shows the message rather than the engine's code. With `column_type`, `check` may name
-/// `TYPE`, that type's `SqlType` (a constant, as a value with a destructor cannot be borrowed
+/// shows the message rather than the engine's code. With `column`, `check` may name
+/// `TYPE`, the column's `SqlType` (a constant, as a value with a destructor cannot be borrowed
 /// in a constant expression otherwise).
-fn compile_time_check(
-    span: Span,
-    check: TokenStream,
-    column_type: Option<&syn::Type>,
-) -> TokenStream {
-    let type_const = column_type
-        .map(|ty| quote!(const TYPE: &__p::SqlType = &<#ty as __p::ColumnType>::SQL_TYPE;));
+fn compile_time_check(span: Span, check: TokenStream, column: Option<&Field>) -> TokenStream {
+    let type_const = column.map(|field| {
+        let sql_type = column_sql_type(field);
+        quote!(const TYPE: &__p::SqlType = &#sql_type;)
+    });
     quote_spanned!(span=> const _: () = {
         #type_const
         if let ::std::option::Option::Some(violation) = #check {
