@@ -85,7 +85,8 @@ pub trait TextColumn {}
 )]
 pub trait SerialColumn {}
 
-/// A column that `default = now` fits.
+/// A column that `default = now` fits. A `timestamp without time zone` is one too: PostgreSQL
+/// casts now() to the column's type and prints the default back as `now()`.
 #[diagnostic::on_unimplemented(
     message = "`default = now` needs a timestamp column, not `{Self}`",
     label = "now() is a timestamp with time zone",
@@ -197,7 +198,6 @@ impl<T> NotNullColumn for Json<T> {}
 impl UuidPrimaryKey for Uuid {}
 impl TextColumn for String {}
 impl TimestampColumn for DateTime<Utc> {}
-// PostgreSQL casts now() to the column's type; the catalog prints the default as `now()`.
 impl TimestampColumn for NaiveDateTime {}
 impl BoolColumn for bool {}
 

@@ -9,8 +9,6 @@ pub struct Ticket {
     pub code: String,
     #[column(identity = by_default)]
     pub seat: Option<i32>,
-    #[column(serial, sql_type = "numeric")]
-    pub amount: i64,
 }
 
 fn main() {}
