@@ -57,7 +57,8 @@ impl<'a> FromSql<'a> for Cents {
 // Declared for its descriptor; its rows are not read.
 #[allow(dead_code)]
 pub struct Customer {
-    #[primary_key(identity)]
+    // The derived names, given: held as no name of their own, as the catalog reads them.
+    #[primary_key(identity, name = "customers_pkey")]
     pub id: i64,
     #[column(unique, collate = "C")]
     pub email: String,
@@ -116,7 +117,11 @@ pub struct Order {
 // Declared for its descriptor; its rows are not read.
 #[allow(dead_code)]
 pub struct OrderLine {
-    #[foreign_key(references = Order::id, on_delete = cascade)]
+    #[foreign_key(
+        references = Order::id,
+        on_delete = cascade,
+        name = "order_lines_order_id_orders_id_fk"
+    )]
     pub order_id: i32,
     pub line: i16,
     #[column(sql_type = "int8")]
@@ -194,6 +199,7 @@ fn every_attribute_gives_its_descriptor_value() {
     let customers = &Customer::TABLE;
     let id = customers.column("id").unwrap();
     assert_eq!(id.identity, Some(Identity::Always));
+    assert_eq!(customers.primary_key_name, None);
     assert_eq!(
         (id.default.as_ref(), &id.sql_type),
         (None, &SqlType::BigInt)
