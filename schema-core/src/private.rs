@@ -188,6 +188,58 @@ pub const fn foreign_key(
     }
 }
 
+/// A foreign key's name as the model holds it: `None` for the derived one.
+const fn foreign_key_name(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    target_column: &'static str,
+    name: Option<&'static str>,
+) -> Option<Cow<'static, str>> {
+    let derived = [
+        table,
+        "_",
+        column,
+        "_",
+        target,
+        "_",
+        target_column,
+        schema_rules::names::FOREIGN_KEY_SUFFIX,
+    ];
+    match name {
+        Some(name) if !schema_rules::names::is_concat(name, &derived) => Some(Cow::Borrowed(name)),
+        _ => None,
+    }
+}
+
+/// A foreign key over several columns: `column` and `more_columns` reference `target_column`
+/// and `more_references` of `target`, one for one. Named as [`foreign_key`] names it.
+#[allow(clippy::too_many_arguments)]
+pub const fn composite_foreign_key(
+    table: &'static str,
+    column: &'static str,
+    more_columns: &'static [Cow<'static, str>],
+    target: &'static str,
+    target_column: &'static str,
+    more_references: &'static [Cow<'static, str>],
+    on_delete: OnDelete,
+    on_update: OnDelete,
+    name: Option<&'static str>,
+) -> ForeignKeyDef {
+    ForeignKeyDef {
+        column: Cow::Borrowed(column),
+        references_table: Cow::Borrowed(target),
+        references_column: Cow::Borrowed(target_column),
+        on_delete,
+        on_update,
+        name: foreign_key_name(table, column, target, target_column, name),
+        more_columns: Cow::Borrowed(more_columns),
+        more_references: Cow::Borrowed(more_references),
+        not_valid: false,
+        deferrable: None,
+    }
+}
+
 /// An index's descriptor, with what `#[index]` may add to a plain btree.
 pub const fn index(
     name: &'static str,

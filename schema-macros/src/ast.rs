@@ -3,8 +3,8 @@
 //! generators would have to re-parse.
 
 use crate::attr::{
-    self, CheckConstraint, CompositeKey, DefaultValue, ForeignKey, Generation, Index, Name,
-    PrimaryKeyMarker, SqlTypeAttr, UniqueConstraint, UniqueMarker, Varchar,
+    self, CheckConstraint, CompositeForeignKey, CompositeKey, DefaultValue, ForeignKey, Generation,
+    Index, Name, PrimaryKeyMarker, SqlTypeAttr, UniqueConstraint, UniqueMarker, Varchar,
 };
 use crate::ctxt::Ctxt;
 use heck::ToSnakeCase;
@@ -32,6 +32,8 @@ pub struct Table {
     pub uniques: Vec<UniqueConstraint>,
     /// `#[check(..)]` on the struct.
     pub checks: Vec<CheckConstraint>,
+    /// `#[foreign_key(columns(..), ..)]` on the struct.
+    pub foreign_keys: Vec<CompositeForeignKey>,
 }
 
 /// One field, one column.
@@ -240,6 +242,7 @@ pub fn table_from_item(
         no_primary_key: args.no_primary_key,
         uniques: struct_attrs.uniques,
         checks: struct_attrs.checks,
+        foreign_keys: struct_attrs.foreign_keys,
     })
 }
 

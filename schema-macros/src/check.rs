@@ -19,6 +19,7 @@ pub fn check_table(cx: &Ctxt, table: &Table) {
     check_foreign_keys_state_on_delete(cx, table);
     check_index_columns_exist(cx, table);
     check_constraints(cx, table);
+    check_composite_foreign_keys(cx, table);
     check_duplicate_names(cx, table);
     check_table_identifier_lengths(cx, table);
     check_no_system_column_names(cx, table);
@@ -429,6 +430,68 @@ fn check_columns_exist(cx: &Ctxt, table: &Table, columns: &[syn::Ident], list: &
             cx.error_spanned_by(column, format!("`{column}` is listed twice in this {list}"));
         }
         seen.push(column);
+    }
+}
+
+/// A key over several columns names them, the referenced struct and as many of its columns,
+/// and what happens ON DELETE.
+fn check_composite_foreign_keys(cx: &Ctxt, table: &Table) {
+    for fk in table.foreign_keys.iter().filter(|fk| !fk.malformed) {
+        if fk.columns.len() < 2 {
+            cx.error_at(
+                fk.span,
+                "on the struct, #[foreign_key] lists two or more columns: \
+                 `columns(a, b), references = Target(x, y)`; for a one-column key put \
+                 #[foreign_key] on the field",
+            );
+        }
+        match &fk.target {
+            None => cx.error_at(
+                fk.span,
+                "name the referenced struct and its columns: `references = OrderLine(order_id, line)`",
+            ),
+            Some(target) if fk.target_columns.len() != fk.columns.len() => cx.error_spanned_by(
+                target,
+                format!(
+                    "the key has {} columns but references {}; list one referenced column per column",
+                    fk.columns.len(),
+                    fk.target_columns.len()
+                ),
+            ),
+            Some(_) => {}
+        }
+        check_columns_exist(cx, table, &fk.columns, "foreign key");
+        if fk.on_delete.is_none() {
+            cx.error_at(
+                fk.span,
+                format!(
+                    "this foreign key of `{}` does not say what happens ON DELETE: add \
+                     `on_delete = <action>`, one of: {}",
+                    table.name.value,
+                    OnDelete::KEYWORDS
+                ),
+            );
+        }
+        for (action, span) in [fk.on_delete, fk.on_update].into_iter().flatten() {
+            if action != OnDelete::SetDefault {
+                continue;
+            }
+            let without_default = fk
+                .columns
+                .iter()
+                .filter_map(|c| table.field_by_rust_name(c))
+                .find(|f| f.default.is_none() && f.default_sql.is_none());
+            if let Some(field) = without_default {
+                if let Some(violation) =
+                    rules::set_default(&table.name.value, &field.column.value, false)
+                {
+                    cx.error_at(span, violation);
+                }
+            }
+        }
+        if let Some(name) = &fk.name {
+            check_length(cx, name, "foreign key constraint");
+        }
     }
 }
 

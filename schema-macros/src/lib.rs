@@ -47,6 +47,7 @@ use quote::quote;
 /// #[primary_key(a, b, name = "pairs_pk")]          // a composite key under a name of its own
 /// #[unique(on(a, b), name = "..", nulls_not_distinct)]
 /// #[check(name = "orders_total_positive", sql = "(total > (0)::numeric)")]
+/// #[foreign_key(columns(order_id, line), references = OrderLine(order_id, line), on_delete = cascade)]
 /// #[index(name = "..", on(title(opclass = "text_pattern_ops"), sql = "lower(email)"),
 ///         using = gin, predicate = "(deleted_at IS NULL)", include(a, b))]
 ///     #[primary_key(serial, name = "orders_pk")] pub id: i32,   // also identity, identity = by_default

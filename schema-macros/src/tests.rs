@@ -99,6 +99,30 @@ fn keyless_and_named_key_expansion() {
     insta::assert_snapshot!(pretty(out));
 }
 
+/// A foreign key over two columns, on the struct: each column's type is checked against the
+/// column it references.
+#[test]
+fn composite_foreign_key_expansion() {
+    let out = crate::table_inner(
+        quote!(name = "line_notes"),
+        quote! {
+            #[foreign_key(
+                columns(order_id, line),
+                references = OrderLine(order_id, line),
+                on_delete = cascade,
+                on_update = set_null
+            )]
+            pub struct LineNote {
+                #[primary_key]
+                pub id: Uuid,
+                pub order_id: Option<i32>,
+                pub line: Option<i16>,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
 #[test]
 fn enum_expansion() {
     let out = crate::pg_enum_inner(

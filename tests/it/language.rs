@@ -128,6 +128,23 @@ pub struct OrderLine {
     pub quantity: i64,
 }
 
+/// A foreign key over two columns. Declared outside `SCHEMA`: `schema!` checks that a
+/// foreign key references its target's key by the first column alone.
+#[table(name = "line_notes")]
+#[foreign_key(
+    columns(order_id, line),
+    references = OrderLine(order_id, line),
+    on_delete = cascade,
+    on_update = restrict
+)]
+#[allow(dead_code)]
+pub struct LineNote {
+    #[primary_key(identity)]
+    pub id: i32,
+    pub order_id: i32,
+    pub line: i16,
+}
+
 #[table(name = "page_views", no_primary_key)]
 pub struct PageView {
     pub path: String,
@@ -177,6 +194,13 @@ CREATE TABLE order_lines (
     line smallint NOT NULL,
     quantity bigint NOT NULL,
     CONSTRAINT order_lines_pkey PRIMARY KEY (order_id, line)
+);
+CREATE TABLE line_notes (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    order_id integer NOT NULL,
+    line smallint NOT NULL,
+    CONSTRAINT line_notes_order_id_order_lines_order_id_fk FOREIGN KEY (order_id, line)
+        REFERENCES order_lines (order_id, line) ON DELETE CASCADE ON UPDATE RESTRICT
 );
 CREATE TABLE page_views (
     path text NOT NULL,
@@ -314,6 +338,17 @@ fn every_attribute_gives_its_descriptor_value() {
     assert_eq!(lines.column("quantity").unwrap().sql_type, SqlType::BigInt);
     assert_eq!(lines.foreign_keys[0].name, None);
 
+    let mut key = ForeignKeyDef::new(
+        cow("order_id"),
+        cow("order_lines"),
+        cow("order_id"),
+        OnDelete::Cascade,
+    );
+    key.on_update = OnDelete::Restrict;
+    key.more_columns = Cow::Owned(vec![cow("line")]);
+    key.more_references = Cow::Owned(vec![cow("line")]);
+    assert_eq!(&*LineNote::TABLE.foreign_keys, &[key]);
+
     let views = &PageView::TABLE;
     assert_eq!(views.primary_key, PrimaryKey::Composite(Cow::Borrowed(&[])));
     assert_eq!(
@@ -353,7 +388,7 @@ async fn the_catalog_reads_back_the_declared_tables() -> TestResult {
     let client = db.connect().await?;
     client.batch_execute(DDL).await?;
     let live = schema_core::catalog::read(&client, "public").await?;
-    for declared in SCHEMA.tables.iter() {
+    for declared in SCHEMA.tables.iter().chain([&LineNote::TABLE]) {
         let read = live
             .table(&declared.name)
             .unwrap_or_else(|| panic!("no table {}", declared.name));

@@ -510,7 +510,7 @@ fn parse_foreign_key(cx: &Ctxt, attr: &Attribute) -> ForeignKey {
     }
 }
 
-fn parse_action(meta: &ParseNestedMeta, clause: &str) -> syn::Result<(OnDelete, Span)> {
+pub(super) fn parse_action(meta: &ParseNestedMeta, clause: &str) -> syn::Result<(OnDelete, Span)> {
     let word: Ident = meta.value()?.parse()?;
     let action = OnDelete::from_keyword(&word.to_string()).ok_or_else(|| {
         syn::Error::new(

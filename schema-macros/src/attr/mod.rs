@@ -19,6 +19,7 @@ pub use field::{
 pub use item_args::parse_item_args;
 pub use parse::Name;
 pub use table::{
-    take_struct_attrs, CheckConstraint, CompositeKey, Index, IndexKey, UniqueConstraint,
+    take_struct_attrs, CheckConstraint, CompositeForeignKey, CompositeKey, Index, IndexKey,
+    UniqueConstraint,
 };
 pub use variant::{strip_own_derives, take_variant_attrs};

@@ -1,12 +1,14 @@
 //! The attributes on a `#[table]` struct: its indexes, its composite primary key, and its
 //! unique and check constraints.
 
+use super::field::{parse_action, OnDelete};
 use super::parse::{parse_name, unknown_key, Name, Once};
 use crate::ctxt::Ctxt;
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Attribute, Ident, LitStr};
+use syn::{Attribute, Ident, LitStr, Path};
 
 /// The index access methods besides btree, PostgreSQL's default.
 pub const INDEX_METHODS: &[&str] = &["btree", "gin", "gist", "hash", "brin", "spgist"];
@@ -67,6 +69,20 @@ pub struct CheckConstraint {
     pub sql: Option<LitStr>,
 }
 
+/// `#[foreign_key(columns(a, b), references = Target(x, y), on_delete = ..)]` on the struct:
+/// a key over several columns.
+pub struct CompositeForeignKey {
+    pub span: Span,
+    pub malformed: bool,
+    pub columns: Vec<Ident>,
+    /// `Target`, the referenced struct.
+    pub target: Option<Path>,
+    pub target_columns: Vec<Ident>,
+    pub on_delete: Option<(OnDelete, Span)>,
+    pub on_update: Option<(OnDelete, Span)>,
+    pub name: Option<Name>,
+}
+
 /// Struct-level attributes of a `#[table]`, removed from the item as they are read.
 #[derive(Default)]
 pub struct StructAttrs {
@@ -74,6 +90,7 @@ pub struct StructAttrs {
     pub composite_key: Option<CompositeKey>,
     pub uniques: Vec<UniqueConstraint>,
     pub checks: Vec<CheckConstraint>,
+    pub foreign_keys: Vec<CompositeForeignKey>,
 }
 
 pub fn take_struct_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> StructAttrs {
@@ -99,10 +116,14 @@ pub fn take_struct_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> StructAttrs {
         } else if path.is_ident("check") {
             // #[check(name = "products_price_positive", sql = "(price > (0)::numeric)")]
             out.checks.push(parse_check(cx, attr));
-        } else if path.is_ident("column") || path.is_ident("foreign_key") {
+        } else if path.is_ident("foreign_key") {
+            // #[foreign_key(columns(order_id, line), references = OrderLine(order_id, line),
+            //     on_delete = cascade)]
+            out.foreign_keys.push(parse_composite_foreign_key(cx, attr));
+        } else if path.is_ident("column") {
             cx.error_spanned_by(
                 attr,
-                "#[column] and #[foreign_key] go on a field of the struct, not on the struct",
+                "#[column] goes on a field of the struct, not on the struct",
             );
         } else {
             return true;
@@ -296,6 +317,62 @@ fn parse_check(cx: &Ctxt, attr: &Attribute) -> CheckConstraint {
         malformed,
         name: name.value,
         sql: sql.value,
+    }
+}
+
+fn parse_composite_foreign_key(cx: &Ctxt, attr: &Attribute) -> CompositeForeignKey {
+    let mut columns = Once::new("foreign_key", "columns");
+    let mut references = Once::new("foreign_key", "references");
+    let mut on_delete = Once::new("foreign_key", "on_delete");
+    let mut on_update = Once::new("foreign_key", "on_update");
+    let mut name = Once::new("foreign_key", "name");
+    let mut misspelled = false;
+    let result = attr.parse_nested_meta(|meta| {
+        let span = meta.path.span();
+        if meta.path.is_ident("columns") {
+            columns.set(cx, span, parse_idents(&meta)?);
+        } else if meta.path.is_ident("references") {
+            // references = OrderLine(order_id, line)
+            let input = meta.value()?;
+            let target = Path::parse_mod_style(input)?;
+            let content;
+            syn::parenthesized!(content in input);
+            let list = content.parse_terminated(Ident::parse_any, syn::Token![,])?;
+            references.set(cx, span, (target, list.into_iter().collect::<Vec<_>>()));
+        } else if meta.path.is_ident("on_delete") {
+            on_delete.set(cx, span, parse_action(&meta, "ON DELETE")?);
+        } else if meta.path.is_ident("on_update") {
+            on_update.set(cx, span, parse_action(&meta, "ON UPDATE")?);
+        } else if meta.path.is_ident("name") {
+            name.set(cx, span, parse_name(&meta)?);
+        } else {
+            unknown_key(
+                cx,
+                &meta,
+                "foreign_key",
+                "columns, references, on_delete, on_update, name",
+            )?;
+            misspelled = true;
+        }
+        Ok(())
+    });
+    let malformed = result.is_err() || misspelled;
+    if let Err(err) = result {
+        cx.syn_error(err);
+    }
+    let (target, target_columns) = match references.value {
+        Some((target, columns)) => (Some(target), columns),
+        None => (None, Vec::new()),
+    };
+    CompositeForeignKey {
+        span: attr.path().span(),
+        malformed,
+        columns: columns.value.unwrap_or_default(),
+        target,
+        target_columns,
+        on_delete: on_delete.value,
+        on_update: on_update.value,
+        name: name.value,
     }
 }
 

@@ -3,7 +3,9 @@
 //! registration that lets an unlisted table be noticed.
 
 use crate::ast::{Field, Table};
-use crate::attr::{DefaultValue, Generation, Index, IndexKey, OnDelete, Varchar};
+use crate::attr::{
+    CompositeForeignKey, DefaultValue, Generation, Index, IndexKey, OnDelete, Varchar,
+};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
@@ -54,7 +56,13 @@ pub fn expand(table: &Table) -> TokenStream {
     let foreign_keys = table
         .fields
         .iter()
-        .filter_map(|f| foreign_key_def(table, f));
+        .filter_map(|f| foreign_key_def(table, f))
+        .chain(
+            table
+                .foreign_keys
+                .iter()
+                .filter_map(|fk| composite_foreign_key_def(table, fk)),
+        );
     let indexes = table.indexes.iter().map(|index| index_def(table, index));
     // Sorted by name, as the catalog reader lists them.
     let mut constraints = table.constraints();
@@ -75,7 +83,12 @@ pub fn expand(table: &Table) -> TokenStream {
         let rust_type = type_string(&f.ty);
         quote!(#field: __p::read_column(row, #table_name, #column, #rust_type)?)
     });
-    let checks = table.fields.iter().map(|f| field_checks(table, f));
+    let checks = table.fields.iter().map(|f| field_checks(table, f)).chain(
+        table
+            .foreign_keys
+            .iter()
+            .map(|fk| composite_foreign_key_checks(table, fk)),
+    );
     let rust_name = ident.to_string();
     quote! {
         const _: () = {
@@ -335,13 +348,14 @@ fn resolve_self(table: &Table, path: &Path) -> Path {
     path
 }
 
+fn action(action: OnDelete) -> TokenStream {
+    let variant = syn::Ident::new(action.variant(), Span::call_site());
+    quote!(__p::OnDelete::#variant)
+}
+
 fn foreign_key_def(table: &Table, field: &Field) -> Option<TokenStream> {
     let fk = field.foreign_key.as_ref()?;
     let path = resolve_self(table, fk.references.as_ref()?);
-    let action = |a: OnDelete| {
-        let a = syn::Ident::new(a.variant(), Span::call_site());
-        quote!(__p::OnDelete::#a)
-    };
     let on_delete = action(fk.on_delete?.0);
     let on_update = action(fk.on_update.map_or(OnDelete::NoAction, |(a, _)| a));
     let name = opt_lit(fk.name.as_ref().map(|n| n.value.as_str()));
@@ -355,6 +369,66 @@ fn foreign_key_def(table: &Table, field: &Field) -> Option<TokenStream> {
         #on_update,
         #name,
     )))
+}
+
+fn composite_foreign_key_def(table: &Table, fk: &CompositeForeignKey) -> Option<TokenStream> {
+    let target = resolve_self(table, fk.target.as_ref()?);
+    let on_delete = action(fk.on_delete?.0);
+    let on_update = action(fk.on_update.map_or(OnDelete::NoAction, |(a, _)| a));
+    let name = opt_lit(fk.name.as_ref().map(|n| n.value.as_str()));
+    let table_name = &table.name.value;
+    let columns: Vec<&str> = fk.columns.iter().map(|c| column_name(table, c)).collect();
+    let (column, more_columns) = columns.split_first()?;
+    let (first, more_references) = fk.target_columns.split_first()?;
+    Some(quote!(__p::composite_foreign_key(
+        #table_name,
+        #column,
+        &[#(__p::Cow::Borrowed(#more_columns)),*],
+        #target::#first.table(),
+        #target::#first.name(),
+        &[#(__p::Cow::Borrowed(#target::#more_references.name())),*],
+        #on_delete,
+        #on_update,
+        #name,
+    )))
+}
+
+/// Each column's type fits the column it references, checked at the column's name.
+fn composite_foreign_key_checks(table: &Table, fk: &CompositeForeignKey) -> TokenStream {
+    let Some(target) = fk.target.as_ref().map(|t| resolve_self(table, t)) else {
+        return quote!();
+    };
+    let mut bounds = Vec::new();
+    for (column, referenced) in fk.columns.iter().zip(&fk.target_columns) {
+        let Some(field) = table.field_by_rust_name(column) else {
+            continue;
+        };
+        let ty = &field.ty;
+        bounds.push(quote_spanned!(column.span()=>
+            #target::#referenced.__require_foreign_key::<#ty>();));
+        for (action, span) in [fk.on_delete, fk.on_update].into_iter().flatten() {
+            if action == OnDelete::SetNull {
+                bounds.push(quote_spanned!(span=> __p::require_nullable::<#ty>();));
+            }
+        }
+    }
+    let length = match (&fk.name, fk.columns.first(), fk.target_columns.first()) {
+        (None, Some(column), Some(referenced)) => {
+            let (table_name, column) = (&table.name.value, column_name(table, column));
+            Some(compile_time_check(
+                target.span(),
+                quote!(__p::rules::foreign_key_name(
+                    #table_name, #column, #target::#referenced.table(), #target::#referenced.name()
+                )),
+                None,
+            ))
+        }
+        _ => None,
+    };
+    quote! {
+        const _: fn() = || { #(#bounds)* };
+        #length
+    }
 }
 
 /// The facts about a field the macro cannot see alone, each checked by a call spanned at
