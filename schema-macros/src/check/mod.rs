@@ -1,15 +1,21 @@
 //! The rules a table or enum must follow that the macro can see by itself. Rules that need
 //! the types of other items (a UUID key, a foreign key's type, a nullable SET NULL column,
 //! a default that fits its column) are left to trait bounds in the generated code.
+//!
+//! The rooms: this file (keys, indexes, names and their lengths), `columns` (the keys of one
+//! column), `constraints` (unique, check and multi-column foreign keys on the struct).
+
+mod columns;
+mod constraints;
 
 use crate::ast::{Enum, Field, Table};
-use crate::attr::{DefaultValue, Generation, IndexKey, Name, OnDelete};
+use crate::attr::{Generation, IndexKey, Name, OnDelete};
 use crate::ctxt::Ctxt;
-use schema_rules::types::{is_without_time_zone, varchar_length};
+use columns::{check_column_forms, check_text_defaults_fit, check_timestamps_have_time_zone};
+use constraints::{check_composite_foreign_keys, check_constraints};
 use schema_rules::{names, rules};
 use std::collections::HashMap;
 use syn::ext::IdentExt;
-use syn::Type;
 
 pub fn check_table(cx: &Ctxt, table: &Table) {
     check_primary_key(cx, table);
@@ -43,30 +49,6 @@ fn check_no_system_column_names(cx: &Ctxt, table: &Table) {
 fn check_enum_name_is_not_a_builtin_type(cx: &Ctxt, item: &Enum) {
     if let Some(violation) = rules::enum_name(&item.name.value) {
         cx.error_at(item.name.span, violation);
-    }
-}
-
-/// A string default longer than its `varchar(N)` would fail when the migration runs. (Other
-/// defaults are checked against the field's type by the compiler, in the generated code.)
-fn check_text_defaults_fit(cx: &Ctxt, table: &Table) {
-    for field in &table.fields {
-        let length = match (&field.varchar, &field.sql_type) {
-            (Some(varchar), _) => varchar.length,
-            (None, Some(sql_type)) => varchar_length(&sql_type.canonical),
-            (None, None) => None,
-        };
-        let (Some(n), Some(DefaultValue::Str(lit))) = (length, &field.default) else {
-            continue;
-        };
-        if lit.value().chars().count() > n as usize {
-            let sql_type = format!("varchar({n})");
-            let violation = rules::Violation::DefaultType {
-                table: &*table.name.value,
-                column: &*field.column.value,
-                sql_type: &*sql_type,
-            };
-            cx.error_at(lit.span(), violation);
-        }
     }
 }
 
@@ -158,178 +140,6 @@ fn check_primary_key(cx: &Ctxt, table: &Table) {
             }
         }
     }
-}
-
-/// The keys of one column that cannot go together, and the ones that need a certain type
-/// the macro can read from `sql_type`.
-fn check_column_forms(cx: &Ctxt, table: &Table) {
-    for field in &table.fields {
-        if let (Some(default), Some(lit)) = (&field.default, &field.default_sql) {
-            cx.error_at(
-                lit.span(),
-                "a column has one default: keep `default` or `default_sql`, not both",
-            );
-            let _ = default;
-        }
-        if let Some(lit) = &field.default_sql {
-            check_default_sql_form(cx, lit);
-        }
-        let has_default = field.default.is_some() || field.default_sql.is_some();
-        if let Some((generation, span)) = field.generation {
-            let what = match generation {
-                Generation::Serial => "`serial` gives the column its default, nextval(..)",
-                Generation::Identity(_) => "an identity column has no default",
-            };
-            if has_default {
-                cx.error_at(span, format!("{what}: remove `default`/`default_sql`"));
-            }
-            if field.generated.is_some() {
-                cx.error_at(
-                    span,
-                    "a generated column is computed, not numbered: remove `serial`/`identity` \
-                     or `generated`",
-                );
-            }
-            if let Some(sql_type) = &field.sql_type {
-                if !matches!(
-                    sql_type.canonical.as_str(),
-                    "smallint" | "integer" | "bigint"
-                ) {
-                    cx.error_at(
-                        sql_type.lit.span(),
-                        format!(
-                            "`serial` and `identity` need an integer column (smallint, integer, \
-                             bigint), not `{}`",
-                            sql_type.canonical
-                        ),
-                    );
-                }
-            }
-        }
-        if let Some(lit) = &field.generated {
-            if has_default {
-                cx.error_at(
-                    lit.span(),
-                    "a generated column has no default: remove `default`/`default_sql` or \
-                     `generated`",
-                );
-            }
-        }
-        let in_key = field.primary_key.is_some()
-            || table
-                .composite_key
-                .as_ref()
-                .is_some_and(|k| k.columns.iter().any(|c| c.unraw() == field.ident.unraw()));
-        if field.sql_type.is_some() && in_key && field.is_option() {
-            cx.error_spanned_by(
-                &field.ty,
-                "a primary key column is NOT NULL: declare the field without `Option<_>`",
-            );
-        }
-        if let (Some(varchar), Some(sql_type)) = (&field.varchar, &field.sql_type) {
-            cx.error_at(
-                varchar.span,
-                format!(
-                    "the column's type is already `sql_type = \"{}\"`: remove `varchar`",
-                    sql_type.lit.value()
-                ),
-            );
-        }
-    }
-}
-
-/// A `default_sql` the catalog reads back as one of the typed defaults must be written as
-/// that one, or `verify` would see two different defaults.
-fn check_default_sql_form(cx: &Ctxt, lit: &syn::LitStr) {
-    let text = lit.value();
-    let typed = match text.as_str() {
-        "" => {
-            cx.error_at(
-                lit.span(),
-                "`default_sql` is empty; write the default's SQL",
-            );
-            return;
-        }
-        "now()" => "`default = now`",
-        "gen_random_uuid()" => "#[primary_key] on a `Uuid`",
-        "true" | "false" => "`default = true` or `default = false`",
-        t if t.parse::<i64>().is_ok() => "`default = <integer>`",
-        _ => return,
-    };
-    cx.error_at(
-        lit.span(),
-        format!("`{text}` is a default the macro spells itself: write {typed} instead"),
-    );
-}
-
-/// Postgres's `timestamp` (without time zone) silently drops the offset of what is stored;
-/// a column of that type says so on purpose, with `without_time_zone`. What the macro cannot
-/// see (a type alias) is checked by the compiler, in the generated code.
-fn check_timestamps_have_time_zone(cx: &Ctxt, table: &Table) {
-    for field in &table.fields {
-        match (&field.sql_type, field.without_time_zone) {
-            (Some(sql_type), marked) => {
-                let naive = is_without_time_zone(&sql_type.canonical);
-                if naive && marked.is_none() {
-                    cx.error_at(
-                        sql_type.lit.span(),
-                        unmarked(table, field, &sql_type.canonical),
-                    );
-                } else if let (false, Some(span)) = (naive, marked) {
-                    cx.error_at(span, misplaced(table, field, &sql_type.canonical));
-                }
-            }
-            (None, None) => {
-                if let Some(naive) = find_naive_timestamp(&field.ty) {
-                    let sql_type = if naive == "NaiveTime" {
-                        "time without time zone"
-                    } else {
-                        "timestamp without time zone"
-                    };
-                    cx.error_spanned_by(naive, unmarked(table, field, sql_type));
-                }
-            }
-            (None, Some(_)) => {}
-        }
-    }
-}
-
-fn unmarked(table: &Table, field: &Field, sql_type: &str) -> rules::Violation<String> {
-    rules::Violation::WithoutTimeZoneUnmarked {
-        table: table.name.value.clone(),
-        column: field.column.value.clone(),
-        sql_type: sql_type.to_string(),
-    }
-}
-
-fn misplaced(table: &Table, field: &Field, sql_type: &str) -> rules::Violation<String> {
-    rules::Violation::WithoutTimeZoneMisplaced {
-        table: table.name.value.clone(),
-        column: field.column.value.clone(),
-        sql_type: sql_type.to_string(),
-    }
-}
-
-fn find_naive_timestamp(ty: &Type) -> Option<&syn::Ident> {
-    let Type::Path(path) = ty else { return None };
-    for segment in &path.path.segments {
-        if segment.ident == "NaiveDateTime"
-            || segment.ident == "PrimitiveDateTime"
-            || segment.ident == "NaiveTime"
-        {
-            return Some(&segment.ident);
-        }
-        if let syn::PathArguments::AngleBracketed(args) = &segment.arguments {
-            for arg in &args.args {
-                if let syn::GenericArgument::Type(inner) = arg {
-                    if let Some(found) = find_naive_timestamp(inner) {
-                        return Some(found);
-                    }
-                }
-            }
-        }
-    }
-    None
 }
 
 /// Postgres defaults to NO ACTION silently; what happens to child rows is a decision that
@@ -430,101 +240,6 @@ fn check_columns_exist(cx: &Ctxt, table: &Table, columns: &[syn::Ident], list: &
             cx.error_spanned_by(column, format!("`{column}` is listed twice in this {list}"));
         }
         seen.push(column);
-    }
-}
-
-/// A key over several columns names them, the referenced struct and as many of its columns,
-/// and what happens ON DELETE.
-fn check_composite_foreign_keys(cx: &Ctxt, table: &Table) {
-    for fk in table.foreign_keys.iter().filter(|fk| !fk.malformed) {
-        if fk.columns.len() < 2 {
-            cx.error_at(
-                fk.span,
-                "on the struct, #[foreign_key] lists two or more columns: \
-                 `columns(a, b), references = Target(x, y)`; for a one-column key put \
-                 #[foreign_key] on the field",
-            );
-        }
-        match &fk.target {
-            None => cx.error_at(
-                fk.span,
-                "name the referenced struct and its columns: `references = OrderLine(order_id, line)`",
-            ),
-            Some(target) if fk.target_columns.len() != fk.columns.len() => cx.error_spanned_by(
-                target,
-                format!(
-                    "the key has {} columns but references {}; list one referenced column per column",
-                    fk.columns.len(),
-                    fk.target_columns.len()
-                ),
-            ),
-            Some(_) => {}
-        }
-        check_columns_exist(cx, table, &fk.columns, "foreign key");
-        if fk.on_delete.is_none() {
-            cx.error_at(
-                fk.span,
-                format!(
-                    "this foreign key of `{}` does not say what happens ON DELETE: add \
-                     `on_delete = <action>`, one of: {}",
-                    table.name.value,
-                    OnDelete::KEYWORDS
-                ),
-            );
-        }
-        for (action, span) in [fk.on_delete, fk.on_update].into_iter().flatten() {
-            if action != OnDelete::SetDefault {
-                continue;
-            }
-            let without_default = fk
-                .columns
-                .iter()
-                .filter_map(|c| table.field_by_rust_name(c))
-                .find(|f| f.default.is_none() && f.default_sql.is_none());
-            if let Some(field) = without_default {
-                if let Some(violation) =
-                    rules::set_default(&table.name.value, &field.column.value, false)
-                {
-                    cx.error_at(span, violation);
-                }
-            }
-        }
-        if let Some(name) = &fk.name {
-            check_length(cx, name, "foreign key constraint");
-        }
-    }
-}
-
-/// A unique constraint lists existing columns; a check has its name and its SQL.
-fn check_constraints(cx: &Ctxt, table: &Table) {
-    for unique in table.uniques.iter().filter(|u| !u.malformed) {
-        if unique.columns.is_empty() {
-            cx.error_at(
-                unique.span,
-                "list the columns that are unique together: #[unique(on(a, b))]",
-            );
-        }
-        check_columns_exist(cx, table, &unique.columns, "unique constraint");
-    }
-    for check in table.checks.iter().filter(|c| !c.malformed) {
-        if check.name.is_none() {
-            cx.error_at(
-                check.span,
-                "give the check constraint its name, e.g. \
-                 #[check(name = \"products_price_positive\", sql = \"(price > (0)::numeric)\")]",
-            );
-        }
-        match &check.sql {
-            None => cx.error_at(
-                check.span,
-                "write the check's expression as PostgreSQL prints it: \
-                 `sql = \"(price > (0)::numeric)\"`",
-            ),
-            Some(lit) if lit.value().trim().is_empty() => {
-                cx.error_at(lit.span(), "the check's expression is empty")
-            }
-            Some(_) => {}
-        }
     }
 }
 
