@@ -123,6 +123,39 @@ fn composite_foreign_key_expansion() {
     insta::assert_snapshot!(pretty(out));
 }
 
+/// Constraint names are unique within a table; a unique constraint's index shares the
+/// indexes' namespace (a check's name does not).
+#[test]
+fn constraint_names_clash_with_each_other_and_with_indexes() {
+    let out = crate::table_inner(
+        quote!(name = "t"),
+        quote! {
+            #[unique(on(a), name = "t_a_key")]
+            #[check(name = "t_a_key", sql = "(a > 0)")]
+            #[check(name = "t_c_idx", sql = "(a < 9)")]
+            #[index(name = "t_b_key", on(a))]
+            #[index(name = "t_c_idx", on(b))]
+            pub struct T {
+                #[primary_key]
+                pub id: Uuid,
+                pub a: i32,
+                #[column(unique(name = "t_b_key"))]
+                pub b: i32,
+            }
+        },
+    )
+    .to_string();
+    assert!(
+        out.contains("the constraint `t_a_key` is declared twice in the table `t`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the index `t_b_key` is declared twice in the table `t`"),
+        "{out}"
+    );
+    assert!(!out.contains("`t_c_idx` is declared twice"), "{out}");
+}
+
 #[test]
 fn enum_expansion() {
     let out = crate::pg_enum_inner(

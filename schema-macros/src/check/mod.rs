@@ -262,19 +262,27 @@ fn check_duplicate_names(cx: &Ctxt, table: &Table) {
     report_duplicates(cx, table.fields.iter().map(|f| &f.column), "column", owner);
     let indexes = || table.indexes.iter().filter_map(|i| i.name.as_ref());
     report_duplicates(cx, indexes(), "index", owner);
-    // A unique constraint's index takes the constraint's name: one namespace with indexes.
+    // Constraint names are unique within a table, and a unique constraint's index takes the
+    // constraint's name, in one namespace with the indexes.
     let constraints = table.constraints();
-    let relation_names: Vec<Name> = table
-        .indexes
+    let constraint_names: Vec<Name> = constraints
         .iter()
-        .filter_map(|i| i.name.clone())
-        .chain(constraints.iter().map(|c| Name {
+        .map(|c| Name {
             value: c.name.clone(),
             span: c.span,
-        }))
+        })
         .collect();
-    if !constraints.is_empty() {
-        report_duplicates(cx, relation_names.iter(), "index or constraint", owner);
+    report_duplicates(cx, constraint_names.iter(), "constraint", owner);
+    for constraint in constraints.iter().filter(|c| c.unique) {
+        if indexes().any(|index| index.value == constraint.name) {
+            let violation = rules::Violation::Duplicate {
+                kind: "index",
+                name: &*constraint.name,
+                owner_kind: "table",
+                owner: &*table.name.value,
+            };
+            cx.error_at(constraint.span, violation);
+        }
     }
     // Indexes share one namespace with tables and key constraints.
     let key = primary_key_name(table).map(|(name, _)| name);
