@@ -104,6 +104,9 @@ pub struct Order {
     pub due_on: NaiveDate,
     #[column(without_time_zone)]
     pub opens_at: Option<NaiveTime>,
+    // now() is cast to the column's type; the catalog prints the default as `now()`.
+    #[column(without_time_zone, default = now)]
+    pub seen_at: NaiveDateTime,
     pub receipt: Option<Vec<u8>>,
     pub client_ip: Option<IpAddr>,
     pub reference: String,
@@ -176,6 +179,7 @@ CREATE TABLE orders (
     closed_at timestamp(3),
     due_on date NOT NULL,
     opens_at time,
+    seen_at timestamp NOT NULL DEFAULT now(),
     receipt bytea,
     client_ip inet,
     reference text NOT NULL,
@@ -269,6 +273,7 @@ fn every_attribute_gives_its_descriptor_value() {
         (&other("timestamp(3) without time zone"), true)
     );
     assert_eq!(column("due_on").sql_type, other("date"));
+    assert_eq!(column("seen_at").default, Some(ColumnDefault::Now));
     assert_eq!(column("opens_at").sql_type, other("time without time zone"));
     assert!(column("opens_at").nullable);
     assert_eq!(column("receipt").sql_type, other("bytea"));
