@@ -1,7 +1,7 @@
 //! The attributes on a `#[table]` struct: its indexes, its composite primary key, and its
 //! unique and check constraints.
 
-use super::field::{parse_action, OnDelete};
+use super::keys::{parse_action, OnDelete};
 use super::parse::{parse_name, unknown_key, Name, Once};
 use crate::ctxt::Ctxt;
 use proc_macro2::Span;
