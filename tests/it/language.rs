@@ -445,6 +445,8 @@ async fn rows_of_the_new_column_types_round_trip() -> TestResult {
     assert_eq!(order.closed_at, Some(closed_at));
     assert_eq!(order.due_on, due_on);
     assert_eq!(order.opens_at, Some(opens_at));
+    // Filled by the default, now(), at the server's time, later than the 2024 order.
+    assert!(order.seen_at > placed_at, "{}", order.seen_at);
     assert_eq!(order.receipt, Some(receipt));
     assert_eq!(order.client_ip, Some(client_ip));
     assert_eq!(order.doc, doc);
