@@ -3,8 +3,10 @@
 //! foreign key's type, a default that fits). A `#[pg_enum]` enum implements these too.
 
 use crate::model::SqlType;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use postgres_types::Json;
+use std::borrow::Cow;
+use std::net::IpAddr;
 use uuid::Uuid;
 
 /// The SQL type of a column whose field has this Rust type.
@@ -12,8 +14,11 @@ use uuid::Uuid;
     message = "`{Self}` is not a column type",
     label = "no PostgreSQL column type for this field",
     note = "column types: uuid::Uuid, String (text; varchar with #[column(varchar = N)]), bool, \
-            i16, i32, i64, f32, f64, chrono::DateTime<Utc>, serde_json::Value, schema_core::Json<T>, \
-            a #[pg_enum] enum, or Option<_> of one of these for a nullable column"
+            i16, i32, i64, f32, f64, chrono::DateTime<Utc>, chrono::NaiveDateTime and \
+            chrono::NaiveTime (with #[column(without_time_zone)]), chrono::NaiveDate, Vec<u8> \
+            (bytea), std::net::IpAddr (inet), serde_json::Value, schema_core::Json<T>, \
+            a #[pg_enum] enum, or Option<_> of one of these for a nullable column; \
+            any other type with #[column(sql_type = \"..\")]"
 )]
 pub trait ColumnType {
     /// The column's SQL type; for `Option<T>`, the type of `T`.
@@ -70,11 +75,23 @@ impl<T: NotNullColumn> ForeignKeyTo<T> for Option<T> {}
 )]
 pub trait TextColumn {}
 
-/// A column that `default = now` fits.
+/// A column that `serial` or `identity` fits: a NOT NULL integer, which PostgreSQL numbers
+/// from a sequence.
+#[diagnostic::on_unimplemented(
+    message = "`serial` and `identity` need an integer column (i16, i32, i64), not `{Self}`",
+    label = "a sequence numbers integer columns only",
+    note = "declare the field as i16, i32 or i64 (not `Option<_>`: such a column is NOT NULL), \
+            or remove `serial`/`identity`"
+)]
+pub trait SerialColumn {}
+
+/// A column that `default = now` fits. A `timestamp without time zone` is one too: PostgreSQL
+/// casts now() to the column's type and prints the default back as `now()`.
 #[diagnostic::on_unimplemented(
     message = "`default = now` needs a timestamp column, not `{Self}`",
     label = "now() is a timestamp with time zone",
-    note = "declare the field as `DateTime<Utc>`, or give a default of the column's type"
+    note = "declare the field as `DateTime<Utc>` (or `NaiveDateTime`), or give a default of the \
+            column's type"
 )]
 pub trait TimestampColumn {}
 
@@ -164,6 +181,12 @@ column_types! {
     f64 => SqlType::DoublePrecision;
     DateTime<Utc> => SqlType::TimestampTz;
     serde_json::Value => SqlType::Jsonb;
+    // The printed spellings, as the catalog reader holds these types.
+    NaiveDateTime => SqlType::Other(Cow::Borrowed("timestamp without time zone"));
+    NaiveDate => SqlType::Other(Cow::Borrowed("date"));
+    NaiveTime => SqlType::Other(Cow::Borrowed("time without time zone"));
+    Vec<u8> => SqlType::Other(Cow::Borrowed("bytea"));
+    IpAddr => SqlType::Other(Cow::Borrowed("inet"));
 }
 
 impl<T> ColumnType for Json<T> {
@@ -175,6 +198,7 @@ impl<T> NotNullColumn for Json<T> {}
 impl UuidPrimaryKey for Uuid {}
 impl TextColumn for String {}
 impl TimestampColumn for DateTime<Utc> {}
+impl TimestampColumn for NaiveDateTime {}
 impl BoolColumn for bool {}
 
 macro_rules! integer_columns {
@@ -187,6 +211,10 @@ macro_rules! integer_columns {
 }
 
 integer_columns!(i16, i32, i64);
+
+impl SerialColumn for i16 {}
+impl SerialColumn for i32 {}
+impl SerialColumn for i64 {}
 
 // Floats hold integers exactly up to their mantissa: 2^24 for real, 2^53 for double precision.
 impl IntegerColumn for f32 {

@@ -3,7 +3,7 @@
 
 pub use crate::column_type::{
     BoolColumn, ColumnType, FloatColumn, IntegerColumn, NotNullColumn, NullableColumn,
-    StringDefaultColumn, TextColumn, TimestampColumn, UuidPrimaryKey,
+    SerialColumn, StringDefaultColumn, TextColumn, TimestampColumn, UuidPrimaryKey,
 };
 pub use crate::model::{
     ColumnDef, ColumnDefault, ConstraintDef, ConstraintKind, EnumDef, ForeignKeyDef, Identity,
@@ -55,6 +55,45 @@ pub fn require_text<T: TextColumn>() {}
 pub fn require_timestamp<T: TimestampColumn>() {}
 pub fn require_bool<T: BoolColumn>() {}
 pub fn require_float<T: FloatColumn>() {}
+pub fn require_serial<T: SerialColumn>() {}
+
+/// A column of a Rust type whose SQL type is a timestamp or time without time zone, not
+/// marked `#[column(without_time_zone)]` (a type alias hides it from the macro).
+pub const fn without_time_zone_unmarked<'a>(
+    table: &'a str,
+    column: &'a str,
+    sql_type: &'a SqlType,
+) -> Option<Violation<&'a str>> {
+    let name = crate::sql::type_name(sql_type);
+    if schema_rules::types::is_without_time_zone(name) {
+        Some(Violation::WithoutTimeZoneUnmarked {
+            table,
+            column,
+            sql_type: name,
+        })
+    } else {
+        None
+    }
+}
+
+/// `#[column(without_time_zone)]` on a column of a Rust type whose SQL type is not a
+/// timestamp or time without time zone.
+pub const fn without_time_zone_misplaced<'a>(
+    table: &'a str,
+    column: &'a str,
+    sql_type: &'a SqlType,
+) -> Option<Violation<&'a str>> {
+    let name = crate::sql::type_name(sql_type);
+    if schema_rules::types::is_without_time_zone(name) {
+        None
+    } else {
+        Some(Violation::WithoutTimeZoneMisplaced {
+            table,
+            column,
+            sql_type: name,
+        })
+    }
+}
 
 /// An integer default outside the column type's range, found by the compiler: the generated
 /// constant panics with the violation's message (the same words `registry::validate` uses).
@@ -103,6 +142,147 @@ pub const fn string_default<T: StringDefaultColumn>(value: &'static str) -> Colu
         ColumnDefault::EnumLabel(Cow::Borrowed(value))
     } else {
         ColumnDefault::Text(Cow::Borrowed(value))
+    }
+}
+
+/// A foreign key's descriptor. Its constraint name is kept only when it is not the derived
+/// one, as the catalog reader keeps it; the referenced table's name is known to the compiler
+/// only, so the comparison is made here, in a constant.
+#[allow(clippy::too_many_arguments)]
+pub const fn foreign_key(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    target_column: &'static str,
+    on_delete: OnDelete,
+    on_update: OnDelete,
+    name: Option<&'static str>,
+) -> ForeignKeyDef {
+    let derived = [
+        table,
+        "_",
+        column,
+        "_",
+        target,
+        "_",
+        target_column,
+        schema_rules::names::FOREIGN_KEY_SUFFIX,
+    ];
+    let name = match name {
+        Some(name) if !schema_rules::names::is_concat(name, &derived) => Some(Cow::Borrowed(name)),
+        _ => None,
+    };
+    // A struct expression: overwriting a field of `ForeignKeyDef::new`'s result would drop a
+    // value, which a constant cannot do.
+    ForeignKeyDef {
+        column: Cow::Borrowed(column),
+        references_table: Cow::Borrowed(target),
+        references_column: Cow::Borrowed(target_column),
+        on_delete,
+        on_update,
+        name,
+        more_columns: Cow::Borrowed(&[]),
+        more_references: Cow::Borrowed(&[]),
+        not_valid: false,
+        deferrable: None,
+    }
+}
+
+/// A foreign key's name as the model holds it: `None` for the derived one.
+const fn foreign_key_name(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    target_column: &'static str,
+    name: Option<&'static str>,
+) -> Option<Cow<'static, str>> {
+    let derived = [
+        table,
+        "_",
+        column,
+        "_",
+        target,
+        "_",
+        target_column,
+        schema_rules::names::FOREIGN_KEY_SUFFIX,
+    ];
+    match name {
+        Some(name) if !schema_rules::names::is_concat(name, &derived) => Some(Cow::Borrowed(name)),
+        _ => None,
+    }
+}
+
+/// A foreign key over several columns: `column` and `more_columns` reference `target_column`
+/// and `more_references` of `target`, one for one. Named as [`foreign_key`] names it.
+#[allow(clippy::too_many_arguments)]
+pub const fn composite_foreign_key(
+    table: &'static str,
+    column: &'static str,
+    more_columns: &'static [Cow<'static, str>],
+    target: &'static str,
+    target_column: &'static str,
+    more_references: &'static [Cow<'static, str>],
+    on_delete: OnDelete,
+    on_update: OnDelete,
+    name: Option<&'static str>,
+) -> ForeignKeyDef {
+    ForeignKeyDef {
+        column: Cow::Borrowed(column),
+        references_table: Cow::Borrowed(target),
+        references_column: Cow::Borrowed(target_column),
+        on_delete,
+        on_update,
+        name: foreign_key_name(table, column, target, target_column, name),
+        more_columns: Cow::Borrowed(more_columns),
+        more_references: Cow::Borrowed(more_references),
+        not_valid: false,
+        deferrable: None,
+    }
+}
+
+/// An index's descriptor, with what `#[index]` may add to a plain btree.
+pub const fn index(
+    name: &'static str,
+    unique: bool,
+    columns: &'static [IndexColumn],
+    method: Option<&'static str>,
+    predicate: Option<&'static str>,
+    include: &'static [Cow<'static, str>],
+) -> IndexDef {
+    IndexDef {
+        name: Cow::Borrowed(name),
+        unique,
+        columns: Cow::Borrowed(columns),
+        method: match method {
+            Some(method) => Some(Cow::Borrowed(method)),
+            None => None,
+        },
+        predicate: match predicate {
+            Some(predicate) => Some(Cow::Borrowed(predicate)),
+            None => None,
+        },
+        include: Cow::Borrowed(include),
+        invalid: false,
+    }
+}
+
+/// A unique or check constraint's descriptor, as the catalog reader reads one the
+/// migrations made: validated, not deferrable.
+pub const fn constraint(
+    name: &'static str,
+    unique: bool,
+    definition: &'static str,
+) -> ConstraintDef {
+    ConstraintDef {
+        name: Cow::Borrowed(name),
+        kind: if unique {
+            ConstraintKind::Unique
+        } else {
+            ConstraintKind::Check
+        },
+        definition: Cow::Borrowed(definition),
+        not_valid: false,
+        deferrable: None,
     }
 }
 

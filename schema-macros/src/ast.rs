@@ -2,10 +2,15 @@
 //! attributes (`attr`): names with the spans to blame, and nothing the checks or the code
 //! generators would have to re-parse.
 
-use crate::attr::{self, CompositeKey, DefaultValue, ForeignKey, Index, Name, PrimaryKeyMarker};
+use crate::attr::{
+    self, CheckConstraint, CompositeForeignKey, CompositeKey, DefaultValue, ForeignKey, Generation,
+    Index, Name, PrimaryKeyMarker, SqlTypeAttr, UniqueConstraint, UniqueMarker, Varchar,
+};
 use crate::ctxt::Ctxt;
 use heck::ToSnakeCase;
 use proc_macro2::Span;
+use schema_rules::names;
+use schema_rules::sql::quote_ident_if_needed;
 use syn::ext::IdentExt;
 use syn::{Ident, Type, Visibility};
 
@@ -21,6 +26,14 @@ pub struct Table {
     pub indexes: Vec<Index>,
     /// `#[primary_key(a, b)]` on the struct.
     pub composite_key: Option<CompositeKey>,
+    /// `#[table(no_primary_key)]`, where it is written.
+    pub no_primary_key: Option<Span>,
+    /// `#[unique(on(..))]` on the struct.
+    pub uniques: Vec<UniqueConstraint>,
+    /// `#[check(..)]` on the struct.
+    pub checks: Vec<CheckConstraint>,
+    /// `#[foreign_key(columns(..), ..)]` on the struct.
+    pub foreign_keys: Vec<CompositeForeignKey>,
 }
 
 /// One field, one column.
@@ -29,10 +42,19 @@ pub struct Field {
     pub ty: Type,
     pub column: Name,
     pub renamed_from: Option<Name>,
-    pub varchar: Option<(u32, Span)>,
+    pub varchar: Option<Varchar>,
     pub default: Option<DefaultValue>,
     pub primary_key: Option<PrimaryKeyMarker>,
     pub foreign_key: Option<ForeignKey>,
+    /// `sql_type = ".."`: the column's type, instead of the Rust type's.
+    pub sql_type: Option<SqlTypeAttr>,
+    pub without_time_zone: Option<Span>,
+    pub default_sql: Option<syn::LitStr>,
+    /// `serial` or `identity`, from `#[column]` or `#[primary_key]`.
+    pub generation: Option<(Generation, Span)>,
+    pub unique: Option<UniqueMarker>,
+    pub generated: Option<syn::LitStr>,
+    pub collate: Option<syn::LitStr>,
 }
 
 /// A `#[pg_enum]` enum.
@@ -51,12 +73,92 @@ pub struct Variant {
     pub renamed_from: Option<Name>,
 }
 
+impl Field {
+    /// Whether the field's Rust type is written `Option<_>`: the nullability of a column
+    /// whose SQL type is given by `sql_type` (its Rust type then needs no `ColumnType`).
+    pub fn is_option(&self) -> bool {
+        let Type::Path(path) = &self.ty else {
+            return false;
+        };
+        path.qself.is_none()
+            && path.path.segments.last().is_some_and(|last| {
+                last.ident == "Option"
+                    && matches!(last.arguments, syn::PathArguments::AngleBracketed(_))
+            })
+    }
+}
+
 impl Table {
     /// The field named `ident` in Rust, if any.
     pub fn field_by_rust_name(&self, ident: &Ident) -> Option<&Field> {
         self.fields
             .iter()
             .find(|f| f.ident.unraw() == ident.unraw())
+    }
+}
+
+/// A unique or check constraint of a table, named and spelled as `pg_get_constraintdef`
+/// prints it, with the span to blame for its name.
+pub struct Constraint {
+    pub name: String,
+    pub unique: bool,
+    pub definition: String,
+    pub span: Span,
+}
+
+impl Table {
+    /// The unique constraints (of a field and of the struct) and the check constraints, in
+    /// declaration order. A column list naming an unknown field is left to the checks.
+    pub fn constraints(&self) -> Vec<Constraint> {
+        let mut out = Vec::new();
+        let mut unique = |columns: Vec<&str>, name: Option<&Name>, nnd: bool, span: Span| {
+            let derived = names::unique_constraint(&self.name.value, columns.iter().copied());
+            let list: Vec<String> = columns.iter().map(|c| quote_ident_if_needed(c)).collect();
+            let nulls = if nnd { " NULLS NOT DISTINCT" } else { "" };
+            out.push(Constraint {
+                name: name.map_or(derived, |n| n.value.clone()),
+                unique: true,
+                definition: format!("UNIQUE{nulls} ({})", list.join(", ")),
+                span: name.map_or(span, |n| n.span),
+            });
+        };
+        for field in &self.fields {
+            if let Some(marker) = &field.unique {
+                let columns = vec![field.column.value.as_str()];
+                unique(
+                    columns,
+                    marker.name.as_ref(),
+                    marker.nulls_not_distinct,
+                    marker.span,
+                );
+            }
+        }
+        for constraint in &self.uniques {
+            let columns = constraint
+                .columns
+                .iter()
+                .filter_map(|c| self.field_by_rust_name(c))
+                .map(|f| f.column.value.as_str())
+                .collect();
+            unique(
+                columns,
+                constraint.name.as_ref(),
+                constraint.nulls_not_distinct,
+                constraint.span,
+            );
+        }
+        for check in &self.checks {
+            let (Some(name), Some(sql)) = (&check.name, &check.sql) else {
+                continue;
+            };
+            out.push(Constraint {
+                name: name.value.clone(),
+                unique: false,
+                definition: format!("CHECK ({})", sql.value()),
+                span: name.span,
+            });
+        }
+        out
     }
 }
 
@@ -93,6 +195,18 @@ pub fn table_from_item(
                 value: ident.unraw().to_string(),
                 span: ident.span(),
             });
+            let key_generation = attrs.primary_key.as_ref().and_then(|pk| pk.generation);
+            let generation = match (attrs.generation, key_generation) {
+                (Some(_), Some((_, span))) => {
+                    cx.error_at(
+                        span,
+                        "the column is already numbered by #[column(..)]; say `serial` or \
+                         `identity` once",
+                    );
+                    attrs.generation
+                }
+                (column, key) => column.or(key),
+            };
             Field {
                 ident,
                 ty: field.ty.clone(),
@@ -102,6 +216,13 @@ pub fn table_from_item(
                 default: attrs.default,
                 primary_key: attrs.primary_key,
                 foreign_key: attrs.foreign_key,
+                sql_type: attrs.sql_type,
+                without_time_zone: attrs.without_time_zone,
+                default_sql: attrs.default_sql,
+                generation,
+                unique: attrs.unique,
+                generated: attrs.generated,
+                collate: attrs.collate,
             }
         })
         .collect();
@@ -118,6 +239,10 @@ pub fn table_from_item(
         fields,
         indexes: struct_attrs.indexes,
         composite_key: struct_attrs.composite_key,
+        no_primary_key: args.no_primary_key,
+        uniques: struct_attrs.uniques,
+        checks: struct_attrs.checks,
+        foreign_keys: struct_attrs.foreign_keys,
     })
 }
 

@@ -40,6 +40,25 @@ use quote::quote;
 /// }
 /// ```
 ///
+/// More of PostgreSQL, each read back by the catalog reader as declared:
+///
+/// ```text
+/// #[table(name = "page_views", no_primary_key)]   // no key, on purpose
+/// #[primary_key(a, b, name = "pairs_pk")]          // a composite key under a name of its own
+/// #[unique(on(a, b), name = "..", nulls_not_distinct)]
+/// #[check(name = "orders_total_positive", sql = "(total > (0)::numeric)")]
+/// #[foreign_key(columns(order_id, line), references = OrderLine(order_id, line), on_delete = cascade)]
+/// #[index(name = "..", on(title(opclass = "text_pattern_ops"), sql = "lower(email)"),
+///         using = gin, predicate = "(deleted_at IS NULL)", include(a, b))]
+///     #[primary_key(serial, name = "orders_pk")] pub id: i32,   // also identity, identity = by_default
+///     #[column(sql_type = "numeric(10,2)")] pub total: Decimal, // any FromSql/ToSql type
+///     #[column(without_time_zone, default_sql = "CURRENT_TIMESTAMP")] pub at: NaiveDateTime,
+///     #[column(varchar, unique, collate = "C")] pub code: String,
+///     #[column(identity = by_default)] pub seq: i64,            // or serial
+///     #[column(generated = "(total * (2)::numeric)", sql_type = "numeric")] pub doubled: Option<Decimal>,
+///     #[foreign_key(references = User::id, on_delete = cascade, on_update = cascade, name = "..")]
+/// ```
+///
 /// Put `#[table]` above the other attributes it reads. Table-level `renamed_from = "old"`
 /// records a rename for schema evolution. Every field gets a `Column` const
 /// (`Attempt::user_id`) and the struct implements `schema_core::Table`.

@@ -48,6 +48,114 @@ fn composite_key_expansion() {
     insta::assert_snapshot!(pretty(out));
 }
 
+/// Every attribute of the schema language beyond the defaults: the descriptor holds the
+/// values the catalog reader reads from the database the migrations make.
+#[test]
+fn language_expansion() {
+    let out = crate::table_inner(
+        quote!(name = "orders"),
+        quote! {
+            #[unique(on(customer_id, placed_at), nulls_not_distinct)]
+            #[check(name = "orders_total_positive", sql = "(total > (0)::numeric)")]
+            #[index(name = "orders_note_trgm_idx", on(note(opclass = "gin_trgm_ops")), using = gin)]
+            #[index(name = "orders_open_idx", on(placed_at(desc)), predicate = "(closed_at IS NULL)", include(total))]
+            #[index(name = "orders_lower_ref_idx", on(sql = "lower(reference)"))]
+            pub struct Order {
+                #[primary_key(serial, name = "orders_id")]
+                pub id: i64,
+                #[foreign_key(references = Customer::id, on_delete = cascade, on_update = cascade, name = "orders_customer")]
+                pub customer_id: i64,
+                #[column(sql_type = "numeric(10, 2)")]
+                pub total: Numeric,
+                #[column(without_time_zone, default_sql = "CURRENT_TIMESTAMP")]
+                pub placed_at: NaiveDateTime,
+                #[column(sql_type = "timestamp", without_time_zone)]
+                pub closed_at: Option<NaiveDateTime>,
+                #[column(varchar, unique(name = "orders_reference_key"), collate = "C")]
+                pub reference: String,
+                #[column(identity = by_default)]
+                pub position: i32,
+                #[column(generated = "(total * (2)::numeric)", sql_type = "numeric")]
+                pub doubled: Option<Numeric>,
+                pub note: Option<String>,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+/// A table with no key on purpose, and a composite key under a name of its own.
+#[test]
+fn keyless_and_named_key_expansion() {
+    let out = crate::table_inner(
+        quote!(name = "events", no_primary_key),
+        quote! {
+            pub struct Event {
+                pub payload: Vec<u8>,
+                pub peer: std::net::IpAddr,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+/// A foreign key over two columns, on the struct: each column's type is checked against the
+/// column it references.
+#[test]
+fn composite_foreign_key_expansion() {
+    let out = crate::table_inner(
+        quote!(name = "line_notes"),
+        quote! {
+            #[foreign_key(
+                columns(order_id, line),
+                references = OrderLine(order_id, line),
+                on_delete = cascade,
+                on_update = set_null
+            )]
+            pub struct LineNote {
+                #[primary_key]
+                pub id: Uuid,
+                pub order_id: Option<i32>,
+                pub line: Option<i16>,
+            }
+        },
+    );
+    insta::assert_snapshot!(pretty(out));
+}
+
+/// Constraint names are unique within a table; a unique constraint's index shares the
+/// indexes' namespace (a check's name does not).
+#[test]
+fn constraint_names_clash_with_each_other_and_with_indexes() {
+    let out = crate::table_inner(
+        quote!(name = "t"),
+        quote! {
+            #[unique(on(a), name = "t_a_key")]
+            #[check(name = "t_a_key", sql = "(a > 0)")]
+            #[check(name = "t_c_idx", sql = "(a < 9)")]
+            #[index(name = "t_b_key", on(a))]
+            #[index(name = "t_c_idx", on(b))]
+            pub struct T {
+                #[primary_key]
+                pub id: Uuid,
+                pub a: i32,
+                #[column(unique(name = "t_b_key"))]
+                pub b: i32,
+            }
+        },
+    )
+    .to_string();
+    assert!(
+        out.contains("the constraint `t_a_key` is declared twice in the table `t`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the index `t_b_key` is declared twice in the table `t`"),
+        "{out}"
+    );
+    assert!(!out.contains("`t_c_idx` is declared twice"), "{out}");
+}
+
 #[test]
 fn enum_expansion() {
     let out = crate::pg_enum_inner(

@@ -7,6 +7,8 @@
 //! compare as values, and `int4` in code is no difference from `integer` in the database.
 //! The macros call this at expansion, so a malformed type is an error at its literal.
 
+use crate::const_str::{ends_with, without_suffix};
+
 /// The types the model names with a variant of their own (`schema_core::model::SqlType`),
 /// by their printed spelling; every other type is held by its spelling. `varchar(n)` is the
 /// one with a modifier, and has a variant of its own too.
@@ -34,10 +36,13 @@ pub fn varchar_length(canonical: &str) -> Option<u32> {
 
 /// Whether a printed type is a timestamp or time without time zone (an array of one too),
 /// which the house rules ask a column to declare on purpose.
-pub fn is_without_time_zone(canonical: &str) -> bool {
-    canonical
-        .trim_end_matches("[]")
-        .ends_with(" without time zone")
+/// A `const fn`, for the check the compiler evaluates on a Rust type's SQL type.
+pub const fn is_without_time_zone(canonical: &str) -> bool {
+    let mut text = canonical;
+    while ends_with(text, "[]") {
+        text = without_suffix(text, 2);
+    }
+    ends_with(text, " without time zone")
 }
 
 /// Whether a printed type (an array of one too) is built into PostgreSQL, rather than a

@@ -26,6 +26,7 @@ mod generate_proof;
 mod generate_question_bank;
 mod generate_registry;
 mod generate_registry_ui;
+mod language;
 mod lean_runtime;
 mod lint;
 mod migrate_apply;

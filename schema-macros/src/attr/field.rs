@@ -1,20 +1,42 @@
-//! The attributes on a field of a `#[table]`: `#[column]`, `#[primary_key]`, `#[foreign_key]`.
+//! The attributes on a field of a `#[table]`: `#[column]` here, `#[primary_key]` and
+//! `#[foreign_key]` read by `keys`, all collected into one `FieldAttrs`.
 
+use super::keys::{
+    parse_field_primary_key, parse_foreign_key, parse_identity, ForeignKey, Generation,
+    PrimaryKeyMarker,
+};
 use super::parse::{parse_name, unknown_key, Name, Once};
 use crate::ctxt::Ctxt;
 use proc_macro2::Span;
+use schema_rules::types::canonical_type;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
-use syn::{Attribute, Ident, LitBool, LitFloat, LitInt, LitStr, Path, Token};
+use syn::{Attribute, Ident, LitBool, LitFloat, LitInt, LitStr, Token};
 
 /// PostgreSQL's upper bound for `varchar(N)`.
 const MAX_VARCHAR: u32 = 10_485_760;
 
-/// `#[primary_key]` or `#[primary_key(natural)]` on a field.
+/// `varchar = N` or a bare `varchar` (no length limit).
 #[derive(Clone, Copy)]
-pub struct PrimaryKeyMarker {
+pub struct Varchar {
+    pub length: Option<u32>,
+    /// The length literal, or the key when there is none.
     pub span: Span,
-    pub natural: bool,
+}
+
+/// `sql_type = ".."`: any SQL type, in the spelling the server prints.
+#[derive(Clone)]
+pub struct SqlTypeAttr {
+    pub canonical: String,
+    pub lit: LitStr,
+}
+
+/// `unique` or `unique(name = "..", nulls_not_distinct)` on a column.
+#[derive(Clone)]
+pub struct UniqueMarker {
+    pub span: Span,
+    pub name: Option<Name>,
+    pub nulls_not_distinct: bool,
 }
 
 /// A column default as written in `#[column(default = ...)]`.
@@ -40,60 +62,24 @@ impl DefaultValue {
     }
 }
 
-/// `#[foreign_key(references = Table::column, on_delete = ...)]`.
-pub struct ForeignKey {
-    /// The `foreign_key` word, blamed when a required key is missing.
-    pub span: Span,
-    /// The attribute did not parse to its end: missing keys are not reported on top.
-    pub malformed: bool,
-    pub references: Option<Path>,
-    pub on_delete: Option<(OnDelete, Span)>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnDelete {
-    Cascade,
-    Restrict,
-    SetNull,
-    SetDefault,
-    NoAction,
-}
-
-impl OnDelete {
-    pub const KEYWORDS: &'static str = "cascade, restrict, set_null, set_default, no_action";
-
-    pub fn from_keyword(word: &str) -> Option<Self> {
-        Some(match word {
-            "cascade" => OnDelete::Cascade,
-            "restrict" => OnDelete::Restrict,
-            "set_null" => OnDelete::SetNull,
-            "set_default" => OnDelete::SetDefault,
-            "no_action" => OnDelete::NoAction,
-            _ => return None,
-        })
-    }
-
-    /// The variant of `schema_core::OnDelete` this stands for.
-    pub fn variant(self) -> &'static str {
-        match self {
-            OnDelete::Cascade => "Cascade",
-            OnDelete::Restrict => "Restrict",
-            OnDelete::SetNull => "SetNull",
-            OnDelete::SetDefault => "SetDefault",
-            OnDelete::NoAction => "NoAction",
-        }
-    }
-}
-
 /// Field-level attributes of a `#[table]`, removed from the field as they are read.
 #[derive(Default)]
 pub struct FieldAttrs {
     pub name: Option<Name>,
     pub renamed_from: Option<Name>,
-    pub varchar: Option<(u32, Span)>,
+    pub varchar: Option<Varchar>,
     pub default: Option<DefaultValue>,
     pub primary_key: Option<PrimaryKeyMarker>,
     pub foreign_key: Option<ForeignKey>,
+    pub sql_type: Option<SqlTypeAttr>,
+    /// The span of `without_time_zone`.
+    pub without_time_zone: Option<Span>,
+    pub default_sql: Option<LitStr>,
+    /// `serial` or `identity` in `#[column]`.
+    pub generation: Option<(Generation, Span)>,
+    pub unique: Option<UniqueMarker>,
+    pub generated: Option<LitStr>,
+    pub collate: Option<LitStr>,
 }
 
 pub fn take_field_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> FieldAttrs {
@@ -105,6 +91,13 @@ pub fn take_field_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> FieldAttrs {
         renamed_from: Once::new("column", "renamed_from"),
         varchar: Once::new("column", "varchar"),
         default: Once::new("column", "default"),
+        sql_type: Once::new("column", "sql_type"),
+        without_time_zone: Once::new("column", "without_time_zone"),
+        default_sql: Once::new("column", "default_sql"),
+        generation: Once::new("column", "serial`/`identity"),
+        unique: Once::new("column", "unique"),
+        generated: Once::new("column", "generated"),
+        collate: Once::new("column", "collate"),
     };
     attrs.retain(|attr| {
         let path = attr.path();
@@ -138,15 +131,32 @@ pub fn take_field_attrs(cx: &Ctxt, attrs: &mut Vec<Attribute>) -> FieldAttrs {
     out.renamed_from = slots.renamed_from.value;
     out.varchar = slots.varchar.value;
     out.default = slots.default.value;
+    out.sql_type = slots.sql_type.value;
+    out.without_time_zone = slots.without_time_zone.value;
+    out.default_sql = slots.default_sql.value;
+    out.generation = slots.generation.value;
+    out.unique = slots.unique.value;
+    out.generated = slots.generated.value;
+    out.collate = slots.collate.value;
     out
 }
 
 struct ColumnSlots {
     name: Once<Name>,
     renamed_from: Once<Name>,
-    varchar: Once<(u32, Span)>,
+    varchar: Once<Varchar>,
     default: Once<DefaultValue>,
+    sql_type: Once<SqlTypeAttr>,
+    without_time_zone: Once<Span>,
+    default_sql: Once<LitStr>,
+    generation: Once<(Generation, Span)>,
+    unique: Once<UniqueMarker>,
+    generated: Once<LitStr>,
+    collate: Once<LitStr>,
 }
+
+const COLUMN_KEYS: &str = "name, varchar, default, default_sql, sql_type, without_time_zone, \
+                           serial, identity, unique, generated, collate, renamed_from";
 
 fn parse_column(cx: &Ctxt, attr: &Attribute, slots: &mut ColumnSlots) {
     let result = attr.parse_nested_meta(|meta| {
@@ -159,23 +169,74 @@ fn parse_column(cx: &Ctxt, attr: &Attribute, slots: &mut ColumnSlots) {
                 .renamed_from
                 .set(cx, meta.path.span(), parse_name(&meta)?);
         } else if meta.path.is_ident("varchar") {
-            // #[column(varchar = 255)]
-            let lit: LitInt = meta.value()?.parse()?;
-            let n: u32 = lit.base10_parse()?;
-            if n == 0 || n > MAX_VARCHAR {
-                return Err(syn::Error::new(
-                    lit.span(),
-                    format!("varchar length must be between 1 and {MAX_VARCHAR}"),
-                ));
-            }
-            slots.varchar.set(cx, meta.path.span(), (n, lit.span()));
+            // #[column(varchar = 255)], or #[column(varchar)]: no length limit
+            let varchar = if meta.input.peek(Token![=]) {
+                let lit: LitInt = meta.value()?.parse()?;
+                let n: u32 = lit.base10_parse()?;
+                if n == 0 || n > MAX_VARCHAR {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!("varchar length must be between 1 and {MAX_VARCHAR}"),
+                    ));
+                }
+                Varchar {
+                    length: Some(n),
+                    span: lit.span(),
+                }
+            } else {
+                Varchar {
+                    length: None,
+                    span: meta.path.span(),
+                }
+            };
+            slots.varchar.set(cx, meta.path.span(), varchar);
         } else if meta.path.is_ident("default") {
             // #[column(default = now)], default = false, default = 0, default = "draft"
             slots
                 .default
                 .set(cx, meta.path.span(), parse_default(&meta)?);
+        } else if meta.path.is_ident("sql_type") {
+            // #[column(sql_type = "numeric(10,2)")]
+            let lit: LitStr = meta.value()?.parse()?;
+            let canonical = canonical_type(&lit.value())
+                .map_err(|reason| syn::Error::new(lit.span(), reason))?;
+            slots
+                .sql_type
+                .set(cx, meta.path.span(), SqlTypeAttr { canonical, lit });
+        } else if meta.path.is_ident("without_time_zone") {
+            // #[column(without_time_zone)]
+            slots
+                .without_time_zone
+                .set(cx, meta.path.span(), meta.path.span());
+        } else if meta.path.is_ident("default_sql") {
+            // #[column(default_sql = "CURRENT_TIMESTAMP")]
+            let lit: LitStr = meta.value()?.parse()?;
+            slots.default_sql.set(cx, meta.path.span(), lit);
+        } else if meta.path.is_ident("serial") {
+            // #[column(serial)]
+            let span = meta.path.span();
+            slots.generation.set(cx, span, (Generation::Serial, span));
+        } else if meta.path.is_ident("identity") {
+            // #[column(identity)], identity = always, identity = by_default
+            let span = meta.path.span();
+            let kind = parse_identity(&meta)?;
+            slots
+                .generation
+                .set(cx, span, (Generation::Identity(kind), span));
+        } else if meta.path.is_ident("unique") {
+            // #[column(unique)], unique(name = "users_email_key", nulls_not_distinct)
+            let marker = parse_unique_marker(cx, &meta)?;
+            slots.unique.set(cx, meta.path.span(), marker);
+        } else if meta.path.is_ident("generated") {
+            // #[column(generated = "(price * quantity)")]
+            let lit: LitStr = meta.value()?.parse()?;
+            slots.generated.set(cx, meta.path.span(), lit);
+        } else if meta.path.is_ident("collate") {
+            // #[column(collate = "C")]
+            let lit: LitStr = meta.value()?.parse()?;
+            slots.collate.set(cx, meta.path.span(), lit);
         } else {
-            unknown_key(cx, &meta, "column", "name, varchar, default, renamed_from")?;
+            unknown_key(cx, &meta, "column", COLUMN_KEYS)?;
         }
         Ok(())
     });
@@ -230,67 +291,26 @@ fn parse_default(meta: &ParseNestedMeta) -> syn::Result<DefaultValue> {
     }
 }
 
-fn parse_field_primary_key(cx: &Ctxt, attr: &Attribute) -> Option<PrimaryKeyMarker> {
-    let mut marker = PrimaryKeyMarker {
-        span: attr.path().span(),
-        natural: false,
+fn parse_unique_marker(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<UniqueMarker> {
+    let mut marker = UniqueMarker {
+        span: meta.path.span(),
+        name: None,
+        nulls_not_distinct: false,
     };
-    if matches!(attr.meta, syn::Meta::Path(_)) {
-        // #[primary_key]
-        return Some(marker);
+    if !meta.input.peek(syn::token::Paren) {
+        return Ok(marker);
     }
-    let result = attr.parse_nested_meta(|meta| {
-        if meta.path.is_ident("natural") {
-            // #[primary_key(natural)]: a key that is not a generated UUID, on purpose
-            marker.natural = true;
-            Ok(())
+    let mut name = Once::new("column", "unique(name)");
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("name") {
+            name.set(cx, inner.path.span(), parse_name(&inner)?);
+        } else if inner.path.is_ident("nulls_not_distinct") {
+            marker.nulls_not_distinct = true;
         } else {
-            unknown_key(cx, &meta, "primary_key", "natural")
-        }
-    });
-    if let Err(err) = result {
-        cx.syn_error(err);
-    }
-    // Kept even when malformed, so that "no primary key" does not follow from a typo.
-    Some(marker)
-}
-
-fn parse_foreign_key(cx: &Ctxt, attr: &Attribute) -> ForeignKey {
-    let mut references = Once::new("foreign_key", "references");
-    let mut on_delete = Once::new("foreign_key", "on_delete");
-    let mut misspelled = false;
-    let result = attr.parse_nested_meta(|meta| {
-        if meta.path.is_ident("references") {
-            // references = User::id
-            let path: Path = meta.value()?.parse()?;
-            references.set(cx, meta.path.span(), path);
-        } else if meta.path.is_ident("on_delete") {
-            // on_delete = cascade | restrict | set_null | set_default | no_action
-            let word: Ident = meta.value()?.parse()?;
-            let action = OnDelete::from_keyword(&word.to_string()).ok_or_else(|| {
-                syn::Error::new(
-                    word.span(),
-                    format!(
-                        "unknown ON DELETE action `{word}`; write one of: {}",
-                        OnDelete::KEYWORDS
-                    ),
-                )
-            })?;
-            on_delete.set(cx, meta.path.span(), (action, word.span()));
-        } else {
-            unknown_key(cx, &meta, "foreign_key", "references, on_delete")?;
-            misspelled = true;
+            unknown_key(cx, &inner, "column(unique(..))", "name, nulls_not_distinct")?;
         }
         Ok(())
-    });
-    let malformed = result.is_err() || misspelled;
-    if let Err(err) = result {
-        cx.syn_error(err);
-    }
-    ForeignKey {
-        malformed,
-        span: attr.path().span(),
-        references: references.value,
-        on_delete: on_delete.value,
-    }
+    })?;
+    marker.name = name.value;
+    Ok(marker)
 }

@@ -4,16 +4,22 @@
 //! once; an unknown key is answered with the list of accepted ones.
 //!
 //! The rooms: `parse` (what every parser shares), `item_args` (the macro's own arguments),
-//! `table` (on the struct), `field` (on a field), `variant` (on an enum and its variants).
+//! `table` (on the struct), `field` (`#[column]` on a field), `keys` (`#[primary_key]` and
+//! `#[foreign_key]` on a field), `variant` (on an enum and its variants).
 
 mod field;
 mod item_args;
+mod keys;
 mod parse;
 mod table;
 mod variant;
 
-pub use field::{take_field_attrs, DefaultValue, ForeignKey, OnDelete, PrimaryKeyMarker};
+pub use field::{take_field_attrs, DefaultValue, SqlTypeAttr, UniqueMarker, Varchar};
 pub use item_args::parse_item_args;
+pub use keys::{ForeignKey, Generation, OnDelete, PrimaryKeyMarker};
 pub use parse::Name;
-pub use table::{take_struct_attrs, CompositeKey, Index};
+pub use table::{
+    take_struct_attrs, CheckConstraint, CompositeForeignKey, CompositeKey, Index, IndexKey,
+    UniqueConstraint,
+};
 pub use variant::{strip_own_derives, take_variant_attrs};

@@ -185,6 +185,26 @@ pub enum Violation<S> {
         /// The column.
         column: S,
     },
+    /// A column is a timestamp or time without time zone and does not say so on purpose
+    /// (`#[column(without_time_zone)]`).
+    WithoutTimeZoneUnmarked {
+        /// The table.
+        table: S,
+        /// The column.
+        column: S,
+        /// Its SQL type, e.g. `timestamp without time zone`.
+        sql_type: S,
+    },
+    /// `#[column(without_time_zone)]` is on a column whose type is not a timestamp or time
+    /// without time zone.
+    WithoutTimeZoneMisplaced {
+        /// The table.
+        table: S,
+        /// The column.
+        column: S,
+        /// Its SQL type, e.g. `timestamp with time zone`.
+        sql_type: S,
+    },
 }
 
 impl Violation<&str> {
@@ -262,6 +282,12 @@ impl<S: AsRef<str>> Violation<S> {
             },
             V::ZeroLengthVarchar { table, column } => V::ZeroLengthVarchar {
                 table: f(table), column: f(column),
+            },
+            V::WithoutTimeZoneUnmarked { table, column, sql_type } => V::WithoutTimeZoneUnmarked {
+                table: f(table), column: f(column), sql_type: f(sql_type),
+            },
+            V::WithoutTimeZoneMisplaced { table, column, sql_type } => V::WithoutTimeZoneMisplaced {
+                table: f(table), column: f(column), sql_type: f(sql_type),
             },
         }
     }

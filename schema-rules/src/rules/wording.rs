@@ -118,6 +118,14 @@ impl<'a> Violation<&'a str> {
                 T("the column `"), T(table), T("."), T(column),
                 T("` is varchar(0); a varchar holds at least one character"),
             ]),
+            Violation::WithoutTimeZoneUnmarked { table, column, sql_type } => pieces([
+                T("the column `"), T(table), T("."), T(column), T("` is `"), T(sql_type),
+                T("`, which stores no offset: write #[column(without_time_zone)] to keep it on purpose, or use DateTime<Utc> (timestamp with time zone)"),
+            ]),
+            Violation::WithoutTimeZoneMisplaced { table, column, sql_type } => pieces([
+                T("`without_time_zone` marks a timestamp or time without time zone, but the column `"),
+                T(table), T("."), T(column), T("` is `"), T(sql_type), T("`; remove it"),
+            ]),
         }
     }
 }
@@ -262,6 +270,16 @@ mod tests {
             Violation::ZeroLengthVarchar {
                 table: x,
                 column: x,
+            },
+            Violation::WithoutTimeZoneUnmarked {
+                table: x,
+                column: x,
+                sql_type: x,
+            },
+            Violation::WithoutTimeZoneMisplaced {
+                table: x,
+                column: x,
+                sql_type: x,
             },
         ];
         for v in &all {

@@ -30,10 +30,17 @@ pub struct Thing {
     pub maybe_typed: Option<Json<Vec<String>>>,
     pub colour: Colour,
     pub maybe_colour: Option<Colour>,
+    #[column(without_time_zone)]
+    pub local_at: chrono::NaiveDateTime,
+    pub day: chrono::NaiveDate,
+    #[column(without_time_zone)]
+    pub opens: Option<chrono::NaiveTime>,
+    pub bytes: Vec<u8>,
+    pub peer: Option<std::net::IpAddr>,
 }
 
 fn main() {
-    assert_eq!(Thing::TABLE.columns.len(), 16);
+    assert_eq!(Thing::TABLE.columns.len(), 21);
     assert_eq!(Thing::colour.name(), "colour");
     let by_date = &Thing::TABLE.indexes[1].columns;
     assert!(by_date[0].desc && !by_date[0].nulls_first());

@@ -1,21 +1,31 @@
 //! The rules a table or enum must follow that the macro can see by itself. Rules that need
 //! the types of other items (a UUID key, a foreign key's type, a nullable SET NULL column,
 //! a default that fits its column) are left to trait bounds in the generated code.
+//!
+//! The rooms: this file (keys, indexes, names and their lengths), `columns` (the keys of one
+//! column), `constraints` (unique, check and multi-column foreign keys on the struct).
 
-use crate::ast::{Enum, Table};
-use crate::attr::{DefaultValue, Name, OnDelete};
+mod columns;
+mod constraints;
+
+use crate::ast::{Enum, Field, Table};
+use crate::attr::{Generation, IndexKey, Name, OnDelete};
 use crate::ctxt::Ctxt;
+use columns::{check_column_forms, check_text_defaults_fit, check_timestamps_have_time_zone};
+use constraints::{check_composite_foreign_keys, check_constraints};
 use schema_rules::{names, rules};
 use std::collections::HashMap;
 use syn::ext::IdentExt;
-use syn::Type;
 
 pub fn check_table(cx: &Ctxt, table: &Table) {
     check_primary_key(cx, table);
+    check_column_forms(cx, table);
     check_text_defaults_fit(cx, table);
     check_timestamps_have_time_zone(cx, table);
     check_foreign_keys_state_on_delete(cx, table);
     check_index_columns_exist(cx, table);
+    check_constraints(cx, table);
+    check_composite_foreign_keys(cx, table);
     check_duplicate_names(cx, table);
     check_table_identifier_lengths(cx, table);
     check_no_system_column_names(cx, table);
@@ -42,33 +52,28 @@ fn check_enum_name_is_not_a_builtin_type(cx: &Ctxt, item: &Enum) {
     }
 }
 
-/// A string default longer than its `varchar(N)` would fail when the migration runs. (Other
-/// defaults are checked against the field's type by the compiler, in the generated code.)
-fn check_text_defaults_fit(cx: &Ctxt, table: &Table) {
-    for field in &table.fields {
-        let (Some((n, _)), Some(DefaultValue::Str(lit))) = (field.varchar, &field.default) else {
-            continue;
-        };
-        if lit.value().chars().count() > n as usize {
-            let sql_type = format!("varchar({n})");
-            let violation = rules::Violation::DefaultType {
-                table: &*table.name.value,
-                column: &*field.column.value,
-                sql_type: &*sql_type,
-            };
-            cx.error_at(lit.span(), violation);
-        }
-    }
-}
-
 /// A table without a key cannot be referenced or updated safely, and a second way of
 /// declaring the key would leave it ambiguous which one is meant.
 fn check_primary_key(cx: &Ctxt, table: &Table) {
     let marked: Vec<_> = table
         .fields
         .iter()
-        .filter_map(|f| f.primary_key.map(|m| (f, m)))
+        .filter_map(|f| f.primary_key.as_ref().map(|m| (f, m)))
         .collect();
+    if let Some(span) = table.no_primary_key {
+        let declared = marked
+            .first()
+            .map(|(_, m)| m.span)
+            .or(table.composite_key.as_ref().map(|k| k.span));
+        if declared.is_some() {
+            cx.error_at(
+                span,
+                "`no_primary_key` says this table has no key, but it declares one; \
+                 remove `no_primary_key` or the #[primary_key]",
+            );
+        }
+        return;
+    }
     if let Some(composite) = &table.composite_key {
         if let Some((_, marker)) = marked.first() {
             cx.error_at(
@@ -101,7 +106,9 @@ fn check_primary_key(cx: &Ctxt, table: &Table) {
             format!(
                 "table `{}` has no primary key: add `#[primary_key] id: Uuid` \
                  (default gen_random_uuid()), `#[primary_key(natural)]` on a natural key, \
-                 or `#[primary_key(a, b)]` on the struct for a composite key",
+                 `#[primary_key(serial)]` or `#[primary_key(identity)]` on an integer, \
+                 or `#[primary_key(a, b)]` on the struct for a composite key; \
+                 or, for a table that has none on purpose, `#[table(no_primary_key)]`",
                 table.name.value
             ),
         ),
@@ -117,50 +124,22 @@ fn check_primary_key(cx: &Ctxt, table: &Table) {
         }
     }
     if let Some((field, marker)) = marked.first() {
-        if !marker.natural {
+        if marker.is_uuid() {
             if let Some(default) = &field.default {
                 cx.error_at(
                     default.span(),
                     "the UUID primary key's default, gen_random_uuid(), is implicit: remove `default`",
                 );
             }
-        }
-    }
-}
-
-/// Postgres's `timestamp` (without time zone) silently drops the offset of what is stored;
-/// every instant is a `timestamptz` here.
-fn check_timestamps_have_time_zone(cx: &Ctxt, table: &Table) {
-    for field in &table.fields {
-        if let Some(naive) = find_naive_timestamp(&field.ty) {
-            cx.error_spanned_by(
-                naive,
-                format!(
-                    "`{naive}` maps to timestamp without time zone; \
-                     use DateTime<Utc> (timestamp with time zone)"
-                ),
-            );
-        }
-    }
-}
-
-fn find_naive_timestamp(ty: &Type) -> Option<&syn::Ident> {
-    let Type::Path(path) = ty else { return None };
-    for segment in &path.path.segments {
-        if segment.ident == "NaiveDateTime" || segment.ident == "PrimitiveDateTime" {
-            return Some(&segment.ident);
-        }
-        if let syn::PathArguments::AngleBracketed(args) = &segment.arguments {
-            for arg in &args.args {
-                if let syn::GenericArgument::Type(inner) = arg {
-                    if let Some(found) = find_naive_timestamp(inner) {
-                        return Some(found);
-                    }
-                }
+            if let Some(lit) = &field.default_sql {
+                cx.error_at(
+                    lit.span(),
+                    "the UUID primary key's default, gen_random_uuid(), is implicit: remove \
+                     `default_sql`, or mark the key `#[primary_key(natural)]`",
+                );
             }
         }
     }
-    None
 }
 
 /// Postgres defaults to NO ACTION silently; what happens to child rows is a decision that
@@ -193,8 +172,13 @@ fn check_foreign_keys_state_on_delete(cx: &Ctxt, table: &Table) {
                 ),
             );
         }
-        if let Some((OnDelete::SetDefault, span)) = fk.on_delete {
-            let has_default = field.default.is_some();
+        let has_default = field.default.is_some()
+            || field.default_sql.is_some()
+            || matches!(field.generation, Some((Generation::Serial, _)));
+        for (action, span) in [fk.on_delete, fk.on_update].into_iter().flatten() {
+            if action != OnDelete::SetDefault {
+                continue;
+            }
             if let Some(violation) =
                 rules::set_default(&table.name.value, &field.column.value, has_default)
             {
@@ -224,16 +208,38 @@ fn check_index_columns_exist(cx: &Ctxt, table: &Table) {
         }
         let mut seen = Vec::new();
         for column in &index.columns {
-            if table.field_by_rust_name(&column.ident).is_none() {
-                cx.error_spanned_by(&column.ident, unknown_column(table, &column.ident));
-            } else if seen.contains(&&column.ident) {
-                cx.error_spanned_by(
-                    &column.ident,
-                    format!("`{}` is listed twice in this index", column.ident),
+            let IndexKey::Column(ident) = &column.key else {
+                continue;
+            };
+            if table.field_by_rust_name(ident).is_none() {
+                cx.error_spanned_by(ident, unknown_column(table, ident));
+            } else if seen.contains(&ident) {
+                cx.error_spanned_by(ident, format!("`{ident}` is listed twice in this index"));
+            }
+            seen.push(ident);
+        }
+        check_columns_exist(cx, table, &index.include, "INCLUDE list");
+        if let Some(lit) = &index.predicate {
+            if lit.value().trim().is_empty() {
+                cx.error_at(
+                    lit.span(),
+                    "the predicate is empty; write its SQL or remove it",
                 );
             }
-            seen.push(&column.ident);
         }
+    }
+}
+
+/// Each column of a list names a field, once.
+fn check_columns_exist(cx: &Ctxt, table: &Table, columns: &[syn::Ident], list: &str) {
+    let mut seen = Vec::new();
+    for column in columns {
+        if table.field_by_rust_name(column).is_none() {
+            cx.error_spanned_by(column, unknown_column(table, column));
+        } else if seen.contains(&column) {
+            cx.error_spanned_by(column, format!("`{column}` is listed twice in this {list}"));
+        }
+        seen.push(column);
     }
 }
 
@@ -256,6 +262,28 @@ fn check_duplicate_names(cx: &Ctxt, table: &Table) {
     report_duplicates(cx, table.fields.iter().map(|f| &f.column), "column", owner);
     let indexes = || table.indexes.iter().filter_map(|i| i.name.as_ref());
     report_duplicates(cx, indexes(), "index", owner);
+    // Constraint names are unique within a table, and a unique constraint's index takes the
+    // constraint's name, in one namespace with the indexes.
+    let constraints = table.constraints();
+    let constraint_names: Vec<Name> = constraints
+        .iter()
+        .map(|c| Name {
+            value: c.name.clone(),
+            span: c.span,
+        })
+        .collect();
+    report_duplicates(cx, constraint_names.iter(), "constraint", owner);
+    for constraint in constraints.iter().filter(|c| c.unique) {
+        if indexes().any(|index| index.value == constraint.name) {
+            let violation = rules::Violation::Duplicate {
+                kind: "index",
+                name: &*constraint.name,
+                owner_kind: "table",
+                owner: &*table.name.value,
+            };
+            cx.error_at(constraint.span, violation);
+        }
+    }
     // Indexes share one namespace with tables and key constraints.
     let key = primary_key_name(table).map(|(name, _)| name);
     for index in indexes() {
@@ -302,6 +330,19 @@ fn report_duplicates<'a>(
 
 /// The derived primary key constraint name and the span of the key's declaration.
 fn primary_key_name(table: &Table) -> Option<(String, proc_macro2::Span)> {
+    let explicit = table
+        .composite_key
+        .as_ref()
+        .and_then(|k| k.name.as_ref())
+        .or_else(|| {
+            table
+                .fields
+                .iter()
+                .find_map(|f| f.primary_key.as_ref().and_then(|m| m.name.as_ref()))
+        });
+    if let Some(name) = explicit {
+        return Some((name.value.clone(), name.span));
+    }
     match &table.composite_key {
         Some(key) => {
             let columns = key
@@ -315,7 +356,7 @@ fn primary_key_name(table: &Table) -> Option<(String, proc_macro2::Span)> {
         None => table
             .fields
             .iter()
-            .find_map(|f| f.primary_key)
+            .find_map(|f| f.primary_key.as_ref())
             .map(|marker| (names::primary_key(&table.name.value), marker.span)),
     }
 }
@@ -335,6 +376,21 @@ fn check_table_identifier_lengths(cx: &Ctxt, table: &Table) {
     if let Some((name, span)) = primary_key_name(table) {
         if let Some(violation) = rules::identifier("primary key constraint", &name) {
             cx.error_at(span, violation);
+        }
+    }
+    for constraint in table.constraints() {
+        let kind = if constraint.unique {
+            "unique constraint"
+        } else {
+            "check constraint"
+        };
+        if let Some(violation) = rules::identifier(kind, &constraint.name) {
+            cx.error_at(constraint.span, violation);
+        }
+    }
+    for field in &table.fields {
+        if let Some(name) = field.foreign_key.as_ref().and_then(|fk| fk.name.as_ref()) {
+            check_length(cx, name, "foreign key constraint");
         }
     }
 }
