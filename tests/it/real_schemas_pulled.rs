@@ -13,7 +13,10 @@ use schema_core::DatabaseConfig;
 
 async fn switch(file: &str) {
     let original = TestDatabase::create().await.unwrap();
-    crate::real_schemas::load(&original.url(), &crate::real_schemas::schemas_dir().join(file));
+    crate::real_schemas::load(
+        &original.url(),
+        &crate::real_schemas::schemas_dir().join(file),
+    );
     let dir = cargo_crate::crate_dir(&format!("real-{}", file.trim_end_matches(".sql")));
     let _ = std::fs::remove_dir_all(&dir);
     let options = PullOptions {

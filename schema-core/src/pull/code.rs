@@ -4,12 +4,12 @@
 
 use super::rust_names::{self, RustName};
 use crate::model::{
-    ColumnDef, ColumnDefault, ConstraintDef, ConstraintKind, EnumDef, Identity, IndexDef,
-    NullsOrder, OnDelete, PrimaryKey, Schema, SqlType, TableDef,
+    ColumnDef, ColumnDefault, ConstraintDef, ConstraintKind, EnumDef, ForeignKeyDef, Identity,
+    IndexDef, NullsOrder, OnDelete, PrimaryKey, Schema, SqlType, TableDef,
 };
 use crate::sql::serial_default;
-use schema_rules::names;
 use heck::ToSnakeCase;
+use schema_rules::names;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -230,6 +230,28 @@ fn table_item(out: &mut String, t: &TableDef, names: &Names) {
             constraint_attr(out, t, c, names);
         }
     }
+    for fk in t
+        .foreign_keys
+        .iter()
+        .filter(|fk| !fk.more_columns.is_empty())
+    {
+        let fields: Vec<&str> = (fk.columns().into_iter())
+            .map(|c| names.field(&t.name, c))
+            .collect();
+        let targets: Vec<&str> = (fk.references_columns().into_iter())
+            .map(|c| names.field(&fk.references_table, c))
+            .collect();
+        let mut args = vec![
+            format!("columns({})", fields.join(", ")),
+            format!(
+                "references = {}({})",
+                names.table(&fk.references_table),
+                targets.join(", ")
+            ),
+        ];
+        args.extend(key_actions(fk));
+        let _ = writeln!(out, "#[foreign_key({})]", args.join(", "));
+    }
     let _ = writeln!(out, "pub struct {} {{", ty.ident);
     for (c, (_, field)) in t.columns.iter().zip(&names.fields[t.name.as_ref()]) {
         column(out, t, c, field, names);
@@ -429,20 +451,12 @@ fn column(out: &mut String, t: &TableDef, c: &ColumnDef, field: &RustName, names
         .iter()
         .find(|fk| fk.column == c.name && fk.more_columns.is_empty())
     {
-        let mut args = vec![
-            format!(
-                "references = {}::{}",
-                names.table(&fk.references_table),
-                names.field(&fk.references_table, &fk.references_column)
-            ),
-            format!("on_delete = {}", action(fk.on_delete)),
-        ];
-        if fk.on_update != OnDelete::NoAction {
-            args.push(format!("on_update = {}", action(fk.on_update)));
-        }
-        if let Some(name) = &fk.name {
-            args.push(format!("name = {name:?}"));
-        }
+        let mut args = vec![format!(
+            "references = {}::{}",
+            names.table(&fk.references_table),
+            names.field(&fk.references_table, &fk.references_column)
+        )];
+        args.extend(key_actions(fk));
         let _ = writeln!(out, "    #[foreign_key({})]", args.join(", "));
     }
     let (rust, written_type) = rust_type(&c.sql_type, names);
@@ -509,6 +523,18 @@ fn column(out: &mut String, t: &TableDef, c: &ColumnDef, field: &RustName, names
         rust
     };
     let _ = writeln!(out, "    pub {}: {ty},", field.ident);
+}
+
+/// `on_delete = ..`, and `on_update` and `name` where they are not the defaults.
+fn key_actions(fk: &ForeignKeyDef) -> Vec<String> {
+    let mut args = vec![format!("on_delete = {}", action(fk.on_delete))];
+    if fk.on_update != OnDelete::NoAction {
+        args.push(format!("on_update = {}", action(fk.on_update)));
+    }
+    if let Some(name) = &fk.name {
+        args.push(format!("name = {name:?}"));
+    }
+    args
 }
 
 fn action(action: OnDelete) -> &'static str {

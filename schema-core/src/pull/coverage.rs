@@ -122,9 +122,6 @@ fn foreign_key(schema: &Schema, t: &TableDef, fk: &ForeignKeyDef, out: &mut Vec<
             fk.references_table
         ));
     }
-    if !fk.more_columns.is_empty() {
-        out.push(format!("{at}: several columns"));
-    }
     if fk.not_valid || fk.deferrable.is_some() {
         out.push(format!("{at}: NOT VALID or DEFERRABLE"));
     }

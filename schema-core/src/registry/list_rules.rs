@@ -290,6 +290,11 @@ const fn foreign_key<'a>(
             })
         }
     };
+    // A key of several columns needs a unique constraint or index over the same columns,
+    // which the server checks when the key is added.
+    if !items(&key.more_references).is_empty() {
+        return None;
+    }
     let target_column = text(&key.references_column);
     if !has_column(&tables[at], target_column) {
         return None;

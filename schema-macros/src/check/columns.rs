@@ -123,7 +123,6 @@ fn check_default_sql_form(cx: &Ctxt, lit: &syn::LitStr) {
             return;
         }
         "now()" => "`default = now`",
-        "gen_random_uuid()" => "#[primary_key] on a `Uuid`",
         "true" | "false" => "`default = true` or `default = false`",
         t if t.parse::<i64>().is_ok() => "`default = <integer>`",
         _ => return,

@@ -94,16 +94,6 @@ pub enum Violation<S> {
         /// The referenced table.
         target: S,
     },
-    /// A foreign key references a table listed after its own: tables are created in the
-    /// order they are listed.
-    TableRegisteredLater {
-        /// The referencing table.
-        table: S,
-        /// The referencing column.
-        column: S,
-        /// The referenced table.
-        target: S,
-    },
     /// A primary key, index or foreign key names a column its table does not have.
     MissingColumn {
         /// The table that lacks the column (for a foreign key, the referenced one).
@@ -247,9 +237,6 @@ impl<S: AsRef<str>> Violation<S> {
                 table: f(table), column: f(column), enum_name: f(enum_name),
             },
             V::UnknownTable { table, column, target } => V::UnknownTable {
-                table: f(table), column: f(column), target: f(target),
-            },
-            V::TableRegisteredLater { table, column, target } => V::TableRegisteredLater {
                 table: f(table), column: f(column), target: f(target),
             },
             V::MissingColumn { table, what, column } => V::MissingColumn {

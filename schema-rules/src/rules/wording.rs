@@ -70,11 +70,6 @@ impl<'a> Violation<&'a str> {
                 T(target), T("`, which is not registered; add it to `tables: [...]` before `"),
                 T(table), T("`"),
             ]),
-            Violation::TableRegisteredLater { table, column, target } => pieces([
-                T("the foreign key `"), T(table), T("."), T(column), T("` references the table `"),
-                T(target), T("`, which is registered after it; move `"), T(target),
-                T("` before `"), T(table), T("` in `tables: [...]`"),
-            ]),
             Violation::MissingColumn { table, what, column } => pieces([
                 T(what), T(" of the table `"), T(table), T("` names the column `"), T(column),
                 T("`, which the table does not have"),
@@ -221,11 +216,6 @@ mod tests {
                 enum_name: x,
             },
             Violation::UnknownTable {
-                table: x,
-                column: x,
-                target: x,
-            },
-            Violation::TableRegisteredLater {
                 table: x,
                 column: x,
                 target: x,

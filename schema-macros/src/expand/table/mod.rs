@@ -16,10 +16,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
-use schema_rules::names;
 // The spelling every migration uses, so a column list spliced into a query names the
 // columns a migration created.
-use schema_rules::sql::{quote_ident, quote_ident_if_needed};
+use schema_rules::sql::quote_ident;
 use schema_rules::types::{varchar_length, BUILT_IN};
 
 /// `Column` consts for every field: `User::email`. Emitted even when the table has errors,
@@ -262,9 +261,12 @@ fn column_def(table: &Table, field: &Field) -> TokenStream {
         _ if uuid_key => quote!(__p::ColumnDefault::GenRandomUuid),
         (_, _, Some((Generation::Serial, _))) => {
             // The sequence PostgreSQL makes for the column, as `pg_get_expr` prints it.
-            let sequence = names::owned_sequence(&table.name.value, name);
-            let text = format!("nextval('{}'::regclass)", quote_ident_if_needed(&sequence));
+            let text = schema_rules::sql::serial_default(&table.name.value, name);
             quote!(__p::ColumnDefault::Expr(__p::Cow::Borrowed(#text)))
+        }
+        // The catalog reads this one back as the form of its own, on any column.
+        (_, Some(lit), _) if lit.value() == "gen_random_uuid()" => {
+            quote!(__p::ColumnDefault::GenRandomUuid)
         }
         (_, Some(lit), _) => quote!(__p::ColumnDefault::Expr(__p::Cow::Borrowed(#lit))),
         (None, None, _) => quote!(),
