@@ -96,3 +96,9 @@ async fn dittofeed_is_pulled_adopted_and_rebuilt_identically() {
 async fn homarr_is_pulled_adopted_and_rebuilt_identically() {
     switch("homarr.sql").await;
 }
+
+/// 67 tables: written a module per table.
+#[tokio::test(flavor = "multi_thread")]
+async fn dokploy_is_pulled_adopted_and_rebuilt_identically() {
+    switch("dokploy.sql").await;
+}

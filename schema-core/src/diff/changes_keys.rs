@@ -15,6 +15,19 @@ pub(super) fn compare_primary_key(
     let strings = |cols: Vec<&str>| cols.into_iter().map(str::to_string).collect::<Vec<_>>();
     let expected_columns = strings(def.primary_key_columns());
     let found_columns = strings(found.primary_key_columns());
+    match (expected_columns.is_empty(), found_columns.is_empty()) {
+        // A table without a key, on both sides.
+        (true, true) => return,
+        (true, false) => {
+            drifts.push(SchemaChange::DropConstraint {
+                table,
+                name: found.primary_key_name(),
+                definition: format!("PRIMARY KEY ({})", found_columns.join(", ")),
+            });
+            return;
+        }
+        _ => {}
+    }
     if found_columns.is_empty() {
         drifts.push(SchemaChange::AddPrimaryKey {
             table,

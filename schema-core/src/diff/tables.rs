@@ -82,19 +82,24 @@ fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, cha
             });
         }
     } else {
-        p.drop_pk.push(Statement::DropConstraint {
-            table: t.clone(),
-            name: cur.primary_key_name(),
-        });
+        // A table without a key has no constraint to drop, or gets none.
+        if !cur.primary_key_columns().is_empty() {
+            p.drop_pk.push(Statement::DropConstraint {
+                table: t.clone(),
+                name: cur.primary_key_name(),
+            });
+        }
         let columns = match &new.primary_key {
             PrimaryKey::Column(c) => vec![c.clone()],
             PrimaryKey::Composite(cols) => cols.to_vec(),
         };
-        p.add_pk.push(Statement::AddPrimaryKey {
-            table: t.clone(),
-            name: new.primary_key_name(),
-            columns,
-        });
+        if !columns.is_empty() {
+            p.add_pk.push(Statement::AddPrimaryKey {
+                table: t.clone(),
+                name: new.primary_key_name(),
+                columns,
+            });
+        }
     }
     rename_hints(cur, new, change);
     diff_foreign_keys(ctx, cur, new, p);
