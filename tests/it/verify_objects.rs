@@ -1,4 +1,5 @@
 //! `verify` reports what migrations never make or set, one test per kind: triggers, rules,
+//! functions, domains, event triggers, replica identities,
 //! views, materialized views, free sequences, row-level security and policies, INVALID
 //! indexes, NOT VALID and DEFERRABLE constraints, UNLOGGED tables, column collations, and
 //! missing or extra extensions. And keyword names verify clean: names are compared as
@@ -53,14 +54,113 @@ async fn a_trigger_is_reported() {
          CREATE TRIGGER posts_touch BEFORE UPDATE ON posts FOR EACH ROW EXECUTE FUNCTION touch();",
     )
     .await;
-    let drift = only(drifts, "posts_touch");
+    // The function the trigger calls is the schema's too, and reported on its own.
+    assert_eq!(drifts.len(), 2, "{drifts:#?}");
     assert_extra(
-        &drift,
+        &drifts[0],
+        ObjectKind::Function,
+        None,
+        "touch()",
+        "CREATE OR REPLACE FUNCTION public.touch()",
+    );
+    assert_extra(
+        &drifts[1],
         ObjectKind::Trigger,
         Some("posts"),
         "posts_touch",
         "BEFORE UPDATE ON public.posts FOR EACH ROW EXECUTE FUNCTION touch()",
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_function_or_procedure_is_reported_and_an_extension_s_are_not() {
+    let drifts = drifts_after(
+        "CREATE FUNCTION add(a integer, b integer) RETURNS integer LANGUAGE sql AS 'SELECT a + b';
+         CREATE PROCEDURE noop() LANGUAGE sql AS 'SELECT 1';",
+    )
+    .await;
+    // pgcrypto's functions (gen_random_uuid and the rest) are the extension's: not listed.
+    assert_eq!(drifts.len(), 2, "{drifts:#?}");
+    assert_extra(
+        &drifts[0],
+        ObjectKind::Function,
+        None,
+        "add(a integer, b integer)",
+        "RETURNS integer",
+    );
+    assert_extra(
+        &drifts[1],
+        ObjectKind::Function,
+        None,
+        "noop()",
+        "PROCEDURE",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_domain_is_reported_with_its_constraints() {
+    let drifts =
+        drifts_after("CREATE DOMAIN year AS integer CONSTRAINT year_check CHECK (VALUE >= 1901)")
+            .await;
+    let drift = only(drifts, "year");
+    assert_extra(
+        &drift,
+        ObjectKind::Domain,
+        None,
+        "year",
+        "integer CONSTRAINT year_check CHECK ((VALUE >= 1901))",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_event_trigger_is_reported() {
+    let drifts = drifts_after(
+        "CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+         CREATE EVENT TRIGGER log_ddl ON ddl_command_end EXECUTE FUNCTION on_ddl();",
+    )
+    .await;
+    let kinds: Vec<(ObjectKind, String)> = drifts
+        .iter()
+        .filter_map(|d| match d {
+            SchemaChange::DropObject { kind, name, .. } => Some((*kind, name.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (ObjectKind::Function, s("on_ddl()")),
+            (ObjectKind::EventTrigger, s("log_ddl")),
+        ],
+        "{drifts:#?}"
+    );
+    assert!(
+        drifts[1]
+            .to_string()
+            .contains("ON ddl_command_end EXECUTE FUNCTION on_ddl"),
+        "{}",
+        drifts[1]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replica_identity_other_than_the_key_is_reported() {
+    for (alter, expected) in [
+        (
+            "ALTER TABLE posts REPLICA IDENTITY FULL",
+            "REPLICA IDENTITY FULL",
+        ),
+        (
+            "ALTER TABLE posts REPLICA IDENTITY NOTHING",
+            "REPLICA IDENTITY NOTHING",
+        ),
+    ] {
+        let drift = only(drifts_after(alter).await, expected);
+        assert!(
+            matches!(&drift, SchemaChange::ResetReplicaIdentity { table, .. } if table == "posts"),
+            "{drift:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

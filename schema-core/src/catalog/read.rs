@@ -5,7 +5,7 @@
 use super::read_query::{get, query_all, Rows};
 use super::read_tables::tables;
 use super::CatalogError;
-use crate::model::{EnumDef, Name, Schema, SequenceDef, ViewDef};
+use crate::model::{EnumDef, Name, Schema, SequenceDef, TableObjectDef, ViewDef};
 use std::borrow::Cow;
 use tokio_postgres::Client;
 
@@ -114,6 +114,19 @@ fn normalize(schema_name: &str, rows: &Rows) -> Result<Schema, CatalogError> {
         }
     }
     sequences.sort_by(|a, b| a.name.cmp(&b.name));
+    let objects = |rows: &[tokio_postgres::Row], what: &'static str| {
+        let mut out = rows
+            .iter()
+            .map(|r| {
+                Ok(TableObjectDef {
+                    name: get::<String>(r, 0, what)?.into(),
+                    definition: get::<String>(r, 1, what)?.trim().to_string().into(),
+                })
+            })
+            .collect::<Result<Vec<_>, CatalogError>>()?;
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok::<_, CatalogError>(out)
+    };
     Ok(Schema {
         pg_schema: schema_name.to_string().into(),
         enums: enums.into(),
@@ -121,5 +134,8 @@ fn normalize(schema_name: &str, rows: &Rows) -> Result<Schema, CatalogError> {
         extensions: extensions.into(),
         views: views.into(),
         sequences: sequences.into(),
+        functions: objects(&rows.functions, "functions")?.into(),
+        domains: objects(&rows.domains, "domains")?.into(),
+        event_triggers: objects(&rows.event_triggers, "event triggers")?.into(),
     })
 }

@@ -40,7 +40,12 @@ SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a
                 'PARTITION OF ' || (SELECT quote_ident(p.relname) FROM pg_inherits i
                                     JOIN pg_class p ON p.oid = i.inhparent
                                     WHERE i.inhrelid = c.oid LIMIT 1)
-                || ' ' || pg_get_expr(c.relpartbound, c.oid) END
+                || ' ' || pg_get_expr(c.relpartbound, c.oid) END,
+       CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'
+            WHEN 'i' THEN 'USING INDEX ' || (SELECT quote_ident(ic.relname) FROM pg_index i
+                                             JOIN pg_class ic ON ic.oid = i.indexrelid
+                                             WHERE i.indrelid = c.oid AND i.indisreplident
+                                             LIMIT 1) END
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -159,6 +164,37 @@ FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relkind = 'S'";
 
+// An extension's own functions and types (pgcrypto's) belong to the extension.
+const FUNCTIONS: &str = "
+SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       CASE WHEN p.prokind = 'a' THEN 'aggregate' ELSE pg_get_functiondef(p.oid) END
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname = $1
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                  AND d.objid = p.oid AND d.deptype = 'e')";
+
+const DOMAINS: &str = "
+SELECT t.typname::text,
+       format_type(t.typbasetype, t.typtypmod)
+       || coalesce(' DEFAULT ' || t.typdefault, '')
+       || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+       || coalesce((SELECT string_agg(' CONSTRAINT ' || quote_ident(k.conname) || ' '
+                                      || pg_get_constraintdef(k.oid), '' ORDER BY k.conname)
+                    FROM pg_constraint k WHERE k.contypid = t.oid), '')
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = $1 AND t.typtype = 'd'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                  AND d.objid = t.oid AND d.deptype = 'e')";
+
+// Event triggers belong to the database, not to a schema.
+const EVENT_TRIGGERS: &str = "
+SELECT e.evtname::text, 'ON ' || e.evtevent || ' EXECUTE FUNCTION ' || e.evtfoid::regproc::text
+FROM pg_event_trigger e
+WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_event_trigger'::regclass
+                  AND d.objid = e.oid AND d.deptype = 'e')";
+
 /// The rows of every query above, for one schema.
 pub(super) struct Rows {
     pub(super) extensions: Vec<Row>,
@@ -171,6 +207,9 @@ pub(super) struct Rows {
     pub(super) policies: Vec<Row>,
     pub(super) views: Vec<Row>,
     pub(super) sequences: Vec<Row>,
+    pub(super) functions: Vec<Row>,
+    pub(super) domains: Vec<Row>,
+    pub(super) event_triggers: Vec<Row>,
 }
 
 /// Runs every query for `schema_name`; fails with [`CatalogError::SchemaNotFound`] when the
@@ -190,6 +229,9 @@ pub(super) async fn query_all(client: &Client, schema_name: &str) -> Result<Rows
         policies,
         views,
         sequences,
+        functions,
+        domains,
+        event_triggers,
     ) = tokio::try_join!(
         query(client, "the schema", SCHEMA_EXISTS, param),
         query(client, "extensions", EXTENSIONS, &[]),
@@ -202,6 +244,9 @@ pub(super) async fn query_all(client: &Client, schema_name: &str) -> Result<Rows
         query(client, "policies", POLICIES, param),
         query(client, "views", VIEWS, param),
         query(client, "sequences", SEQUENCES, param),
+        query(client, "functions", FUNCTIONS, param),
+        query(client, "domains", DOMAINS, param),
+        query(client, "event triggers", EVENT_TRIGGERS, &[]),
     )?;
     let schema_exists: bool = match exists.first() {
         Some(row) => get(row, 0, "the schema")?,
@@ -223,6 +268,9 @@ pub(super) async fn query_all(client: &Client, schema_name: &str) -> Result<Rows
         policies,
         views,
         sequences,
+        functions,
+        domains,
+        event_triggers,
     })
 }
 

@@ -61,6 +61,7 @@ fn tables_from_columns(
         table.row_security = get(row, 7, WHAT)?;
         table.force_row_security = get(row, 8, WHAT)?;
         table.partition = get::<Option<String>>(row, 12, WHAT)?.map(Name::from);
+        table.replica_identity = get::<Option<String>>(row, 13, WHAT)?.map(Name::from);
         // Rows arrive in attnum order (ORDER BY), which is the column order we keep.
         let Some(name) = get::<Option<String>>(row, 1, WHAT)? else {
             continue;

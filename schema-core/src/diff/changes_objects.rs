@@ -1,7 +1,8 @@
 //! The changes of what migrations never make or set: extensions, views, free sequences,
 //! triggers, rules, policies, row-level security, UNLOGGED tables, column collations,
-//! INVALID indexes, NOT VALID and DEFERRABLE constraints. A schema in code declares none of
-//! these today, so the changes are the ones that remove them.
+//! INVALID indexes, NOT VALID and DEFERRABLE constraints, functions, domains, event triggers
+//! and replica identities. A schema in code declares none of these today, so the changes are
+//! the ones that remove them.
 
 use super::changes_keys::describe_fk;
 use super::schema_change::{ObjectKind, SchemaChange};
@@ -45,6 +46,20 @@ pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec
     {
         drifts.push(extra(ObjectKind::Sequence, None, &s.name, ""));
     }
+    let objects: [(ObjectKind, &[TableObjectDef], &[TableObjectDef]); 3] = [
+        (ObjectKind::Function, &database.functions, &code.functions),
+        (ObjectKind::Domain, &database.domains, &code.domains),
+        (
+            ObjectKind::EventTrigger,
+            &database.event_triggers,
+            &code.event_triggers,
+        ),
+    ];
+    for (kind, found, declared) in objects {
+        for o in found.iter().filter(|o| !declared.contains(o)) {
+            drifts.push(extra(kind, None, &o.name, &o.definition));
+        }
+    }
     for def in code.tables.iter() {
         if let Some(found) = database.table(&def.name) {
             compare_table_objects(def, found, drifts);
@@ -56,6 +71,16 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Sche
     let table = || def.name.to_string();
     if found.unlogged && !def.unlogged {
         drifts.push(SchemaChange::SetLogged { table: table() });
+    }
+    if let Some(identity) = found
+        .replica_identity
+        .as_ref()
+        .filter(|i| def.replica_identity.as_ref() != Some(*i))
+    {
+        drifts.push(SchemaChange::ResetReplicaIdentity {
+            table: table(),
+            identity: identity.to_string(),
+        });
     }
     let security = (found.row_security, found.force_row_security);
     if (security.0 || security.1) && security != (def.row_security, def.force_row_security) {

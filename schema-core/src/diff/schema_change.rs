@@ -297,6 +297,13 @@ pub enum SchemaChange {
         /// The same, where the change starts.
         from: String,
     },
+    /// Give a table its default replica identity (the primary key) back.
+    ResetReplicaIdentity {
+        /// The table.
+        table: String,
+        /// What it has: `FULL`, `NOTHING` or `USING INDEX ..`.
+        identity: String,
+    },
     /// Give a column its type's default collation back.
     ResetColumnCollation {
         /// The table.
@@ -351,6 +358,12 @@ pub enum ObjectKind {
     Policy,
     /// An extension other than `pgcrypto` and the built-in `plpgsql`.
     Extension,
+    /// A function or procedure of the schema (not an extension's).
+    Function,
+    /// A domain of the schema.
+    Domain,
+    /// An event trigger (database-wide).
+    EventTrigger,
 }
 
 impl fmt::Display for ObjectKind {
@@ -363,6 +376,9 @@ impl fmt::Display for ObjectKind {
             ObjectKind::Rule => "rule",
             ObjectKind::Policy => "policy",
             ObjectKind::Extension => "extension",
+            ObjectKind::Function => "function",
+            ObjectKind::Domain => "domain",
+            ObjectKind::EventTrigger => "event trigger",
         })
     }
 }
@@ -376,6 +392,7 @@ impl SchemaChange {
             self,
             C::AlterPartitioning { .. }
                 | C::AlterColumnDefinition { .. }
+                | C::ResetReplicaIdentity { .. }
                 | C::DropObject { .. }
                 | C::DisableRowLevelSecurity { .. }
                 | C::SetLogged { .. }
@@ -644,6 +661,11 @@ impl fmt::Display for SchemaChange {
                 f,
                 "change the partitioning of table `{table}` to {to} from {from}: no migration \
                  makes it"
+            ),
+            C::ResetReplicaIdentity { table, identity } => write!(
+                f,
+                "give table `{table}` its default replica identity (its primary key) instead of \
+                 REPLICA IDENTITY {identity}: no migration sets it"
             ),
             C::ResetColumnCollation {
                 table,

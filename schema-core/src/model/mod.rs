@@ -44,6 +44,16 @@ pub struct Schema {
     /// Sequences no column owns (a serial or identity column's sequence goes with it).
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     pub sequences: List<SequenceDef>,
+    /// Functions and procedures of the schema (not an extension's), by signature
+    /// (`touch()`), each with its definition as `pg_get_functiondef` prints it.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub functions: List<TableObjectDef>,
+    /// Domains of the schema, each with its base type, default and constraints.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub domains: List<TableObjectDef>,
+    /// Event triggers (database-wide), each with its event and function.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub event_triggers: List<TableObjectDef>,
 }
 
 /// PostgreSQL's default schema, where the tables go unless `schema!` names another.
@@ -142,6 +152,10 @@ pub struct TableDef {
     /// prints it; `None` for a plain table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<Name>,
+    /// `REPLICA IDENTITY FULL`, `NOTHING` or `USING INDEX name`; `None` for the default (the
+    /// primary key), which is what every migration leaves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_identity: Option<Name>,
 }
 
 /// A column: name, type, nullability and default.
@@ -506,6 +520,7 @@ impl TableDef {
         triggers: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
         partition: None,
+        replica_identity: None,
     };
 
     /// The index of that name, if the table declares one (not the primary key's).
@@ -618,6 +633,9 @@ impl Schema {
             extensions: Cow::Borrowed(&[]),
             views: Cow::Borrowed(&[]),
             sequences: Cow::Borrowed(&[]),
+            functions: Cow::Borrowed(&[]),
+            domains: Cow::Borrowed(&[]),
+            event_triggers: Cow::Borrowed(&[]),
         }
     }
 

@@ -66,8 +66,9 @@ pub struct SequenceDef {
     pub name: Name,
 }
 
-/// A trigger, rule or policy of a table: its name and its definition as PostgreSQL prints it
-/// (`pg_get_triggerdef`, `pg_get_ruledef`, or the policy's clauses from `pg_policies`).
+/// An object known by its name and its definition as PostgreSQL prints it: a table's trigger,
+/// rule or policy (`pg_get_triggerdef`, `pg_get_ruledef`, the policy's clauses from
+/// `pg_policies`), or a schema's function (`pg_get_functiondef`), domain or event trigger.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableObjectDef {
     /// The object's name.

@@ -82,12 +82,8 @@ impl Coverage {
 /// ```
 pub fn coverage(schema: &Schema) -> Coverage {
     let no_tables = Schema {
-        pg_schema: schema.pg_schema.clone(),
-        enums: schema.enums.clone(),
         tables: Vec::new().into(),
-        extensions: schema.extensions.clone(),
-        views: schema.views.clone(),
-        sequences: schema.sequences.clone(),
+        ..schema.clone()
     };
     let tables = schema
         .tables
@@ -151,10 +147,7 @@ fn broken_rules(schema: &Schema, t: &TableDef) -> Vec<String> {
     let of = |tables: Vec<TableDef>| Schema {
         pg_schema: schema.pg_schema.clone(),
         enums: schema.enums.clone(),
-        tables: tables.into(),
-        extensions: Vec::new().into(),
-        views: Vec::new().into(),
-        sequences: Vec::new().into(),
+        ..Schema::new(Vec::new().into(), tables.into())
     };
     let before = validate(&of(referenced.clone())).err().unwrap_or_default();
     let mut with = referenced;

@@ -25,6 +25,15 @@ pub(super) fn inexpressible(schema: &Schema) -> Vec<String> {
     for s in schema.sequences.iter() {
         out.push(format!("sequence `{}` (owned by no column)", s.name));
     }
+    for (kind, objects) in [
+        ("function", &schema.functions),
+        ("domain", &schema.domains),
+        ("event trigger", &schema.event_triggers),
+    ] {
+        for o in objects.iter() {
+            out.push(format!("{kind} `{}`", o.name));
+        }
+    }
     for t in schema.tables.iter() {
         table(schema, t, &mut out);
     }
@@ -60,6 +69,9 @@ pub(super) fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
                 if c.not_valid { " NOT VALID" } else { "" }
             ));
         }
+    }
+    if let Some(identity) = &t.replica_identity {
+        out.push(format!("table `{name}`: REPLICA IDENTITY {identity}"));
     }
     if let Some(partition) = &t.partition {
         out.push(format!("table `{name}`: {partition}"));

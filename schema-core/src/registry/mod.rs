@@ -73,6 +73,9 @@ macro_rules! schema {
             extensions: ::std::borrow::Cow::Borrowed(&[]),
             views: ::std::borrow::Cow::Borrowed(&[]),
             sequences: ::std::borrow::Cow::Borrowed(&[]),
+            functions: ::std::borrow::Cow::Borrowed(&[]),
+            domains: ::std::borrow::Cow::Borrowed(&[]),
+            event_triggers: ::std::borrow::Cow::Borrowed(&[]),
         }
     }};
 }
