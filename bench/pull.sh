@@ -28,20 +28,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Runs "$@" $2 times after `prepare` ($1), and prints the min, median and max wall time.
+# Runs `$3` (a shell command, which may use $RUN, the run's number) $2 times, each after
+# `prepare` ($1), and prints the min, median and max wall time under the label $4.
 timed() {
-  local prepare=$1 runs=$2 times=() start end
-  shift 2
-  for _ in $(seq 1 "$runs"); do
+  local prepare=$1 runs=$2 command=$3 label=$4 times=() start end
+  for RUN in $(seq 1 "$runs"); do
     eval "$prepare"
     start=$(date +%s%N)
-    "$@" >/dev/null
+    eval "$command" >/dev/null
     end=$(date +%s%N)
     times+=($(( (end - start) / 1000000 )))
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk -v what="$*" '
+  printf '%s\n' "${times[@]}" | sort -n | awk -v what="$label" '
     { t[NR] = $1 }
-    END { printf "%s\n  min %d ms, median %d ms, max %d ms (%d runs)\n", what, t[1], t[int((NR + 1) / 2)], t[NR], NR }'
+    END { printf "%s: min %d ms, median %d ms, max %d ms (%d runs)\n", what, t[1], t[int((NR + 1) / 2)], t[NR], NR }'
 }
 
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB"
@@ -66,16 +66,7 @@ BIN=$REPO/target/release/schema-core
 # as much to create).
 pull_into() { "$BIN" pull --database-url "$URL" --out "$1" --schema-core-path "$REPO/schema-core"; }
 pull_into "$WORK/warm-up" >/dev/null
-times=()
-for i in $(seq 1 "$RUNS"); do
-  start=$(date +%s%N)
-  pull_into "$WORK/run_$i" >/dev/null
-  end=$(date +%s%N)
-  times+=($(( (end - start) / 1000000 )))
-done
-printf '%s\n' "${times[@]}" | sort -n | awk -v tables="$TABLES" '
-  { t[NR] = $1 }
-  END { printf "pull of %d tables: min %d ms, median %d ms, max %d ms (%d runs)\n", tables, t[1], t[int((NR + 1) / 2)], t[NR], NR }'
+timed : "$RUNS" 'pull_into "$WORK/run_$RUN"' "pull of $TABLES tables"
 cp -r "$WORK/run_1" "$WORK/pulled"
 
 [ -n "${BUILD:-}" ] || exit 0
@@ -96,5 +87,6 @@ done
 for krate in pulled plain; do
   name=$(grep '^name' "$WORK/$krate/Cargo.toml" | head -1 | cut -d'"' -f2)
   cd "$WORK/$krate"
-  timed "cargo clean --quiet -p $name" "${BUILDS:-3}" cargo build --quiet --lib
+  timed "cargo clean --quiet -p $name" "${BUILDS:-3}" "cargo build --quiet --lib" \
+    "dev build of the $krate crate"
 done

@@ -158,34 +158,17 @@ pub const fn foreign_key(
     on_update: OnDelete,
     name: Option<&'static str>,
 ) -> ForeignKeyDef {
-    let derived = [
+    composite_foreign_key(
         table,
-        "_",
         column,
-        "_",
+        &[],
         target,
-        "_",
         target_column,
-        schema_rules::names::FOREIGN_KEY_SUFFIX,
-    ];
-    let name = match name {
-        Some(name) if !schema_rules::names::is_concat(name, &derived) => Some(Cow::Borrowed(name)),
-        _ => None,
-    };
-    // A struct expression: overwriting a field of `ForeignKeyDef::new`'s result would drop a
-    // value, which a constant cannot do.
-    ForeignKeyDef {
-        column: Cow::Borrowed(column),
-        references_table: Cow::Borrowed(target),
-        references_column: Cow::Borrowed(target_column),
+        &[],
         on_delete,
         on_update,
         name,
-        more_columns: Cow::Borrowed(&[]),
-        more_references: Cow::Borrowed(&[]),
-        not_valid: false,
-        deferrable: None,
-    }
+    )
 }
 
 /// A foreign key's name as the model holds it: `None` for the derived one.

@@ -156,6 +156,9 @@ async fn check(file: &str, floor: usize) {
         extensions: Vec::new().into(),
         views: Vec::new().into(),
         sequences: Vec::new().into(),
+        functions: Vec::new().into(),
+        domains: Vec::new().into(),
+        event_triggers: Vec::new().into(),
         ..schema.clone()
     };
     let dir = tempfile::tempdir().unwrap();

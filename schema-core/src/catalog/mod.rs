@@ -76,8 +76,9 @@ pub enum CatalogError {
 /// a foreign key's ON DELETE action; a primary key's name or columns; an index's uniqueness,
 /// columns, key order, INCLUDE columns or non-default operator classes, or an INVALID index;
 /// a generated column; NOT VALID and DEFERRABLE constraints; UNLOGGED
-/// tables, row-level security and policies, triggers, rules, views, materialized views and
-/// sequences no column owns; `pgcrypto` missing, or another extension installed. Names are
+/// tables, row-level security and policies, triggers, rules, views, materialized views,
+/// sequences no column owns, functions and procedures, domains, event triggers, replica
+/// identities and partitioning; `pgcrypto` missing, or another extension installed. Names are
 /// compared as identifiers, so keywords (`"group"`) need no care. Other schemas (such as the
 /// migration runner's ledger) are not looked at.
 pub async fn verify(client: &Client, schema: &Schema) -> Result<DriftReport, CatalogError> {

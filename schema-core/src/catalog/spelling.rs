@@ -110,40 +110,7 @@ fn names_enum(found: &str, name: &str, schema: &str) -> bool {
 /// The identifiers of a dotted name as PostgreSQL prints it, unquoted: `app."Order"` gives
 /// `["app", "Order"]`. `None` when the text is not such a name.
 fn identifiers(text: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    loop {
-        if let Some(quoted) = rest.strip_prefix('"') {
-            // Inside quotes `""` stands for one `"`; a lone `"` ends the identifier.
-            let mut ident = String::new();
-            let mut chars = quoted.char_indices().peekable();
-            let end = loop {
-                match chars.next()? {
-                    (_, '"') if chars.next_if(|&(_, c)| c == '"').is_some() => ident.push('"'),
-                    (i, '"') => break i + 1,
-                    (_, c) => ident.push(c),
-                }
-            };
-            out.push(ident);
-            rest = &quoted[end..];
-        } else {
-            let len = rest
-                .find(|c: char| {
-                    !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-                })
-                .unwrap_or(rest.len());
-            if len == 0 {
-                return None;
-            }
-            out.push(rest[..len].to_string());
-            rest = &rest[len..];
-        }
-        match rest.strip_prefix('.') {
-            Some(next) => rest = next,
-            None if rest.is_empty() => return Some(out),
-            None => return None,
-        }
-    }
+    crate::sql::printed_identifiers(text, ".")
 }
 
 #[cfg(test)]

@@ -277,46 +277,7 @@ fn unique_columns(c: &ConstraintDef) -> Option<(bool, Vec<String>)> {
     }
     let (nulls, key) = crate::online::unique_key(&c.definition)?;
     let inner = &key[1..key.len() - 1];
-    Some((nulls, split_identifiers(inner)?))
-}
-
-/// `a, "B c", d` as PostgreSQL prints a column list, unquoted; `None` if it is not one.
-fn split_identifiers(list: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut rest = list.trim();
-    while !rest.is_empty() {
-        let (ident, after) = if let Some(quoted) = rest.strip_prefix('"') {
-            let mut ident = String::new();
-            let mut chars = quoted.char_indices().peekable();
-            let end = loop {
-                match chars.next()? {
-                    (_, '"') if chars.next_if(|&(_, c)| c == '"').is_some() => ident.push('"'),
-                    (i, '"') => break i + 1,
-                    (_, c) => ident.push(c),
-                }
-            };
-            (ident, &quoted[end..])
-        } else {
-            let end = rest.find(',').unwrap_or(rest.len());
-            let ident = rest[..end].trim();
-            if ident.is_empty()
-                || !ident
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-            {
-                return None;
-            }
-            (ident.to_string(), &rest[end..])
-        };
-        out.push(ident);
-        rest = after.trim_start();
-        rest = match rest.strip_prefix(',') {
-            Some(next) => next.trim_start(),
-            None if rest.is_empty() => rest,
-            None => return None,
-        };
-    }
-    Some(out)
+    Some((nulls, crate::sql::printed_identifiers(inner, ", ")?))
 }
 
 /// `#[unique(..)]` or `#[check(..)]` on the struct.
