@@ -140,6 +140,47 @@ pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
     }
 }
 
+/// The identifiers of a list PostgreSQL printed, `separator` between them (`.` in a dotted
+/// name, `, ` in a column list), each unquoted: `app."Order"` gives `["app", "Order"]`. An
+/// identifier is printed bare only when plain lower case (see [`quote_ident_if_needed`]), in
+/// double quotes otherwise, a `"` inside doubled. `None` when the text is not such a list.
+pub(crate) fn printed_identifiers(text: &str, separator: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    loop {
+        if let Some(quoted) = rest.strip_prefix('"') {
+            // Inside quotes `""` stands for one `"`; a lone `"` ends the identifier.
+            let mut ident = String::new();
+            let mut chars = quoted.char_indices().peekable();
+            let end = loop {
+                match chars.next()? {
+                    (_, '"') if chars.next_if(|&(_, c)| c == '"').is_some() => ident.push('"'),
+                    (i, '"') => break i + 1,
+                    (_, c) => ident.push(c),
+                }
+            };
+            out.push(ident);
+            rest = &quoted[end..];
+        } else {
+            let len = rest
+                .find(|c: char| {
+                    !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+                })
+                .unwrap_or(rest.len());
+            if len == 0 {
+                return None;
+            }
+            out.push(rest[..len].to_string());
+            rest = &rest[len..];
+        }
+        match rest.strip_prefix(separator) {
+            Some(next) => rest = next,
+            None if rest.is_empty() => return Some(out),
+            None => return None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,46 +263,5 @@ mod tests {
             .collect();
         let mine: Vec<String> = names.iter().map(|n| quote_ident_if_needed(n)).collect();
         assert_eq!(mine, quoted);
-    }
-}
-
-/// The identifiers of a list PostgreSQL printed, `separator` between them (`.` in a dotted
-/// name, `, ` in a column list), each unquoted: `app."Order"` gives `["app", "Order"]`. An
-/// identifier is printed bare only when plain lower case (see [`quote_ident_if_needed`]), in
-/// double quotes otherwise, a `"` inside doubled. `None` when the text is not such a list.
-pub(crate) fn printed_identifiers(text: &str, separator: &str) -> Option<Vec<String>> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    loop {
-        if let Some(quoted) = rest.strip_prefix('"') {
-            // Inside quotes `""` stands for one `"`; a lone `"` ends the identifier.
-            let mut ident = String::new();
-            let mut chars = quoted.char_indices().peekable();
-            let end = loop {
-                match chars.next()? {
-                    (_, '"') if chars.next_if(|&(_, c)| c == '"').is_some() => ident.push('"'),
-                    (i, '"') => break i + 1,
-                    (_, c) => ident.push(c),
-                }
-            };
-            out.push(ident);
-            rest = &quoted[end..];
-        } else {
-            let len = rest
-                .find(|c: char| {
-                    !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-                })
-                .unwrap_or(rest.len());
-            if len == 0 {
-                return None;
-            }
-            out.push(rest[..len].to_string());
-            rest = &rest[len..];
-        }
-        match rest.strip_prefix(separator) {
-            Some(next) => rest = next,
-            None if rest.is_empty() => return Some(out),
-            None => return None,
-        }
     }
 }
