@@ -144,6 +144,7 @@ pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
 /// name, `, ` in a column list), each unquoted: `app."Order"` gives `["app", "Order"]`. An
 /// identifier is printed bare only when plain lower case (see [`quote_ident_if_needed`]), in
 /// double quotes otherwise, a `"` inside doubled. `None` when the text is not such a list.
+#[cfg(feature = "dev")]
 pub(crate) fn printed_identifiers(text: &str, separator: &str) -> Option<Vec<String>> {
     let mut out = Vec::new();
     let mut rest = text;
