@@ -76,8 +76,9 @@ mkdir -p "$WORK/plain/src"
 sed -e 's/^name = ".*"/name = "plain"/' "$WORK/pulled/Cargo.toml" > "$WORK/plain/Cargo.toml"
 # Every source file, attributes and macro imports left out, `schema!` list removed.
 for f in "$WORK"/pulled/src/*.rs; do
-  grep -v -e '^\s*#\[' -e '^use schema_core' -e 'schema_core::schema!' "$f" \
-    | sed -e '/^pub const SCHEMA/,/^};/d' -e 's/^pub struct/#[derive(Debug, Clone)]\npub struct/' \
+  sed -e '/^pub const SCHEMA/,/^};/d' -e '/^\/\/\/ The enums and tables/d' "$f" \
+    | grep -v -e '^\s*#\[' -e '^use schema_core' \
+    | sed -e 's/^pub struct/#[derive(Debug, Clone)]\npub struct/' \
     > "$WORK/plain/src/$(basename "$f")"
 done
 export CARGO_TARGET_DIR=$REPO/target/bench_pull
