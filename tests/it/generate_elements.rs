@@ -342,3 +342,50 @@ async fn verify_reports_each_element_the_database_lacks() {
         "{lines:#?}"
     );
 }
+
+/// A unique constraint added to a live table and a foreign key to its column in the same
+/// change: the key needs the constraint first, so the constraint stays in the transaction
+/// (listed as a hazard) instead of being built concurrently after the key.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_foreign_key_to_a_new_unique_constraint_on_a_live_table_applies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = MigrationsDir::new(tmp.path());
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    generate(&base(), &dir, &options("initial")).unwrap();
+    migrate(&dir, &client).await;
+    client
+        .batch_execute(
+            "INSERT INTO shops (name) VALUES ('one');
+             INSERT INTO items (shop_id, sku) SELECT 1, 'sku-' || g FROM generate_series(1, 50) g;",
+        )
+        .await
+        .unwrap();
+    let mut next = base();
+    items(&mut next).constraints = vec![unique("items_sku_unique", "UNIQUE (sku)")].into();
+    let notes = fk_to(
+        table("notes", vec![uuid_pk(), col("sku", SqlType::Text)]),
+        "sku",
+        "items",
+        "sku",
+        OnDelete::Cascade,
+    );
+    next.tables.to_mut().push(notes);
+    let report = schema_core::generate::generate_report(&next, &dir, &options("notes")).unwrap();
+    let hazards: Vec<&str> = report.hazards.iter().map(|(_, h)| h.work).collect();
+    assert_eq!(
+        hazards,
+        ["scanned to build the constraint's unique index"],
+        "{report}"
+    );
+    let files = written(&dir, &report.generated).join("\n");
+    let constraint = files
+        .find("ADD CONSTRAINT \"items_sku_unique\" UNIQUE (sku);")
+        .unwrap_or_else(|| panic!("{files}"));
+    let key = files.find("FOREIGN KEY (\"sku\")").unwrap();
+    assert!(constraint < key, "{files}");
+    migrate(&dir, &client).await;
+    let migrated = catalog::read(&client, "public").await.unwrap();
+    let built = fresh(&next).await;
+    assert!(migrated == built, "{}", catalog::compare(&migrated, &built));
+}

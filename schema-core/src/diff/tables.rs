@@ -5,7 +5,9 @@ use super::confirm::Confirmation;
 use super::lookup::Tables;
 use super::phases::{Change, Context, Phases};
 use super::types::{conversion, Conversion};
-use crate::model::{ColumnDef, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef};
+use crate::model::{
+    ColumnDef, ConstraintKind, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef,
+};
 use crate::plan::{Creation, Statement};
 use crate::sql::sql_type;
 
@@ -122,10 +124,16 @@ fn diff_constraints(cur: &TableDef, new: &TableDef, p: &mut Phases) {
     }
     for n in new.constraints.iter() {
         if cur.constraints.iter().find(|c| c.name == n.name) != Some(n) {
-            p.create_index.push(Statement::AddConstraint {
+            let add = Statement::AddConstraint {
                 table: t.clone(),
                 constraint: n.clone(),
-            });
+            };
+            // A foreign key added in the same migration may rely on a new unique constraint:
+            // it goes before the keys, as a key does.
+            match n.kind {
+                ConstraintKind::Unique => p.add_pk.push(add),
+                _ => p.create_index.push(add),
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! the reviewer decides with the facts.
 
 use super::old_table;
-use crate::model::{ColumnDefault, Name, Schema, SqlType};
+use crate::model::{ColumnDefault, ConstraintKind, Name, Schema, SqlType};
 use crate::plan::Statement;
 use crate::render;
 use crate::sql::sql_type;
@@ -110,6 +110,27 @@ pub fn hazards(old: &Schema, statements: &[Statement], new: &Schema) -> Vec<Haza
                     READS_AND_WRITES,
                     "scanned to build the key's unique index",
                     "to avoid the outage, build a unique index CONCURRENTLY first and add the key with USING INDEX".into(),
+                ));
+            }
+            Statement::AddConstraint { table, constraint }
+                if !created.contains(table) && !constraint.not_valid =>
+            {
+                let (work, note) = match constraint.kind {
+                    ConstraintKind::Unique => (
+                        "scanned to build the constraint's unique index",
+                        "a foreign key added in the same migration needs this unique constraint, so it is built inside the transaction",
+                    ),
+                    _ => (
+                        "scanned to check every row",
+                        "to avoid the outage, add it NOT VALID and validate it in a later migration",
+                    ),
+                };
+                out.push(hazard(
+                    table,
+                    ACCESS_EXCLUSIVE,
+                    READS_AND_WRITES,
+                    work,
+                    note.into(),
                 ));
             }
             Statement::CreateIndex { table, .. } if !created.contains(table) => {

@@ -118,7 +118,8 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
                     }
                     ConstraintKind::Unique
                         if constraint.deferrable.is_none()
-                            && unique_key(&constraint.definition).is_some() =>
+                            && unique_key(&constraint.definition).is_some()
+                            && !referenced_here(&statements, &table, &constraint) =>
                     {
                         attach.push(online(OnlineStatement::AddUniqueUsingIndex {
                             table: table.clone(),
@@ -181,6 +182,25 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
         transactional,
     })
     .collect()
+}
+
+/// Whether a foreign key added by `statements` references the one column of `constraint`, a
+/// unique constraint of `table`: the key needs the constraint in its own transaction, before
+/// a concurrent build could run, so the constraint is added in the plain form.
+fn referenced_here(statements: &[Statement], table: &str, constraint: &ConstraintDef) -> bool {
+    let Some((_, key)) = unique_key(&constraint.definition) else {
+        return false;
+    };
+    let columns = crate::sql::printed_identifiers(&key[1..key.len() - 1], ", ");
+    let Some([column]) = columns.as_deref() else {
+        return false;
+    };
+    statements.iter().any(|s| {
+        matches!(s, Statement::AddForeignKey { foreign_key, .. }
+            if foreign_key.references_table == table
+                && foreign_key.more_references.is_empty()
+                && *foreign_key.references_column == *column)
+    })
 }
 
 /// The key of a unique constraint's definition as PostgreSQL prints it (`UNIQUE (a, b)`,
