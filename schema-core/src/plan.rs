@@ -280,7 +280,7 @@ pub enum OnlineStatement {
     CreateConstraintIndex {
         /// The table the constraint is on.
         table: Name,
-        /// The unique constraint (see [`crate::online::unique_key`]).
+        /// The unique constraint (see [`crate::sql::unique_key`]).
         constraint: ConstraintDef,
     },
     /// `ALTER TABLE table ADD CONSTRAINT name UNIQUE USING INDEX name;`: a unique constraint

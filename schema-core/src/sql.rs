@@ -182,6 +182,21 @@ pub(crate) fn printed_identifiers(text: &str, separator: &str) -> Option<Vec<Str
     }
 }
 
+/// The key of a unique constraint's definition as PostgreSQL prints it (`UNIQUE (a, b)`,
+/// `UNIQUE NULLS NOT DISTINCT (a)`): whether NULLs are not distinct, and the parenthesized
+/// column list. `None` for a definition with more than that (INCLUDE, storage parameters),
+/// which is added in its plain form.
+#[cfg(feature = "dev")]
+pub fn unique_key(definition: &str) -> Option<(bool, &str)> {
+    let rest = definition.strip_prefix("UNIQUE ")?;
+    let (nulls, key) = match rest.strip_prefix("NULLS NOT DISTINCT ") {
+        Some(key) => (true, key),
+        None => (false, rest),
+    };
+    (key.starts_with('(') && key.ends_with(')') && key.matches(')').count() == 1)
+        .then_some((nulls, key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

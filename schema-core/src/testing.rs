@@ -49,6 +49,7 @@ use tokio_postgres::{Config, NoTls};
 use crate::connection::{self, DatabaseConfig};
 use crate::migrate::{MigrateError, Migrator};
 
+mod keys;
 mod refiller;
 mod spares;
 mod template;

@@ -118,7 +118,7 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
                     }
                     ConstraintKind::Unique
                         if constraint.deferrable.is_none()
-                            && unique_key(&constraint.definition).is_some()
+                            && crate::sql::unique_key(&constraint.definition).is_some()
                             && !referenced_here(&statements, &table, &constraint) =>
                     {
                         attach.push(online(OnlineStatement::AddUniqueUsingIndex {
@@ -188,7 +188,7 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
 /// unique constraint of `table`: the key needs the constraint in its own transaction, before
 /// a concurrent build could run, so the constraint is added in the plain form.
 fn referenced_here(statements: &[Statement], table: &str, constraint: &ConstraintDef) -> bool {
-    let Some((_, key)) = unique_key(&constraint.definition) else {
+    let Some((_, key)) = crate::sql::unique_key(&constraint.definition) else {
         return false;
     };
     let columns = crate::sql::printed_identifiers(&key[1..key.len() - 1], ", ");
@@ -201,20 +201,6 @@ fn referenced_here(statements: &[Statement], table: &str, constraint: &Constrain
                 && foreign_key.more_references.is_empty()
                 && *foreign_key.references_column == *column)
     })
-}
-
-/// The key of a unique constraint's definition as PostgreSQL prints it (`UNIQUE (a, b)`,
-/// `UNIQUE NULLS NOT DISTINCT (a)`): whether NULLs are not distinct, and the parenthesized
-/// column list. `None` for a definition with more than that (INCLUDE, storage parameters),
-/// which is added in its plain form.
-pub fn unique_key(definition: &str) -> Option<(bool, &str)> {
-    let rest = definition.strip_prefix("UNIQUE ")?;
-    let (nulls, key) = match rest.strip_prefix("NULLS NOT DISTINCT ") {
-        Some(key) => (true, key),
-        None => (false, rest),
-    };
-    (key.starts_with('(') && key.ends_with(')') && key.matches(')').count() == 1)
-        .then_some((nulls, key))
 }
 
 fn online(s: OnlineStatement) -> Statement {

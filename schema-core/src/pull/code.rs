@@ -275,7 +275,7 @@ fn unique_columns(c: &ConstraintDef) -> Option<(bool, Vec<String>)> {
     if c.kind != ConstraintKind::Unique {
         return None;
     }
-    let (nulls, key) = crate::online::unique_key(&c.definition)?;
+    let (nulls, key) = crate::sql::unique_key(&c.definition)?;
     let inner = &key[1..key.len() - 1];
     Some((nulls, crate::sql::printed_identifiers(inner, ", ")?))
 }

@@ -52,7 +52,7 @@ pub(super) fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
         let expressible = !c.not_valid
             && c.deferrable.is_none()
             && match c.kind {
-                ConstraintKind::Unique => crate::online::unique_key(&c.definition).is_some(),
+                ConstraintKind::Unique => crate::sql::unique_key(&c.definition).is_some(),
                 ConstraintKind::Check => super::code::check_expression(&c.definition).is_some(),
                 _ => false,
             };

@@ -30,7 +30,7 @@ pub(super) fn statement(s: &OnlineStatement, schema: &str) -> String {
             ident(column)
         ),
         OnlineStatement::CreateConstraintIndex { table, constraint } => {
-            let (nulls, key) = crate::online::unique_key(&constraint.definition)
+            let (nulls, key) = crate::sql::unique_key(&constraint.definition)
                 .expect("online::split builds only unique constraints concurrently");
             format!(
                 "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {} ON {} USING btree {key}{};",

@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
-use super::template::{lock_key, TEMPLATE_PREFIX};
+use super::keys::{lock_key, TEMPLATE_PREFIX};
 use super::TestDbError;
 use crate::connection;
 use crate::sql::quote_ident;

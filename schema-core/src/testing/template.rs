@@ -18,13 +18,12 @@ use sha2::{Digest, Sha256};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Config};
 
+use super::keys::lock_key;
+pub use super::keys::TEMPLATE_PREFIX;
 use super::{spares, TestDbError};
 use crate::connection::{self, DatabaseConfig};
 use crate::migrate::Migrator;
 use crate::sql::{quote_ident, quote_literal};
-
-/// The prefix of every template database's name.
-pub const TEMPLATE_PREFIX: &str = "schema_template_";
 
 /// How long a test waits for another process that is building the same template.
 pub const TEMPLATE_LOCK_WAIT: Duration = Duration::from_secs(120);
@@ -304,12 +303,6 @@ async fn unlock(admin: &Client, name: &str) -> Result<(), tokio_postgres::Error>
         )
         .await
         .map(|_| ())
-}
-
-/// The second key of the template's advisory lock (and of its spares' refill lock).
-pub(super) fn lock_key(name: &str) -> i32 {
-    let digest = Sha256::digest(name.as_bytes());
-    i32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
 fn unix_now() -> u64 {

@@ -1,8 +1,7 @@
 //! The facts about a field the macro cannot see alone, checked by the compiler: trait bounds
 //! spanned at the tokens they are about, and rules evaluated in constants.
 
-use super::keys::resolve_self;
-use super::{column_sql_type, Table};
+use super::{column_sql_type, resolve_self, Table};
 use crate::ast::Field;
 use crate::attr::{DefaultValue, OnDelete};
 use proc_macro2::{Span, TokenStream};

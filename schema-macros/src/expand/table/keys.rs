@@ -2,14 +2,13 @@
 //! foreign keys, and the type checks of a foreign key over several columns.
 
 use super::checks::compile_time_check;
-use super::{column_name, opt_lit, opt_str, Table};
+use super::{column_name, opt_lit, opt_str, resolve_self, Table};
 use crate::ast::Field;
 use crate::attr::{CompositeForeignKey, OnDelete};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use schema_rules::names;
 use syn::spanned::Spanned;
-use syn::Path;
 
 /// The primary key and its constraint's name, which is kept only when it is not the derived
 /// one, as the catalog reader keeps it (a one-column key named `<table>_<column>_pk` reads
@@ -47,17 +46,6 @@ pub(super) fn primary_key(table: &Table) -> (TokenStream, TokenStream) {
         }
         Some(n) => (one_column, opt_str(Some(n))),
     }
-}
-
-/// `Self::id` means this struct, but the descriptor is built outside its `impl`.
-pub(super) fn resolve_self(table: &Table, path: &Path) -> Path {
-    let mut path = path.clone();
-    if let Some(first) = path.segments.first_mut() {
-        if first.ident == "Self" {
-            first.ident = table.ident.clone();
-        }
-    }
-    path
 }
 
 fn action(action: OnDelete) -> TokenStream {

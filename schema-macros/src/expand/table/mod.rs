@@ -157,6 +157,17 @@ pub fn stub(table: &Table) -> TokenStream {
     }
 }
 
+/// `Self::id` means this struct, but the descriptor is built outside its `impl`.
+fn resolve_self(table: &Table, path: &syn::Path) -> syn::Path {
+    let mut path = path.clone();
+    if let Some(first) = path.segments.first_mut() {
+        if first.ident == "Self" {
+            first.ident = table.ident.clone();
+        }
+    }
+    path
+}
+
 fn opt_str(value: Option<&str>) -> TokenStream {
     match value {
         Some(v) => quote!(::core::option::Option::Some(__p::Cow::Borrowed(#v))),
