@@ -11,7 +11,8 @@ use schema_core::pull::{pull, Dependency, PullOptions};
 use schema_core::testing::TestDatabase;
 use schema_core::DatabaseConfig;
 
-async fn switch(file: &str) {
+/// Makes the switch for `file`; returns the pulled crate's folder.
+async fn switch(file: &str) -> std::path::PathBuf {
     let original = TestDatabase::create().await.unwrap();
     crate::real_schemas::load(
         &original.url(),
@@ -75,11 +76,20 @@ async fn switch(file: &str) {
     }
     // Adopting took the database over without changing it.
     assert_eq!(schema_dump(&original.url()), before, "{file}");
+    dir
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn chinook_is_pulled_adopted_and_rebuilt_identically() {
-    switch("chinook.sql").await;
+    let dir = switch("chinook.sql").await;
+    // A `numeric` column has no Rust type of its own here: the field says what to give it.
+    let code = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
+    assert!(
+        code.contains(
+            "    // `numeric(10,2)` does not decode into a String: before reading rows, give this field"
+        ) && code.contains("#[column(sql_type = \"numeric(10,2)\")]"),
+        "{code}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -475,6 +475,15 @@ fn column(out: &mut String, t: &TableDef, c: &ColumnDef, field: &RustName, names
             "unique".into()
         });
     }
+    if let (SqlType::Other(name), WrittenType::ByName) = (&c.sql_type, written_type) {
+        if rust == "String" && !decodes_as_text(name) {
+            let _ = writeln!(
+                out,
+                "    // `{name}` does not decode into a String: before reading rows, give this field \
+                 a type that implements FromSql for it (e.g. rust_decimal::Decimal for numeric)."
+            );
+        }
+    }
     if !settings.is_empty() {
         let _ = writeln!(out, "    #[column({})]", settings.join(", "));
     }
@@ -552,6 +561,11 @@ fn rust_type(ty: &SqlType, names: &Names) -> (String, WrittenType) {
         SqlType::Other(name) => return other_rust_type(name, names),
     };
     (rust.to_string(), ByRustType)
+}
+
+/// Whether tokio-postgres decodes the type into a `String` (its text types, `citext`).
+fn decodes_as_text(name: &str) -> bool {
+    name.starts_with("character") || matches!(name, "citext" | "name" | "bpchar")
 }
 
 fn other_rust_type(name: &str, names: &Names) -> (String, WrittenType) {
