@@ -185,16 +185,6 @@ async fn fresh(schema: &Schema) -> Schema {
     catalog::read(&client, "public").await.unwrap()
 }
 
-fn written(dir: &MigrationsDir, generated: &Generated) -> Vec<String> {
-    let Generated::Written(entries) = generated else {
-        panic!("nothing written");
-    };
-    entries
-        .iter()
-        .map(|(e, _)| dir.sql(&e.tag).unwrap())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn each_element_is_added_changed_and_dropped_on_a_loaded_table_and_reverted() {
     let tmp = tempfile::tempdir().unwrap();
@@ -236,7 +226,7 @@ async fn each_element_is_added_changed_and_dropped_on_a_loaded_table_and_reverte
     ] {
         let first = Migrator::from_dir(dir.root()).unwrap().migrations().len();
         let generated = generate(&schema, &dir, &options(step)).unwrap();
-        let files = written(&dir, &generated).join("\n");
+        let files = crate::support::written_sql(&dir, &generated).join("\n");
         if step == "added" {
             // On the live table: the check NOT VALID then validated, the unique constraint
             // over an index built concurrently, the indexes built concurrently.
@@ -378,7 +368,7 @@ async fn a_foreign_key_to_a_new_unique_constraint_on_a_live_table_applies() {
         ["scanned to build the constraint's unique index"],
         "{report}"
     );
-    let files = written(&dir, &report.generated).join("\n");
+    let files = crate::support::written_sql(&dir, &report.generated).join("\n");
     let constraint = files
         .find("ADD CONSTRAINT \"items_sku_unique\" UNIQUE (sku);")
         .unwrap_or_else(|| panic!("{files}"));

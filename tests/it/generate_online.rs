@@ -6,7 +6,7 @@ use crate::support;
 
 use schema_core::catalog;
 use schema_core::files::journal::MigrationsDir;
-use schema_core::generate::{check, generate, generate_report, GenerateOptions, Generated};
+use schema_core::generate::{check, generate, generate_report, GenerateOptions};
 use schema_core::lint::{lint_dir, lint_folder};
 use schema_core::migrate::Migrator;
 use schema_core::model::*;
@@ -64,24 +64,14 @@ fn options(name: &str) -> GenerateOptions {
     }
 }
 
-fn written(dir: &MigrationsDir, generated: Generated) -> Vec<String> {
-    let Generated::Written(entries) = generated else {
-        panic!("nothing written");
-    };
-    entries
-        .iter()
-        .map(|(e, _)| dir.sql(&e.tag).unwrap())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_change_to_a_live_table_is_written_in_online_forms_and_reaches_the_fresh_catalog() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = MigrationsDir::new(tmp.path());
     generate(&base(), &dir, &options("initial")).unwrap();
-    let files = written(
+    let files = support::written_sql(
         &dir,
-        generate(&changed(), &dir, &options("online")).unwrap(),
+        &generate(&changed(), &dir, &options("online")).unwrap(),
     );
     assert_eq!(files.len(), 3, "{files:#?}");
 

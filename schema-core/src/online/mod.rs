@@ -45,7 +45,8 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
         })
         .collect();
     let existing = |table: &str| !created.contains(table);
-    let plain_indexes = indexes_kept_plain(&statements, &existing);
+    let referenced = referenced_columns(&statements);
+    let plain_indexes = indexes_kept_plain(&statements, &existing, &referenced);
     let swapped = swapped_foreign_keys(old, new, &statements, &existing);
 
     let mut first: Vec<Statement> = Vec::new();
@@ -119,7 +120,7 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
                     ConstraintKind::Unique
                         if constraint.deferrable.is_none()
                             && crate::sql::unique_key(&constraint.definition).is_some()
-                            && !referenced_here(&statements, &table, &constraint) =>
+                            && !referenced_unique(&referenced, &table, &constraint) =>
                     {
                         attach.push(online(OnlineStatement::AddUniqueUsingIndex {
                             table: table.clone(),
@@ -184,23 +185,33 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
     .collect()
 }
 
-/// Whether a foreign key added by `statements` references the one column of `constraint`, a
-/// unique constraint of `table`: the key needs the constraint in its own transaction, before
-/// a concurrent build could run, so the constraint is added in the plain form.
-fn referenced_here(statements: &[Statement], table: &str, constraint: &ConstraintDef) -> bool {
+/// The (table, column) pairs the foreign keys added by `statements` reference: a unique
+/// index or constraint on one of them must exist before the key, in its transaction.
+fn referenced_columns(statements: &[Statement]) -> BTreeSet<(&str, &str)> {
+    statements
+        .iter()
+        .filter_map(|s| match s {
+            Statement::AddForeignKey { foreign_key, .. } => Some((
+                &*foreign_key.references_table,
+                &*foreign_key.references_column,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `constraint`, a unique constraint of `table`, is over one column a new foreign key
+/// references: the key needs it first, so it is added in the plain form.
+fn referenced_unique(
+    referenced: &BTreeSet<(&str, &str)>,
+    table: &str,
+    constraint: &ConstraintDef,
+) -> bool {
     let Some((_, key)) = crate::sql::unique_key(&constraint.definition) else {
         return false;
     };
     let columns = crate::sql::printed_identifiers(&key[1..key.len() - 1], ", ");
-    let Some([column]) = columns.as_deref() else {
-        return false;
-    };
-    statements.iter().any(|s| {
-        matches!(s, Statement::AddForeignKey { foreign_key, .. }
-            if foreign_key.references_table == table
-                && foreign_key.more_references.is_empty()
-                && *foreign_key.references_column == *column)
-    })
+    matches!(columns.as_deref(), Some([column]) if referenced.contains(&(table, column.as_str())))
 }
 
 fn online(s: OnlineStatement) -> Statement {
@@ -223,17 +234,11 @@ fn is_rename(s: &Statement) -> bool {
 /// single-column index that a foreign key added in the same migration references (the key
 /// needs the index before the concurrent build could run). A changed index is dropped and
 /// created again under one name, so both halves stay together.
-fn indexes_kept_plain(statements: &[Statement], existing: &dyn Fn(&str) -> bool) -> BTreeSet<Name> {
-    let referenced: BTreeSet<(&str, &str)> = statements
-        .iter()
-        .filter_map(|s| match s {
-            Statement::AddForeignKey { foreign_key, .. } => Some((
-                &*foreign_key.references_table,
-                &*foreign_key.references_column,
-            )),
-            _ => None,
-        })
-        .collect();
+fn indexes_kept_plain(
+    statements: &[Statement],
+    existing: &dyn Fn(&str) -> bool,
+    referenced: &BTreeSet<(&str, &str)>,
+) -> BTreeSet<Name> {
     statements
         .iter()
         .filter_map(|s| match s {

@@ -7,3 +7,17 @@ pub mod migrated;
 pub mod question_bank;
 pub mod test_server;
 pub mod versions;
+
+/// The SQL of each migration `generate` wrote, in order; panics when it wrote none.
+pub fn written_sql(
+    dir: &schema_core::files::journal::MigrationsDir,
+    generated: &schema_core::generate::Generated,
+) -> Vec<String> {
+    let schema_core::generate::Generated::Written(entries) = generated else {
+        panic!("nothing written");
+    };
+    entries
+        .iter()
+        .map(|(e, _)| dir.sql(&e.tag).unwrap())
+        .collect()
+}
