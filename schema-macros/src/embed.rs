@@ -83,6 +83,12 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
             const _: &[u8] = ::core::include_bytes!(#path);
         )
     });
+    // The newest snapshot holds the objects carried migrations make, which the code does not
+    // declare: `verify` on a deployed program needs it.
+    let last_snapshot = match last_snapshot(&dir.join("meta")) {
+        Some(path) => quote!(::core::option::Option::Some(::core::include_str!(#path))),
+        None => quote!(::core::option::Option::None),
+    };
     let files = files
         .iter()
         .map(|(name, full)| quote!((#name, ::core::include_bytes!(#full) as &[u8])));
@@ -92,7 +98,24 @@ fn try_expand(input: TokenStream) -> syn::Result<TokenStream> {
             ::schema_core::migrate::EmbeddedMigrations {
                 dir: #dir_text,
                 files: &[#(#files),*],
+                last_snapshot: #last_snapshot,
             }
         }
     })
+}
+
+/// The path of the highest-numbered `NNNN_snapshot.json` in `meta`, if any.
+fn last_snapshot(meta: &std::path::Path) -> Option<String> {
+    let mut snapshots: Vec<(u32, String)> = std::fs::read_dir(meta)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let path = e.path();
+            let name = path.file_name()?.to_str()?;
+            let idx = name.strip_suffix("_snapshot.json")?.parse().ok()?;
+            Some((idx, path.to_str()?.to_string()))
+        })
+        .collect();
+    snapshots.sort();
+    snapshots.pop().map(|(_, path)| path)
 }

@@ -110,6 +110,7 @@ fn normalize(schema_name: &str, rows: &Rows) -> Result<Schema, CatalogError> {
         if get::<Option<String>>(r, 1, "sequences")?.is_none() {
             sequences.push(SequenceDef {
                 name: get::<String>(r, 0, "sequences")?.into(),
+                definition: get::<Option<String>>(r, 2, "sequences")?.map(Into::into),
             });
         }
     }

@@ -139,7 +139,7 @@ WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')";
 const POLICIES: &str = "
 SELECT tablename::text, policyname::text,
        concat_ws(' ', permissive, 'FOR ' || cmd, 'TO ' || array_to_string(roles, ', '),
-                 'USING ' || qual, 'WITH CHECK ' || with_check)
+                 'USING (' || qual || ')', 'WITH CHECK (' || with_check || ')')
 FROM pg_policies
 WHERE schemaname = $1";
 
@@ -159,9 +159,14 @@ SELECT c.relname::text,
         JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
           AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-        LIMIT 1)
+        LIMIT 1),
+       'AS ' || format_type(s.seqtypid, NULL) || ' START WITH ' || s.seqstart
+       || ' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin
+       || ' MAXVALUE ' || s.seqmax || ' CACHE ' || s.seqcache
+       || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_sequence s ON s.seqrelid = c.oid
 WHERE n.nspname = $1 AND c.relkind = 'S'";
 
 // An extension's own functions and types (pgcrypto's) belong to the extension.

@@ -179,10 +179,19 @@ pub struct GenerateArgs {
     /// previous one
     #[arg(long)]
     pub custom: bool,
+    /// With --custom: a carried migration, for objects the schema language does not declare
+    /// (functions, triggers, views, domains...); `--carry` then reads them into its snapshot
+    #[arg(long, requires = "custom")]
+    pub carried: bool,
+    /// Apply the migrations to a shadow database and write the objects the carried
+    /// migrations make, as the server prints them, into their snapshots
+    #[arg(long, conflicts_with_all = ["check", "custom"])]
+    pub carry: bool,
     /// Take .sql files missing from the journal into it as custom migrations
     #[arg(long)]
     pub adopt: bool,
-    /// With --check: the server on which a temporary database proves the migrations
+    /// With --check or --carry: the server on which a temporary database proves the
+    /// migrations
     /// [default: the server of --database-url, DATABASE_URL, or the program's default]
     #[arg(long, value_name = "URL")]
     pub shadow_database_url: Option<String>,

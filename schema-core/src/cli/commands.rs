@@ -99,7 +99,7 @@ pub(crate) async fn run(cli: &Cli<'_>, args: Args) -> Result<bool, Failure> {
         Command::Migrate => interruptible(migrate(migrator(cli, &args)?, &db)).await,
         Command::DryRun => dry_run(&migrator(cli, &args)?, &db).await,
         Command::Status => status(&migrator(cli, &args)?, &db).await,
-        Command::Verify => verify(cli, &db).await,
+        Command::Verify => verify(cli, &args, &db).await,
         Command::Adopt(flags) => interruptible(adopt(cli, &args, &flags, &db)).await,
         Command::Revert(flags) => interruptible(revert(&migrator(cli, &args)?, &flags, &db)).await,
         Command::Pull(flags) => pull(&flags, &db).await,
@@ -224,14 +224,16 @@ async fn status(migrator: &Migrator, db: &DatabaseConfig) -> Result<bool, Failur
 }
 
 /// Compares the live database with the schema in code.
-async fn verify(cli: &Cli<'_>, db: &DatabaseConfig) -> Result<bool, Failure> {
+async fn verify(cli: &Cli<'_>, args: &Args, db: &DatabaseConfig) -> Result<bool, Failure> {
     say(format_args!(
         "verifying {} against the schema in code ({} enums, {} tables)",
         where_(db),
         cli.schema.enums.len(),
         cli.schema.tables.len()
     ));
-    let report = catalog::verify_database(db, cli.schema).await?;
+    let carried = last_snapshot(cli, args).map_err(Failure::Generate)?;
+    let expected = generate::with_carried(cli.schema, carried.as_ref());
+    let report = catalog::verify_database(db, &expected).await?;
     Ok(verdict(report.is_clean(), &report))
 }
 
@@ -344,10 +346,37 @@ fn generate_dir(cli: &Cli<'_>, args: &Args) -> PathBuf {
     }
 }
 
+/// The newest snapshot of the migrations the program runs (the embedded ones unless `--dir`
+/// names a folder), whose carried objects the schema expects beside the code's.
+fn last_snapshot(cli: &Cli<'_>, args: &Args) -> Result<Option<crate::Schema>, GenerateError> {
+    if let (Some(embedded), None) = (&cli.embedded, &args.dir) {
+        return match embedded.last_snapshot {
+            Some(json) => serde_json::from_str(json).map(Some).map_err(|source| {
+                crate::files::journal::FilesError::Json {
+                    path: std::path::Path::new(embedded.dir).join("meta"),
+                    what: "schema snapshot",
+                    source,
+                }
+                .into()
+            }),
+            None => Ok(None),
+        };
+    }
+    let dir = crate::files::journal::MigrationsDir::new(generate_dir(cli, args));
+    if !dir.journal_path().is_file() {
+        return Ok(None);
+    }
+    match dir.journal()?.entries.last() {
+        Some(entry) => Ok(Some(dir.snapshot(entry.idx)?)),
+        None => Ok(None),
+    }
+}
+
 fn generate(cli: &Cli<'_>, args: &Args, flags: &GenerateArgs) -> Result<bool, Failure> {
     let command = CommandArgs {
         dir: generate_dir(cli, args),
         check: flags.check,
+        carry: flags.carry,
         no_prove: flags.no_prove,
         shadow_database_url: flags
             .shadow_database_url
@@ -359,6 +388,7 @@ fn generate(cli: &Cli<'_>, args: &Args, flags: &GenerateArgs) -> Result<bool, Fa
             allow_destructive: flags.allow_destructive,
             allow: flags.allow.clone(),
             custom: flags.custom,
+            carried: flags.carried,
             adopt_unlisted: flags.adopt,
         },
     };

@@ -9,12 +9,6 @@ use super::schema_change::{ObjectKind, SchemaChange};
 use crate::model::{Deferral, Name, Schema, TableDef, TableObjectDef};
 
 pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec<SchemaChange>) {
-    let extra = |kind, table: Option<&str>, name: &str, found: &str| SchemaChange::DropObject {
-        kind,
-        table: table.map(str::to_string),
-        name: name.to_string(),
-        definition: found.to_string(),
-    };
     for e in code
         .extensions
         .iter()
@@ -29,23 +23,38 @@ pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec
         .iter()
         .filter(|e| !code.extensions.contains(e))
     {
-        drifts.push(extra(ObjectKind::Extension, None, e, ""));
+        drifts.push(SchemaChange::DropObject {
+            kind: ObjectKind::Extension,
+            table: None,
+            name: e.to_string(),
+            definition: String::new(),
+        });
     }
-    for v in database.views.iter().filter(|v| !code.views.contains(v)) {
-        let kind = if v.materialized {
-            ObjectKind::MaterializedView
-        } else {
-            ObjectKind::View
-        };
-        drifts.push(extra(kind, None, &v.name, &v.definition));
+    let views = |schema: &Schema, materialized: bool| -> Vec<Named> {
+        (schema.views.iter())
+            .filter(|v| v.materialized == materialized)
+            .map(|v| Named::new(&v.name, v.definition.to_string()))
+            .collect()
+    };
+    for (kind, materialized) in [
+        (ObjectKind::View, false),
+        (ObjectKind::MaterializedView, true),
+    ] {
+        let (found, declared) = (views(database, materialized), views(code, materialized));
+        compare_named(kind, None, found, declared, drifts);
     }
-    for s in database
-        .sequences
-        .iter()
-        .filter(|s| !code.sequences.contains(s))
-    {
-        drifts.push(extra(ObjectKind::Sequence, None, &s.name, ""));
-    }
+    let sequences = |schema: &Schema| -> Vec<Named> {
+        (schema.sequences.iter())
+            .map(|s| Named::new(&s.name, s.definition.as_deref().unwrap_or("").to_string()))
+            .collect()
+    };
+    compare_named(
+        ObjectKind::Sequence,
+        None,
+        sequences(database),
+        sequences(code),
+        drifts,
+    );
     let objects: [(ObjectKind, &[TableObjectDef], &[TableObjectDef]); 3] = [
         (ObjectKind::Function, &database.functions, &code.functions),
         (ObjectKind::Domain, &database.domains, &code.domains),
@@ -56,14 +65,76 @@ pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec
         ),
     ];
     for (kind, found, declared) in objects {
-        for o in found.iter().filter(|o| !declared.contains(o)) {
-            drifts.push(extra(kind, None, &o.name, &o.definition));
-        }
+        compare_named(kind, None, of(found), of(declared), drifts);
     }
     for def in code.tables.iter() {
         if let Some(found) = database.table(&def.name) {
             compare_table_objects(def, found, drifts);
         }
+    }
+}
+
+/// An object known by its name and its definition.
+struct Named {
+    name: String,
+    definition: String,
+}
+
+impl Named {
+    fn new(name: &str, definition: String) -> Self {
+        Named {
+            name: name.to_string(),
+            definition,
+        }
+    }
+}
+
+fn of(objects: &[TableObjectDef]) -> Vec<Named> {
+    (objects.iter())
+        .map(|o| Named::new(&o.name, o.definition.to_string()))
+        .collect()
+}
+
+/// Objects of one kind the database holds and the code does not (to drop), the code holds
+/// and the database does not (a carried migration makes them), or both hold otherwise.
+fn compare_named(
+    kind: ObjectKind,
+    table: Option<&str>,
+    found: Vec<Named>,
+    declared: Vec<Named>,
+    drifts: &mut Vec<SchemaChange>,
+) {
+    for o in &found {
+        match declared.iter().find(|d| d.name == o.name) {
+            None => drifts.push(SchemaChange::DropObject {
+                kind,
+                table: table.map(str::to_string),
+                name: o.name.clone(),
+                definition: o.definition.clone(),
+            }),
+            Some(d) if d.definition != o.definition => {
+                drifts.push(SchemaChange::RestoreCarried {
+                    kind,
+                    table: table.map(str::to_string),
+                    name: d.name.clone(),
+                    definition: d.definition.clone(),
+                    differs: true,
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    for d in declared
+        .into_iter()
+        .filter(|d| !found.iter().any(|o| o.name == d.name))
+    {
+        drifts.push(SchemaChange::RestoreCarried {
+            kind,
+            table: table.map(str::to_string),
+            name: d.name,
+            definition: d.definition,
+            differs: false,
+        });
     }
 }
 
@@ -89,20 +160,40 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Sche
             forced: found.force_row_security,
         });
     }
+    let replica = def.replica_identity.as_ref().map(|i| format!("REPLICA IDENTITY {i}"));
+    let settings = [
+        (def.unlogged && !found.unlogged, Some("UNLOGGED".to_string())),
+        (
+            def.row_security && !found.row_security,
+            Some("ENABLE ROW LEVEL SECURITY".to_string()),
+        ),
+        (
+            def.force_row_security && !found.force_row_security,
+            Some("FORCE ROW LEVEL SECURITY".to_string()),
+        ),
+        (
+            def.replica_identity.is_some() && found.replica_identity != def.replica_identity,
+            replica,
+        ),
+    ];
+    for (missing, name) in settings {
+        if let (true, Some(name)) = (missing, name) {
+            drifts.push(SchemaChange::RestoreCarried {
+                kind: ObjectKind::Setting,
+                table: Some(table()),
+                name,
+                definition: String::new(),
+                differs: false,
+            });
+        }
+    }
     let objects: [(ObjectKind, &[TableObjectDef], &[TableObjectDef]); 3] = [
         (ObjectKind::Policy, &found.policies, &def.policies),
         (ObjectKind::Trigger, &found.triggers, &def.triggers),
         (ObjectKind::Rule, &found.rules, &def.rules),
     ];
     for (kind, list, declared) in objects {
-        for o in list.iter().filter(|o| !declared.contains(o)) {
-            drifts.push(SchemaChange::DropObject {
-                kind,
-                table: Some(table()),
-                name: o.name.to_string(),
-                definition: o.definition.to_string(),
-            });
-        }
+        compare_named(kind, Some(&def.name), of(list), of(declared), drifts);
     }
     // Only columns the code declares: an extra column is reported whole already.
     for column in found.columns.iter() {

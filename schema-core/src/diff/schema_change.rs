@@ -238,6 +238,21 @@ pub enum SchemaChange {
         /// Its definition; empty for an extension or a sequence.
         definition: String,
     },
+    /// Make an object or set a table setting that a carried migration makes (see
+    /// [`crate::model::Schema::with_carried_from`]) and the first schema lacks, or holds with
+    /// another definition.
+    RestoreCarried {
+        /// What sort of object it is.
+        kind: ObjectKind,
+        /// The table a trigger, rule, policy or setting belongs to; `None` for other kinds.
+        table: Option<String>,
+        /// The object's name (a setting's SQL, e.g. `ENABLE ROW LEVEL SECURITY`).
+        name: String,
+        /// Its definition as the carried migration makes it; empty for a setting.
+        definition: String,
+        /// True when the first schema holds it with another definition.
+        differs: bool,
+    },
     /// Install an extension (the migrations install `pgcrypto`).
     CreateExtension {
         /// The extension's name.
@@ -364,6 +379,8 @@ pub enum ObjectKind {
     Domain,
     /// An event trigger (database-wide).
     EventTrigger,
+    /// A table's setting: row-level security, UNLOGGED, a replica identity.
+    Setting,
 }
 
 impl fmt::Display for ObjectKind {
@@ -379,6 +396,7 @@ impl fmt::Display for ObjectKind {
             ObjectKind::Function => "function",
             ObjectKind::Domain => "domain",
             ObjectKind::EventTrigger => "event trigger",
+            ObjectKind::Setting => "setting",
         })
     }
 }
@@ -394,6 +412,7 @@ impl SchemaChange {
                 | C::AlterColumnDefinition { .. }
                 | C::ResetReplicaIdentity { .. }
                 | C::DropObject { .. }
+                | C::RestoreCarried { .. }
                 | C::DisableRowLevelSecurity { .. }
                 | C::SetLogged { .. }
                 | C::ResetColumnCollation { .. }
@@ -401,6 +420,23 @@ impl SchemaChange {
                 | C::ValidateConstraint { .. }
                 | C::SetNotDeferrable { .. }
                 | C::DropColumnExpression { .. }
+        )
+    }
+}
+
+impl SchemaChange {
+    /// Whether the change is to objects and settings only carried migrations make (see
+    /// [`crate::model::Schema::with_carried_from`]): between two snapshots it is the work of
+    /// such a migration, never a change `generate` refuses.
+    pub fn is_carried(&self) -> bool {
+        use SchemaChange as C;
+        matches!(
+            self,
+            C::DropObject { .. }
+                | C::RestoreCarried { .. }
+                | C::DisableRowLevelSecurity { .. }
+                | C::SetLogged { .. }
+                | C::ResetReplicaIdentity { .. }
         )
     }
 }
@@ -600,6 +636,41 @@ impl fmt::Display for SchemaChange {
                     write!(f, " of table `{table}`")?;
                 }
                 write!(f, ": {NOT_IN_TARGET}, no migration makes it")
+            }
+            C::RestoreCarried {
+                kind: ObjectKind::Setting,
+                table,
+                name,
+                ..
+            } => write!(
+                f,
+                "set {name} on table `{}`: a carried migration sets it, and it is not set",
+                table.as_deref().unwrap_or_default()
+            ),
+            C::RestoreCarried {
+                kind,
+                table,
+                name,
+                definition,
+                differs,
+            } => {
+                let on = table
+                    .as_ref()
+                    .map(|t| format!(" of table `{t}`"))
+                    .unwrap_or_default();
+                if *differs {
+                    write!(
+                        f,
+                        "give {kind} `{name}`{on} the definition a carried migration makes \
+                         ({definition}): it has another"
+                    )
+                } else {
+                    write!(f, "create {kind} `{name}`")?;
+                    if !definition.is_empty() {
+                        write!(f, " ({definition})")?;
+                    }
+                    write!(f, "{on}: a carried migration makes it, and it is missing")
+                }
             }
             C::CreateExtension { name } => write!(
                 f,

@@ -266,6 +266,12 @@ impl MigrationsDir {
         Ok(entry)
     }
 
+    /// Replaces the snapshot of migration `idx` (`generate --carry` completes a carried
+    /// migration's with the objects it makes).
+    pub fn write_snapshot(&self, idx: u32, snapshot: &Schema) -> Result<(), FilesError> {
+        write_atomically(&self.snapshot_path(idx), &snapshot_json(snapshot))
+    }
+
     /// Writes a file next to the migrations (a down) unless one is there already: a file
     /// someone wrote is never replaced. Returns whether it wrote.
     pub fn write_new(&self, path: &Path, text: &str) -> Result<bool, FilesError> {

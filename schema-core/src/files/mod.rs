@@ -14,7 +14,8 @@ pub(crate) mod source;
 
 pub use destructive::data_losses;
 pub use markers::{
-    DESTRUCTIVE_DOWN_MARKER, NOTHING_TO_UNDO_MARKER, NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT,
+    is_carried, CARRIED_MARKER, DESTRUCTIVE_DOWN_MARKER, NOTHING_TO_UNDO_MARKER,
+    NO_TRANSACTION_MARKER, STATEMENT_BREAKPOINT,
 };
 pub use names::SkippedFile;
 pub use problem::{SourceError, SourceProblem};

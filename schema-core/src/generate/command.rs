@@ -2,7 +2,7 @@
 //! can run it against a directory of their own.
 
 use super::{
-    check_report, generate_report, prove, unregistered_messages, write_missing_downs,
+    carry, check_report, generate_report, prove, unregistered_messages, write_missing_downs,
     GenerateError, GenerateOptions, Generated, Proof, ProveError,
 };
 use crate::connection::DatabaseConfig;
@@ -18,6 +18,9 @@ pub struct CommandArgs {
     pub dir: PathBuf,
     /// Only compare; write nothing; fail if anything differs.
     pub check: bool,
+    /// Read the objects the carried migrations make on a shadow database into their
+    /// snapshots (`--carry`), instead of generating.
+    pub carry: bool,
     /// The server on which `check` proves the migrations in a temporary database
     /// (`--shadow-database-url`); else the one `DATABASE_URL` names (see
     /// [`DatabaseConfig::from_env`]).
@@ -46,6 +49,17 @@ pub fn run(
     let unregistered = unregistered_messages(schema);
     if args.check {
         return run_check(schema, &dir, args, unregistered, out);
+    }
+    if args.carry {
+        let report = on_shadow_server(args, async |server| carry(&dir, server).await)
+            .map_err(|e| match e {
+                ProveError::Files(e) => e,
+                e => GenerateError::NoShadow {
+                    source: Box::new(e),
+                },
+            })?;
+        say(out, &report.to_string());
+        return Ok(report.problems.is_empty());
     }
     if !unregistered.is_empty() {
         for problem in &unregistered {
@@ -175,6 +189,15 @@ fn prove_on_server(
     dir: &MigrationsDir,
     args: &CommandArgs,
 ) -> Result<Proof, ProveError> {
+    on_shadow_server(args, async |server| prove(schema, dir, server).await)
+}
+
+/// Runs `work` on the server of the shadow database (`--shadow-database-url`, else the
+/// environment's or the program's default), on a thread with a runtime of its own.
+fn on_shadow_server<T: Send>(
+    args: &CommandArgs,
+    work: impl AsyncFnOnce(&DatabaseConfig) -> Result<T, ProveError> + Send,
+) -> Result<T, ProveError> {
     let server = match &args.shadow_database_url {
         Some(url) => DatabaseConfig::from_url_with_origin(url, "--shadow-database-url")?,
         None => DatabaseConfig::from_env_or(args.default_database_url.as_deref())?,
@@ -186,7 +209,7 @@ fn prove_on_server(
                     .enable_all()
                     .build()
                     .map_err(ProveError::Runtime)?;
-                runtime.block_on(prove(schema, dir, &server))
+                runtime.block_on(work(&server))
             })
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))

@@ -20,6 +20,21 @@ pub fn custom_sql(tag: &str) -> String {
     )
 }
 
+/// The text of a new carried migration: comments only, the first line the marker.
+pub fn carried_sql(tag: &str) -> String {
+    format!(
+        "{}\n\
+         -- {tag}: a carried migration, for objects the schema language does not declare (a\n\
+         -- function, a trigger, a view, a domain, an extension, a policy). Write them below,\n\
+         -- statements separated by `--> statement-breakpoint` lines, then run `generate --carry`:\n\
+         -- it applies the migrations to a shadow database and writes the objects, as the server\n\
+         -- prints them, into this migration's snapshot, so that `verify`, `adopt` and\n\
+         -- `generate --check` know them as the project's own. Tables, columns, keys and indexes\n\
+         -- stay in code.\n",
+        crate::files::CARRIED_MARKER
+    )
+}
+
 /// The down of a migration written by hand: nothing is known about how to undo it.
 pub fn custom_down_sql(tag: &str) -> String {
     format!(
@@ -33,11 +48,22 @@ pub fn custom_down_sql(tag: &str) -> String {
 
 /// Writes `NNNN_<name>.sql` with [`custom_sql`], its down, and a snapshot equal to the
 /// previous one (an empty schema before the first migration), and lists it in the journal.
-pub fn write_custom(dir: &MigrationsDir, name: &str) -> Result<JournalEntry, GenerateError> {
+/// With `carried`, the file is a carried migration ([`carried_sql`]), whose snapshot `generate
+/// --carry` completes once its SQL is written.
+pub fn write_custom(
+    dir: &MigrationsDir,
+    name: &str,
+    carried: bool,
+) -> Result<JournalEntry, GenerateError> {
     let journal = dir.journal()?;
     let snapshot = previous_snapshot(dir, &journal)?;
     let tag = format!("{:04}_{name}", journal.entries.len());
-    let entry = dir.write(name, &custom_sql(&tag), &snapshot)?;
+    let sql = if carried {
+        carried_sql(&tag)
+    } else {
+        custom_sql(&tag)
+    };
+    let entry = dir.write(name, &sql, &snapshot)?;
     dir.write_new(&dir.down_path(&entry.tag), &custom_down_sql(&entry.tag))?;
     Ok(entry)
 }

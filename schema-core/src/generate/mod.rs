@@ -7,9 +7,11 @@ use crate::files::journal::{FilesError, JournalEntry, MigrationsDir};
 use crate::model::Schema;
 use crate::registry::{self, RegistryError};
 use crate::render;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+mod carry;
 mod changes;
 mod command;
 mod custom;
@@ -17,8 +19,11 @@ mod down;
 mod prove;
 mod report;
 mod shadow;
+pub use carry::{carry, CarryReport};
 pub use command::{run, CommandArgs};
-pub use custom::{adopt_unlisted, custom_down_sql, custom_sql, unlisted, write_custom};
+pub use custom::{
+    adopt_unlisted, carried_sql, custom_down_sql, custom_sql, unlisted, write_custom,
+};
 pub use down::{
     concurrent_down_sql, down_sql, part_down_sql, write_missing_downs, DESTRUCTIVE_MARKER,
 };
@@ -45,6 +50,10 @@ pub struct GenerateOptions {
     /// Takes `.sql` files the journal does not list into it as custom migrations (`--adopt`)
     /// instead of stopping at them.
     pub adopt_unlisted: bool,
+    /// With `custom`: the migration makes objects the schema language does not declare
+    /// (functions, triggers, views...), and its header says so (`--carried`); `generate
+    /// --carry` reads them from a shadow database into its snapshot.
+    pub carried: bool,
 }
 
 /// What `generate` did.
@@ -116,6 +125,13 @@ pub enum GenerateError {
         /// Migrations whose SQL is not what generation writes, which only a proof can judge.
         edited: Vec<String>,
     },
+    /// `--carry` could not use a shadow database (no server, a role without CREATEDB).
+    #[error("`--carry` reads the carried objects on a shadow database, and none could be used")]
+    NoShadow {
+        /// Why no shadow database could be used.
+        #[source]
+        source: Box<ProveError>,
+    },
     /// With `--adopt`, an unlisted file is not named as the next migration would be.
     #[error("cannot take `{}` into the journal: {problem}", path.display())]
     CannotAdopt {
@@ -130,6 +146,10 @@ impl GenerateError {
     /// What to do about the error, when there is more to say than its message.
     pub fn help(&self) -> Option<&'static str> {
         match self {
+            GenerateError::NoShadow { .. } => Some(
+                "Start PostgreSQL, or point DATABASE_URL or `--shadow-database-url` at a server \
+                 where a temporary database may be created (the role needs CREATEDB).",
+            ),
             GenerateError::NotProved { .. } => Some(
                 "Start PostgreSQL, or point DATABASE_URL or `--shadow-database-url` at a server \
                  where a temporary database may be created (the role needs CREATEDB). To check \
@@ -190,18 +210,26 @@ pub fn generate_report(
         });
     }
     if options.custom {
-        let name = options.name.as_deref().unwrap_or("custom");
-        written.push((write_custom(dir, name)?, 0));
+        let name = options.name.as_deref().unwrap_or(if options.carried {
+            "carried"
+        } else {
+            "custom"
+        });
+        written.push((write_custom(dir, name, options.carried)?, 0));
         return Ok(GenerateReport {
             generated: Generated::Written(written),
             hazards: Vec::new(),
             changes: Vec::new(),
         });
     }
-    let latest = match journal.entries.last() {
-        Some(entry) => non_empty(load_snapshot(dir, entry.idx)?),
+    let last_snapshot = match journal.entries.last() {
+        Some(entry) => Some(load_snapshot(dir, entry.idx)?),
         None => None,
     };
+    // The objects carried migrations made stay in every snapshot after them: the code does
+    // not declare them, and must not read as dropping them.
+    let schema = &*with_carried(schema, last_snapshot.as_ref());
+    let latest = last_snapshot.and_then(non_empty);
     let diff_options = DiffOptions {
         allow_destructive: options.allow_destructive,
         allow: options.allow.clone(),
@@ -271,6 +299,17 @@ pub fn generate_report(
     })
 }
 
+/// The schema in code with the carried objects of `last` (the last snapshot), which the
+/// code never declares itself (see [`Schema::with_carried_from`]).
+pub fn with_carried<'a>(schema: &'a Schema, last: Option<&Schema>) -> Cow<'a, Schema> {
+    match last {
+        Some(snapshot) if snapshot.carries_anything() => {
+            Cow::Owned(schema.clone().with_carried_from(snapshot))
+        }
+        _ => Cow::Borrowed(schema),
+    }
+}
+
 /// A snapshot with nothing in it (custom migrations before the first generated one) is no
 /// schema at all: the first generated migration then creates everything, extension included.
 fn non_empty(schema: Schema) -> Option<Schema> {
@@ -320,6 +359,7 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
         ));
     }
     let mut previous: Option<Schema> = None;
+    let mut last_snapshot: Option<Schema> = None;
     for change in changes::changes(dir, &journal)? {
         let (entry, _) = change.parts[0];
         if let Some(refusal) = &change.refusal {
@@ -364,8 +404,10 @@ pub fn check_report(schema: &Schema, dir: &MigrationsDir) -> Result<CheckReport,
                     .push(format!("`{}` cannot be read: {e}", path.display())),
             }
         }
-        previous = non_empty(change.snapshot);
+        previous = non_empty(change.snapshot.clone());
+        last_snapshot = Some(change.snapshot);
     }
+    let schema = &*with_carried(schema, last_snapshot.as_ref());
     let replay = DiffOptions {
         allow_destructive: true,
         ..DiffOptions::default()

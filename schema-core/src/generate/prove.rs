@@ -6,7 +6,7 @@
 
 use super::{changes, load_snapshot, shadow, GenerateError};
 use crate::catalog::{self, CatalogError};
-use crate::connection::{self, ConnectError, DatabaseConfig};
+use crate::connection::DatabaseConfig;
 use crate::files::journal::MigrationsDir;
 use crate::migrate::{self, MigrateError, Migrator};
 use crate::model::Schema;
@@ -145,28 +145,17 @@ pub async fn prove(
         }
         Err(e) => return Err(e.into()),
     };
-    let admin = server.with_database("postgres").connect().await?;
-    // Shadows of killed runs first (their lock is free), then this run's, locked before it
-    // exists and for as long as `admin` lives.
-    proof.shadows_dropped = shadow::drop_stale(&admin).await?;
-    let name = shadow::claim(&admin).await?.name;
-    connection::create_database(&admin, &name)
-        .await
-        .map_err(|source| ConnectError::CreateDatabase {
-            database: name.clone(),
-            source,
-        })?;
-    let result = match server.with_database(&name).connect().await {
+    let shadow = shadow::open(server).await?;
+    proof.shadows_dropped = shadow.dropped_stale.clone();
+    let result = match server.with_database(&shadow.name).connect().await {
         Ok(client) => apply_and_compare(&client, schema, dir, &migrator, &mut proof).await,
         Err(e) => Err(e.into()),
     };
-    // The client above is gone; FORCE ends whatever connection is left.
-    let dropped = connection::drop_database(&admin, &name).await;
+    // The client above is gone; closing ends whatever connection is left.
+    let dropped = shadow.close().await;
     result?;
-    if let Err(e) = dropped {
-        proof.problems.push(format!(
-            "the shadow database `{name}` could not be dropped ({e}); the next `--check` drops it, or drop it by hand"
-        ));
+    if let Err(problem) = dropped {
+        proof.problems.push(problem);
     }
     Ok(proof)
 }
@@ -214,8 +203,11 @@ async fn apply_and_compare(
             };
             text.push_str(&format!(
                 " `{}`; the edit changes the outcome (put schema changes in code and let \
-                 `generate` write them):",
-                dir.snapshot_path(last.idx).display()
+                 `generate` write them; an object the code cannot declare, such as a function \
+                 or a trigger, goes in a migration whose header says `{}`, and `generate \
+                 --carry` then writes it into the snapshots):",
+                dir.snapshot_path(last.idx).display(),
+                crate::files::CARRIED_MARKER
             ));
             for drift in &report.drifts {
                 text.push_str(&format!("\n      - {drift}"));
@@ -225,7 +217,9 @@ async fn apply_and_compare(
         }
         proof.proved += change.parts.len();
     }
-    let report = catalog::verify(client, schema).await?;
+    // The code declares no carried object: the last snapshot holds them.
+    let expected = super::with_carried(schema, changes.last().map(|c| &c.snapshot));
+    let report = catalog::verify(client, &expected).await?;
     if !report.is_clean() {
         let mut text = String::from(
             "after the last migration the database differs from the schema in code \

@@ -5,6 +5,7 @@
 //! (killed, crashed, on any host) the lock is free; a later run drops the shadows whose lock it
 //! can take, and never one whose run is alive, since that run still holds its lock.
 
+use crate::connection::{self, ConnectError, DatabaseConfig};
 use crate::migrate::MigrateError;
 use std::hash::{BuildHasher, Hasher};
 use tokio_postgres::Client;
@@ -22,6 +23,51 @@ const LOCK_CLASS: i32 = SHADOW_LOCK_CLASS;
 pub(super) struct Shadow {
     /// The database's name.
     pub name: String,
+}
+
+/// A shadow database made for one run, and the maintenance connection that keeps its lock
+/// (and drops it in [`Opened::close`]).
+pub(super) struct Opened {
+    admin: Client,
+    /// The shadow database's name.
+    pub name: String,
+    /// Shadow databases left by runs killed before they could drop them, dropped now.
+    pub dropped_stale: Vec<String>,
+}
+
+/// Drops the shadows of killed runs (their lock is free), then creates this run's, locked
+/// before it exists and for as long as the returned [`Opened`] lives.
+pub(super) async fn open(server: &DatabaseConfig) -> Result<Opened, MigrateError> {
+    let admin = server.with_database("postgres").connect().await?;
+    let dropped_stale = drop_stale(&admin).await?;
+    let name = claim(&admin).await?.name;
+    connection::create_database(&admin, &name)
+        .await
+        .map_err(|source| ConnectError::CreateDatabase {
+            database: name.clone(),
+            source,
+        })?;
+    Ok(Opened {
+        admin,
+        name,
+        dropped_stale,
+    })
+}
+
+impl Opened {
+    /// Drops the shadow database (FORCE ends any connection left to it); says what to do
+    /// when it could not.
+    pub(super) async fn close(self) -> Result<(), String> {
+        connection::drop_database(&self.admin, &self.name)
+            .await
+            .map_err(|e| {
+                format!(
+                    "the shadow database `{}` could not be dropped ({e}); the next `--check` \
+                     drops it, or drop it by hand",
+                    self.name
+                )
+            })
+    }
 }
 
 /// The key in a shadow's name, when the name is one this module gives.

@@ -104,6 +104,9 @@ pub struct EmbeddedMigrations {
     pub dir: &'static str,
     /// Each `.sql` file of the folder: its name and its bytes.
     pub files: &'static [(&'static str, &'static [u8])],
+    /// The newest snapshot's JSON (`meta/NNNN_snapshot.json`), which holds the objects
+    /// carried migrations make; `None` before the first migration.
+    pub last_snapshot: Option<&'static str>,
 }
 
 /// The migrations of one folder, read and checked, ready to apply to any database.
@@ -258,6 +261,7 @@ mod tests {
         let embedded = EmbeddedMigrations {
             dir: "/nowhere/migrations",
             files: FILES,
+            last_snapshot: None,
         };
         let migrator = Migrator::from_embedded(&embedded).unwrap();
         let names: Vec<_> = migrator.migrations().iter().map(|m| &*m.name).collect();
@@ -284,6 +288,7 @@ mod tests {
         let embedded = EmbeddedMigrations {
             dir: path,
             files: FILES,
+            last_snapshot: None,
         };
         let changed = Migrator::embedded_out_of_date(&embedded);
         std::fs::remove_dir_all(&dir).unwrap();
@@ -298,6 +303,7 @@ mod tests {
         let gone = EmbeddedMigrations {
             dir: "/nowhere/at/all",
             files: FILES,
+            last_snapshot: None,
         };
         assert!(Migrator::embedded_out_of_date(&gone).is_empty());
     }
@@ -308,6 +314,7 @@ mod tests {
         let embedded = EmbeddedMigrations {
             dir: "m",
             files: FILES,
+            last_snapshot: None,
         };
         let err = Migrator::from_embedded(&embedded).unwrap_err();
         assert!(err.to_string().contains("initial.sql"), "{err}");

@@ -15,6 +15,7 @@ pub type List<T> = Cow<'static, [T]>;
 
 pub use schema_rules::names::MAX_IDENTIFIER_BYTES;
 
+mod carried;
 mod objects;
 pub use objects::{ConstraintDef, ConstraintKind, Deferral, SequenceDef, TableObjectDef, ViewDef};
 

@@ -64,6 +64,11 @@ pub struct ViewDef {
 pub struct SequenceDef {
     /// The sequence's name, unqualified.
     pub name: Name,
+    /// Its type and settings as `CREATE SEQUENCE` takes them (`AS integer START WITH 1
+    /// INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 CACHE 1 NO CYCLE`); `None` in snapshots
+    /// written before it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<Name>,
 }
 
 /// An object known by its name and its definition as PostgreSQL prints it: a table's trigger,
