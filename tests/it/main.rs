@@ -15,6 +15,7 @@ mod catalog_read;
 mod connections;
 mod database_choice;
 mod dependency_pins;
+mod drizzle_elements;
 mod drizzle_parity;
 mod evolution;
 mod generate_diff;
