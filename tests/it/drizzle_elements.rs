@@ -6,32 +6,43 @@
 //!
 //! Covered: `timestamp(3)` and `timestamp` without time zone, `timestamptz(6)`, `date`, `time`,
 //! `bytea` (a drizzle `customType`: drizzle-orm 0.45 has no builder for it), `inet`, `cidr`,
-//! `macaddr`, `point`, `interval`, `char(2)`, `real`, `double precision`, `numeric(10,2)` and
-//! `numeric`, `json`, `jsonb`, `varchar` without length, text and enum arrays, `serial`,
-//! `smallserial`, `bigserial`, identity (always and by default, on a key and on a plain column),
-//! column unique constraints (derived name, named, NULLS NOT DISTINCT), a named NULLS NOT
-//! DISTINCT unique constraint over two columns, a check, foreign keys with ON UPDATE and with
-//! SET NULL, a composite foreign key under a name of its own, a named composite primary key, a
-//! table without a primary key, defaults (`CURRENT_TIMESTAMP`, `'{}'::jsonb`, `'{}'::text[]`,
-//! `now()`, an enum label, `''`, `1`, `0.5`, `false`, `'0'` on a numeric), a partial unique
-//! index, a partial index, an expression index, a gin index with an operator class, a hash
-//! index, `DESC NULLS LAST` and `NULLS FIRST` keys, and stored generated columns.
+//! `macaddr`, `point`, `interval`, `char(2)`, `smallint`, `real`, `double precision`,
+//! `numeric(10,2)` and `numeric`, `json`, `jsonb`, `varchar` without length, text and enum
+//! arrays, `serial`, `smallserial`, `bigserial`, identity (always and by default, on a key and on
+//! a plain column), column unique constraints (derived name, named, NULLS NOT DISTINCT), unique
+//! constraints over several columns (derived name; named, NULLS NOT DISTINCT), checks, foreign
+//! keys with ON UPDATE, SET NULL and RESTRICT, one to the table itself, one to a column with a
+//! unique constraint, a composite foreign key under a name of its own, a named composite primary
+//! key, a table without a primary key, defaults (`CURRENT_TIMESTAMP`, `CURRENT_DATE`,
+//! `'{}'::jsonb`, `'{}'::text[]`, `'1 day'::interval`, `now()`, `gen_random_uuid()` on a column
+//! that is not the key, an enum label, text on text, varchar and char columns, `-1`, `1`, `0.5`,
+//! `1.5`, `false`, `'0'` on a numeric), a partial unique index, a partial index, expression
+//! indexes, gin with an operator class, gist, brin and hash indexes, a btree operator class,
+//! `DESC NULLS LAST` and `NULLS FIRST` keys, and stored generated columns.
 //!
-//! How drizzle's spellings are said here: drizzle's `.default("0")` on a numeric is the literal
-//! `'0'::numeric` (`default_sql`, not `default = 0`, which the catalog prints as `0`); its
-//! `lower(${t.reference})` index key on a varchar column is `lower(reference::text)` (a key
-//! as `pg_get_indexdef` prints it), while its generated `lower(email)` on a varchar column is
-//! `lower((email)::text)` (as `pg_get_expr` prints it); its check `"orders"."total" > 0` is
-//! `(total > (0)::numeric)`.
+//! How drizzle's spellings are said here: `.default("0")` on a numeric is `default_sql =
+//! "'0'::numeric"` (`default = 0` writes `0`, which the catalog keeps apart); the index key
+//! `lower(${t.reference})` on a varchar column is `lower(reference::text)` (a key as
+//! `pg_get_indexdef` prints it), while the generated `lower(email)` and the check
+//! `char_length(${t.email})` on a varchar column are `lower((email)::text)` and
+//! `char_length((email)::text)` (as `pg_get_expr` prints them); the check `"orders"."total" > 0`
+//! is `(total > (0)::numeric)`. A text default on a `varchar` without length or on a `char(2)`
+//! column is `default_sql = "'en'::character varying"` / `"'US'::bpchar"`: `default = "en"`
+//! compiles there, but `generate` refuses it (`InvalidSchema(DefaultType ..)`: the run-time rule
+//! accepts a string only on `text` and `varchar(N)`).
 //!
-//! Left out, because the language cannot say them (and the catalog reader does not read them,
-//! so a comparison would pass without proving anything): identity options
-//! (`generatedAlwaysAsIdentity({ startWith: 1000, increment: 5, cache: 10 })`, which drizzle-kit
-//! writes as `(sequence name .. INCREMENT BY 5 .. START WITH 1000 CACHE 10)`; here an identity
-//! always has PostgreSQL's defaults) and index storage parameters (`.with({ fillfactor: 70 })`,
-//! written `WITH (fillfactor=70)`). Also left out, as the README's feature table says:
-//! `pgSequence` (a sequence no column owns), `pgView`/`pgMaterializedView` and `pgPolicy`, which
-//! `verify` reports but the language does not write.
+//! Left out, because the language cannot say them:
+//! - `date().defaultNow()` and `time().defaultNow()` (`DEFAULT now()` on a date or time column,
+//!   which PostgreSQL accepts and the catalog reads as `now()`): `default = now` needs a
+//!   `DateTime<Utc>` or `NaiveDateTime` field, and `default_sql = "now()"` is refused in favour
+//!   of `default = now`. The fixture writes `CURRENT_DATE` instead.
+//! - identity options (`generatedAlwaysAsIdentity({ startWith: 1000, increment: 5, cache: 10 })`,
+//!   written `(sequence name .. INCREMENT BY 5 .. START WITH 1000 CACHE 10)`: an identity here has
+//!   PostgreSQL's defaults) and index storage parameters (`.with({ fillfactor: 70 })`, written
+//!   `WITH (fillfactor=70)`). The catalog reader does not read either, so a comparison would
+//!   pass without proving anything.
+//! - as the README's feature table says: `pgSequence` (a sequence no column owns), `pgView`,
+//!   `pgMaterializedView` and `pgPolicy`, which `verify` reports but the language does not write.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use schema_core::catalog;
@@ -76,6 +87,14 @@ pub enum AccountRole {
     on(handle),
     predicate = "(deleted_at IS NULL)"
 )]
+#[check(
+    name = "accounts_email_length",
+    sql = "(char_length((email)::text) <= 320)"
+)]
+#[index(
+    name = "accounts_settings_kind_idx",
+    on(sql = "(settings ->> 'kind'::text)")
+)]
 #[allow(dead_code)]
 pub struct Account {
     #[primary_key(identity)]
@@ -104,6 +123,10 @@ pub struct Account {
     pub created_at: NaiveDateTime,
     #[column(sql_type = "timestamptz(6)")]
     pub deleted_at: Option<DateTime<Utc>>,
+    #[column(varchar, default_sql = "'en'::character varying")]
+    pub locale: String,
+    #[foreign_key(references = Account::id, on_delete = set_null)]
+    pub referred_by: Option<i32>,
 }
 
 #[table(name = "orders")]
@@ -128,6 +151,10 @@ pub struct Account {
     using = gin
 )]
 #[index(name = "orders_reference_hash_idx", on(reference), using = hash)]
+#[index(
+    name = "orders_reference_pattern_idx",
+    on(reference(opclass = "text_pattern_ops"))
+)]
 #[allow(dead_code)]
 pub struct Order {
     #[primary_key(serial)]
@@ -152,6 +179,8 @@ pub struct Order {
     pub doc: serde_json::Value,
     #[column(varchar)]
     pub reference: String,
+    #[column(default_sql = "gen_random_uuid()")]
+    pub token: uuid::Uuid,
     #[column(sql_type = "numeric", generated = "(total * (2)::numeric)")]
     pub doubled: Option<Raw>,
 }
@@ -178,6 +207,7 @@ pub struct OrderLine {
     on_update = restrict,
     name = "line_notes_line_fk"
 )]
+#[unique(on(order_id, line, body))]
 #[allow(dead_code)]
 pub struct LineNote {
     #[primary_key(identity = by_default)]
@@ -188,6 +218,11 @@ pub struct LineNote {
     pub body: String,
     #[foreign_key(references = Account::id, on_delete = set_null)]
     pub editor_id: Option<i32>,
+    #[foreign_key(references = Account::email, on_delete = restrict)]
+    #[column(varchar)]
+    pub author_email: Option<String>,
+    #[column(default = -1)]
+    pub priority: i16,
 }
 
 #[table(name = "page_views", no_primary_key)]
@@ -195,6 +230,8 @@ pub struct LineNote {
     name = "page_views_path_seen_at_idx",
     on(path, seen_at(desc, nulls_last))
 )]
+#[index(name = "page_views_spot_idx", on(spot), using = gist)]
+#[index(name = "page_views_seen_at_brin_idx", on(seen_at), using = brin)]
 #[allow(dead_code)]
 pub struct PageView {
     pub path: String,
@@ -206,10 +243,13 @@ pub struct PageView {
     pub hit: i64,
     #[column(default = now)]
     pub seen_at: DateTime<Utc>,
-    #[column(sql_type = "interval")]
+    #[column(default_sql = "CURRENT_DATE")]
+    pub day: NaiveDate,
+    #[column(sql_type = "interval", default_sql = "'1 day'::interval")]
     pub duration: Option<Raw>,
-    #[column(sql_type = "char(2)")]
+    #[column(sql_type = "char(2)", default_sql = "'US'::bpchar")]
     pub country: Option<String>,
+    #[column(default = 1.5)]
     pub ratio: Option<f64>,
     #[column(default = 0.5)]
     pub score: Option<f32>,
