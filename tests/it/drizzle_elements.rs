@@ -5,20 +5,23 @@
 //! databases are catalog-identical, column order included.
 //!
 //! Covered: `timestamp(3)` and `timestamp` without time zone, `timestamptz(6)`, `date`, `time`,
-//! `bytea` (a drizzle `customType`: drizzle-orm 0.45 has no builder for it), `inet`, `cidr`,
-//! `macaddr`, `point`, `interval`, `char(2)`, `smallint`, `real`, `double precision`,
-//! `numeric(10,2)` and `numeric`, `json`, `jsonb`, `varchar` without length, text and enum
-//! arrays, `serial`, `smallserial`, `bigserial`, identity (always and by default, on a key and on
-//! a plain column), column unique constraints (derived name, named, NULLS NOT DISTINCT), unique
-//! constraints over several columns (derived name; named, NULLS NOT DISTINCT), checks, foreign
-//! keys with ON UPDATE, SET NULL and RESTRICT, one to the table itself, one to a column with a
-//! unique constraint, a composite foreign key under a name of its own, a named composite primary
-//! key, a table without a primary key, defaults (`CURRENT_TIMESTAMP`, `CURRENT_DATE`,
-//! `'{}'::jsonb`, `'{}'::text[]`, `'1 day'::interval`, `now()`, `gen_random_uuid()` on a column
+//! `time(3) with time zone`, `bytea` (a drizzle `customType`: drizzle-orm 0.45 has no builder for
+//! it), `inet`, `cidr`, `macaddr`, `point`, `interval` and `interval day`, `char(2)`, `smallint`,
+//! `real`, `double precision`, `numeric(10,2)` and `numeric`, `json`, `jsonb`, `varchar` without
+//! length, text, enum, `varchar(10)` and two-dimensional arrays, `serial`, `smallserial`,
+//! `bigserial`, identity (always and by default, on a key and on a plain column), column unique
+//! constraints (derived name, named, NULLS NOT DISTINCT), unique constraints over several columns
+//! (derived name; named, NULLS NOT DISTINCT), checks, foreign keys with ON UPDATE, SET NULL and
+//! RESTRICT, one to the table itself, one to a column with a unique constraint, a composite foreign
+//! key under a name of its own, a named composite primary key, a table without a primary key,
+//! defaults (`CURRENT_TIMESTAMP`, `CURRENT_DATE`, `'{}'::jsonb`, `'{}'::json`, `'{}'::text[]`
+//! (drizzle's `.default([])` too), an enum array (`.default(["reader"])`,
+//! `'{reader}'::account_role[]`), `'1 day'::interval`, `now()`, `gen_random_uuid()` on a column
 //! that is not the key, an enum label, text on text, varchar and char columns, `-1`, `1`, `0.5`,
-//! `1.5`, `false`, `'0'` on a numeric), a partial unique index, a partial index, expression
-//! indexes, gin with an operator class, gist, brin and hash indexes, a btree operator class,
-//! `DESC NULLS LAST` and `NULLS FIRST` keys, and stored generated columns.
+//! `1.5`, `false`, `'0'` on a numeric), a partial unique index, partial indexes (one on an enum
+//! column, `(status <> 'reader'::account_role)`), expression indexes, gin with an operator class,
+//! gist, brin and hash indexes, a btree operator class, `DESC NULLS LAST` and `NULLS FIRST` keys,
+//! and stored generated columns.
 //!
 //! How drizzle's spellings are said here: `.default("0")` on a numeric is `default_sql =
 //! "'0'::numeric"` (`default = 0` writes `0`, which the catalog keeps apart); the index key
@@ -32,10 +35,14 @@
 //! accepts a string only on `text` and `varchar(N)`).
 //!
 //! Left out, because the language cannot say them:
-//! - `date().defaultNow()` and `time().defaultNow()` (`DEFAULT now()` on a date or time column,
-//!   which PostgreSQL accepts and the catalog reads as `now()`): `default = now` needs a
-//!   `DateTime<Utc>` or `NaiveDateTime` field, and `default_sql = "now()"` is refused in favour
-//!   of `default = now`. The fixture writes `CURRENT_DATE` instead.
+//! - `date().defaultNow()` and `time().defaultNow()` (`DEFAULT now()` on a `date`, `time` or
+//!   `timetz` column, which PostgreSQL accepts and the catalog reads as `now()`): `default = now`
+//!   needs a `DateTime<Utc>` or `NaiveDateTime` field (a compile error on `NaiveDate` and
+//!   `NaiveTime`, though `registry::validate` accepts `now()` on date and time types), and
+//!   `default_sql = "now()"` is refused in favour of `default = now`. The fixture writes
+//!   `CURRENT_DATE` instead.
+//! - `.enableRLS()` (`ALTER TABLE .. ENABLE ROW LEVEL SECURITY`): `#[table]` has no attribute
+//!   for it; the catalog reads it and `verify` reports it.
 //! - identity options (`generatedAlwaysAsIdentity({ startWith: 1000, increment: 5, cache: 10 })`,
 //!   written `(sequence name .. INCREMENT BY 5 .. START WITH 1000 CACHE 10)`: an identity here has
 //!   PostgreSQL's defaults) and index storage parameters (`.with({ fillfactor: 70 })`, written
@@ -60,7 +67,7 @@ use tokio_postgres::Client;
 const DRIZZLE_SQL: &str = include_str!("../fixtures/drizzle-elements/0000_initial.sql");
 
 /// A value of a type this test declares but never reads (`numeric`, `cidr`, `macaddr`,
-/// `interval`), kept as PostgreSQL's binary form.
+/// `interval`, `point`, `timetz`, a two-dimensional array), kept as PostgreSQL's binary form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Raw(Vec<u8>);
 
@@ -259,9 +266,42 @@ pub struct PageView {
     pub spot: Option<Raw>,
 }
 
+#[table(name = "drafts")]
+#[index(
+    name = "drafts_status_idx",
+    on(status),
+    predicate = "(status <> 'reader'::account_role)"
+)]
+#[allow(dead_code)]
+pub struct Draft {
+    #[primary_key(identity)]
+    pub id: i16,
+    #[column(
+        sql_type = "account_role[]",
+        default_sql = "'{reader}'::account_role[]"
+    )]
+    pub roles: Vec<AccountRole>,
+    #[column(sql_type = "text[]", default_sql = "'{}'::text[]")]
+    pub tags: Vec<String>,
+    #[column(sql_type = "varchar(10)[]")]
+    pub codes: Option<Vec<String>>,
+    #[column(sql_type = "integer[][]")]
+    pub grid: Option<Raw>,
+    #[column(sql_type = "json", default_sql = "'{}'::json")]
+    pub meta: serde_json::Value,
+    #[column(sql_type = "timetz(3)")]
+    pub at: Option<Raw>,
+    #[column(sql_type = "interval day")]
+    pub span: Option<Raw>,
+    #[column(varchar = 20, default = "x")]
+    pub label: Option<String>,
+    #[column(default = "writer")]
+    pub status: AccountRole,
+}
+
 const SCHEMA: Schema = schema! {
     enums: [AccountRole],
-    tables: [Account, Order, OrderLine, LineNote, PageView],
+    tables: [Account, Order, OrderLine, LineNote, PageView, Draft],
 };
 
 /// drizzle-kit does not write the extension; a drizzle project adds it by hand, as the
@@ -318,7 +358,7 @@ async fn generated_elements_match_drizzle_kit_catalog() {
         "catalogs differ (database: ours, code: drizzle-kit):\n{diff}\nour migration:\n{sql}"
     );
     assert_eq!(expected, actual, "our migration:\n{sql}");
-    assert_eq!(actual.tables.len(), 5);
+    assert_eq!(actual.tables.len(), 6);
     assert_eq!(actual.enums.len(), 1);
     // The elements are in the compared catalog, not lost on both sides alike.
     let orders = actual.table("orders").unwrap();
