@@ -12,6 +12,7 @@
 mod code;
 mod count;
 mod coverage;
+mod features;
 mod project;
 mod read;
 mod rust_names;
