@@ -9,6 +9,7 @@
 mod changes;
 mod changes_keys;
 mod changes_objects;
+mod changes_privileges;
 mod confirm;
 mod enums;
 mod lookup;

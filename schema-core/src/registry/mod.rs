@@ -76,6 +76,7 @@ macro_rules! schema {
             functions: ::std::borrow::Cow::Borrowed(&[]),
             domains: ::std::borrow::Cow::Borrowed(&[]),
             event_triggers: ::std::borrow::Cow::Borrowed(&[]),
+            privileges: $crate::model::Privileges::NONE,
         }
     }};
 }
