@@ -200,6 +200,15 @@ async fn a_database_another_tool_built_is_pulled_adopted_and_rebuilt_identically
         .batch_execute("CREATE TABLE _prisma_migrations (id text PRIMARY KEY)")
         .await
         .unwrap();
+    // Grants, which the pulled `schema!` declares (roles are cluster-wide: made idempotently).
+    client
+        .batch_execute(&format!(
+            "{} GRANT ALL ON stripe_events TO PUBLIC;
+             GRANT SELECT, INSERT ON questions, choices TO schema_core_pull_reader;",
+            crate::verify_privileges::create_role("schema_core_pull_reader")
+        ))
+        .await
+        .unwrap();
 
     let dir = cargo_crate::crate_dir("pull-live");
     let _ = std::fs::remove_dir_all(&dir);
@@ -213,6 +222,13 @@ async fn a_database_another_tool_built_is_pulled_adopted_and_rebuilt_identically
     cargo_crate::lock_like_the_checkout(&dir);
     let code = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     let target = cargo_crate::target_dir().join("user-crates");
+    assert!(
+        code.contains(
+            "    grants: [\n        \"PUBLIC\" => ALL on [StripeEvents],\n        \
+             \"schema_core_pull_reader\" => [SELECT, INSERT] on [Choices, Questions],\n    ],\n"
+        ),
+        "{code}"
+    );
 
     // The takeover: the catalog proves the database is the initial migration's schema.
     let steps = [

@@ -5,6 +5,7 @@
 
 use super::schema_change::SchemaChange;
 use crate::model::{Name, Schema};
+use crate::plan::Statement;
 use std::collections::BTreeSet;
 
 pub(super) fn compare_privileges(database: &Schema, code: &Schema, drifts: &mut Vec<SchemaChange>) {
@@ -28,11 +29,9 @@ pub(super) fn compare_privileges(database: &Schema, code: &Schema, drifts: &mut 
             }
         }
         let grantees: BTreeSet<&Name> = declared
-            .grants
-            .iter()
-            .chain(found.grants.iter())
-            .filter(|g| g.table == name)
-            .map(|g| &g.grantee)
+            .grantees(name)
+            .into_iter()
+            .chain(found.grantees(name))
             .collect();
         for grantee in grantees {
             let want = declared.granted(name, grantee);
@@ -69,6 +68,44 @@ pub(super) fn compare_privileges(database: &Schema, code: &Schema, drifts: &mut 
             }
         }
     }
+}
+
+/// The statements that give `new`'s tables their declared owners and grants, from `old`
+/// (a table's owner only where `new` declares one); they run last, once every table exists.
+pub(super) fn statements(old: &Schema, new: &Schema) -> Vec<Statement> {
+    let mut changes = Vec::new();
+    compare_privileges(old, new, &mut changes);
+    let names = |privileges: Vec<String>| privileges.into_iter().map(Name::from).collect();
+    changes
+        .into_iter()
+        .filter_map(|change| match change {
+            SchemaChange::Grant {
+                table,
+                grantee,
+                privileges,
+            } => Some(Statement::Grant {
+                table: table.into(),
+                grantee: grantee.into(),
+                privileges: names(privileges),
+            }),
+            SchemaChange::Revoke {
+                table,
+                grantee,
+                privileges,
+            } => Some(Statement::Revoke {
+                table: table.into(),
+                grantee: grantee.into(),
+                privileges: names(privileges),
+            }),
+            SchemaChange::SetOwner { table, to, .. } if new.privileges.owner.is_some() => {
+                Some(Statement::SetOwner {
+                    table: table.into(),
+                    owner: to.into(),
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// What to grant and what to revoke (first) so that `have` becomes `want`. `ALL` is granted

@@ -19,8 +19,8 @@ mod objects;
 pub use objects::{ConstraintDef, ConstraintKind, Deferral, SequenceDef, TableObjectDef, ViewDef};
 mod privileges;
 pub use privileges::{
-    normalize as normalize_privileges, GrantDef, Privileges, TableOwner, PUBLIC_GRANTEE,
-    TABLE_PRIVILEGES,
+    normalize as normalize_privileges, GrantDef, Privileges, TableOwner, ALL_TABLES,
+    PUBLIC_GRANTEE, TABLE_PRIVILEGES,
 };
 
 /// A whole schema: enums and tables in the order they were declared, in one PostgreSQL schema.

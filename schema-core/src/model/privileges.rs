@@ -6,6 +6,9 @@ use super::{List, Name};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
+/// The table of a grant declared `on [all]`: every table of the schema.
+pub const ALL_TABLES: &str = "*";
+
 /// The grantee that stands for every role.
 pub const PUBLIC_GRANTEE: &str = "PUBLIC";
 
@@ -54,11 +57,11 @@ pub struct TableOwner {
 /// The privileges one role (or `PUBLIC`) has on one table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantDef {
-    /// The table.
+    /// The table, or [`ALL_TABLES`] for every table of the schema.
     pub table: Name,
     /// The role, or `PUBLIC`.
     pub grantee: Name,
-    /// `SELECT`, `INSERT`, .. in [`TABLE_PRIVILEGES`] order, or `ALL` alone.
+    /// `SELECT`, `INSERT`, .. (read from a database: in [`TABLE_PRIVILEGES`] order), or `ALL`.
     pub privileges: List<Name>,
 }
 
@@ -85,12 +88,25 @@ impl Privileges {
             .or(self.owner.as_ref())
     }
 
+    /// The grantees of `table`, each once.
+    pub fn grantees(&self, table: &str) -> Vec<&Name> {
+        let mut out: Vec<&Name> = self
+            .grants
+            .iter()
+            .filter(|g| g.table == table || g.table == ALL_TABLES)
+            .map(|g| &g.grantee)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The privileges `grantee` has on `table`, in order; empty for none.
     pub fn granted(&self, table: &str, grantee: &str) -> Vec<Name> {
         let mut out: Vec<Name> = self
             .grants
             .iter()
-            .filter(|g| g.table == table && g.grantee == grantee)
+            .filter(|g| (g.table == table || g.table == ALL_TABLES) && g.grantee == grantee)
             .flat_map(|g| g.privileges.iter().cloned())
             .collect();
         normalize(&mut out);

@@ -82,7 +82,7 @@ impl Names {
         }
     }
 
-    fn table(&self, name: &str) -> &str {
+    pub(super) fn table(&self, name: &str) -> &str {
         &self.tables[name].ident
     }
 
@@ -632,5 +632,6 @@ fn registry(out: &mut String, schema: &Schema, names: &Names) {
     }
     let _ = writeln!(out, "    enums: [{}],", enums.join(", "));
     let _ = writeln!(out, "    tables: [{}],", tables.join(", "));
+    out.push_str(&super::grants::lines(schema, names));
     out.push_str("};\n");
 }

@@ -13,6 +13,7 @@ mod code;
 mod count;
 mod coverage;
 mod features;
+mod grants;
 mod project;
 mod read;
 mod rust_names;
