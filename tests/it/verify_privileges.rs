@@ -235,7 +235,7 @@ mod declared {
         owner: "schema_core_decl_owner",
         grants: [
             "schema_core_decl_read" => SELECT on [Note, Tag],
-            "schema_core_decl_rw" => [SELECT, INSERT, UPDATE, DELETE] on [all],
+            "schema_core_decl_rw" => [SELECT, INSERT, UPDATE, DELETE] on all,
         ],
     };
 

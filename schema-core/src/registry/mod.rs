@@ -59,14 +59,15 @@ use std::collections::BTreeSet;
 ///     owner: "app_owner",
 ///     grants: [
 ///         "app_read" => SELECT on [Question, Choice],
-///         "app_rw" => [SELECT, INSERT, UPDATE, DELETE] on [all],
+///         "app_rw" => [SELECT, INSERT, UPDATE, DELETE] on all,
 ///         "PUBLIC" => SELECT on [Question],
 ///     ],
 /// }
 /// ```
 ///
 /// or `privileges: ignore` to leave owners and grants out of `verify`, `adopt` and `generate`.
-/// A grant names tables of the list (or `all`) and privileges tables have, or the build fails.
+/// A grant names tables of the list (or `all`, also written `[all]`) and privileges tables
+/// have, or the build fails.
 #[macro_export]
 macro_rules! schema {
     (schema: $pg_schema:literal, enums: [$($e:ty),* $(,)?], tables: [$($t:ty),* $(,)?] $(, $($rest:tt)*)?) => {
@@ -143,7 +144,22 @@ macro_rules! schema {
     };
     (@owner) => { ::std::option::Option::None };
     (@owner $owner:literal) => { ::std::option::Option::Some(::std::borrow::Cow::Borrowed($owner)) };
-    (@grants [$($role:literal => $privileges:tt on [$($($table:ident)::+),* $(,)?]),* $(,)?]) => {
+    // `on all` is `on [all]`: each grant is brought to the one bracketed form first.
+    (@grants [$($grants:tt)*]) => { $crate::schema!(@each [] $($grants)*) };
+    (@each [$($done:tt)*] $role:literal => $privileges:tt on all $(, $($rest:tt)*)?) => {
+        $crate::schema!(@each [$($done)* $role => $privileges on [all],] $($($rest)*)?)
+    };
+    (@each [$($done:tt)*] $role:literal => $privileges:tt on [$($tables:tt)*] $(, $($rest:tt)*)?) => {
+        $crate::schema!(@each [$($done)* $role => $privileges on [$($tables)*],] $($($rest)*)?)
+    };
+    (@each [$($done:tt)*]) => { $crate::schema!(@listed [$($done)*]) };
+    (@each [$($done:tt)*] $($other:tt)*) => {
+        ::std::compile_error!(
+            "a grant is written `\"role\" => SELECT on [Table, ..]`, `\"role\" => [SELECT, \
+             INSERT] on [Table]` or `\"PUBLIC\" => SELECT on all`"
+        )
+    };
+    (@listed [$($role:literal => $privileges:tt on [$($($table:ident)::+),* $(,)?]),* $(,)?]) => {
         ::std::borrow::Cow::Borrowed(&[$($(
             $crate::model::GrantDef {
                 table: ::std::borrow::Cow::Borrowed($crate::schema!(@table $($table)::+)),
@@ -152,10 +168,9 @@ macro_rules! schema {
             }
         ),*),*])
     };
-    (@grants [$($other:tt)*]) => {
+    (@listed [$($other:tt)*]) => {
         ::std::compile_error!(
-            "a grant is written `\"role\" => SELECT on [Table, ..]`, `\"role\" => [SELECT, \
-             INSERT] on [Table]` or `\"PUBLIC\" => SELECT on [all]`"
+            "a grant names its tables as `[Table, ..]` or `all`, each a #[table] struct's path"
         )
     };
     (@table all) => { $crate::model::ALL_TABLES };
