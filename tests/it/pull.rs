@@ -129,6 +129,60 @@ async fn names_that_are_not_rust_identifiers_are_kept_exactly() {
     assert!(report.is_clean(), "{report}\n{code}");
 }
 
+/// `numeric`, `inet`, `cidr` and `macaddr` columns get the types of the `decimal` and
+/// `network` features, and the pulled manifest turns those on: the crate builds, and its
+/// database verifies clean.
+#[tokio::test(flavor = "multi_thread")]
+async fn numeric_and_network_columns_get_typed_fields_and_their_features() {
+    let other = |name: &str, ty: &'static str| col(name, SqlType::Other(ty.into()));
+    let schema = Schema::new(
+        vec![].into(),
+        vec![table(
+            "devices",
+            vec![
+                uuid_pk(),
+                other("price", "numeric(10,2)"),
+                null(other("balance", "numeric")),
+                other("address", "inet"),
+                null(other("network", "cidr")),
+                other("mac", "macaddr"),
+            ],
+        )]
+        .into(),
+    );
+    let db = TestDatabase::create().await.unwrap();
+    let (code, ran) = pulled(
+        "pull-typed",
+        &schema,
+        &db.url(),
+        &[
+            "cargo run --quiet --bin migrate -- generate --check --no-prove",
+            "cargo run --quiet --bin migrate",
+        ],
+    );
+    assert_all_ok(&code, &ran);
+    for expected in [
+        "    #[column(sql_type = \"numeric(10,2)\")]\n    pub price: rust_decimal::Decimal,",
+        "    pub balance: Option<rust_decimal::Decimal>,",
+        "    pub address: cidr::IpInet,",
+        "    pub network: Option<cidr::IpCidr>,",
+        "    pub mac: eui48::MacAddress,",
+    ] {
+        assert!(code.contains(expected), "`{expected}` in:\n{code}");
+    }
+    let manifest =
+        std::fs::read_to_string(cargo_crate::crate_dir("pull-typed").join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("features = [\"decimal\", \"network\"] }"),
+        "{manifest}"
+    );
+    let client = db.connect().await.unwrap();
+    let report = schema_core::catalog::verify(&client, &schema)
+        .await
+        .unwrap();
+    assert!(report.is_clean(), "{report}\n{code}");
+}
+
 #[test]
 fn a_folder_that_holds_files_is_refused_and_force_replaces_only_what_pull_wrote() {
     let dir = tempfile::tempdir().unwrap();
