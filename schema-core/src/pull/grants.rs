@@ -59,3 +59,69 @@ pub(super) fn lines(schema: &Schema, names: &Names) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        ColumnDef, GrantDef, Name, PrimaryKey, Privileges, SqlType, TableDef, TableOwner,
+    };
+    use std::borrow::Cow;
+
+    fn table(name: &'static str) -> TableDef {
+        TableDef {
+            name: Cow::Borrowed(name),
+            columns: vec![ColumnDef::new("id".into(), SqlType::Uuid)].into(),
+            primary_key: PrimaryKey::Column("id".into()),
+            ..TableDef::BLANK
+        }
+    }
+
+    fn grant(table: &'static str, grantee: &'static str, privileges: &[&'static str]) -> GrantDef {
+        GrantDef {
+            table: table.into(),
+            grantee: grantee.into(),
+            privileges: privileges
+                .iter()
+                .map(|p| Name::Borrowed(p))
+                .collect::<Vec<_>>()
+                .into(),
+        }
+    }
+
+    #[test]
+    fn grants_are_grouped_by_role_and_privileges_and_a_second_owner_declares_the_first() {
+        let mut schema = Schema::new(
+            Cow::Borrowed(&[]),
+            vec![table("notes"), table("tags"), table("logs")].into(),
+        );
+        schema.privileges = Privileges {
+            owner: Some("app".into()),
+            table_owners: vec![TableOwner {
+                table: "logs".into(),
+                owner: "ops".into(),
+            }]
+            .into(),
+            grants: vec![
+                grant("notes", "reader", &["SELECT"]),
+                grant("tags", "reader", &["SELECT"]),
+                grant("tags", "PUBLIC", &["SELECT", "INSERT"]),
+            ]
+            .into(),
+            ..Privileges::NONE
+        };
+        let names = Names::of(&schema);
+        assert_eq!(
+            lines(&schema, &names),
+            "    // Owned by other roles in the database `pull` read, which `verify` reports: \
+             logs (ops).\n    owner: \"app\",\n    grants: [\n        \"PUBLIC\" => [SELECT, \
+             INSERT] on [Tags],\n        \"reader\" => SELECT on [Notes, Tags],\n    ],\n"
+        );
+        // One owner and no grant: nothing to declare.
+        schema.privileges = Privileges {
+            owner: Some("app".into()),
+            ..Privileges::NONE
+        };
+        assert_eq!(lines(&schema, &names), "");
+    }
+}
