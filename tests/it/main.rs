@@ -56,6 +56,7 @@ mod ui;
 mod verify_enums;
 mod verify_keys;
 mod verify_objects;
+mod verify_privileges;
 mod verify_question_bank;
 mod verify_tables;
 mod wrong_sql;
