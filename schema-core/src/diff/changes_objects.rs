@@ -72,6 +72,7 @@ pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec
             compare_table_objects(def, found, drifts);
         }
     }
+    super::changes_privileges::compare_privileges(database, code, drifts);
 }
 
 /// An object known by its name and its definition.

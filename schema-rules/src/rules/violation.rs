@@ -195,6 +195,22 @@ pub enum Violation<S> {
         /// Its SQL type, e.g. `timestamp with time zone`.
         sql_type: S,
     },
+    /// A grant of `schema!` names a table the schema does not list.
+    GrantOnUnknownTable {
+        /// The role, or `PUBLIC`.
+        grantee: S,
+        /// The table it names.
+        table: S,
+    },
+    /// A grant of `schema!` names a privilege tables do not have.
+    UnknownPrivilege {
+        /// The role, or `PUBLIC`.
+        grantee: S,
+        /// The table.
+        table: S,
+        /// The privilege, e.g. `EXECUTE`.
+        privilege: S,
+    },
 }
 
 impl Violation<&str> {
@@ -275,6 +291,12 @@ impl<S: AsRef<str>> Violation<S> {
             },
             V::WithoutTimeZoneMisplaced { table, column, sql_type } => V::WithoutTimeZoneMisplaced {
                 table: f(table), column: f(column), sql_type: f(sql_type),
+            },
+            V::GrantOnUnknownTable { grantee, table } => V::GrantOnUnknownTable {
+                grantee: f(grantee), table: f(table),
+            },
+            V::UnknownPrivilege { grantee, table, privilege } => V::UnknownPrivilege {
+                grantee: f(grantee), table: f(table), privilege: f(privilege),
             },
         }
     }

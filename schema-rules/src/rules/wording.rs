@@ -121,6 +121,15 @@ impl<'a> Violation<&'a str> {
                 T("`without_time_zone` marks a timestamp or time without time zone, but the column `"),
                 T(table), T("."), T(column), T("` is `"), T(sql_type), T("`; remove it"),
             ]),
+            Violation::GrantOnUnknownTable { grantee, table } => pieces([
+                T("the grant to `"), T(grantee), T("` names the table `"), T(table),
+                T("`, which is not registered; add it to `tables: [...]`, or grant on the tables of the list"),
+            ]),
+            Violation::UnknownPrivilege { grantee, table, privilege } => pieces([
+                T("the grant to `"), T(grantee), T("` on `"), T(table), T("` names the privilege `"),
+                T(privilege),
+                T("`, which tables do not have; write SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER or ALL"),
+            ]),
         }
     }
 }
@@ -270,6 +279,15 @@ mod tests {
                 table: x,
                 column: x,
                 sql_type: x,
+            },
+            Violation::GrantOnUnknownTable {
+                grantee: x,
+                table: x,
+            },
+            Violation::UnknownPrivilege {
+                grantee: x,
+                table: x,
+                privilege: x,
             },
         ];
         for v in &all {
