@@ -45,7 +45,9 @@ SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a
             WHEN 'i' THEN 'USING INDEX ' || (SELECT quote_ident(ic.relname) FROM pg_index i
                                              JOIN pg_class ic ON ic.oid = i.indexrelid
                                              WHERE i.indrelid = c.oid AND i.indisreplident
-                                             LIMIT 1) END
+                                             LIMIT 1) END,
+       array_to_string(c.reloptions, ', '), obj_description(c.oid, 'pg_class'),
+       col_description(c.oid, a.attnum)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -169,12 +171,20 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_sequence s ON s.seqrelid = c.oid
 WHERE n.nspname = $1 AND c.relkind = 'S'";
 
-// An extension's own functions and types (pgcrypto's) belong to the extension.
+// An extension's own functions and types (pgcrypto's) belong to the extension. An aggregate
+// has no `pg_get_functiondef`: its `CREATE AGGREGATE` is built from `pg_aggregate`.
 const FUNCTIONS: &str = "
 SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-       CASE WHEN p.prokind = 'a' THEN 'aggregate' ELSE pg_get_functiondef(p.oid) END
+       CASE WHEN p.prokind = 'a' THEN
+           'CREATE AGGREGATE ' || quote_ident(n.nspname) || '.' || quote_ident(p.proname)
+           || '(' || pg_get_function_identity_arguments(p.oid) || ') (SFUNC = '
+           || a.aggtransfn::regproc::text || ', STYPE = ' || format_type(a.aggtranstype, NULL)
+           || coalesce(', FINALFUNC = ' || nullif(a.aggfinalfn, 0)::regproc::text, '')
+           || coalesce(', INITCOND = ' || quote_literal(a.agginitval), '') || ')'
+       ELSE pg_get_functiondef(p.oid) END
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
+LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
 WHERE n.nspname = $1
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                   AND d.objid = p.oid AND d.deptype = 'e')";

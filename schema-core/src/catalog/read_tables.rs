@@ -62,10 +62,20 @@ fn tables_from_columns(
         table.force_row_security = get(row, 8, WHAT)?;
         table.partition = get::<Option<String>>(row, 12, WHAT)?.map(Name::from);
         table.replica_identity = get::<Option<String>>(row, 13, WHAT)?.map(Name::from);
+        table.storage = get::<Option<String>>(row, 14, WHAT)?
+            .filter(|s| !s.is_empty())
+            .map(Name::from);
+        table.comment = get::<Option<String>>(row, 15, WHAT)?.map(Name::from);
         // Rows arrive in attnum order (ORDER BY), which is the column order we keep.
         let Some(name) = get::<Option<String>>(row, 1, WHAT)? else {
             continue;
         };
+        if let Some(comment) = get::<Option<String>>(row, 16, WHAT)? {
+            table.column_comments.to_mut().push(TableObjectDef {
+                name: name.clone().into(),
+                definition: comment.into(),
+            });
+        }
         let ty = sql_type(
             &get::<String>(row, 2, WHAT)?,
             get::<Option<String>>(row, 10, WHAT)?,

@@ -271,8 +271,16 @@ pub(crate) async fn pull(flags: &PullArgs, db: &DatabaseConfig) -> Result<bool, 
         .await
         .map_err(Failure::Pull)?;
     say(&report);
+    let last = (report.files.iter())
+        .filter_map(|f| {
+            f.strip_prefix("migrations/meta/")?
+                .strip_suffix("_snapshot.json")
+        })
+        .max()
+        .unwrap_or("0000")
+        .to_string();
     say(format_args!(
-        "next: cd {} && cargo run --bin migrate -- adopt --through 0000   # takes the database over",
+        "next: cd {} && cargo run --bin migrate -- adopt --through {last}   # takes the database over",
         flags.out.display()
     ));
     Ok(true)

@@ -113,15 +113,13 @@ fn compare_named(
                 name: o.name.clone(),
                 definition: o.definition.clone(),
             }),
-            Some(d) if d.definition != o.definition => {
-                drifts.push(SchemaChange::RestoreCarried {
-                    kind,
-                    table: table.map(str::to_string),
-                    name: d.name.clone(),
-                    definition: d.definition.clone(),
-                    differs: true,
-                })
-            }
+            Some(d) if d.definition != o.definition => drifts.push(SchemaChange::RestoreCarried {
+                kind,
+                table: table.map(str::to_string),
+                name: d.name.clone(),
+                definition: d.definition.clone(),
+                differs: true,
+            }),
             Some(_) => {}
         }
     }
@@ -161,9 +159,15 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Sche
             forced: found.force_row_security,
         });
     }
-    let replica = def.replica_identity.as_ref().map(|i| format!("REPLICA IDENTITY {i}"));
+    let replica = def
+        .replica_identity
+        .as_ref()
+        .map(|i| format!("REPLICA IDENTITY {i}"));
     let settings = [
-        (def.unlogged && !found.unlogged, Some("UNLOGGED".to_string())),
+        (
+            def.unlogged && !found.unlogged,
+            Some("UNLOGGED".to_string()),
+        ),
         (
             def.row_security && !found.row_security,
             Some("ENABLE ROW LEVEL SECURITY".to_string()),
@@ -188,6 +192,31 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Sche
             });
         }
     }
+    let storage = |t: &TableDef| -> Vec<Named> {
+        (t.storage.iter())
+            .map(|p| Named::new("storage parameters", p.to_string()))
+            .collect()
+    };
+    compare_named(
+        ObjectKind::Setting,
+        Some(&def.name),
+        storage(found),
+        storage(def),
+        drifts,
+    );
+    let comments = |t: &TableDef| -> Vec<Named> {
+        (t.comment.iter())
+            .map(|c| Named::new(&t.name, c.to_string()))
+            .chain(of(&t.column_comments))
+            .collect()
+    };
+    compare_named(
+        ObjectKind::Comment,
+        Some(&def.name),
+        comments(found),
+        comments(def),
+        drifts,
+    );
     let objects: [(ObjectKind, &[TableObjectDef], &[TableObjectDef]); 3] = [
         (ObjectKind::Policy, &found.policies, &def.policies),
         (ObjectKind::Trigger, &found.triggers, &def.triggers),

@@ -406,8 +406,11 @@ pub enum ObjectKind {
     Domain,
     /// An event trigger (database-wide).
     EventTrigger,
-    /// A table's setting: row-level security, UNLOGGED, a replica identity.
+    /// A table's setting: row-level security, UNLOGGED, a replica identity, storage
+    /// parameters.
     Setting,
+    /// A comment on a table (named by the table) or on a column (named by the column).
+    Comment,
 }
 
 impl fmt::Display for ObjectKind {
@@ -424,6 +427,7 @@ impl fmt::Display for ObjectKind {
             ObjectKind::Domain => "domain",
             ObjectKind::EventTrigger => "event trigger",
             ObjectKind::Setting => "setting",
+            ObjectKind::Comment => "comment",
         })
     }
 }
@@ -677,12 +681,19 @@ impl fmt::Display for SchemaChange {
                 kind: ObjectKind::Setting,
                 table,
                 name,
+                definition,
                 ..
-            } => write!(
-                f,
-                "set {name} on table `{}`: a carried migration sets it, and it is not set",
-                table.as_deref().unwrap_or_default()
-            ),
+            } => {
+                write!(f, "set {name}")?;
+                if !definition.is_empty() {
+                    write!(f, " ({definition})")?;
+                }
+                write!(
+                    f,
+                    " on table `{}`: a carried migration sets it, and it is not set so",
+                    table.as_deref().unwrap_or_default()
+                )
+            }
             C::RestoreCarried {
                 kind,
                 table,

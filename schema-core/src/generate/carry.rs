@@ -64,7 +64,10 @@ impl fmt::Display for CarryReport {
 /// Applies the migrations of `dir` to a new database on `server`'s server and rewrites the
 /// snapshots from the first carried migration on (see the module's comment). The database
 /// is dropped afterwards, whatever happened.
-pub async fn carry(dir: &MigrationsDir, server: &DatabaseConfig) -> Result<CarryReport, ProveError> {
+pub async fn carry(
+    dir: &MigrationsDir,
+    server: &DatabaseConfig,
+) -> Result<CarryReport, ProveError> {
     let mut report = CarryReport {
         server: server.target(),
         ..CarryReport::default()
@@ -107,9 +110,9 @@ async fn read_carried(
     for entry in &journal.entries {
         let file = crate::sql::up_file(&entry.tag);
         let Some(migration) = migrator.migrations().iter().find(|m| m.name == file) else {
-            report
-                .problems
-                .push(format!("`{file}` is listed in the journal but not in the folder"));
+            report.problems.push(format!(
+                "`{file}` is listed in the journal but not in the folder"
+            ));
             return Ok(Vec::new());
         };
         match migrate::apply_one(client, migration).await {
@@ -152,6 +155,9 @@ fn carried_count(s: &Schema) -> usize {
                 + usize::from(t.force_row_security)
                 + usize::from(t.unlogged)
                 + usize::from(t.replica_identity.is_some())
+                + usize::from(t.storage.is_some())
+                + usize::from(t.comment.is_some())
+                + t.column_comments.len()
         })
         .sum();
     s.extensions.len()

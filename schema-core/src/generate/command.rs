@@ -51,13 +51,14 @@ pub fn run(
         return run_check(schema, &dir, args, unregistered, out);
     }
     if args.carry {
-        let report = on_shadow_server(args, async |server| carry(&dir, server).await)
-            .map_err(|e| match e {
+        let report = on_shadow_server(args, async |server| carry(&dir, server).await).map_err(
+            |e| match e {
                 ProveError::Files(e) => e,
                 e => GenerateError::NoShadow {
                     source: Box::new(e),
                 },
-            })?;
+            },
+        )?;
         say(out, &report.to_string());
         return Ok(report.problems.is_empty());
     }

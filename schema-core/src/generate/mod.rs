@@ -210,11 +210,11 @@ pub fn generate_report(
         });
     }
     if options.custom {
-        let name = options.name.as_deref().unwrap_or(if options.carried {
-            "carried"
-        } else {
-            "custom"
-        });
+        let name =
+            options
+                .name
+                .as_deref()
+                .unwrap_or(if options.carried { "carried" } else { "custom" });
         written.push((write_custom(dir, name, options.carried)?, 0));
         return Ok(GenerateReport {
             generated: Generated::Written(written),

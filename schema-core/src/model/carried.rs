@@ -1,6 +1,6 @@
 //! Carried objects: what the schema language does not declare (functions, triggers, views,
 //! domains, free sequences, extensions, policies, rules, row-level security, replica
-//! identity, UNLOGGED) but a hand-written migration marked `-- schema:carried` makes. Their
+//! identity, UNLOGGED, storage parameters, comments) but a hand-written migration marked `-- schema:carried` makes. Their
 //! definitions, as the server prints them, live in the snapshots from that migration on, so
 //! that the schema a project expects is the code's plus the carried objects of its last
 //! snapshot. The code never holds them itself: they are merged in where the code is compared
@@ -69,6 +69,9 @@ fn carries(t: &TableDef) -> bool {
         || t.force_row_security
         || t.unlogged
         || t.replica_identity.is_some()
+        || t.storage.is_some()
+        || t.comment.is_some()
+        || !t.column_comments.is_empty()
 }
 
 /// Gives `table` the carried objects of `source` (none for `TableDef::BLANK`).
@@ -80,6 +83,14 @@ fn carry_table(table: &mut TableDef, source: &TableDef) {
     table.force_row_security = source.force_row_security;
     table.unlogged = source.unlogged;
     table.replica_identity = source.replica_identity.clone();
+    table.storage = source.storage.clone();
+    table.comment = source.comment.clone();
+    // A column dropped in code takes its comment with it.
+    table.column_comments = (source.column_comments.iter())
+        .filter(|c| table.columns.iter().any(|col| col.name == c.name))
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
 }
 
 #[cfg(test)]

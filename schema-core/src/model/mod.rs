@@ -165,6 +165,16 @@ pub struct TableDef {
     /// primary key), which is what every migration leaves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replica_identity: Option<Name>,
+    /// Storage parameters (`fillfactor=90, autovacuum_vacuum_scale_factor=0.02`), as
+    /// `reloptions` lists them; `None` for the server's defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Name>,
+    /// `COMMENT ON TABLE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<Name>,
+    /// `COMMENT ON COLUMN`, by column name.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub column_comments: List<TableObjectDef>,
 }
 
 /// A column: name, type, nullability and default.
@@ -530,6 +540,9 @@ impl TableDef {
         rules: Cow::Borrowed(&[]),
         partition: None,
         replica_identity: None,
+        storage: None,
+        comment: None,
+        column_comments: Cow::Borrowed(&[]),
     };
 
     /// The index of that name, if the table declares one (not the primary key's).

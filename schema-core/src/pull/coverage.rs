@@ -10,30 +10,9 @@ const OWN_EXTENSION: &str = "pgcrypto";
 
 /// One line per object the code cannot express, empty when the whole schema can be written.
 pub(super) fn inexpressible(schema: &Schema) -> Vec<String> {
+    // Extensions, views, free sequences, functions, domains and event triggers are carried
+    // (see `super::carried`), not refused.
     let mut out = Vec::new();
-    for e in schema.extensions.iter().filter(|e| *e != OWN_EXTENSION) {
-        out.push(format!("extension `{e}`"));
-    }
-    for v in schema.views.iter() {
-        let kind = if v.materialized {
-            "materialized view"
-        } else {
-            "view"
-        };
-        out.push(format!("{kind} `{}`", v.name));
-    }
-    for s in schema.sequences.iter() {
-        out.push(format!("sequence `{}` (owned by no column)", s.name));
-    }
-    for (kind, objects) in [
-        ("function", &schema.functions),
-        ("domain", &schema.domains),
-        ("event trigger", &schema.event_triggers),
-    ] {
-        for o in objects.iter() {
-            out.push(format!("{kind} `{}`", o.name));
-        }
-    }
     for t in schema.tables.iter() {
         table(schema, t, &mut out);
     }
@@ -70,31 +49,13 @@ pub(super) fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
             ));
         }
     }
-    if let Some(identity) = &t.replica_identity {
-        out.push(format!("table `{name}`: REPLICA IDENTITY {identity}"));
-    }
     if let Some(partition) = &t.partition {
         out.push(format!("table `{name}`: {partition}"));
     }
-    for (what, set) in [
-        ("UNLOGGED", t.unlogged),
-        ("row-level security", t.row_security || t.force_row_security),
-    ] {
-        if set {
-            out.push(format!("table `{name}`: {what}"));
-        }
-    }
-    for (kind, objects) in [
-        ("policy", &t.policies),
-        ("trigger", &t.triggers),
-        ("rule", &t.rules),
-    ] {
-        for o in objects.iter() {
-            out.push(format!("table `{name}`: {kind} `{}`", o.name));
-        }
-    }
+    // Triggers, rules, policies, row-level security, a replica identity and UNLOGGED are
+    // carried, not refused.
     for c in t.columns.iter() {
-        column(t, c, out);
+        column(schema, t, c, out);
     }
     for fk in t.foreign_keys.iter() {
         foreign_key(schema, t, fk, out);
@@ -104,16 +65,22 @@ pub(super) fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
     }
 }
 
-fn column(t: &TableDef, c: &ColumnDef, out: &mut Vec<String>) {
+fn column(schema: &Schema, t: &TableDef, c: &ColumnDef, out: &mut Vec<String>) {
     let at = format!("`{}.{}`", t.name, c.name);
     let integer = matches!(
         c.sql_type,
         SqlType::SmallInt | SqlType::Integer | SqlType::BigInt
     );
     if let SqlType::Other(ty) = &c.sql_type {
-        if !schema_rules::types::is_built_in(ty) {
+        // A domain of the schema, or a type of an extension, is made by the carried migration
+        // before the tables.
+        let base = ty.trim_end_matches("[]");
+        let carried = schema.domains.iter().any(|d| d.name == base)
+            || schema.extensions.iter().any(|e| e != OWN_EXTENSION);
+        if !schema_rules::types::is_built_in(ty) && !carried {
             out.push(format!(
-                "{at}: type {ty} (a domain, composite or extension type: the migrations do not make it)"
+                "{at}: type {ty} (a composite type, or one of another schema: the migrations do \
+                 not make it)"
             ));
         }
     }

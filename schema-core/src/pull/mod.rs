@@ -9,11 +9,13 @@
 //! says `name = ".."`. The tables other tools keep their history in
 //! ([`crate::catalog::BOOKKEEPING_TABLES`]) are left out and listed.
 
+mod carried;
 mod code;
 mod count;
 mod coverage;
 mod features;
 mod grants;
+mod migrations;
 mod project;
 mod read;
 mod rust_names;
@@ -44,6 +46,9 @@ pub struct PullReport {
     pub renamed: Vec<String>,
     /// Other tools' bookkeeping tables that were left out.
     pub left_out: Vec<String>,
+    /// The objects the schema language does not declare, each with the carried migration
+    /// that makes it.
+    pub carried: Vec<String>,
     /// What to do on the database before `adopt` can prove it, e.g. install an extension
     /// the initial migration installs.
     pub before_adopt: Vec<String>,
@@ -152,20 +157,23 @@ pub fn write_project(
     if !problems.is_empty() {
         return Err(PullError::Inexpressible(problems));
     }
-    let names = code::Names::of(schema);
-    let sources = code::sources(schema, &names, origin);
+    let code = schema.without_carried();
+    let names = code::Names::of(&code);
+    let sources = code::sources(&code, &names, origin);
     let files = project::write(
         &options.out,
         schema,
         sources,
         &options.schema_core,
         options.force,
+        origin,
     )?;
     Ok(PullReport {
         files,
         renamed: names.notes,
         left_out: Vec::new(),
         before_adopt: Vec::new(),
+        carried: migrations::Plan::of(schema).report(),
     })
 }
 
@@ -183,6 +191,17 @@ impl std::fmt::Display for PullReport {
                 "\nleft out, as other tools' bookkeeping: {}",
                 self.left_out.join(", ")
             )?;
+        }
+        if !self.carried.is_empty() {
+            write!(
+                f,
+                "\ncarried ({} object(s) the schema language does not declare, made by carried \
+                 migrations):",
+                self.carried.len()
+            )?;
+            for line in &self.carried {
+                write!(f, "\n  {line}")?;
+            }
         }
         for note in &self.renamed {
             write!(f, "\nrenamed: {note}")?;

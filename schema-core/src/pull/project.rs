@@ -4,7 +4,6 @@
 
 use super::PullError;
 use crate::files::journal::MigrationsDir;
-use crate::generate::{self, GenerateOptions};
 use crate::model::Schema;
 use std::path::{Path, PathBuf};
 
@@ -101,14 +100,6 @@ fn migrate_rs(package: &str) -> String {
     )
 }
 
-/// The files under `migrations/` that `generate` writes for a first migration.
-const MIGRATION_FILES: &[&str] = &[
-    "migrations/0000_initial.sql",
-    "migrations/0000_initial.down.sql",
-    "migrations/meta/_journal.json",
-    "migrations/meta/0000_snapshot.json",
-];
-
 /// Writes the crate for `schema` into `dir`; returns the files written, relative to it.
 pub(super) fn write(
     dir: &Path,
@@ -116,6 +107,7 @@ pub(super) fn write(
     sources: Vec<(String, String)>,
     dependency: &Dependency,
     force: bool,
+    origin: &str,
 ) -> Result<Vec<String>, PullError> {
     let package = package_name(dir);
     let mut files = vec![
@@ -133,10 +125,12 @@ pub(super) fn write(
         },
     ];
     files.extend(sources.into_iter().map(|(path, text)| File { path, text }));
+    let plan = super::migrations::Plan::of(schema);
+    let migration_files = plan.files();
     let ours: Vec<&str> = files
         .iter()
         .map(|f| f.path.as_str())
-        .chain(MIGRATION_FILES.iter().copied())
+        .chain(migration_files.iter().map(String::as_str))
         .collect();
     claim(dir, &ours, force)?;
     for file in &files {
@@ -146,19 +140,18 @@ pub(super) fn write(
         }
         std::fs::write(&path, &file.text).map_err(io(&path))?;
     }
-    for name in MIGRATION_FILES {
-        let path = dir.join(name);
+    // An earlier pull's migrations go, whatever their number: the folder is written anew.
+    let migrations = dir.join("migrations");
+    let listed = std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+    for name in listed.lines().filter(|l| l.starts_with("migrations/")) {
+        let path = dir.join(name.trim());
         if path.exists() {
             std::fs::remove_file(&path).map_err(io(&path))?;
         }
     }
-    let migrations = dir.join("migrations");
     std::fs::create_dir_all(&migrations).map_err(io(&migrations))?;
-    let options = GenerateOptions {
-        name: Some("initial".into()),
-        ..GenerateOptions::default()
-    };
-    generate::generate(schema, &MigrationsDir::new(&migrations), &options)?;
+    let code = schema.without_carried();
+    plan.write(&MigrationsDir::new(&migrations), schema, &code, origin)?;
     let written: Vec<String> = ours
         .iter()
         .filter(|p| dir.join(p).exists())

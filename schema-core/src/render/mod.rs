@@ -4,8 +4,11 @@
 //! Pure functions of their input: the same statements give the same bytes everywhere. Every
 //! name, literal, type and cast is spelled by [`crate::sql`]; this module only arranges them.
 
+mod carried;
 mod ddl;
 mod online;
+
+pub use carried::Carried;
 
 use crate::model::PUBLIC_SCHEMA;
 use crate::plan::Statement;
