@@ -133,10 +133,29 @@ pub fn default_spelling(default: &ColumnDefault, sql_type: &SqlType) -> String {
         ColumnDefault::Float(text) if text.starts_with('-') => format!("'{text}'::numeric"),
         ColumnDefault::Float(text) => text.to_string(),
         // A quoted literal takes the column's type, without its length modifier.
-        ColumnDefault::Text(text) | ColumnDefault::EnumLabel(text) => {
+        ColumnDefault::Text(text) => match string_default_cast(sql_type) {
+            Some(cast) => format!("{}::{cast}", quote_literal(text)),
+            None => format!("{}::{}", quote_literal(text), format_type_name(sql_type)),
+        },
+        ColumnDefault::EnumLabel(text) => {
             format!("{}::{}", quote_literal(text), format_type_name(sql_type))
         }
         ColumnDefault::Expr(text) => text.to_string(),
+    }
+}
+
+/// The type PostgreSQL casts a string default to when it prints it back, for a column of a
+/// character type (`text`, `varchar` with or without a length, `char(n)`, which prints as
+/// `bpchar`); `None` for any other type.
+pub fn string_default_cast(ty: &SqlType) -> Option<&'static str> {
+    match ty {
+        SqlType::Text => Some("text"),
+        SqlType::Varchar(_) => Some("character varying"),
+        SqlType::Other(name) if name == "character varying" => Some("character varying"),
+        SqlType::Other(name) if name == "character" || name.starts_with("character(") => {
+            Some("bpchar")
+        }
+        _ => None,
     }
 }
 

@@ -30,9 +30,7 @@
 //! `char_length(${t.email})` on a varchar column are `lower((email)::text)` and
 //! `char_length((email)::text)` (as `pg_get_expr` prints them); the check `"orders"."total" > 0`
 //! is `(total > (0)::numeric)`. A text default on a `varchar` without length or on a `char(2)`
-//! column is `default_sql = "'en'::character varying"` / `"'US'::bpchar"`: `default = "en"`
-//! compiles there, but `generate` refuses it (`InvalidSchema(DefaultType ..)`: the run-time rule
-//! accepts a string only on `text` and `varchar(N)`).
+//! column is `default = "en"`, as on `text`.
 //!
 //! Left out, because the language cannot say them:
 //! - `date().defaultNow()` and `time().defaultNow()` (`DEFAULT now()` on a `date`, `time` or
@@ -130,7 +128,7 @@ pub struct Account {
     pub created_at: NaiveDateTime,
     #[column(sql_type = "timestamptz(6)")]
     pub deleted_at: Option<DateTime<Utc>>,
-    #[column(varchar, default_sql = "'en'::character varying")]
+    #[column(varchar, default = "en")]
     pub locale: String,
     #[foreign_key(references = Account::id, on_delete = set_null)]
     pub referred_by: Option<i32>,
@@ -254,7 +252,7 @@ pub struct PageView {
     pub day: NaiveDate,
     #[column(sql_type = "interval", default_sql = "'1 day'::interval")]
     pub duration: Option<Raw>,
-    #[column(sql_type = "char(2)", default_sql = "'US'::bpchar")]
+    #[column(sql_type = "char(2)", default = "US")]
     pub country: Option<String>,
     #[column(default = 1.5)]
     pub ratio: Option<f64>,

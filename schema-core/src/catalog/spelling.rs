@@ -92,7 +92,9 @@ fn literal(found: &str, sql_type: &SqlType, schema: &str) -> Option<ColumnDefaul
         SqlType::Enum(name) if names_enum(cast, name, schema) => {
             Some(ColumnDefault::EnumLabel(text.into()))
         }
-        SqlType::Text | SqlType::Varchar(_) => Some(ColumnDefault::Text(text.into())),
+        _ if crate::sql::string_default_cast(sql_type).is_some() => {
+            Some(ColumnDefault::Text(text.into()))
+        }
         _ => number(found),
     }
 }

@@ -159,9 +159,9 @@ fn default_fits(default: &ColumnDefault, ty: &SqlType, enum_def: Option<&EnumDef
                 && is_decimal(text)
         }
         ColumnDefault::Text(text) => match ty {
-            SqlType::Text => true,
             SqlType::Varchar(n) => text.chars().count() <= *n as usize,
-            _ => false,
+            // `text`, bare `varchar` and `char(n)` (whose length the server enforces).
+            other => crate::sql::string_default_cast(other).is_some(),
         },
         // An expression (`#[column(default_sql = "..")]`) is judged by the server.
         ColumnDefault::Expr(_) => true,
