@@ -87,13 +87,14 @@ pub trait TextColumn {}
 )]
 pub trait SerialColumn {}
 
-/// A column that `default = now` fits. A `timestamp without time zone` is one too: PostgreSQL
-/// casts now() to the column's type and prints the default back as `now()`.
+/// A column that `default = now` fits. A `timestamp without time zone`, a `date` and a `time`
+/// are ones too: PostgreSQL casts now() to the column's type and prints the default back as
+/// `now()`.
 #[diagnostic::on_unimplemented(
-    message = "`default = now` needs a timestamp column, not `{Self}`",
+    message = "`default = now` needs a timestamp, date or time column, not `{Self}`",
     label = "now() is a timestamp with time zone",
-    note = "declare the field as `DateTime<Utc>` (or `NaiveDateTime`), or give a default of the \
-            column's type"
+    note = "declare the field as `DateTime<Utc>` (or `NaiveDateTime`, `NaiveDate`, \
+            `NaiveTime`), or give a default of the column's type"
 )]
 pub trait TimestampColumn {}
 
@@ -216,6 +217,8 @@ impl UuidPrimaryKey for Uuid {}
 impl TextColumn for String {}
 impl TimestampColumn for DateTime<Utc> {}
 impl TimestampColumn for NaiveDateTime {}
+impl TimestampColumn for NaiveDate {}
+impl TimestampColumn for NaiveTime {}
 impl BoolColumn for bool {}
 
 macro_rules! integer_columns {
