@@ -221,7 +221,9 @@ async fn a_sequence_not_owned_by_a_column_is_reported() {
     );
     assert_eq!(
         drifts[1].to_string(),
-        "drop sequence `invoice_numbers`: the code does not have it, no migration makes it"
+        "drop sequence `invoice_numbers` (AS bigint START WITH 1 INCREMENT BY 1 MINVALUE 1 \
+         MAXVALUE 9223372036854775807 CACHE 1 NO CYCLE): the code does not have it, no \
+         migration makes it"
     );
 }
 
@@ -247,7 +249,7 @@ async fn row_level_security_and_its_policies_are_reported() {
         ObjectKind::Policy,
         Some("accounts"),
         "own_rows",
-        "USING ((handle)::text = CURRENT_USER)",
+        "USING (((handle)::text = CURRENT_USER))",
     );
     assert_eq!(
         drifts[2],
