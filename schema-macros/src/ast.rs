@@ -104,6 +104,8 @@ pub struct Constraint {
     pub unique: bool,
     pub definition: String,
     pub span: Span,
+    /// `not_valid` (a check only): added `NOT VALID`.
+    pub not_valid: bool,
 }
 
 impl Table {
@@ -120,6 +122,7 @@ impl Table {
                 unique: true,
                 definition: format!("UNIQUE{nulls} ({})", list.join(", ")),
                 span: name.map_or(span, |n| n.span),
+                not_valid: false,
             });
         };
         for field in &self.fields {
@@ -156,6 +159,7 @@ impl Table {
                 unique: false,
                 definition: format!("CHECK ({})", sql.value()),
                 span: name.span,
+                not_valid: check.not_valid,
             });
         }
         out

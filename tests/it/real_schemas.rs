@@ -232,7 +232,7 @@ async fn dokploy() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sim() {
-    check("sim.sql", 97).await;
+    check("sim.sql", 112).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

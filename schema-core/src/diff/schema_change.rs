@@ -330,6 +330,16 @@ pub enum SchemaChange {
         /// Its definition, ending in `NOT VALID`.
         definition: String,
     },
+    /// Drop a validated foreign key or check and add it again `NOT VALID`, as the target
+    /// declares it (`not_valid`).
+    AddNotValid {
+        /// The table.
+        table: String,
+        /// The constraint's name.
+        name: String,
+        /// Its definition, without `NOT VALID`.
+        definition: String,
+    },
     /// Make a `DEFERRABLE` constraint `NOT DEFERRABLE`: checked per statement again.
     SetNotDeferrable {
         /// The table.
@@ -398,7 +408,6 @@ impl SchemaChange {
                 | C::SetLogged { .. }
                 | C::ResetColumnCollation { .. }
                 | C::RebuildIndex { .. }
-                | C::ValidateConstraint { .. }
                 | C::SetNotDeferrable { .. }
                 | C::DropColumnExpression { .. }
         )
@@ -690,6 +699,16 @@ impl fmt::Display for SchemaChange {
                 f,
                 "validate constraint `{name}` ({definition}) of table `{table}`: existing rows \
                  were never checked (ALTER TABLE .. VALIDATE CONSTRAINT checks them)"
+            ),
+            C::AddNotValid {
+                table,
+                name,
+                definition,
+            } => write!(
+                f,
+                "add constraint `{name}` ({definition}) of table `{table}` again NOT VALID, as \
+                 the code declares it (`not_valid`): it is validated (to keep it validated, take \
+                 `not_valid` off the code)"
             ),
             C::SetNotDeferrable {
                 table,

@@ -6,9 +6,9 @@ use super::lookup::Tables;
 use super::phases::{Change, Context, Phases};
 use super::types::{conversion, Conversion};
 use crate::model::{
-    ColumnDef, ConstraintKind, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef,
+    ColumnDef, ConstraintDef, ConstraintKind, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef,
 };
-use crate::plan::{Creation, Statement};
+use crate::plan::{Creation, OnlineStatement, Statement};
 use crate::sql::sql_type;
 
 pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
@@ -113,8 +113,21 @@ fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, cha
 /// dropped and added again.
 fn diff_constraints(cur: &TableDef, new: &TableDef, p: &mut Phases) {
     let t = &new.name;
+    let mut validated = Vec::new();
     for c in cur.constraints.iter() {
         let kept = new.constraints.iter().find(|n| n.name == c.name);
+        if let Some(n) = kept.filter(|n| {
+            validates(c.not_valid, n.not_valid)
+                && **n
+                    == ConstraintDef {
+                        not_valid: false,
+                        ..c.clone()
+                    }
+        }) {
+            p.create_index.push(validate(t, &n.name));
+            validated.push(&n.name);
+            continue;
+        }
         if kept != Some(c) {
             p.drop_fk.push(Statement::DropConstraint {
                 table: t.clone(),
@@ -122,7 +135,11 @@ fn diff_constraints(cur: &TableDef, new: &TableDef, p: &mut Phases) {
             });
         }
     }
-    for n in new.constraints.iter() {
+    for n in new
+        .constraints
+        .iter()
+        .filter(|n| !validated.contains(&&n.name))
+    {
         if cur.constraints.iter().find(|c| c.name == n.name) != Some(n) {
             let add = Statement::AddConstraint {
                 table: t.clone(),
@@ -136,6 +153,23 @@ fn diff_constraints(cur: &TableDef, new: &TableDef, p: &mut Phases) {
             }
         }
     }
+}
+
+/// Whether a constraint added `NOT VALID` is declared validated now: `VALIDATE CONSTRAINT`
+/// checks the rows there without taking it away for a moment. The other way, a validated
+/// constraint declared `not_valid`, it is dropped and added again `NOT VALID` (PostgreSQL
+/// cannot mark a constraint unchecked), which is how a down gives back the state before.
+fn validates(was_not_valid: bool, is_not_valid: bool) -> bool {
+    was_not_valid && !is_not_valid
+}
+
+/// `ALTER TABLE .. VALIDATE CONSTRAINT ..`: a scan under SHARE UPDATE EXCLUSIVE, which lets
+/// writers through.
+fn validate(table: &Name, name: &str) -> Statement {
+    Statement::Online(OnlineStatement::ValidateConstraint {
+        table: table.clone(),
+        name: name.to_string(),
+    })
 }
 
 /// A column dropped and another of the same type added in one table is often a rename that
@@ -284,7 +318,20 @@ fn diff_foreign_keys(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phas
                     ..fk.clone()
                 } == **n
         });
-        let unchanged = kept.is_some_and(|n| n == fk || renamed.is_some()) && !ctx.rebuilt(t, fk);
+        let rebuilt = ctx.rebuilt(t, fk);
+        let validated = kept.filter(|n| {
+            validates(fk.not_valid, n.not_valid)
+                && **n
+                    == ForeignKeyDef {
+                        not_valid: false,
+                        ..fk.clone()
+                    }
+        });
+        if let (Some(n), false) = (validated, rebuilt) {
+            p.create_index.push(validate(t, &n.constraint_name(t)));
+            continue;
+        }
+        let unchanged = kept.is_some_and(|n| n == fk || renamed.is_some()) && !rebuilt;
         if let (true, Some(n)) = (unchanged, renamed) {
             p.drop_fk.push(Statement::RenameConstraint {
                 table: t.clone(),

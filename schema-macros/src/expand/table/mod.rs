@@ -72,7 +72,12 @@ pub fn expand(table: &Table) -> TokenStream {
     constraints.sort_by(|a, b| a.name.cmp(&b.name));
     let constraints = constraints.iter().map(|c| {
         let (name, unique, definition) = (&c.name, c.unique, &c.definition);
-        quote!(__p::constraint(#name, #unique, #definition))
+        let constraint = quote!(__p::constraint(#name, #unique, #definition));
+        if c.not_valid {
+            quote!(__p::not_valid_constraint(#constraint))
+        } else {
+            constraint
+        }
     });
     let column_list = table
         .fields
