@@ -34,6 +34,8 @@ pub struct Table {
     pub checks: Vec<CheckConstraint>,
     /// `#[foreign_key(columns(..), ..)]` on the struct.
     pub foreign_keys: Vec<CompositeForeignKey>,
+    /// The model's `partition` text (`PARTITION BY ..`, `PARTITION OF ..`).
+    pub partition: Option<String>,
 }
 
 /// One field, one column.
@@ -247,6 +249,7 @@ pub fn table_from_item(
         uniques: struct_attrs.uniques,
         checks: struct_attrs.checks,
         foreign_keys: struct_attrs.foreign_keys,
+        partition: args.partition,
     })
 }
 

@@ -207,7 +207,7 @@ async fn check(file: &str, floor: usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pagila() {
-    check("pagila.sql", 13).await;
+    check("pagila.sql", 69).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -398,10 +398,15 @@ impl SchemaChange {
     /// others (views, triggers, collations...) are told, never planned.
     pub fn can_be_generated(&self) -> bool {
         use SchemaChange as C;
+        // A table attached to a parent, detached, or moved to other bounds is written;
+        // partitioning a table that exists (or differently) is not: PostgreSQL cannot.
+        if let C::AlterPartitioning { to, from, .. } = self {
+            let partitioned = |p: &str| p.starts_with(crate::model::PARTITION_BY);
+            return !partitioned(to) && !partitioned(from);
+        }
         !matches!(
             self,
-            C::AlterPartitioning { .. }
-                | C::AlterColumnDefinition { .. }
+            C::AlterColumnDefinition { .. }
                 | C::ResetReplicaIdentity { .. }
                 | C::DropObject { .. }
                 | C::DisableRowLevelSecurity { .. }
@@ -666,11 +671,20 @@ impl fmt::Display for SchemaChange {
                 f,
                 "change the {what} of column `{table}.{column}` to {to} from {from}"
             ),
-            C::AlterPartitioning { table, to, from } => write!(
-                f,
-                "change the partitioning of table `{table}` to {to} from {from}: no migration \
-                 makes it"
-            ),
+            C::AlterPartitioning { table, to, from } => {
+                write!(
+                    f,
+                    "change the partitioning of table `{table}` to {to} from {from}"
+                )?;
+                if !self.can_be_generated() {
+                    f.write_str(
+                        ": PostgreSQL cannot partition a table that exists or change its \
+                         partition key; create the new table and move the rows over in a \
+                         custom migration",
+                    )?;
+                }
+                Ok(())
+            }
             C::ResetReplicaIdentity { table, identity } => write!(
                 f,
                 "give table `{table}` its default replica identity (its primary key) instead of \

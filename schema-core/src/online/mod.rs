@@ -45,6 +45,12 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
         })
         .collect();
     let existing = |table: &str| !created.contains(table);
+    // PostgreSQL builds no index CONCURRENTLY on a partitioned table (it builds one per
+    // partition): such an index keeps the plain form.
+    let partitioned = |table: &str| {
+        new.table(table)
+            .is_some_and(|t| t.partition_key().is_some())
+    };
     let referenced = referenced_columns(&statements);
     let plain_indexes = indexes_kept_plain(&statements, &existing, &referenced);
     let swapped = swapped_foreign_keys(old, new, &statements, &existing);
@@ -61,7 +67,9 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
     for s in statements.iter().cloned() {
         match s {
             Statement::CreateIndex { table, index }
-                if existing(&table) && !plain_indexes.contains(&index.name) =>
+                if existing(&table)
+                    && !partitioned(&table)
+                    && !plain_indexes.contains(&index.name) =>
             {
                 concurrent.push(online(OnlineStatement::CreateIndex { table, index }));
             }

@@ -205,6 +205,14 @@ fn table_item(out: &mut String, t: &TableDef, names: &Names) {
     if key.is_empty() {
         args.push("no_primary_key".into());
     }
+    if let Some(key) = t.partition_key() {
+        args.push(format!("partition_by = {key:?}"));
+    }
+    if let Some((parent, bound)) = t.partition_of() {
+        args.push(format!("partition_of = {parent:?}"));
+        let values = bound.strip_prefix("FOR VALUES ").unwrap_or(bound);
+        args.push(format!("for_values = {values:?}"));
+    }
     if args.is_empty() {
         out.push_str("#[table]\n");
     } else {

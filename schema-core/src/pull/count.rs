@@ -116,8 +116,30 @@ pub fn coverage(schema: &Schema) -> Coverage {
         .collect();
     Coverage {
         schema_wide: inexpressible(&no_tables),
-        tables,
+        tables: with_parents(schema, tables),
     }
+}
+
+/// A partition is written only with the table it is a partition of: one whose parent the
+/// schema language cannot express is not expressible either.
+fn with_parents(schema: &Schema, mut tables: Vec<TableCoverage>) -> Vec<TableCoverage> {
+    let stopped: BTreeSet<String> = tables
+        .iter()
+        .filter(|t| !t.is_expressible())
+        .map(|t| t.name.clone())
+        .collect();
+    for (t, coverage) in schema.tables.iter().zip(tables.iter_mut()) {
+        if let Some((parent, _)) = t.partition_of().filter(|(p, _)| stopped.contains(p)) {
+            coverage.reasons.push(Reason {
+                text: format!(
+                    "table `{}`: partition of `{parent}`, which cannot be written",
+                    t.name
+                ),
+                kind: "partition of a table that cannot be written".into(),
+            });
+        }
+    }
+    tables
 }
 
 /// `pull`'s lines for the table, its triggers left out.
@@ -138,7 +160,7 @@ fn broken_rules(schema: &Schema, t: &TableDef) -> Vec<String> {
     let referenced: Vec<TableDef> = schema
         .tables
         .iter()
-        .filter(|o| o.name != t.name && targets(t).contains(&&*o.name))
+        .filter(|o| o.name != t.name && targets(t).iter().any(|r| *r == *o.name))
         .map(|o| TableDef {
             foreign_keys: Vec::new().into(),
             ..o.clone()
@@ -171,12 +193,14 @@ fn rule_kind(text: &str) -> String {
     format!("rule: {}", without_quoted_names(rule))
 }
 
-/// The tables `t`'s foreign keys reference, itself left out.
-fn targets(t: &TableDef) -> Vec<&str> {
+/// The tables `t`'s foreign keys reference and the table it is a partition of, itself left
+/// out.
+fn targets(t: &TableDef) -> Vec<String> {
     t.foreign_keys
         .iter()
-        .map(|fk| &*fk.references_table)
-        .filter(|r| *r != &*t.name)
+        .map(|fk| fk.references_table.to_string())
+        .chain(t.partition_of().map(|(parent, _)| parent))
+        .filter(|r| *r != *t.name)
         .collect()
 }
 
@@ -199,8 +223,6 @@ fn kind(t: &TableDef, line: &str) -> String {
         return "type from the database (a domain, composite or extension type)".into();
     }
     for (head, keep) in [
-        ("PARTITION BY ", Some("partitioned table")),
-        ("PARTITION OF ", Some("partition of a table")),
         ("type ", None),
         ("default nextval(", Some("default nextval(..)")),
         ("generated as ", Some("generated column")),

@@ -76,8 +76,15 @@ pub(super) fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
     if let Some(identity) = &t.replica_identity {
         out.push(format!("table `{name}`: REPLICA IDENTITY {identity}"));
     }
-    if let Some(partition) = &t.partition {
-        out.push(format!("table `{name}`: {partition}"));
+    if let Some((parent, _)) = t.partition_of() {
+        if schema
+            .table(&parent)
+            .is_none_or(|p| p.partition_key().is_none())
+        {
+            out.push(format!(
+                "table `{name}`: partition of `{parent}`, not a partitioned table of the schema"
+            ));
+        }
     }
     for (what, set) in [
         ("UNLOGGED", t.unlogged),

@@ -54,6 +54,7 @@ pub fn expand(table: &Table) -> TokenStream {
     let ident = &table.ident;
     let table_name = &table.name.value;
     let renamed_from = opt_str(table.renamed_from.as_ref().map(|n| n.value.as_str()));
+    let partition = opt_str(table.partition.as_deref());
     let columns = table.fields.iter().map(|f| column_def(table, f));
     let (primary_key, primary_key_name) = primary_key(table);
     let foreign_keys = table
@@ -112,6 +113,7 @@ pub fn expand(table: &Table) -> TokenStream {
                     renamed_from: #renamed_from,
                     primary_key_name: #primary_key_name,
                     constraints: __p::Cow::Borrowed({ const C: &[__p::ConstraintDef] = &[#(#constraints),*]; C }),
+                    partition: #partition,
                     ..__p::TableDef::BLANK
                 };
                 const COLUMN_LIST: &'static str = #column_list;
