@@ -515,3 +515,155 @@ async fn verify_compares_not_valid_both_ways() {
         "{validate:#?}"
     );
 }
+
+/// A table `events` partitioned by range of `at`, with its partitions: each lists the
+/// columns and the primary key PostgreSQL gives it (`<partition>_pkey`).
+fn partitioned(partitions: &[(&str, Option<&str>)]) -> Schema {
+    let columns = || vec![col("id", SqlType::BigInt), tz("at")];
+    let keyed = |name: &str, partition: Option<String>, key: &str| TableDef {
+        primary_key_name: Some(key.to_string().into()),
+        partition: partition.map(Name::from),
+        ..composite(table(name, columns()), &["at", "id"])
+    };
+    let mut s = base();
+    let parent = keyed(
+        "events",
+        Some("PARTITION BY RANGE (at)".into()),
+        "events_pkey",
+    );
+    s.tables.to_mut().push(parent);
+    for (name, bound) in partitions {
+        let partition = bound.map(|b| format!("PARTITION OF events {b}"));
+        s.tables
+            .to_mut()
+            .push(keyed(name, partition, &format!("{name}_pkey")));
+    }
+    s
+}
+
+const YEAR_2024: &str = "FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00')";
+const YEAR_2025: &str = "FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2026-01-01 00:00:00+00')";
+const FROM_2025: &str = "FOR VALUES FROM ('2025-01-01 00:00:00+00') TO (MAXVALUE)";
+
+/// A partitioned table and its partitions created, a partition added to the loaded table,
+/// its bounds changed (detached and attached again), detached, and dropped: each step reaches
+/// the catalog of a fresh build and its downs give back the catalog before it.
+#[tokio::test(flavor = "multi_thread")]
+async fn partitions_are_created_attached_moved_detached_and_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = MigrationsDir::new(tmp.path());
+    let (_db, client, config) = loaded_base(&dir).await;
+    let created = walk(
+        &dir,
+        &client,
+        &config,
+        vec![(
+            "partitioned",
+            partitioned(&[("events_2024", Some(YEAR_2024))]),
+        )],
+    )
+    .await;
+    for expected in [
+        "CREATE TABLE \"events\" (",
+        ") PARTITION BY RANGE (at);",
+        "CONSTRAINT \"events_2024_pkey\" PRIMARY KEY(\"at\",\"id\")",
+        "ALTER TABLE \"events\" ATTACH PARTITION \"events_2024\" FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00');",
+    ] {
+        assert!(created[0].contains(expected), "`{expected}` in:\n{}", created[0]);
+    }
+    client
+        .batch_execute(
+            "INSERT INTO events (id, at) SELECT g, '2024-03-01'::timestamptz + g * interval '1 hour'
+               FROM generate_series(1, 100) g;",
+        )
+        .await
+        .unwrap();
+    let written = walk(
+        &dir,
+        &client,
+        &config,
+        vec![
+            (
+                "partition_added",
+                partitioned(&[
+                    ("events_2024", Some(YEAR_2024)),
+                    ("events_2025", Some(YEAR_2025)),
+                ]),
+            ),
+            (
+                "bounds_changed",
+                partitioned(&[
+                    ("events_2024", Some(YEAR_2024)),
+                    ("events_2025", Some(FROM_2025)),
+                ]),
+            ),
+            (
+                "detached",
+                partitioned(&[("events_2024", Some(YEAR_2024)), ("events_2025", None)]),
+            ),
+            ("dropped", partitioned(&[("events_2024", Some(YEAR_2024))])),
+        ],
+    )
+    .await;
+    assert!(
+        written[0].contains("ATTACH PARTITION \"events_2025\""),
+        "{}",
+        written[0]
+    );
+    let moved = &written[1];
+    let detach = moved
+        .find("ALTER TABLE \"events\" DETACH PARTITION \"events_2025\";")
+        .unwrap_or_else(|| panic!("{moved}"));
+    let attach = moved
+        .find("ATTACH PARTITION \"events_2025\" FOR VALUES FROM ('2025-01-01 00:00:00+00') TO (MAXVALUE);")
+        .unwrap_or_else(|| panic!("{moved}"));
+    assert!(detach < attach, "{moved}");
+    assert!(written[2].contains("DETACH PARTITION"), "{}", written[2]);
+    let rows: i64 = client
+        .query_one("SELECT count(*) FROM events", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 100, "no row lost on the way");
+}
+
+/// Partitioning a table that exists is refused, with what to do instead.
+#[tokio::test(flavor = "multi_thread")]
+async fn partitioning_an_existing_table_is_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = MigrationsDir::new(tmp.path());
+    generate(&partitioned(&[]), &dir, &options("initial")).unwrap();
+    let mut other = partitioned(&[]);
+    table_mut(&mut other, "events").partition = Some("PARTITION BY HASH (id)".into());
+    let refusal = generate(&other, &dir, &options("rehash"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refusal.contains(
+            "change the partitioning of table `events` to PARTITION BY HASH (id) from \
+             PARTITION BY RANGE (at): PostgreSQL cannot partition a table that exists"
+        ),
+        "{refusal}"
+    );
+}
+
+/// A partition listed before its parent, or naming a table that is not partitioned, is a
+/// broken rule of the list, which `generate` reports before writing anything.
+#[test]
+fn a_partition_before_its_parent_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = MigrationsDir::new(tmp.path());
+    let mut s = partitioned(&[("events_2024", Some(YEAR_2024))]);
+    s.tables.to_mut().swap(2, 3);
+    let error = generate(&s, &dir, &options("initial"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(
+            "the table `events_2024` is a partition of `events`, which is not a partitioned \
+             table listed before it; register `events` with #[table(partition_by = \"..\")] \
+             before `events_2024`"
+        ),
+        "{error}"
+    );
+}
