@@ -667,3 +667,31 @@ fn a_partition_before_its_parent_is_refused() {
         "{error}"
     );
 }
+
+/// Attaching a table that exists as a partition scans it under ACCESS EXCLUSIVE: listed as a
+/// hazard, with what to do instead, and confirmed as a change that may fail.
+#[test]
+fn attaching_a_table_that_exists_is_a_hazard_that_may_fail() {
+    use schema_core::diff::{steps, DiffOptions};
+    let old = partitioned(&[("events_2024", None)]);
+    let new = partitioned(&[("events_2024", Some(YEAR_2024))]);
+    let refusal = steps(Some(&old), &new, &DiffOptions::default()).unwrap_err();
+    let keys: Vec<&str> = refusal.destructive.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(keys, ["attach-partition:events_2024"], "{refusal}");
+    let options = DiffOptions {
+        allow: vec!["attach-partition:events_2024".into()],
+        ..DiffOptions::default()
+    };
+    let planned = steps(Some(&old), &new, &options).unwrap();
+    let hazards: Vec<String> = planned
+        .iter()
+        .flat_map(|s| s.hazards.iter().map(|h| h.to_string()))
+        .collect();
+    assert_eq!(hazards.len(), 1, "{hazards:#?}");
+    assert!(
+        hazards[0].starts_with(
+            "`ALTER TABLE \"events\" ATTACH PARTITION \"events_2024\" FOR VALUES FROM"
+        ) && hazards[0].contains("scanned to check every row against the bounds"),
+        "{hazards:#?}"
+    );
+}
