@@ -269,7 +269,8 @@ fn check_foreign_keys(
 }
 
 /// A partition comes after its parent, a partitioned table: its `CREATE TABLE` may use what
-/// the parent's made (the sequence of a `serial` column).
+/// the parent's made (the sequence of a `serial` column). A parent named bare is checked by
+/// the list's walk (`list_rules`, which `schema!` runs too); a quoted one here.
 fn check_partition(
     schema: &Schema,
     positions: &HashMap<&str, usize>,
@@ -277,7 +278,9 @@ fn check_partition(
     errors: &mut Errors,
 ) {
     let table = &schema.tables[position];
-    let Some((parent, _)) = table.partition_of() else {
+    let quoted = (table.partition.as_deref())
+        .is_some_and(|p| p.starts_with(&format!("{}\"", crate::model::PARTITION_OF)));
+    let Some((parent, _)) = table.partition_of().filter(|_| quoted) else {
         return;
     };
     let partitioned = match positions.get(parent.as_str()) {
