@@ -130,7 +130,7 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Sche
     let found_states = constraint_states(found);
     for k in declared.iter().filter(|k| k.not_valid) {
         let validated = !found_states.iter().any(|f| f.name == k.name && f.not_valid);
-        if validated && has_constraint(found, &k.name) {
+        if validated && has_constraint(found, &k.name, &k.definition) {
             drifts.push(SchemaChange::AddNotValid {
                 table: table(),
                 name: k.name.clone(),
@@ -156,10 +156,12 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Sche
     }
 }
 
-/// Whether the table has a foreign key, check, unique or exclusion constraint of that name.
-fn has_constraint(table: &TableDef, name: &str) -> bool {
-    table.constraints.iter().any(|c| c.name == name)
-        || (table.foreign_keys.iter()).any(|fk| fk.constraint_name(&table.name) == name)
+/// Whether the table has a foreign key, check, unique or exclusion constraint of that name
+/// and definition (one of another definition is told as changed already).
+fn has_constraint(table: &TableDef, name: &str, definition: &str) -> bool {
+    (table.constraints.iter()).any(|c| c.name == name && c.definition == definition)
+        || (table.foreign_keys.iter())
+            .any(|fk| fk.constraint_name(&table.name) == name && describe_fk(fk) == definition)
 }
 
 /// A constraint's name, definition and the states a migration never gives it.
