@@ -54,7 +54,11 @@ pub fn expand(table: &Table) -> TokenStream {
     let ident = &table.ident;
     let table_name = &table.name.value;
     let renamed_from = opt_str(table.renamed_from.as_ref().map(|n| n.value.as_str()));
-    let partition = opt_str(table.partition.as_deref());
+    // Only a partitioned table or a partition says it; `BLANK` holds `None` for the rest.
+    let partition = table
+        .partition
+        .as_deref()
+        .map(|p| quote!(partition: ::core::option::Option::Some(__p::Cow::Borrowed(#p)),));
     let columns = table.fields.iter().map(|f| column_def(table, f));
     let (primary_key, primary_key_name) = primary_key(table);
     let foreign_keys = table
@@ -113,7 +117,7 @@ pub fn expand(table: &Table) -> TokenStream {
                     renamed_from: #renamed_from,
                     primary_key_name: #primary_key_name,
                     constraints: __p::Cow::Borrowed({ const C: &[__p::ConstraintDef] = &[#(#constraints),*]; C }),
-                    partition: #partition,
+                    #partition
                     ..__p::TableDef::BLANK
                 };
                 const COLUMN_LIST: &'static str = #column_list;
