@@ -16,7 +16,9 @@ use uuid::Uuid;
     note = "column types: uuid::Uuid, String (text; varchar with #[column(varchar = N)]), bool, \
             i16, i32, i64, f32, f64, chrono::DateTime<Utc>, chrono::NaiveDateTime and \
             chrono::NaiveTime (with #[column(without_time_zone)]), chrono::NaiveDate, Vec<u8> \
-            (bytea), std::net::IpAddr (inet), serde_json::Value, schema_core::Json<T>, \
+            (bytea), std::net::IpAddr (inet), serde_json::Value, \
+            rust_decimal::Decimal (numeric; feature `decimal`), cidr::IpInet, cidr::IpCidr and \
+            eui48::MacAddress (inet, cidr, macaddr; feature `network`), schema_core::Json<T>, \
             a #[pg_enum] enum, or Option<_> of one of these for a nullable column; \
             any other type with #[column(sql_type = \"..\")]"
 )]
@@ -187,6 +189,21 @@ column_types! {
     NaiveTime => SqlType::Other(Cow::Borrowed("time without time zone"));
     Vec<u8> => SqlType::Other(Cow::Borrowed("bytea"));
     IpAddr => SqlType::Other(Cow::Borrowed("inet"));
+}
+
+// `numeric` without a precision holds any value a `Decimal` does; a column with one says it
+// with `sql_type = "numeric(p,s)"`.
+#[cfg(feature = "decimal")]
+column_types! {
+    rust_decimal::Decimal => SqlType::Other(Cow::Borrowed("numeric"));
+}
+
+// `IpInet` keeps an `inet`'s prefix length, which `IpAddr` drops when it reads one.
+#[cfg(feature = "network")]
+column_types! {
+    cidr::IpInet => SqlType::Other(Cow::Borrowed("inet"));
+    cidr::IpCidr => SqlType::Other(Cow::Borrowed("cidr"));
+    eui48::MacAddress => SqlType::Other(Cow::Borrowed("macaddr"));
 }
 
 impl<T> ColumnType for Json<T> {

@@ -15,6 +15,14 @@ pub use model::{Identity, OnDelete, Schema};
 pub use postgres_types::Json;
 pub use schema_macros::{embed_migrations, pg_enum, table};
 pub use traits::{Column, PgEnum, RowError, Table};
+// The crates of the optional column types, at the versions whose codecs are on: a field
+// named through these needs no dependency of the application's own.
+#[cfg(feature = "network")]
+pub use cidr;
+#[cfg(feature = "network")]
+pub use eui48;
+#[cfg(feature = "decimal")]
+pub use rust_decimal;
 /// Which Rust types are which PostgreSQL column types: the traits behind the macros' checks,
 /// public so that a compile error names them as short as rustc can (`ForeignKeyTo<Uuid>`).
 pub mod column_type;

@@ -254,6 +254,31 @@ pub enum Statement {
         /// Its new name.
         to: Name,
     },
+    /// `GRANT privileges ON table TO grantee;` (`PUBLIC` or a role).
+    Grant {
+        /// The table.
+        table: Name,
+        /// The role, or `PUBLIC`.
+        grantee: Name,
+        /// `SELECT`, `INSERT`, .. or `ALL`.
+        privileges: Vec<Name>,
+    },
+    /// `REVOKE privileges ON table FROM grantee;`.
+    Revoke {
+        /// The table.
+        table: Name,
+        /// The role, or `PUBLIC`.
+        grantee: Name,
+        /// `SELECT`, `INSERT`, .. or `ALL`.
+        privileges: Vec<Name>,
+    },
+    /// `ALTER TABLE table OWNER TO owner;`.
+    SetOwner {
+        /// The table.
+        table: Name,
+        /// The role that owns it from now on.
+        owner: Name,
+    },
     /// The online forms of changes to a table that already holds rows (see
     /// [`crate::online`]); rendered by `render::online`.
     Online(OnlineStatement),

@@ -319,6 +319,32 @@ async fn an_index_changed_by_hand_is_named_and_nothing_is_written() {
     );
 }
 
+/// adopt compares owners and grants as verify does: a grant to PUBLIC nobody declared is
+/// named, and nothing is written.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_grant_nobody_declared_is_named_and_nothing_is_written() {
+    let (_db, client) = drizzle_database().await;
+    client
+        .batch_execute("GRANT ALL ON stripe_events TO PUBLIC")
+        .await
+        .unwrap();
+    let dir = migrations_copy();
+    let err = Migrator::from_dir(dir.path())
+        .unwrap()
+        .adopt_on_client(&client, &drizzle_options())
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(&err, AdoptError::NotIdentical { drifts, .. } if drifts.len() == 1)
+            && message.contains(
+                "revoke ALL on table `stripe_events` from PUBLIC: the code does not grant it"
+            ),
+        "{message}"
+    );
+    assert!(!ledger_exists(&client).await, "a refusal writes nothing");
+}
+
 /// adopt compares what verify compares: an INCLUDE column or another operator class makes
 /// an index differ, and nothing is written.
 #[tokio::test(flavor = "multi_thread")]

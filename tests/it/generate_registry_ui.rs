@@ -18,6 +18,8 @@ fn registry_rules_are_compile_errors() {
         "index_named_like_another_table",
         "reserved_pg_schema",
         "partition_before_parent",
+        "grant_on_unregistered_table",
+        "grant_of_unknown_privilege",
     ] {
         t.compile_fail(format!("tests/registry_ui/{case}.rs"));
     }

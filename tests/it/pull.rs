@@ -129,6 +129,60 @@ async fn names_that_are_not_rust_identifiers_are_kept_exactly() {
     assert!(report.is_clean(), "{report}\n{code}");
 }
 
+/// `numeric`, `inet`, `cidr` and `macaddr` columns get the types of the `decimal` and
+/// `network` features, and the pulled manifest turns those on: the crate builds, and its
+/// database verifies clean.
+#[tokio::test(flavor = "multi_thread")]
+async fn numeric_and_network_columns_get_typed_fields_and_their_features() {
+    let other = |name: &str, ty: &'static str| col(name, SqlType::Other(ty.into()));
+    let schema = Schema::new(
+        vec![].into(),
+        vec![table(
+            "devices",
+            vec![
+                uuid_pk(),
+                other("price", "numeric(10,2)"),
+                null(other("balance", "numeric")),
+                other("address", "inet"),
+                null(other("network", "cidr")),
+                other("mac", "macaddr"),
+            ],
+        )]
+        .into(),
+    );
+    let db = TestDatabase::create().await.unwrap();
+    let (code, ran) = pulled(
+        "pull-typed",
+        &schema,
+        &db.url(),
+        &[
+            "cargo run --quiet --bin migrate -- generate --check --no-prove",
+            "cargo run --quiet --bin migrate",
+        ],
+    );
+    assert_all_ok(&code, &ran);
+    for expected in [
+        "    #[column(sql_type = \"numeric(10,2)\")]\n    pub price: rust_decimal::Decimal,",
+        "    pub balance: Option<rust_decimal::Decimal>,",
+        "    pub address: cidr::IpInet,",
+        "    pub network: Option<cidr::IpCidr>,",
+        "    pub mac: eui48::MacAddress,",
+    ] {
+        assert!(code.contains(expected), "`{expected}` in:\n{code}");
+    }
+    let manifest =
+        std::fs::read_to_string(cargo_crate::crate_dir("pull-typed").join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("features = [\"decimal\", \"network\"] }"),
+        "{manifest}"
+    );
+    let client = db.connect().await.unwrap();
+    let report = schema_core::catalog::verify(&client, &schema)
+        .await
+        .unwrap();
+    assert!(report.is_clean(), "{report}\n{code}");
+}
+
 #[test]
 fn a_folder_that_holds_files_is_refused_and_force_replaces_only_what_pull_wrote() {
     let dir = tempfile::tempdir().unwrap();
@@ -200,6 +254,15 @@ async fn a_database_another_tool_built_is_pulled_adopted_and_rebuilt_identically
         .batch_execute("CREATE TABLE _prisma_migrations (id text PRIMARY KEY)")
         .await
         .unwrap();
+    // Grants, which the pulled `schema!` declares (roles are cluster-wide: made idempotently).
+    client
+        .batch_execute(&format!(
+            "{} GRANT ALL ON stripe_events TO PUBLIC;
+             GRANT SELECT, INSERT ON questions, choices TO schema_core_pull_reader;",
+            crate::verify_privileges::create_role("schema_core_pull_reader")
+        ))
+        .await
+        .unwrap();
 
     let dir = cargo_crate::crate_dir("pull-live");
     let _ = std::fs::remove_dir_all(&dir);
@@ -213,6 +276,13 @@ async fn a_database_another_tool_built_is_pulled_adopted_and_rebuilt_identically
     cargo_crate::lock_like_the_checkout(&dir);
     let code = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     let target = cargo_crate::target_dir().join("user-crates");
+    assert!(
+        code.contains(
+            "    grants: [\n        \"PUBLIC\" => ALL on [StripeEvents],\n        \
+             \"schema_core_pull_reader\" => [SELECT, INSERT] on [Choices, Questions],\n    ],\n"
+        ),
+        "{code}"
+    );
 
     // The takeover: the catalog proves the database is the initial migration's schema.
     let steps = [

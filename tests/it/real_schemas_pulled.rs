@@ -82,13 +82,20 @@ async fn switch(file: &str) -> std::path::PathBuf {
 #[tokio::test(flavor = "multi_thread")]
 async fn chinook_is_pulled_adopted_and_rebuilt_identically() {
     let dir = switch("chinook.sql").await;
-    // A `numeric` column has no Rust type of its own here: the field says what to give it.
+    // A `numeric(10,2)` column is a `Decimal` that keeps its precision by name, and the
+    // manifest turns on the feature that maps it (the crate built with it above).
     let code = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap();
     assert!(
         code.contains(
-            "    // `numeric(10,2)` does not decode into a String: before reading rows, give this field"
-        ) && code.contains("#[column(sql_type = \"numeric(10,2)\")]"),
+            "    #[column(sql_type = \"numeric(10,2)\")]\n    pub unit_price: rust_decimal::Decimal,"
+        ) && !code.contains("does not decode"),
         "{code}"
+    );
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("features = [\"decimal\"] }")
+            && manifest.contains("rust_decimal = \"1\""),
+        "{manifest}"
     );
 }
 

@@ -380,3 +380,116 @@ async fn a_column_name_with_a_double_quote_is_quoted_the_same_everywhere() -> Te
     assert_eq!(rows[0].said, "hello");
     Ok(())
 }
+
+/// The column types of the `decimal` and `network` features: `numeric` with and without a
+/// precision, `inet` with its prefix length, `cidr` and `macaddr`.
+mod feature_types {
+    use schema_core::cidr::{IpCidr, IpInet};
+    use schema_core::eui48::MacAddress;
+    use schema_core::files::journal::MigrationsDir;
+    use schema_core::generate::{generate, GenerateOptions};
+    use schema_core::migrate::Migrator;
+    use schema_core::rust_decimal::Decimal;
+    use schema_core::testing::TestDatabase;
+    use schema_core::{schema, table, Schema, Table};
+    use std::str::FromStr;
+
+    #[table(name = "devices")]
+    pub struct Device {
+        #[primary_key(serial)]
+        pub id: i32,
+        #[column(sql_type = "numeric(10,2)")]
+        pub price: Decimal,
+        pub balance: Option<Decimal>,
+        pub address: IpInet,
+        pub network: Option<IpCidr>,
+        pub mac: MacAddress,
+    }
+
+    const SCHEMA: Schema = schema! {
+        enums: [],
+        tables: [Device],
+    };
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn decimal_and_network_rows_round_trip_through_generated_columns() -> super::TestResult {
+        let tmp = tempfile::tempdir()?;
+        let dir = MigrationsDir::new(tmp.path());
+        let options = GenerateOptions {
+            name: Some("devices".into()),
+            ..GenerateOptions::default()
+        };
+        let generated = generate(&SCHEMA, &dir, &options)?;
+        let sql = crate::support::written_sql(&dir, &generated).join("\n");
+        for column in [
+            "\"price\" numeric(10,2) NOT NULL",
+            "\"balance\" numeric",
+            "\"address\" inet NOT NULL",
+            "\"network\" cidr",
+            "\"mac\" macaddr NOT NULL",
+        ] {
+            assert!(sql.contains(column), "`{column}` in:\n{sql}");
+        }
+        let db = TestDatabase::create().await?;
+        let client = db.connect().await?;
+        Migrator::from_dir(tmp.path())?
+            .run_on_client(&client)
+            .await?;
+        // The catalog reads back the types the fields declare.
+        let drift = schema_core::catalog::verify(&client, &SCHEMA).await?;
+        assert!(drift.is_clean(), "{drift}");
+
+        let row = Device {
+            id: 1,
+            price: Decimal::from_str("1234.50")?,
+            // More digits than a float keeps.
+            balance: Some(Decimal::from_str("-98765432109876.123456789")?),
+            // A host address with its network's prefix length, which `IpAddr` would drop.
+            address: IpInet::from_str("192.168.10.7/24")?,
+            network: Some(IpCidr::from_str("2001:db8::/32")?),
+            mac: MacAddress::parse_str("08:00:2b:01:02:03")?,
+        };
+        client
+            .execute(
+                "INSERT INTO devices (price, balance, address, network, mac)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &row.price,
+                    &row.balance,
+                    &row.address,
+                    &row.network,
+                    &row.mac,
+                ],
+            )
+            .await?;
+        // PostgreSQL's own text of what the typed parameters wrote.
+        let text = client
+            .query_one(
+                "SELECT price::text, balance::text, address::text, network::text, mac::text
+                 FROM devices",
+                &[],
+            )
+            .await?;
+        let texts: Vec<String> = (0..5).map(|i| text.get(i)).collect();
+        assert_eq!(
+            texts,
+            [
+                "1234.50",
+                "-98765432109876.123456789",
+                "192.168.10.7/24",
+                "2001:db8::/32",
+                "08:00:2b:01:02:03"
+            ]
+        );
+        let sql = format!("SELECT {} FROM devices", Device::COLUMN_LIST);
+        let read = Device::from_row(&client.query_one(&sql, &[]).await?)?;
+        assert_eq!(read.id, 1);
+        assert_eq!(read.price, row.price);
+        assert_eq!(read.price.to_string(), "1234.50");
+        assert_eq!(read.balance, row.balance);
+        assert_eq!(read.address, row.address);
+        assert_eq!(read.network, row.network);
+        assert_eq!(read.mac, row.mac);
+        Ok(())
+    }
+}

@@ -28,6 +28,7 @@
 mod database;
 mod drift;
 mod read;
+mod read_privileges;
 mod read_query;
 mod read_tables;
 mod spelling;

@@ -44,6 +44,21 @@ pub async fn read(client: &Client, schema_name: &str) -> Result<Schema, CatalogE
         .cloned()
         .collect::<Vec<_>>()
         .into();
+    let privileges = &mut schema.privileges;
+    privileges.grants = privileges
+        .grants
+        .iter()
+        .filter(|g| !is_bookkeeping(&g.table))
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    privileges.table_owners = privileges
+        .table_owners
+        .iter()
+        .filter(|o| !is_bookkeeping(&o.table))
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
     Ok(schema)
 }
 
@@ -137,5 +152,6 @@ fn normalize(schema_name: &str, rows: &Rows) -> Result<Schema, CatalogError> {
         functions: objects(&rows.functions, "functions")?.into(),
         domains: objects(&rows.domains, "domains")?.into(),
         event_triggers: objects(&rows.event_triggers, "event triggers")?.into(),
+        privileges: super::read_privileges::privileges(rows)?,
     })
 }

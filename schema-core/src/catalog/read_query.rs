@@ -195,6 +195,29 @@ FROM pg_event_trigger e
 WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_event_trigger'::regclass
                   AND d.objid = e.oid AND d.deptype = 'e')";
 
+// Each table's owner, and per grantee (0 is PUBLIC) the privileges granted by anyone, the
+// owner's own left out: one row per table without grants (grantee NULL). `all` says the
+// grantee has every privilege the server knows for a table (acldefault lists the owner's).
+const PRIVILEGES: &str = "
+SELECT c.relname::text, pg_get_userbyid(c.relowner)::text,
+       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END,
+       coalesce(array_agg(DISTINCT a.privilege_type::text)
+                FILTER (WHERE a.privilege_type IS NOT NULL), '{}'),
+       count(DISTINCT a.privilege_type)
+           = (SELECT count(*) FROM aclexplode(acldefault('r', c.relowner)))
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN LATERAL aclexplode(c.relacl) a ON a.grantee <> c.relowner
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+GROUP BY c.relname, c.relowner, a.grantee";
+
+// The role that runs the migrations owns their ledger: the tables' expected owner.
+const LEDGER_OWNER: &str = "
+SELECT pg_get_userbyid(c.relowner)::text
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'schema_migrations' AND c.relname = 'ledger'";
+
 /// The rows of every query above, for one schema.
 pub(super) struct Rows {
     pub(super) extensions: Vec<Row>,
@@ -210,6 +233,8 @@ pub(super) struct Rows {
     pub(super) functions: Vec<Row>,
     pub(super) domains: Vec<Row>,
     pub(super) event_triggers: Vec<Row>,
+    pub(super) privileges: Vec<Row>,
+    pub(super) ledger_owner: Vec<Row>,
 }
 
 /// Runs every query for `schema_name`; fails with [`CatalogError::SchemaNotFound`] when the
@@ -232,6 +257,8 @@ pub(super) async fn query_all(client: &Client, schema_name: &str) -> Result<Rows
         functions,
         domains,
         event_triggers,
+        privileges,
+        ledger_owner,
     ) = tokio::try_join!(
         query(client, "the schema", SCHEMA_EXISTS, param),
         query(client, "extensions", EXTENSIONS, &[]),
@@ -247,6 +274,8 @@ pub(super) async fn query_all(client: &Client, schema_name: &str) -> Result<Rows
         query(client, "functions", FUNCTIONS, param),
         query(client, "domains", DOMAINS, param),
         query(client, "event triggers", EVENT_TRIGGERS, &[]),
+        query(client, "privileges", PRIVILEGES, param),
+        query(client, "the ledger's owner", LEDGER_OWNER, &[]),
     )?;
     let schema_exists: bool = match exists.first() {
         Some(row) => get(row, 0, "the schema")?,
@@ -271,6 +300,8 @@ pub(super) async fn query_all(client: &Client, schema_name: &str) -> Result<Rows
         functions,
         domains,
         event_triggers,
+        privileges,
+        ledger_owner,
     })
 }
 

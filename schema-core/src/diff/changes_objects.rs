@@ -65,6 +65,7 @@ pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec
             compare_table_objects(def, found, drifts);
         }
     }
+    super::changes_privileges::compare_privileges(database, code, drifts);
 }
 
 fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<SchemaChange>) {

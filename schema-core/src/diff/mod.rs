@@ -9,6 +9,7 @@
 mod changes;
 mod changes_keys;
 mod changes_objects;
+mod changes_privileges;
 mod confirm;
 mod enums;
 mod lookup;
@@ -124,8 +125,14 @@ fn steps_in_schema(
     options: &DiffOptions,
 ) -> Result<Vec<Step>, Refusal> {
     let Some(old) = old else {
+        let mut statements = plan_create(new);
+        let empty = Schema {
+            pg_schema: new.pg_schema.clone(),
+            ..Schema::default()
+        };
+        statements.extend(changes_privileges::statements(&empty, new));
         return Ok(vec![Step {
-            statements: plan_create(new),
+            statements,
             snapshot: new.clone(),
             transactional: true,
             hazards: Vec::new(),

@@ -167,6 +167,13 @@ impl Renames {
         for t in s.tables.to_mut() {
             self.apply_table(t);
         }
+        // A table's grants and owner go with it when it is renamed.
+        for g in s.privileges.grants.to_mut() {
+            g.table = self.table_to(&g.table);
+        }
+        for o in s.privileges.table_owners.to_mut() {
+            o.table = self.table_to(&o.table);
+        }
         s
     }
 

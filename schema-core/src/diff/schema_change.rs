@@ -340,6 +340,33 @@ pub enum SchemaChange {
         /// Its definition, without `NOT VALID`.
         definition: String,
     },
+    /// Grant privileges on a table to a role (or `PUBLIC`).
+    Grant {
+        /// The table.
+        table: String,
+        /// The role, or `PUBLIC`.
+        grantee: String,
+        /// `SELECT`, `INSERT`, .. or `ALL`.
+        privileges: Vec<String>,
+    },
+    /// Revoke privileges on a table the target does not grant.
+    Revoke {
+        /// The table.
+        table: String,
+        /// The role, or `PUBLIC`.
+        grantee: String,
+        /// `SELECT`, `INSERT`, .. or `ALL`.
+        privileges: Vec<String>,
+    },
+    /// Give a table another owner.
+    SetOwner {
+        /// The table.
+        table: String,
+        /// The owner in the target.
+        to: String,
+        /// The owner where the change starts; `None` for the role that runs the migrations.
+        from: Option<String>,
+    },
     /// Make a `DEFERRABLE` constraint `NOT DEFERRABLE`: checked per statement again.
     SetNotDeferrable {
         /// The table.
@@ -416,6 +443,15 @@ impl SchemaChange {
                 | C::SetNotDeferrable { .. }
                 | C::DropColumnExpression { .. }
         )
+    }
+}
+
+/// A grantee as a change names it: `PUBLIC` bare, a role quoted.
+fn role(grantee: &str) -> String {
+    if grantee == crate::model::PUBLIC_GRANTEE {
+        grantee.to_string()
+    } else {
+        format!("role `{grantee}`")
     }
 }
 
@@ -631,6 +667,33 @@ impl fmt::Display for SchemaChange {
                     "enabled"
                 }
             ),
+            C::Grant {
+                table,
+                grantee,
+                privileges,
+            } => write!(
+                f,
+                "grant {} on table `{table}` to {}",
+                privileges.join(", "),
+                role(grantee)
+            ),
+            C::Revoke {
+                table,
+                grantee,
+                privileges,
+            } => write!(
+                f,
+                "revoke {} on table `{table}` from {}: the code does not grant it",
+                privileges.join(", "),
+                role(grantee)
+            ),
+            C::SetOwner { table, to, from } => {
+                write!(f, "make role `{to}` the owner of table `{table}`")?;
+                match from {
+                    Some(from) => write!(f, " (it is owned by `{from}`)"),
+                    None => Ok(()),
+                }
+            }
             C::SetLogged { table } => write!(
                 f,
                 "make table `{table}` logged: it is UNLOGGED (emptied after a crash, not \

@@ -32,6 +32,7 @@ pub fn diff(old: &Schema, new: &Schema) -> Change {
     ctx.collect_dependencies();
     super::tables::diff_tables(&ctx, &mut phases, &mut change);
     change.statements = phases.into_statements();
+    (change.statements).extend(super::changes_privileges::statements(&ctx.cur, new));
     change
 }
 

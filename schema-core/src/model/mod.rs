@@ -17,6 +17,11 @@ pub use schema_rules::names::MAX_IDENTIFIER_BYTES;
 
 mod objects;
 pub use objects::{ConstraintDef, ConstraintKind, Deferral, SequenceDef, TableObjectDef, ViewDef};
+mod privileges;
+pub use privileges::{
+    normalize as normalize_privileges, GrantDef, Privileges, TableOwner, ALL_TABLES,
+    PUBLIC_GRANTEE, TABLE_PRIVILEGES,
+};
 
 /// A whole schema: enums and tables in the order they were declared, in one PostgreSQL schema.
 ///
@@ -54,6 +59,9 @@ pub struct Schema {
     /// Event triggers (database-wide), each with its event and function.
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     pub event_triggers: List<TableObjectDef>,
+    /// Who owns the tables and what other roles may do with them.
+    #[serde(default, skip_serializing_if = "Privileges::is_none")]
+    pub privileges: Privileges,
 }
 
 /// PostgreSQL's default schema, where the tables go unless `schema!` names another.
@@ -680,6 +688,7 @@ impl Schema {
             functions: Cow::Borrowed(&[]),
             domains: Cow::Borrowed(&[]),
             event_triggers: Cow::Borrowed(&[]),
+            privileges: Privileges::NONE,
         }
     }
 

@@ -82,7 +82,7 @@ impl Names {
         }
     }
 
-    fn table(&self, name: &str) -> &str {
+    pub(super) fn table(&self, name: &str) -> &str {
         &self.tables[name].ident
     }
 
@@ -493,7 +493,7 @@ fn column(out: &mut String, t: &TableDef, c: &ColumnDef, field: &RustName, names
             let _ = writeln!(
                 out,
                 "    // `{name}` does not decode into a String: before reading rows, give this field \
-                 a type that implements FromSql for it (e.g. rust_decimal::Decimal for numeric)."
+                 a type that implements FromSql for it."
             );
         }
     }
@@ -558,9 +558,10 @@ enum WrittenType {
     ByName,
 }
 
-/// The Rust type of a column of `ty`. A type without a Rust type of its own here (`numeric`,
-/// a type from an extension) is named by `sql_type`, and its field is a `String` until the
-/// application picks a type that decodes it (e.g. `rust_decimal::Decimal` for `numeric`).
+/// The Rust type of a column of `ty`. A type without a Rust type of its own here (a type from
+/// an extension) is named by `sql_type`, and its field is a `String` until the application
+/// picks a type that decodes it. `numeric`, `inet`, `cidr` and `macaddr` get the types of
+/// schema-core's `decimal` and `network` features, which the pulled manifest turns on.
 fn rust_type(ty: &SqlType, names: &Names) -> (String, WrittenType) {
     use WrittenType::*;
     let rust = match ty {
@@ -593,11 +594,19 @@ fn other_rust_type(name: &str, names: &Names) -> (String, WrittenType) {
         "date" => Some("chrono::NaiveDate"),
         "time without time zone" => Some("chrono::NaiveTime"),
         "bytea" => Some("Vec<u8>"),
-        "inet" => Some("std::net::IpAddr"),
         _ => None,
     };
     if let Some(rust) = own {
         return (rust.to_string(), ByRustType);
+    }
+    // `numeric(p,s)` keeps its precision by name; a bare `numeric` is what `Decimal` maps to.
+    if let Some((rust, _)) = super::features::typed(name) {
+        let written = if name.contains('(') {
+            ByName
+        } else {
+            ByRustType
+        };
+        return (rust.to_string(), written);
     }
     let rust = if let Some(element) = name.strip_suffix("[]") {
         let inner = match element {
@@ -640,5 +649,6 @@ fn registry(out: &mut String, schema: &Schema, names: &Names) {
     }
     let _ = writeln!(out, "    enums: [{}],", enums.join(", "));
     let _ = writeln!(out, "    tables: [{}],", tables.join(", "));
+    out.push_str(&super::grants::lines(schema, names));
     out.push_str("};\n");
 }

@@ -12,6 +12,8 @@
 mod code;
 mod count;
 mod coverage;
+mod features;
+mod grants;
 mod project;
 mod read;
 mod rust_names;

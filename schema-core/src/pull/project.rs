@@ -61,11 +61,12 @@ fn package_name(dir: &Path) -> String {
     }
 }
 
-fn cargo_toml(package: &str, dependency: &Dependency) -> String {
+fn cargo_toml(package: &str, dependency: &Dependency, schema: &Schema) -> String {
     let schema_core = match dependency {
         Dependency::Version(v) => format!("{v:?}"),
         Dependency::Path(p) => format!("{{ path = {:?} }}", p.display().to_string()),
     };
+    let (schema_core, typed_crates) = super::features::manifest_lines(schema, &schema_core);
     format!(
         r#"[package]
 name = "{package}"
@@ -78,7 +79,7 @@ schema-core = {schema_core}
 uuid = {{ version = "1", features = ["v4", "serde"] }}
 chrono = "0.4"
 serde_json = "1"
-"#
+{typed_crates}"#
     )
 }
 
@@ -120,7 +121,7 @@ pub(super) fn write(
     let mut files = vec![
         File {
             path: "Cargo.toml".into(),
-            text: cargo_toml(&package, dependency),
+            text: cargo_toml(&package, dependency, schema),
         },
         File {
             path: "build.rs".into(),

@@ -25,10 +25,13 @@
 //! checks schemas built at run time; [`unregistered_tables`] finds `#[table]` structs that
 //! were left out of the list.
 
+mod grant_rules;
 mod list_rules;
 mod relations;
 mod validate;
 
+#[doc(hidden)]
+pub use grant_rules::{check_grants as __check_grants, table_name as __table_name};
 #[doc(hidden)]
 pub use list_rules::check_schema as __check_schema;
 #[doc(hidden)]
@@ -44,24 +47,51 @@ use std::collections::BTreeSet;
 /// (or is registered later) or at a column that is neither its key nor unique, a column uses
 /// an unregistered enum, a name is used twice (tables, indexes and primary keys share one
 /// namespace), or the PostgreSQL schema is reserved.
+///
+/// After the tables, the owners and grants `verify` expects (without them: every table owned
+/// by the role that runs the migrations, and no grant to anyone else); `generate` writes the
+/// `GRANT`s, `REVOKE`s and `ALTER TABLE .. OWNER TO`:
+///
+/// ```ignore
+/// schema! {
+///     enums: [],
+///     tables: [Question, Choice],
+///     owner: "app_owner",
+///     grants: [
+///         "app_read" => SELECT on [Question, Choice],
+///         "app_rw" => [SELECT, INSERT, UPDATE, DELETE] on all,
+///         "PUBLIC" => SELECT on [Question],
+///     ],
+/// }
+/// ```
+///
+/// or `privileges: ignore` to leave owners and grants out of `verify`, `adopt` and `generate`.
+/// A grant names tables of the list (or `all`, also written `[all]`) and privileges tables
+/// have, or the build fails.
 #[macro_export]
 macro_rules! schema {
-    (schema: $pg_schema:literal, enums: [$($e:ty),* $(,)?], tables: [$($t:ty),* $(,)?] $(,)?) => {
-        $crate::schema!(@build $pg_schema, [$($e),*], [$($t),*])
+    (schema: $pg_schema:literal, enums: [$($e:ty),* $(,)?], tables: [$($t:ty),* $(,)?] $(, $($rest:tt)*)?) => {
+        $crate::schema!(@build $pg_schema, [$($e),*], [$($t),*], [$($($rest)*)?])
     };
-    (enums: [$($e:ty),* $(,)?], tables: [$($t:ty),* $(,)?] $(,)?) => {
-        $crate::schema!(@build $crate::model::PUBLIC_SCHEMA, [$($e),*], [$($t),*])
+    (enums: [$($e:ty),* $(,)?], tables: [$($t:ty),* $(,)?] $(, $($rest:tt)*)?) => {
+        $crate::schema!(@build $crate::model::PUBLIC_SCHEMA, [$($e),*], [$($t),*], [$($($rest)*)?])
     };
-    (@build $pg_schema:expr, [$($e:ty),*], [$($t:ty),*]) => {{
+    (@build $pg_schema:expr, [$($e:ty),*], [$($t:ty),*], [$($privileges:tt)*]) => {{
         const ENUMS: &[$crate::model::EnumDef] = &[$(<$e as $crate::PgEnum>::ENUM),*];
         const TABLES: &[$crate::model::TableDef] =
             &[$(<$t as $crate::Table>::TABLE),*];
+        const PRIVILEGES: $crate::model::Privileges = $crate::schema!(@privileges $($privileges)*);
         // The panic is here, in the caller's constant, so the build error shows the message
         // and this call rather than the body of the check.
         const _: () = if let ::std::option::Option::Some(violation) =
             $crate::registry::__check_schema::<{ $crate::registry::__relation_count(TABLES) }>(
                 $pg_schema, ENUMS, TABLES,
             )
+        {
+            ::std::panic!("{}", $crate::__private::Message::of(violation.pieces()).as_str())
+        };
+        const _: () = if let ::std::option::Option::Some(violation) =
+            $crate::registry::__check_grants(TABLES, &PRIVILEGES)
         {
             ::std::panic!("{}", $crate::__private::Message::of(violation.pieces()).as_str())
         };
@@ -76,8 +106,84 @@ macro_rules! schema {
             functions: ::std::borrow::Cow::Borrowed(&[]),
             domains: ::std::borrow::Cow::Borrowed(&[]),
             event_triggers: ::std::borrow::Cow::Borrowed(&[]),
+            privileges: PRIVILEGES,
         }
     }};
+    // Owners and grants: none declared, `privileges: ignore`, or an owner and/or grants.
+    (@privileges) => { $crate::model::Privileges::NONE };
+    (@privileges privileges: ignore $(,)?) => {
+        $crate::model::Privileges {
+            ignored: true,
+            owner: ::std::option::Option::None,
+            table_owners: ::std::borrow::Cow::Borrowed(&[]),
+            grants: ::std::borrow::Cow::Borrowed(&[]),
+        }
+    };
+    (@privileges owner: $owner:literal $(, grants: [$($grants:tt)*])? $(,)?) => {
+        $crate::model::Privileges {
+            ignored: false,
+            owner: ::std::option::Option::Some(::std::borrow::Cow::Borrowed($owner)),
+            table_owners: ::std::borrow::Cow::Borrowed(&[]),
+            grants: $crate::schema!(@grants [$($($grants)*)?]),
+        }
+    };
+    (@privileges grants: [$($grants:tt)*] $(, owner: $owner:literal)? $(,)?) => {
+        $crate::model::Privileges {
+            ignored: false,
+            owner: $crate::schema!(@owner $($owner)?),
+            table_owners: ::std::borrow::Cow::Borrowed(&[]),
+            grants: $crate::schema!(@grants [$($grants)*]),
+        }
+    };
+    (@privileges $($other:tt)*) => {
+        ::std::compile_error!(
+            "after `tables: [..]`, schema! takes `owner: \"role\"`, `grants: [\"role\" => \
+             SELECT on [Table, ..], \"role\" => [SELECT, INSERT] on all]`, or \
+             `privileges: ignore`"
+        )
+    };
+    (@owner) => { ::std::option::Option::None };
+    (@owner $owner:literal) => { ::std::option::Option::Some(::std::borrow::Cow::Borrowed($owner)) };
+    // `on all` is `on [all]`: each grant is brought to the one bracketed form first.
+    (@grants [$($grants:tt)*]) => { $crate::schema!(@each [] $($grants)*) };
+    (@each [$($done:tt)*] $role:literal => $privileges:tt on all $(, $($rest:tt)*)?) => {
+        $crate::schema!(@each [$($done)* $role => $privileges on [all],] $($($rest)*)?)
+    };
+    (@each [$($done:tt)*] $role:literal => $privileges:tt on [$($tables:tt)*] $(, $($rest:tt)*)?) => {
+        $crate::schema!(@each [$($done)* $role => $privileges on [$($tables)*],] $($($rest)*)?)
+    };
+    (@each [$($done:tt)*]) => { $crate::schema!(@listed [$($done)*]) };
+    (@each [$($done:tt)*] $($other:tt)*) => {
+        ::std::compile_error!(
+            "a grant is written `\"role\" => SELECT on [Table, ..]`, `\"role\" => [SELECT, \
+             INSERT] on [Table]` or `\"PUBLIC\" => SELECT on all`"
+        )
+    };
+    (@listed [$($role:literal => $privileges:tt on [$($($table:ident)::+),* $(,)?]),* $(,)?]) => {
+        ::std::borrow::Cow::Borrowed(&[$($(
+            $crate::model::GrantDef {
+                table: ::std::borrow::Cow::Borrowed($crate::schema!(@table $($table)::+)),
+                grantee: ::std::borrow::Cow::Borrowed($role),
+                privileges: ::std::borrow::Cow::Borrowed($crate::schema!(@list $privileges)),
+            }
+        ),*),*])
+    };
+    (@listed [$($other:tt)*]) => {
+        ::std::compile_error!(
+            "a grant names its tables as `[Table, ..]` or `all`, each a #[table] struct's path"
+        )
+    };
+    (@table all) => { $crate::model::ALL_TABLES };
+    (@table $($table:ident)::+) => {
+        $crate::registry::__table_name({
+            const TABLE: &$crate::model::TableDef = &<$($table)::+ as $crate::Table>::TABLE;
+            TABLE
+        })
+    };
+    (@list [$($privilege:ident),* $(,)?]) => {
+        &[$(::std::borrow::Cow::Borrowed(::std::stringify!($privilege))),*]
+    };
+    (@list $privilege:ident) => { &[::std::borrow::Cow::Borrowed(::std::stringify!($privilege))] };
 }
 
 /// The `#[table]` structs linked into this program whose table is not in `schema`: tables that

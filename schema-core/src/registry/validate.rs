@@ -18,6 +18,7 @@ pub type RegistryError = Violation<String>;
 /// fixes them in one pass.
 pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
     let mut errors = Errors(list_rules::violations(schema));
+    errors.0.extend(super::grant_rules::violations(schema));
     check_enums(&schema.enums, &mut errors);
     let enums: BTreeMap<&str, &EnumDef> = schema.enums.iter().map(|e| (&*e.name, e)).collect();
     // Where each table name first appears: a foreign key finds its target without a scan,

@@ -170,6 +170,29 @@ pub(super) fn statement_in(s: &Statement, schema: &str) -> String {
         Statement::Online(_) => {
             unreachable!("render::statement_in sends online statements to online.rs")
         }
+        Statement::Grant {
+            table,
+            grantee,
+            privileges,
+        } => format!(
+            "GRANT {} ON {} TO {};",
+            privilege_list(privileges),
+            ident(table),
+            role(grantee)
+        ),
+        Statement::Revoke {
+            table,
+            grantee,
+            privileges,
+        } => format!(
+            "REVOKE {} ON {} FROM {};",
+            privilege_list(privileges),
+            ident(table),
+            role(grantee)
+        ),
+        Statement::SetOwner { table, owner } => {
+            format!("ALTER TABLE {} OWNER TO {};", ident(table), role(owner))
+        }
         Statement::FillNulls {
             table,
             column,
@@ -436,4 +459,28 @@ pub(super) fn index_statement(table: &str, index: &IndexDef, build: Build) -> St
         index.method(),
         columns.join(",")
     )
+}
+
+/// Privileges as `GRANT` lists them; a name outside the known ones is quoted out of the SQL.
+fn privilege_list(privileges: &[crate::model::Name]) -> String {
+    privileges
+        .iter()
+        .map(|p| {
+            if p.bytes().all(|b| b.is_ascii_alphabetic()) {
+                p.to_ascii_uppercase()
+            } else {
+                ident(p)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A grantee or owner: `PUBLIC` bare (quoted it would be a role named so), a role quoted.
+fn role(name: &str) -> String {
+    if name == crate::model::PUBLIC_GRANTEE {
+        name.to_string()
+    } else {
+        ident(name)
+    }
 }

@@ -151,7 +151,7 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, unique: bool) -> Index {
             name.set(cx, meta.path.span(), parse_name(&meta)?);
         } else if meta.path.is_ident("on") {
             // on(status, created_at(desc)), on(title(opclass = "gin_trgm_ops")),
-            // on(sql = "lower((email)::text)")
+            // on(sql = "lower(email::text)")
             let mut cols = Vec::new();
             meta.parse_nested_meta(|col| {
                 cols.push(parse_index_key(cx, which, &col)?);

@@ -202,6 +202,22 @@ pub enum Violation<S> {
         /// The table it names as its parent.
         parent: S,
     },
+    /// A grant of `schema!` names a table the schema does not list.
+    GrantOnUnknownTable {
+        /// The role, or `PUBLIC`.
+        grantee: S,
+        /// The table it names.
+        table: S,
+    },
+    /// A grant of `schema!` names a privilege tables do not have.
+    UnknownPrivilege {
+        /// The role, or `PUBLIC`.
+        grantee: S,
+        /// The table.
+        table: S,
+        /// The privilege, e.g. `EXECUTE`.
+        privilege: S,
+    },
 }
 
 impl Violation<&str> {
@@ -285,6 +301,12 @@ impl<S: AsRef<str>> Violation<S> {
             },
             V::PartitionParent { table, parent } => V::PartitionParent {
                 table: f(table), parent: f(parent),
+            },
+            V::GrantOnUnknownTable { grantee, table } => V::GrantOnUnknownTable {
+                grantee: f(grantee), table: f(table),
+            },
+            V::UnknownPrivilege { grantee, table, privilege } => V::UnknownPrivilege {
+                grantee: f(grantee), table: f(table), privilege: f(privilege),
             },
         }
     }

@@ -126,6 +126,15 @@ impl<'a> Violation<&'a str> {
                 T("`, which is not a partitioned table listed before it; register `"), T(parent),
                 T("` with #[table(partition_by = \"..\")] before `"), T(table), T("`"),
             ]),
+            Violation::GrantOnUnknownTable { grantee, table } => pieces([
+                T("the grant to `"), T(grantee), T("` names the table `"), T(table),
+                T("`, which is not registered; add it to `tables: [...]`, or grant on the tables of the list"),
+            ]),
+            Violation::UnknownPrivilege { grantee, table, privilege } => pieces([
+                T("the grant to `"), T(grantee), T("` on `"), T(table), T("` names the privilege `"),
+                T(privilege),
+                T("`, which tables do not have; write SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER or ALL"),
+            ]),
         }
     }
 }
@@ -279,6 +288,15 @@ mod tests {
             Violation::PartitionParent {
                 table: x,
                 parent: x,
+            },
+            Violation::GrantOnUnknownTable {
+                grantee: x,
+                table: x,
+            },
+            Violation::UnknownPrivilege {
+                grantee: x,
+                table: x,
+                privilege: x,
             },
         ];
         for v in &all {

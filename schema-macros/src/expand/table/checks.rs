@@ -126,6 +126,10 @@ fn is_known_zoned_or_other(ty: &syn::Type) -> bool {
         "Json",
         "NaiveDate",
         "IpAddr",
+        "Decimal",
+        "IpInet",
+        "IpCidr",
+        "MacAddress",
     ];
     let syn::Type::Path(path) = ty else {
         return false;
