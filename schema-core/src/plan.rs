@@ -71,6 +71,24 @@ pub enum Statement {
     CreateTable(TableDef),
     /// `DROP TABLE name;`.
     DropTable(Name),
+    /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES ..;`: the table, made with its
+    /// own keys and indexes, becomes a partition (PostgreSQL adopts what matches the parent's
+    /// and makes what is missing).
+    AttachPartition {
+        /// The partitioned table.
+        parent: Name,
+        /// The table that becomes its partition.
+        table: Name,
+        /// `FOR VALUES ..` or `DEFAULT`, as `pg_get_expr` prints it.
+        bound: Name,
+    },
+    /// `ALTER TABLE parent DETACH PARTITION table;`: a table of its own again, rows kept.
+    DetachPartition {
+        /// The partitioned table.
+        parent: Name,
+        /// The partition.
+        table: Name,
+    },
     /// `ALTER TABLE from RENAME TO to;`.
     RenameTable {
         /// The table's current name.
@@ -357,6 +375,8 @@ pub struct Creation {
     pub foreign_keys: Vec<Statement>,
     /// The tables' indexes.
     pub indexes: Vec<Statement>,
+    /// `ATTACH PARTITION` of each partition, once it has its keys and indexes.
+    pub partitions: Vec<Statement>,
 }
 
 impl Creation {
@@ -376,6 +396,7 @@ impl Creation {
         };
         for table in tables {
             creation.tables.push(Statement::CreateTable(table.clone()));
+            creation.partitions.extend(attach(table));
             creation
                 .foreign_keys
                 .extend(
@@ -411,8 +432,22 @@ impl Creation {
         let mut out = self.types;
         out.extend(self.tables);
         out.extend(keys_and_indexes(self.foreign_keys, self.indexes));
+        out.extend(self.partitions);
         out
     }
+}
+
+/// `ATTACH PARTITION` of a table that is a partition. A partition is made as a table of its
+/// own, with the keys and indexes it declares, and attached last: PostgreSQL then adopts its
+/// index where the parent has one that matches (its primary key) instead of making another,
+/// so the partition holds what it declares, under its names, as `pg_dump` makes it too.
+pub fn attach(table: &TableDef) -> Option<Statement> {
+    let (parent, bound) = table.partition_of()?;
+    Some(Statement::AttachPartition {
+        parent: parent.into(),
+        table: table.name.clone(),
+        bound: bound.to_string().into(),
+    })
 }
 
 /// Foreign keys and indexes added in one migration, in the order that applies: first the

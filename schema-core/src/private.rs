@@ -269,6 +269,18 @@ pub const fn constraint(
     }
 }
 
+/// The same foreign key, added `NOT VALID`: `#[foreign_key(.., not_valid)]`.
+pub const fn not_valid_foreign_key(mut key: ForeignKeyDef) -> ForeignKeyDef {
+    key.not_valid = true;
+    key
+}
+
+/// The same check, added `NOT VALID`: `#[check(.., not_valid)]`.
+pub const fn not_valid_constraint(mut constraint: ConstraintDef) -> ConstraintDef {
+    constraint.not_valid = true;
+    constraint
+}
+
 /// Reads one column of a row for `Table::from_row`, naming the table, column and Rust type
 /// when the value does not fit.
 pub fn read_column<'a, T: postgres_types::FromSql<'a>>(

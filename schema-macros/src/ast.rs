@@ -34,6 +34,8 @@ pub struct Table {
     pub checks: Vec<CheckConstraint>,
     /// `#[foreign_key(columns(..), ..)]` on the struct.
     pub foreign_keys: Vec<CompositeForeignKey>,
+    /// The model's `partition` text (`PARTITION BY ..`, `PARTITION OF ..`).
+    pub partition: Option<String>,
 }
 
 /// One field, one column.
@@ -104,6 +106,8 @@ pub struct Constraint {
     pub unique: bool,
     pub definition: String,
     pub span: Span,
+    /// `not_valid` (a check only): added `NOT VALID`.
+    pub not_valid: bool,
 }
 
 impl Table {
@@ -120,6 +124,7 @@ impl Table {
                 unique: true,
                 definition: format!("UNIQUE{nulls} ({})", list.join(", ")),
                 span: name.map_or(span, |n| n.span),
+                not_valid: false,
             });
         };
         for field in &self.fields {
@@ -156,6 +161,7 @@ impl Table {
                 unique: false,
                 definition: format!("CHECK ({})", sql.value()),
                 span: name.span,
+                not_valid: check.not_valid,
             });
         }
         out
@@ -243,6 +249,7 @@ pub fn table_from_item(
         uniques: struct_attrs.uniques,
         checks: struct_attrs.checks,
         foreign_keys: struct_attrs.foreign_keys,
+        partition: args.partition,
     })
 }
 

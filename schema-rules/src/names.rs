@@ -7,7 +7,7 @@
 //! for the compiler's constant evaluator, which cannot allocate.
 
 use crate::const_str::match_part;
-pub use crate::const_str::{ends_with, is_concat, without_suffix};
+pub use crate::const_str::{ends_with, is_concat, starts_with, without_suffix};
 
 /// PostgreSQL's limit on identifier length (NAMEDATALEN - 1); longer names are truncated
 /// silently by the server, so they are refused instead.

@@ -7,6 +7,7 @@ fn registry_rules_are_compile_errors() {
     t.pass("tests/registry_ui/pass_ordered.rs");
     // Every table is created before any foreign key: the list's order is free.
     t.pass("tests/registry_ui/pass_foreign_key_to_later_table.rs");
+    t.pass("tests/registry_ui/pass_partition_after_parent.rs");
     for case in [
         "foreign_key_to_unregistered_table",
         "column_of_unregistered_enum",
@@ -16,6 +17,7 @@ fn registry_rules_are_compile_errors() {
         "index_named_like_another_relation",
         "index_named_like_another_table",
         "reserved_pg_schema",
+        "partition_before_parent",
         "grant_on_unregistered_table",
         "grant_of_unknown_privilege",
     ] {

@@ -44,6 +44,7 @@ mod migrate_verify_cli;
 mod migrate_waits;
 mod pg_schema;
 mod pull;
+mod pull_partitions;
 mod question_bank_schema;
 mod readme_own_schema;
 mod real_schemas;

@@ -207,7 +207,7 @@ async fn check(file: &str, floor: usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pagila() {
-    check("pagila.sql", 13).await;
+    check("pagila.sql", 69).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -232,7 +232,7 @@ async fn dokploy() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sim() {
-    check("sim.sql", 97).await;
+    check("sim.sql", 112).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

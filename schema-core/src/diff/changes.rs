@@ -5,7 +5,7 @@
 
 use super::changes_keys::{compare_foreign_keys, compare_indexes, compare_primary_key};
 use super::schema_change::SchemaChange;
-use crate::model::{ColumnDef, EnumDef, Schema, TableDef};
+use crate::model::{ColumnDef, ConstraintDef, EnumDef, Schema, TableDef};
 use crate::sql::{default_spelling, format_type as type_spelling};
 use std::collections::BTreeSet;
 
@@ -131,8 +131,17 @@ fn compare_table(def: &TableDef, found: &TableDef, drifts: &mut Vec<SchemaChange
             from: spell(&found.partition),
         });
     }
+    // Whether a constraint is validated is compared in `changes_objects`, with the other
+    // states of constraints.
+    let same = |a: &ConstraintDef, b: &ConstraintDef| {
+        a == &ConstraintDef {
+            not_valid: a.not_valid,
+            ..b.clone()
+        }
+    };
+    let has = |list: &[ConstraintDef], c: &ConstraintDef| list.iter().any(|x| same(x, c));
     for constraint in def.constraints.iter() {
-        if !found.constraints.contains(constraint) {
+        if !has(&found.constraints, constraint) {
             drifts.push(SchemaChange::AddConstraint {
                 table: table.clone(),
                 name: constraint.name.to_string(),
@@ -141,7 +150,7 @@ fn compare_table(def: &TableDef, found: &TableDef, drifts: &mut Vec<SchemaChange
         }
     }
     for constraint in found.constraints.iter() {
-        if !def.constraints.contains(constraint) {
+        if !has(&def.constraints, constraint) {
             drifts.push(SchemaChange::DropConstraint {
                 table: table.clone(),
                 name: constraint.name.to_string(),

@@ -1,8 +1,8 @@
 //! The changes of what migrations never make or set: extensions, views, free sequences,
 //! triggers, rules, policies, row-level security, UNLOGGED tables, column collations,
 //! INVALID indexes, NOT VALID and DEFERRABLE constraints, functions, domains, event triggers
-//! and replica identities. A schema in code declares none of these today, so the changes are
-//! the ones that remove them.
+//! and replica identities. A schema in code declares none of these but NOT VALID (checks and
+//! foreign keys may say `not_valid`), so the other changes are the ones that remove them.
 
 use super::changes_keys::describe_fk;
 use super::schema_change::{ObjectKind, SchemaChange};
@@ -244,8 +244,23 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Sche
             name: index.name.to_string(),
         });
     }
-    for k in constraint_states(found) {
-        if k.not_valid {
+    // NOT VALID as the code declares it: neither validated behind its back nor left
+    // unchecked where the code wants every row checked.
+    let declared = constraint_states(def);
+    let declared_not_valid = |name: &str| declared.iter().any(|k| k.name == name && k.not_valid);
+    let found_states = constraint_states(found);
+    for k in declared.iter().filter(|k| k.not_valid) {
+        let validated = !found_states.iter().any(|f| f.name == k.name && f.not_valid);
+        if validated && has_constraint(found, &k.name, &k.definition) {
+            drifts.push(SchemaChange::AddNotValid {
+                table: table(),
+                name: k.name.clone(),
+                definition: k.definition.clone(),
+            });
+        }
+    }
+    for k in found_states {
+        if k.not_valid && !declared_not_valid(&k.name) {
             drifts.push(SchemaChange::ValidateConstraint {
                 table: table(),
                 name: k.name.clone(),
@@ -260,6 +275,14 @@ fn compare_table_objects(def: &TableDef, found: &TableDef, drifts: &mut Vec<Sche
             });
         }
     }
+}
+
+/// Whether the table has a foreign key, check, unique or exclusion constraint of that name
+/// and definition (one of another definition is told as changed already).
+fn has_constraint(table: &TableDef, name: &str, definition: &str) -> bool {
+    (table.constraints.iter()).any(|c| c.name == name && c.definition == definition)
+        || (table.foreign_keys.iter())
+            .any(|fk| fk.constraint_name(&table.name) == name && describe_fk(fk) == definition)
 }
 
 /// A constraint's name, definition and the states a migration never gives it.

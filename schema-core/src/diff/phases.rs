@@ -41,6 +41,7 @@ pub(super) struct Phases {
     pub(super) drop_enum: Vec<Statement>,
     pub(super) add_fk: Vec<Statement>,
     pub(super) create_index: Vec<Statement>,
+    pub(super) attach: Vec<Statement>,
 }
 
 impl Phases {
@@ -62,6 +63,8 @@ impl Phases {
             self.drop_enum,
             // A new foreign key to a column made unique by a new index needs that index first.
             crate::plan::keys_and_indexes(self.add_fk, self.create_index),
+            // A partition is attached once it has its keys and indexes (`plan::attach`).
+            self.attach,
         ]
         .concat()
     }

@@ -345,6 +345,16 @@ pub enum SchemaChange {
         /// Its definition, ending in `NOT VALID`.
         definition: String,
     },
+    /// Drop a validated foreign key or check and add it again `NOT VALID`, as the target
+    /// declares it (`not_valid`).
+    AddNotValid {
+        /// The table.
+        table: String,
+        /// The constraint's name.
+        name: String,
+        /// Its definition, without `NOT VALID`.
+        definition: String,
+    },
     /// Grant privileges on a table to a role (or `PUBLIC`).
     Grant {
         /// The table.
@@ -437,10 +447,15 @@ impl SchemaChange {
     /// others (views, triggers, collations...) are told, never planned.
     pub fn can_be_generated(&self) -> bool {
         use SchemaChange as C;
+        // A table attached to a parent, detached, or moved to other bounds is written;
+        // partitioning a table that exists (or differently) is not: PostgreSQL cannot.
+        if let C::AlterPartitioning { to, from, .. } = self {
+            let partitioned = |p: &str| p.starts_with(crate::model::PARTITION_BY);
+            return !partitioned(to) && !partitioned(from);
+        }
         !matches!(
             self,
-            C::AlterPartitioning { .. }
-                | C::AlterColumnDefinition { .. }
+            C::AlterColumnDefinition { .. }
                 | C::ResetReplicaIdentity { .. }
                 | C::DropObject { .. }
                 | C::RestoreCarried { .. }
@@ -448,7 +463,6 @@ impl SchemaChange {
                 | C::SetLogged { .. }
                 | C::ResetColumnCollation { .. }
                 | C::RebuildIndex { .. }
-                | C::ValidateConstraint { .. }
                 | C::SetNotDeferrable { .. }
                 | C::DropColumnExpression { .. }
         )
@@ -802,11 +816,20 @@ impl fmt::Display for SchemaChange {
                 f,
                 "change the {what} of column `{table}.{column}` to {to} from {from}"
             ),
-            C::AlterPartitioning { table, to, from } => write!(
-                f,
-                "change the partitioning of table `{table}` to {to} from {from}: no migration \
-                 makes it"
-            ),
+            C::AlterPartitioning { table, to, from } => {
+                write!(
+                    f,
+                    "change the partitioning of table `{table}` to {to} from {from}"
+                )?;
+                if !self.can_be_generated() {
+                    f.write_str(
+                        ": PostgreSQL cannot partition a table that exists or change its \
+                         partition key; create the new table and move the rows over in a \
+                         custom migration",
+                    )?;
+                }
+                Ok(())
+            }
             C::ResetReplicaIdentity { table, identity } => write!(
                 f,
                 "give table `{table}` its default replica identity (its primary key) instead of \
@@ -835,6 +858,16 @@ impl fmt::Display for SchemaChange {
                 f,
                 "validate constraint `{name}` ({definition}) of table `{table}`: existing rows \
                  were never checked (ALTER TABLE .. VALIDATE CONSTRAINT checks them)"
+            ),
+            C::AddNotValid {
+                table,
+                name,
+                definition,
+            } => write!(
+                f,
+                "add constraint `{name}` ({definition}) of table `{table}` again NOT VALID, as \
+                 the code declares it (`not_valid`): it is validated (to keep it validated, take \
+                 `not_valid` off the code)"
             ),
             C::SetNotDeferrable {
                 table,

@@ -6,9 +6,9 @@ use super::lookup::Tables;
 use super::phases::{Change, Context, Phases};
 use super::types::{conversion, Conversion};
 use crate::model::{
-    ColumnDef, ConstraintKind, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef,
+    ColumnDef, ConstraintDef, ConstraintKind, ForeignKeyDef, IndexDef, Name, PrimaryKey, TableDef,
 };
-use crate::plan::{Creation, Statement};
+use crate::plan::{Creation, OnlineStatement, Statement};
 use crate::sql::sql_type;
 
 pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
@@ -23,25 +23,67 @@ pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
     p.create_table.extend(created.tables);
     p.add_fk.extend(created.foreign_keys);
     p.create_index.extend(created.indexes);
+    p.attach.extend(created.partitions);
+    // Partitions are dropped before the tables they are partitions of, whose drop would
+    // take them along.
+    let mut dropping: Vec<&TableDef> = Vec::new();
     for t in ctx.cur.tables.iter() {
         match ctx.new_tables.get(&t.name) {
             Some(n) => diff_table(ctx, t, n, p, change),
-            None => {
-                // Its keys go first: a key it holds on another dropped table, or on a primary
-                // key or unique index rebuilt in this migration, would block those drops.
-                for fk in t.foreign_keys.iter() {
-                    p.drop_fk.push(Statement::DropConstraint {
-                        table: t.name.clone(),
-                        name: fk.constraint_name(&t.name),
-                    });
-                }
-                p.drop_table.push(Statement::DropTable(t.name.clone()));
-                change.destructive.push(Confirmation::loses_data(
-                    format!("drop-table:{}", t.name),
-                    format!("drops the table `{}`: every row of it is lost", t.name),
-                ));
-            }
+            None => dropping.push(t),
         }
+    }
+    dropping.sort_by_key(|t| t.partition_of().is_none());
+    for t in dropping {
+        // Its keys go first: a key it holds on another dropped table, or on a primary key or
+        // unique index rebuilt in this migration, would block those drops.
+        for fk in t.foreign_keys.iter() {
+            p.drop_fk.push(Statement::DropConstraint {
+                table: t.name.clone(),
+                name: fk.constraint_name(&t.name),
+            });
+        }
+        p.drop_table.push(Statement::DropTable(t.name.clone()));
+        change.destructive.push(Confirmation::loses_data(
+            format!("drop-table:{}", t.name),
+            format!("drops the table `{}`: every row of it is lost", t.name),
+        ));
+    }
+}
+
+/// A table that becomes a partition, stops being one, or moves to other bounds: detached
+/// first (its rows stay in it, no longer read through the parent), attached last (which
+/// checks every row against the bounds). Partitioning a table otherwise (`partition_by`) is
+/// refused by the diff of changes: PostgreSQL cannot partition a table that exists.
+fn diff_partition(cur: &TableDef, new: &TableDef, p: &mut Phases, change: &mut Change) {
+    if cur.partition == new.partition {
+        return;
+    }
+    let t = &new.name;
+    if let Some((parent, _)) = cur.partition_of() {
+        p.drop_fk.push(Statement::DetachPartition {
+            parent: parent.clone().into(),
+            table: t.clone(),
+        });
+        change.destructive.push(Confirmation::loses_data(
+            format!("detach-partition:{t}"),
+            format!(
+                "detaches `{t}` from `{parent}`: its rows stay in `{t}` and are no longer read \
+                 through `{parent}`"
+            ),
+        ));
+    }
+    if let Some(attach) = crate::plan::attach(new) {
+        if let Statement::AttachPartition { parent, bound, .. } = &attach {
+            change.destructive.push(Confirmation::may_fail(
+                format!("attach-partition:{t}"),
+                format!(
+                    "attaches `{t}` to `{parent}` {bound}: every row of `{t}` is checked \
+                     against the bounds, and one outside them makes the migration fail"
+                ),
+            ));
+        }
+        p.attach.push(attach);
     }
 }
 
@@ -104,6 +146,9 @@ fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, cha
         }
     }
     rename_hints(cur, new, change);
+    if cur.partition_key().is_none() && new.partition_key().is_none() {
+        diff_partition(cur, new, p, change);
+    }
     diff_foreign_keys(ctx, cur, new, p);
     diff_indexes(cur, new, p);
     diff_constraints(cur, new, p);
@@ -113,8 +158,21 @@ fn diff_table(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phases, cha
 /// dropped and added again.
 fn diff_constraints(cur: &TableDef, new: &TableDef, p: &mut Phases) {
     let t = &new.name;
+    let mut validated = Vec::new();
     for c in cur.constraints.iter() {
         let kept = new.constraints.iter().find(|n| n.name == c.name);
+        if let Some(n) = kept.filter(|n| {
+            validates(c.not_valid, n.not_valid)
+                && **n
+                    == ConstraintDef {
+                        not_valid: false,
+                        ..c.clone()
+                    }
+        }) {
+            p.create_index.push(validate(t, &n.name));
+            validated.push(&n.name);
+            continue;
+        }
         if kept != Some(c) {
             p.drop_fk.push(Statement::DropConstraint {
                 table: t.clone(),
@@ -122,7 +180,11 @@ fn diff_constraints(cur: &TableDef, new: &TableDef, p: &mut Phases) {
             });
         }
     }
-    for n in new.constraints.iter() {
+    for n in new
+        .constraints
+        .iter()
+        .filter(|n| !validated.contains(&&n.name))
+    {
         if cur.constraints.iter().find(|c| c.name == n.name) != Some(n) {
             let add = Statement::AddConstraint {
                 table: t.clone(),
@@ -136,6 +198,23 @@ fn diff_constraints(cur: &TableDef, new: &TableDef, p: &mut Phases) {
             }
         }
     }
+}
+
+/// Whether a constraint added `NOT VALID` is declared validated now: `VALIDATE CONSTRAINT`
+/// checks the rows there without taking it away for a moment. The other way, a validated
+/// constraint declared `not_valid`, it is dropped and added again `NOT VALID` (PostgreSQL
+/// cannot mark a constraint unchecked), which is how a down gives back the state before.
+fn validates(was_not_valid: bool, is_not_valid: bool) -> bool {
+    was_not_valid && !is_not_valid
+}
+
+/// `ALTER TABLE .. VALIDATE CONSTRAINT ..`: a scan under SHARE UPDATE EXCLUSIVE, which lets
+/// writers through.
+fn validate(table: &Name, name: &str) -> Statement {
+    Statement::Online(OnlineStatement::ValidateConstraint {
+        table: table.clone(),
+        name: name.to_string(),
+    })
 }
 
 /// A column dropped and another of the same type added in one table is often a rename that
@@ -284,7 +363,20 @@ fn diff_foreign_keys(ctx: &Context, cur: &TableDef, new: &TableDef, p: &mut Phas
                     ..fk.clone()
                 } == **n
         });
-        let unchanged = kept.is_some_and(|n| n == fk || renamed.is_some()) && !ctx.rebuilt(t, fk);
+        let rebuilt = ctx.rebuilt(t, fk);
+        let validated = kept.filter(|n| {
+            validates(fk.not_valid, n.not_valid)
+                && **n
+                    == ForeignKeyDef {
+                        not_valid: false,
+                        ..fk.clone()
+                    }
+        });
+        if let (Some(n), false) = (validated, rebuilt) {
+            p.create_index.push(validate(t, &n.constraint_name(t)));
+            continue;
+        }
+        let unchanged = kept.is_some_and(|n| n == fk || renamed.is_some()) && !rebuilt;
         if let (true, Some(n)) = (unchanged, renamed) {
             p.drop_fk.push(Statement::RenameConstraint {
                 table: t.clone(),

@@ -157,8 +157,11 @@ pub struct TableDef {
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     pub rules: List<TableObjectDef>,
     /// How the table is partitioned (`PARTITION BY RANGE (payment_date)`) or what it is a
-    /// partition of (`PARTITION OF payment FOR VALUES FROM (..) TO (..)`), as PostgreSQL
-    /// prints it; `None` for a plain table.
+    /// partition of (`PARTITION OF payment FOR VALUES FROM (..) TO (..)`, `PARTITION OF
+    /// payment DEFAULT`), as PostgreSQL prints it (the parent's name as `quote_ident` does);
+    /// `None` for a plain table. Written by `#[table(partition_by = "..")]` and
+    /// `#[table(partition_of = "..", for_values = "..")]`; see [`TableDef::partition_key`]
+    /// and [`TableDef::partition_of`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<Name>,
     /// `REPLICA IDENTITY FULL`, `NOTHING` or `USING INDEX name`; `None` for the default (the
@@ -545,6 +548,20 @@ impl TableDef {
         column_comments: Cow::Borrowed(&[]),
     };
 
+    /// The partition key of a partitioned table, as `pg_get_partkeydef` prints it
+    /// (`RANGE (payment_date)`); `None` for any other table.
+    pub fn partition_key(&self) -> Option<&str> {
+        self.partition.as_deref()?.strip_prefix(PARTITION_BY)
+    }
+
+    /// The parent of a partition, unquoted, and its bound as `pg_get_expr` prints it
+    /// (`FOR VALUES FROM (..) TO (..)`, `DEFAULT`); `None` for any other table.
+    pub fn partition_of(&self) -> Option<(String, &str)> {
+        let rest = self.partition.as_deref()?.strip_prefix(PARTITION_OF)?;
+        let (parent, bound) = split_identifier(rest)?;
+        Some((parent, bound.strip_prefix(' ')?))
+    }
+
     /// The index of that name, if the table declares one (not the primary key's).
     pub fn index(&self, name: &str) -> Option<&IndexDef> {
         self.indexes.iter().find(|i| i.name == name)
@@ -571,6 +588,33 @@ impl TableDef {
             }
         }
     }
+}
+
+/// What [`TableDef::partition`] starts with for a partitioned table.
+pub const PARTITION_BY: &str = "PARTITION BY ";
+/// What [`TableDef::partition`] starts with for a partition.
+pub const PARTITION_OF: &str = "PARTITION OF ";
+
+/// The identifier `text` starts with, as `quote_ident` prints one (bare, or double-quoted with
+/// `""` for a quote), unquoted, and the rest.
+fn split_identifier(text: &str) -> Option<(String, &str)> {
+    let Some(quoted) = text.strip_prefix('"') else {
+        let end = text.find(' ').unwrap_or(text.len());
+        return Some((text[..end].to_string(), &text[end..]));
+    };
+    let mut name = String::new();
+    let mut chars = quoted.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c != '"' {
+            name.push(c);
+        } else if chars.peek().map(|(_, c)| *c) == Some('"') {
+            name.push('"');
+            chars.next();
+        } else {
+            return Some((name, &quoted[at + 1..]));
+        }
+    }
+    None
 }
 
 impl ForeignKeyDef {
@@ -704,6 +748,33 @@ mod tests {
         assert_eq!(asc, asc.clone().with_nulls(NullsOrder::Last));
         assert_ne!(asc, asc.clone().with_nulls(NullsOrder::First));
         assert_ne!(asc, desc);
+    }
+
+    /// A partition's parent and bound read back from the one text both the macro and the
+    /// catalog reader write.
+    #[test]
+    fn a_partition_names_its_parent_and_bound() {
+        let of = |text: &'static str| TableDef {
+            partition: Some(text.into()),
+            ..TableDef::BLANK
+        };
+        let t = of("PARTITION OF payment FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')");
+        assert_eq!(
+            t.partition_of(),
+            Some((
+                "payment".to_string(),
+                "FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')"
+            ))
+        );
+        assert_eq!(t.partition_key(), None);
+        let t = of(r#"PARTITION OF "Pay ""me"" x" DEFAULT"#);
+        assert_eq!(
+            t.partition_of(),
+            Some((r#"Pay "me" x"#.to_string(), "DEFAULT"))
+        );
+        let t = of("PARTITION BY RANGE (payment_date)");
+        assert_eq!(t.partition_key(), Some("RANGE (payment_date)"));
+        assert_eq!(t.partition_of(), None);
     }
 
     /// Snapshots written before `nulls` existed have no such field and still read.

@@ -134,12 +134,29 @@ pub fn hazards(old: &Schema, statements: &[Statement], new: &Schema) -> Vec<Haza
                 ));
             }
             Statement::CreateIndex { table, .. } if !created.contains(table) => {
+                let partitioned = new
+                    .table(table)
+                    .is_some_and(|t| t.partition_key().is_some());
+                let note = if partitioned {
+                    "PostgreSQL builds no index CONCURRENTLY on a partitioned table; to avoid the outage, build it CONCURRENTLY on each partition, create it ON ONLY the parent and attach each one (ALTER INDEX .. ATTACH PARTITION) in a custom migration"
+                } else {
+                    "a foreign key added in the same migration needs this unique index, so it is built inside the transaction"
+                };
                 out.push(hazard(
                     table,
                     "SHARE",
                     "writes",
                     "scanned to build the index",
-                    "a foreign key added in the same migration needs this unique index, so it is built inside the transaction".into(),
+                    note.into(),
+                ));
+            }
+            Statement::AttachPartition { table, .. } if !created.contains(table) => {
+                out.push(hazard(
+                    table,
+                    ACCESS_EXCLUSIVE,
+                    READS_AND_WRITES,
+                    "scanned to check every row against the bounds",
+                    "to avoid the outage, add a CHECK constraint that matches the bounds NOT VALID and validate it in an earlier migration: PostgreSQL then skips the scan".into(),
                 ));
             }
             _ => {}

@@ -45,6 +45,12 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
         })
         .collect();
     let existing = |table: &str| !created.contains(table);
+    // PostgreSQL builds no index CONCURRENTLY on a partitioned table (it builds one per
+    // partition): such an index keeps the plain form.
+    let partitioned = |table: &str| {
+        new.table(table)
+            .is_some_and(|t| t.partition_key().is_some())
+    };
     let referenced = referenced_columns(&statements);
     let plain_indexes = indexes_kept_plain(&statements, &existing, &referenced);
     let swapped = swapped_foreign_keys(old, new, &statements, &existing);
@@ -61,7 +67,9 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
     for s in statements.iter().cloned() {
         match s {
             Statement::CreateIndex { table, index }
-                if existing(&table) && !plain_indexes.contains(&index.name) =>
+                if existing(&table)
+                    && !partitioned(&table)
+                    && !plain_indexes.contains(&index.name) =>
             {
                 concurrent.push(online(OnlineStatement::CreateIndex { table, index }));
             }
@@ -75,7 +83,10 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
                 // The old key stays in force until its replacement is valid.
                 finish.push(s);
             }
-            Statement::AddForeignKey { table, foreign_key } if existing(&table) => {
+            // A key declared NOT VALID stays so: added as it is, never validated.
+            Statement::AddForeignKey { table, foreign_key }
+                if existing(&table) && !foreign_key.not_valid =>
+            {
                 let conventional = foreign_key.constraint_name(&table);
                 let name = if swapped.contains(&(table.clone(), conventional.clone())) {
                     let temporary = names::replacement(&conventional);
@@ -151,6 +162,9 @@ pub fn split(old: &Schema, statements: Vec<Statement>, new: &Schema) -> Vec<Part
                 });
                 finish.push(Statement::DropConstraint { table, name });
             }
+            // Validating a constraint declared valid again scans with writers let through; in
+            // the second transaction, after what the first one locks.
+            Statement::Online(OnlineStatement::ValidateConstraint { .. }) => validate.push(s),
             // Filling NULLs scans the table: done before anything of the transaction takes an
             // ACCESS EXCLUSIVE lock (only renames, which it needs, go first), so writers wait
             // for at most the rows it changes. After a type change it must follow the change.

@@ -205,6 +205,14 @@ fn table_item(out: &mut String, t: &TableDef, names: &Names) {
     if key.is_empty() {
         args.push("no_primary_key".into());
     }
+    if let Some(key) = t.partition_key() {
+        args.push(format!("partition_by = {key:?}"));
+    }
+    if let Some((parent, bound)) = t.partition_of() {
+        args.push(format!("partition_of = {parent:?}"));
+        let values = bound.strip_prefix("FOR VALUES ").unwrap_or(bound);
+        args.push(format!("for_values = {values:?}"));
+    }
     if args.is_empty() {
         out.push_str("#[table]\n");
     } else {
@@ -302,7 +310,12 @@ fn constraint_attr(out: &mut String, t: &TableDef, c: &ConstraintDef, names: &Na
         }
         ConstraintKind::Check => {
             if let Some(sql) = check_expression(&c.definition) {
-                let _ = writeln!(out, "#[check(name = {:?}, sql = {sql:?})]", c.name);
+                let not_valid = if c.not_valid { ", not_valid" } else { "" };
+                let _ = writeln!(
+                    out,
+                    "#[check(name = {:?}, sql = {sql:?}{not_valid})]",
+                    c.name
+                );
             }
         }
         _ => {}
@@ -495,7 +508,8 @@ fn column(out: &mut String, t: &TableDef, c: &ColumnDef, field: &RustName, names
     let _ = writeln!(out, "    pub {}: {ty},", field.ident);
 }
 
-/// `on_delete = ..`, and `on_update` and `name` where they are not the defaults.
+/// `on_delete = ..`, and `on_update`, `name` and `not_valid` where they are not the
+/// defaults.
 fn key_actions(fk: &ForeignKeyDef) -> Vec<String> {
     let mut args = vec![format!("on_delete = {}", action(fk.on_delete))];
     if fk.on_update != OnDelete::NoAction {
@@ -503,6 +517,9 @@ fn key_actions(fk: &ForeignKeyDef) -> Vec<String> {
     }
     if let Some(name) = &fk.name {
         args.push(format!("name = {name:?}"));
+    }
+    if fk.not_valid {
+        args.push("not_valid".into());
     }
     args
 }

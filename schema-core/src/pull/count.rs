@@ -116,8 +116,30 @@ pub fn coverage(schema: &Schema) -> Coverage {
         .collect();
     Coverage {
         schema_wide: inexpressible(&no_tables),
-        tables,
+        tables: with_parents(schema, tables),
     }
+}
+
+/// A partition is written only with the table it is a partition of: one whose parent the
+/// schema language cannot express is not expressible either.
+fn with_parents(schema: &Schema, mut tables: Vec<TableCoverage>) -> Vec<TableCoverage> {
+    let stopped: BTreeSet<String> = tables
+        .iter()
+        .filter(|t| !t.is_expressible())
+        .map(|t| t.name.clone())
+        .collect();
+    for (t, coverage) in schema.tables.iter().zip(tables.iter_mut()) {
+        if let Some((parent, _)) = t.partition_of().filter(|(p, _)| stopped.contains(p)) {
+            coverage.reasons.push(Reason {
+                text: format!(
+                    "table `{}`: partition of `{parent}`, which cannot be written",
+                    t.name
+                ),
+                kind: "partition of a table that cannot be written".into(),
+            });
+        }
+    }
+    tables
 }
 
 /// `pull`'s lines for the table, its triggers left out.
@@ -138,7 +160,7 @@ fn broken_rules(schema: &Schema, t: &TableDef) -> Vec<String> {
     let referenced: Vec<TableDef> = schema
         .tables
         .iter()
-        .filter(|o| o.name != t.name && targets(t).contains(&&*o.name))
+        .filter(|o| o.name != t.name && targets(t).iter().any(|r| *r == *o.name))
         .map(|o| TableDef {
             foreign_keys: Vec::new().into(),
             ..o.clone()
@@ -171,12 +193,14 @@ fn rule_kind(text: &str) -> String {
     format!("rule: {}", without_quoted_names(rule))
 }
 
-/// The tables `t`'s foreign keys reference, itself left out.
-fn targets(t: &TableDef) -> Vec<&str> {
+/// The tables `t`'s foreign keys reference and the table it is a partition of, itself left
+/// out.
+fn targets(t: &TableDef) -> Vec<String> {
     t.foreign_keys
         .iter()
-        .map(|fk| &*fk.references_table)
-        .filter(|r| *r != &*t.name)
+        .map(|fk| fk.references_table.to_string())
+        .chain(t.partition_of().map(|(parent, _)| parent))
+        .filter(|r| *r != *t.name)
         .collect()
 }
 
@@ -199,8 +223,6 @@ fn kind(t: &TableDef, line: &str) -> String {
         return "type from the database (a domain, composite or extension type)".into();
     }
     for (head, keep) in [
-        ("PARTITION BY ", Some("partitioned table")),
-        ("PARTITION OF ", Some("partition of a table")),
         ("type ", None),
         ("default nextval(", Some("default nextval(..)")),
         ("generated as ", Some("generated column")),
@@ -326,24 +348,39 @@ mod tests {
     #[test]
     fn kinds_leave_out_names_and_expressions_and_count_tables_once() {
         let mut t = table("t", vec![column("id", SqlType::BigInt)]);
+        let deferrable = |on_delete| ForeignKeyDef {
+            deferrable: Some(crate::model::Deferral::InitiallyDeferred),
+            ..ForeignKeyDef::new("id".into(), "t".into(), "id".into(), on_delete)
+        };
         t.foreign_keys = vec![
-            ForeignKeyDef {
-                not_valid: true,
-                ..ForeignKeyDef::new("id".into(), "t".into(), "id".into(), OnDelete::Cascade)
-            },
-            ForeignKeyDef {
-                not_valid: true,
-                ..ForeignKeyDef::new("id".into(), "t".into(), "id".into(), OnDelete::Restrict)
-            },
+            deferrable(OnDelete::Cascade),
+            deferrable(OnDelete::Restrict),
         ]
         .into();
         let coverage = coverage(&schema(vec![t]));
         let kinds = coverage.kinds();
-        assert_eq!(
-            kinds.get("foreign key: NOT VALID or DEFERRABLE"),
-            Some(&1),
-            "{kinds:?}"
-        );
+        assert_eq!(kinds.get("foreign key: DEFERRABLE"), Some(&1), "{kinds:?}");
+    }
+
+    /// `not_valid` writes a NOT VALID foreign key or check.
+    #[test]
+    fn not_valid_keys_and_checks_are_expressible() {
+        let mut t = table("t", vec![column("id", SqlType::BigInt)]);
+        t.foreign_keys = vec![ForeignKeyDef {
+            not_valid: true,
+            ..ForeignKeyDef::new("id".into(), "t".into(), "id".into(), OnDelete::Cascade)
+        }]
+        .into();
+        t.constraints = vec![crate::model::ConstraintDef {
+            name: "t_id_positive".into(),
+            kind: crate::model::ConstraintKind::Check,
+            definition: "CHECK ((id > 0))".into(),
+            not_valid: true,
+            deferrable: None,
+        }]
+        .into();
+        let coverage = coverage(&schema(vec![t]));
+        assert_eq!(coverage.expressible(), 1, "{coverage:?}");
     }
 
     /// Every table is created before any foreign key, so keys may form a cycle.

@@ -28,10 +28,13 @@ pub(super) fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
         ));
     }
     for c in t.constraints.iter() {
-        let expressible = !c.not_valid
-            && c.deferrable.is_none()
+        // Only a check can be written `not_valid` (PostgreSQL validates a unique
+        // constraint as it builds its index).
+        let expressible = c.deferrable.is_none()
             && match c.kind {
-                ConstraintKind::Unique => crate::sql::unique_key(&c.definition).is_some(),
+                ConstraintKind::Unique => {
+                    !c.not_valid && crate::sql::unique_key(&c.definition).is_some()
+                }
                 ConstraintKind::Check => super::code::check_expression(&c.definition).is_some(),
                 _ => false,
             };
@@ -49,8 +52,15 @@ pub(super) fn table(schema: &Schema, t: &TableDef, out: &mut Vec<String>) {
             ));
         }
     }
-    if let Some(partition) = &t.partition {
-        out.push(format!("table `{name}`: {partition}"));
+    if let Some((parent, _)) = t.partition_of() {
+        if schema
+            .table(&parent)
+            .is_none_or(|p| p.partition_key().is_none())
+        {
+            out.push(format!(
+                "table `{name}`: partition of `{parent}`, not a partitioned table of the schema"
+            ));
+        }
     }
     // Triggers, rules, policies, row-level security, a replica identity and UNLOGGED are
     // carried, not refused.
@@ -101,8 +111,8 @@ fn foreign_key(schema: &Schema, t: &TableDef, fk: &ForeignKeyDef, out: &mut Vec<
             fk.references_table
         ));
     }
-    if fk.not_valid || fk.deferrable.is_some() {
-        out.push(format!("{at}: NOT VALID or DEFERRABLE"));
+    if fk.deferrable.is_some() {
+        out.push(format!("{at}: DEFERRABLE"));
     }
 }
 

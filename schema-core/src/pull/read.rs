@@ -26,16 +26,21 @@ pub(super) async fn read(
 }
 
 /// The tables, each after the tables its foreign keys reference where a cycle of keys does
-/// not prevent it (readers find a table's targets above it), otherwise in the reader's order.
+/// not prevent it (readers find a table's targets above it), otherwise in the reader's order;
+/// a partition after the table it is a partition of.
 fn ordered(mut pending: Vec<TableDef>) -> Result<Vec<TableDef>, PullError> {
     let mut done: Vec<TableDef> = Vec::with_capacity(pending.len());
     while !pending.is_empty() {
         let ready = pending.iter().position(|t| {
-            t.foreign_keys.iter().all(|fk| {
-                fk.references_table == t.name
-                    || done.iter().any(|d| d.name == fk.references_table)
-                    || !pending.iter().any(|p| p.name == fk.references_table)
-            })
+            let parent_done = t
+                .partition_of()
+                .is_none_or(|(parent, _)| !pending.iter().any(|p| p.name == *parent));
+            parent_done
+                && t.foreign_keys.iter().all(|fk| {
+                    fk.references_table == t.name
+                        || done.iter().any(|d| d.name == fk.references_table)
+                        || !pending.iter().any(|p| p.name == fk.references_table)
+                })
         });
         match ready {
             Some(i) => done.push(pending.remove(i)),

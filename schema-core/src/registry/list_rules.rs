@@ -2,7 +2,7 @@
 //! twice (tables, indexes and primary keys share one namespace, tables and enums another), a
 //! column of an enum type that is not registered, a foreign key to a table that is not
 //! registered or is registered after the table that points at it, or to a column that is
-//! neither the key nor unique.
+//! neither the key nor unique, a partition listed before its parent.
 //!
 //! They are written once, as a walk of `const fn`s, and run twice: `schema!` calls
 //! [`check_schema`] in a `const` item and panics with the first violation (in the user's own
@@ -15,7 +15,9 @@ use super::relations::{
     items, relation_count, sort_relations, table_position, text, Relation, NONE,
 };
 use crate::migrate::LEDGER_SCHEMA;
-use crate::model::{ConstraintKind, EnumDef, PrimaryKey, Schema, SqlType, TableDef};
+use crate::model::{
+    ConstraintKind, EnumDef, PrimaryKey, Schema, SqlType, TableDef, PARTITION_BY, PARTITION_OF,
+};
 use schema_rules::names::{self, COMPOSITE_KEY_SUFFIX, PRIMARY_KEY_SUFFIX};
 use schema_rules::rules::{self, same, Violation};
 
@@ -129,7 +131,10 @@ impl<'a, 's> Walk<'a, 's> {
                         }
                     };
                     if at == 0 {
-                        table_not_an_enum(self.enums, def)
+                        match table_not_an_enum(self.enums, def) {
+                            None => partition_after_parent(self.tables, table),
+                            found => found,
+                        }
                     } else if at <= columns {
                         column_enum(self.enums, def, at - 1)
                     } else {
@@ -237,6 +242,47 @@ const fn table_not_an_enum<'a>(enums: &[EnumDef], table: &'a TableDef) -> Found<
         });
     }
     None
+}
+
+/// A partition comes after its parent, a partitioned table: the plan creates the tables in
+/// the list's order, and a partition's columns may use what its parent's made (the sequence
+/// of a `serial` column). Checked here for a parent named bare; a quoted name (which a
+/// `const fn` does not unquote) by `validate`.
+const fn partition_after_parent(tables: &[TableDef], index: usize) -> Found<'_> {
+    let table = &tables[index];
+    let Some(partition) = &table.partition else {
+        return None;
+    };
+    let partition = text(partition);
+    if !names::starts_with(partition, PARTITION_OF) {
+        return None;
+    }
+    let (_, rest) = partition.split_at(PARTITION_OF.len());
+    let bytes = rest.as_bytes();
+    if !bytes.is_empty() && bytes[0] == b'"' {
+        return None;
+    }
+    let mut end = 0;
+    while end < bytes.len() && bytes[end] != b' ' {
+        end += 1;
+    }
+    let (parent, _) = rest.split_at(end);
+    let mut t = 0;
+    while t < index {
+        let other = &tables[t];
+        if same(text(&other.name), parent) {
+            if let Some(p) = &other.partition {
+                if names::starts_with(text(p), PARTITION_BY) {
+                    return None;
+                }
+            }
+        }
+        t += 1;
+    }
+    Some(Violation::PartitionParent {
+        table: text(&table.name),
+        parent,
+    })
 }
 
 /// A column's enum type must be registered: the plan creates the types it lists.

@@ -33,6 +33,7 @@ pub fn validate(schema: &Schema) -> Result<(), Vec<RegistryError>> {
         check_primary_key(table, &mut errors);
         check_indexes(table, &mut errors);
         check_foreign_keys(schema, &positions, position, &mut errors);
+        check_partition(schema, &positions, position, &mut errors);
     }
     if errors.0.is_empty() {
         Ok(())
@@ -265,6 +266,33 @@ fn check_foreign_keys(
             _ => continue,
         };
         check_reference(table, column, fk, target, errors);
+    }
+}
+
+/// A partition comes after its parent, a partitioned table: its `CREATE TABLE` may use what
+/// the parent's made (the sequence of a `serial` column). A parent named bare is checked by
+/// the list's walk (`list_rules`, which `schema!` runs too); a quoted one here.
+fn check_partition(
+    schema: &Schema,
+    positions: &HashMap<&str, usize>,
+    position: usize,
+    errors: &mut Errors,
+) {
+    let table = &schema.tables[position];
+    let quoted = (table.partition.as_deref())
+        .is_some_and(|p| p.starts_with(&format!("{}\"", crate::model::PARTITION_OF)));
+    let Some((parent, _)) = table.partition_of().filter(|_| quoted) else {
+        return;
+    };
+    let partitioned = match positions.get(parent.as_str()) {
+        Some(&at) if at < position => schema.tables[at].partition_key().is_some(),
+        _ => false,
+    };
+    if !partitioned {
+        errors.push(Violation::PartitionParent {
+            table: &table.name,
+            parent: &parent,
+        });
     }
 }
 

@@ -58,6 +58,20 @@ pub(super) fn statement_in(s: &Statement, schema: &str) -> String {
         ),
         Statement::CreateTable(table) => create_table(table),
         Statement::DropTable(name) => format!("DROP TABLE {};", ident(name)),
+        Statement::AttachPartition {
+            parent,
+            table,
+            bound,
+        } => format!(
+            "ALTER TABLE {} ATTACH PARTITION {} {bound};",
+            ident(parent),
+            ident(table)
+        ),
+        Statement::DetachPartition { parent, table } => format!(
+            "ALTER TABLE {} DETACH PARTITION {};",
+            ident(parent),
+            ident(table)
+        ),
         Statement::RenameTable { from, to } => {
             format!("ALTER TABLE {} RENAME TO {};", ident(from), ident(to))
         }
@@ -291,8 +305,13 @@ fn create_table(table: &TableDef) -> String {
     for c in table.constraints.iter().filter(|c| !c.not_valid) {
         lines.push(format!("\t{}", constraint_clause(c)));
     }
+    // A partition is made as a table of its own and attached after (`plan::attach`).
+    let partitioned = table
+        .partition_key()
+        .map(|key| format!(" PARTITION BY {key}"))
+        .unwrap_or_default();
     format!(
-        "CREATE {}TABLE {} (\n{}\n);",
+        "CREATE {}TABLE {} (\n{}\n){partitioned};",
         if table.unlogged { "UNLOGGED " } else { "" },
         ident(&table.name),
         lines.join(",\n")

@@ -62,6 +62,8 @@ pub struct ForeignKey {
     pub on_delete: Option<(OnDelete, Span)>,
     pub on_update: Option<(OnDelete, Span)>,
     pub name: Option<Name>,
+    /// `not_valid`: added `NOT VALID`, the rows already there never checked.
+    pub not_valid: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +168,7 @@ pub(super) fn parse_foreign_key(cx: &Ctxt, attr: &Attribute) -> ForeignKey {
     let mut on_delete = Once::new("foreign_key", "on_delete");
     let mut on_update = Once::new("foreign_key", "on_update");
     let mut name = Once::new("foreign_key", "name");
+    let mut not_valid = Once::new("foreign_key", "not_valid");
     let mut misspelled = false;
     let result = attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("references") {
@@ -183,12 +186,15 @@ pub(super) fn parse_foreign_key(cx: &Ctxt, attr: &Attribute) -> ForeignKey {
         } else if meta.path.is_ident("name") {
             // name = "orders_customer_fk"
             name.set(cx, meta.path.span(), parse_name(&meta)?);
+        } else if meta.path.is_ident("not_valid") {
+            // not_valid: added NOT VALID, the rows already there never checked
+            not_valid.set(cx, meta.path.span(), ());
         } else {
             unknown_key(
                 cx,
                 &meta,
                 "foreign_key",
-                "references, on_delete, on_update, name",
+                "references, on_delete, on_update, name, not_valid",
             )?;
             misspelled = true;
         }
@@ -205,6 +211,7 @@ pub(super) fn parse_foreign_key(cx: &Ctxt, attr: &Attribute) -> ForeignKey {
         on_delete: on_delete.value,
         on_update: on_update.value,
         name: name.value,
+        not_valid: not_valid.value.is_some(),
     }
 }
 

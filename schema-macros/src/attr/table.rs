@@ -67,6 +67,8 @@ pub struct CheckConstraint {
     pub malformed: bool,
     pub name: Option<Name>,
     pub sql: Option<LitStr>,
+    /// `not_valid`: added `NOT VALID`, the rows already there never checked.
+    pub not_valid: bool,
 }
 
 /// `#[foreign_key(columns(a, b), references = Target(x, y), on_delete = ..)]` on the struct:
@@ -81,6 +83,8 @@ pub struct CompositeForeignKey {
     pub on_delete: Option<(OnDelete, Span)>,
     pub on_update: Option<(OnDelete, Span)>,
     pub name: Option<Name>,
+    /// `not_valid`: added `NOT VALID`, the rows already there never checked.
+    pub not_valid: bool,
 }
 
 /// Struct-level attributes of a `#[table]`, removed from the item as they are read.
@@ -175,6 +179,9 @@ fn parse_index(cx: &Ctxt, attr: &Attribute, unique: bool) -> Index {
         } else if meta.path.is_ident("include") {
             // include(title, created_at)
             include.set(cx, meta.path.span(), parse_idents(&meta)?);
+        } else if meta.path.is_ident("not_valid") {
+            cx.syn_error(meta.error(NOT_VALID_ONLY));
+            misspelled = true;
         } else {
             unknown_key(cx, &meta, which, "name, on, using, predicate, include")?;
             misspelled = true;
@@ -273,6 +280,9 @@ fn parse_unique(cx: &Ctxt, attr: &Attribute) -> UniqueConstraint {
             columns.set(cx, meta.path.span(), parse_idents(&meta)?);
         } else if meta.path.is_ident("nulls_not_distinct") {
             nulls_not_distinct = true;
+        } else if meta.path.is_ident("not_valid") {
+            cx.syn_error(meta.error(NOT_VALID_ONLY));
+            misspelled = true;
         } else {
             unknown_key(cx, &meta, "unique", "on, name, nulls_not_distinct")?;
             misspelled = true;
@@ -292,9 +302,14 @@ fn parse_unique(cx: &Ctxt, attr: &Attribute) -> UniqueConstraint {
     }
 }
 
+/// What a `not_valid` where PostgreSQL cannot have one is answered with.
+pub(super) const NOT_VALID_ONLY: &str = "only a check or a foreign key can be `not_valid` \
+     (PostgreSQL validates a unique constraint or an index as it builds it)";
+
 fn parse_check(cx: &Ctxt, attr: &Attribute) -> CheckConstraint {
     let mut name = Once::new("check", "name");
     let mut sql = Once::new("check", "sql");
+    let mut not_valid = Once::new("check", "not_valid");
     let mut misspelled = false;
     let result = attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("name") {
@@ -302,8 +317,11 @@ fn parse_check(cx: &Ctxt, attr: &Attribute) -> CheckConstraint {
         } else if meta.path.is_ident("sql") {
             let lit: LitStr = meta.value()?.parse()?;
             sql.set(cx, meta.path.span(), lit);
+        } else if meta.path.is_ident("not_valid") {
+            // not_valid: added NOT VALID, the rows already there never checked
+            not_valid.set(cx, meta.path.span(), ());
         } else {
-            unknown_key(cx, &meta, "check", "name, sql")?;
+            unknown_key(cx, &meta, "check", "name, sql, not_valid")?;
             misspelled = true;
         }
         Ok(())
@@ -317,6 +335,7 @@ fn parse_check(cx: &Ctxt, attr: &Attribute) -> CheckConstraint {
         malformed,
         name: name.value,
         sql: sql.value,
+        not_valid: not_valid.value.is_some(),
     }
 }
 
@@ -326,6 +345,7 @@ fn parse_composite_foreign_key(cx: &Ctxt, attr: &Attribute) -> CompositeForeignK
     let mut on_delete = Once::new("foreign_key", "on_delete");
     let mut on_update = Once::new("foreign_key", "on_update");
     let mut name = Once::new("foreign_key", "name");
+    let mut not_valid = Once::new("foreign_key", "not_valid");
     let mut misspelled = false;
     let result = attr.parse_nested_meta(|meta| {
         let span = meta.path.span();
@@ -345,12 +365,14 @@ fn parse_composite_foreign_key(cx: &Ctxt, attr: &Attribute) -> CompositeForeignK
             on_update.set(cx, span, parse_action(&meta, "ON UPDATE")?);
         } else if meta.path.is_ident("name") {
             name.set(cx, span, parse_name(&meta)?);
+        } else if meta.path.is_ident("not_valid") {
+            not_valid.set(cx, span, ());
         } else {
             unknown_key(
                 cx,
                 &meta,
                 "foreign_key",
-                "columns, references, on_delete, on_update, name",
+                "columns, references, on_delete, on_update, name, not_valid",
             )?;
             misspelled = true;
         }
@@ -373,6 +395,7 @@ fn parse_composite_foreign_key(cx: &Ctxt, attr: &Attribute) -> CompositeForeignK
         on_delete: on_delete.value,
         on_update: on_update.value,
         name: name.value,
+        not_valid: not_valid.value.is_some(),
     }
 }
 

@@ -195,6 +195,13 @@ pub enum Violation<S> {
         /// Its SQL type, e.g. `timestamp with time zone`.
         sql_type: S,
     },
+    /// A partition names a parent that is not a partitioned table listed before it.
+    PartitionParent {
+        /// The partition.
+        table: S,
+        /// The table it names as its parent.
+        parent: S,
+    },
     /// A grant of `schema!` names a table the schema does not list.
     GrantOnUnknownTable {
         /// The role, or `PUBLIC`.
@@ -291,6 +298,9 @@ impl<S: AsRef<str>> Violation<S> {
             },
             V::WithoutTimeZoneMisplaced { table, column, sql_type } => V::WithoutTimeZoneMisplaced {
                 table: f(table), column: f(column), sql_type: f(sql_type),
+            },
+            V::PartitionParent { table, parent } => V::PartitionParent {
+                table: f(table), parent: f(parent),
             },
             V::GrantOnUnknownTable { grantee, table } => V::GrantOnUnknownTable {
                 grantee: f(grantee), table: f(table),

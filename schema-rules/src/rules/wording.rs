@@ -121,6 +121,11 @@ impl<'a> Violation<&'a str> {
                 T("`without_time_zone` marks a timestamp or time without time zone, but the column `"),
                 T(table), T("."), T(column), T("` is `"), T(sql_type), T("`; remove it"),
             ]),
+            Violation::PartitionParent { table, parent } => pieces([
+                T("the table `"), T(table), T("` is a partition of `"), T(parent),
+                T("`, which is not a partitioned table listed before it; register `"), T(parent),
+                T("` with #[table(partition_by = \"..\")] before `"), T(table), T("`"),
+            ]),
             Violation::GrantOnUnknownTable { grantee, table } => pieces([
                 T("the grant to `"), T(grantee), T("` names the table `"), T(table),
                 T("`, which is not registered; add it to `tables: [...]`, or grant on the tables of the list"),
@@ -279,6 +284,10 @@ mod tests {
                 table: x,
                 column: x,
                 sql_type: x,
+            },
+            Violation::PartitionParent {
+                table: x,
+                parent: x,
             },
             Violation::GrantOnUnknownTable {
                 grantee: x,

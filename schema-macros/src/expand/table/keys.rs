@@ -60,7 +60,7 @@ pub(super) fn foreign_key_def(table: &Table, field: &Field) -> Option<TokenStrea
     let on_update = action(fk.on_update.map_or(OnDelete::NoAction, |(a, _)| a));
     let name = opt_lit(fk.name.as_ref().map(|n| n.value.as_str()));
     let (table_name, column) = (&table.name.value, &field.column.value);
-    Some(quote!(__p::foreign_key(
+    let key = quote!(__p::foreign_key(
         #table_name,
         #column,
         #path.table(),
@@ -68,7 +68,17 @@ pub(super) fn foreign_key_def(table: &Table, field: &Field) -> Option<TokenStrea
         #on_delete,
         #on_update,
         #name,
-    )))
+    ));
+    Some(not_valid_key(key, fk.not_valid))
+}
+
+/// The key, marked `NOT VALID` when the attribute says so.
+fn not_valid_key(key: TokenStream, not_valid: bool) -> TokenStream {
+    if not_valid {
+        quote!(__p::not_valid_foreign_key(#key))
+    } else {
+        key
+    }
 }
 
 pub(super) fn composite_foreign_key_def(
@@ -83,7 +93,7 @@ pub(super) fn composite_foreign_key_def(
     let columns: Vec<&str> = fk.columns.iter().map(|c| column_name(table, c)).collect();
     let (column, more_columns) = columns.split_first()?;
     let (first, more_references) = fk.target_columns.split_first()?;
-    Some(quote!(__p::composite_foreign_key(
+    let key = quote!(__p::composite_foreign_key(
         #table_name,
         #column,
         &[#(__p::Cow::Borrowed(#more_columns)),*],
@@ -93,7 +103,8 @@ pub(super) fn composite_foreign_key_def(
         #on_delete,
         #on_update,
         #name,
-    )))
+    ));
+    Some(not_valid_key(key, fk.not_valid))
 }
 
 /// Each column's type fits the column it references, checked at the column's name.

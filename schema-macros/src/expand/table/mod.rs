@@ -54,6 +54,11 @@ pub fn expand(table: &Table) -> TokenStream {
     let ident = &table.ident;
     let table_name = &table.name.value;
     let renamed_from = opt_str(table.renamed_from.as_ref().map(|n| n.value.as_str()));
+    // Only a partitioned table or a partition says it; `BLANK` holds `None` for the rest.
+    let partition = table
+        .partition
+        .as_deref()
+        .map(|p| quote!(partition: ::core::option::Option::Some(__p::Cow::Borrowed(#p)),));
     let columns = table.fields.iter().map(|f| column_def(table, f));
     let (primary_key, primary_key_name) = primary_key(table);
     let foreign_keys = table
@@ -72,7 +77,12 @@ pub fn expand(table: &Table) -> TokenStream {
     constraints.sort_by(|a, b| a.name.cmp(&b.name));
     let constraints = constraints.iter().map(|c| {
         let (name, unique, definition) = (&c.name, c.unique, &c.definition);
-        quote!(__p::constraint(#name, #unique, #definition))
+        let constraint = quote!(__p::constraint(#name, #unique, #definition));
+        if c.not_valid {
+            quote!(__p::not_valid_constraint(#constraint))
+        } else {
+            constraint
+        }
     });
     let column_list = table
         .fields
@@ -107,6 +117,7 @@ pub fn expand(table: &Table) -> TokenStream {
                     renamed_from: #renamed_from,
                     primary_key_name: #primary_key_name,
                     constraints: __p::Cow::Borrowed({ const C: &[__p::ConstraintDef] = &[#(#constraints),*]; C }),
+                    #partition
                     ..__p::TableDef::BLANK
                 };
                 const COLUMN_LIST: &'static str = #column_list;

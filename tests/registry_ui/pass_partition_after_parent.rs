@@ -1,0 +1,22 @@
+use schema_core::table;
+
+#[table(name = "events", partition_by = "RANGE (at)")]
+#[primary_key(at, id)]
+pub struct Events {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[table(name = "events_rest", partition_of = "events", for_values = "DEFAULT")]
+#[primary_key(at, id)]
+pub struct Events2024 {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+// A partition after its parent, a partitioned table.
+const SCHEMA: schema_core::Schema = schema_core::schema! { enums: [], tables: [Events, Events2024] };
+
+fn main() {
+    let _ = SCHEMA;
+}
