@@ -120,7 +120,7 @@ pub trait IntegerColumn {
     const MAX: i64;
 }
 
-/// A column that a decimal default (`0.5`) fits: `real` or `double precision`.
+/// A column that a decimal default (`0.5`) fits: `real`, `double precision` or `numeric`.
 #[diagnostic::on_unimplemented(
     message = "a decimal default needs a float column (f32, f64), not `{Self}`",
     label = "a decimal default fits a float column only",
@@ -247,6 +247,15 @@ impl IntegerColumn for f64 {
 }
 impl FloatColumn for f32 {}
 impl FloatColumn for f64 {}
+// `numeric` holds any decimal or integer literal exactly (a precision, if any, is the server's
+// to enforce).
+#[cfg(feature = "decimal")]
+impl FloatColumn for rust_decimal::Decimal {}
+#[cfg(feature = "decimal")]
+impl IntegerColumn for rust_decimal::Decimal {
+    const MIN: i64 = i64::MIN;
+    const MAX: i64 = i64::MAX;
+}
 impl<T: NotNullColumn + FloatColumn> FloatColumn for Option<T> {}
 
 impl StringDefaultColumn for String {

@@ -356,7 +356,11 @@ pub fn plan_create(schema: &Schema) -> Vec<Statement> {
         plan.push(Statement::CreateSchema(schema.pg_schema.clone()));
         plan.push(Statement::UseSchema(schema.pg_schema.clone()));
     }
-    plan.extend(Creation::of(schema.enums.iter(), schema.tables.iter()).into_statements());
+    plan.extend(
+        Creation::of(schema.enums.iter(), schema.tables.iter())
+            .drawing_from(&schema.sequences)
+            .into_statements(),
+    );
     plan
 }
 
@@ -380,6 +384,40 @@ pub struct Creation {
 }
 
 impl Creation {
+    /// The same statements, where a column whose default draws from a sequence no column owns
+    /// (`sequences`, made by a carried migration) but has the name a `serial` column's would
+    /// have keeps that sequence: its default is spelled so that it is not written `serial`
+    /// (which would make a second, owned sequence). PostgreSQL prints both spellings back
+    /// alike, so the model and the snapshot are untouched.
+    pub fn drawing_from(mut self, sequences: &[crate::model::SequenceDef]) -> Self {
+        if sequences.is_empty() {
+            return self;
+        }
+        for statement in &mut self.tables {
+            let Statement::CreateTable(table) = statement else {
+                continue;
+            };
+            let name = table.name.clone();
+            for column in table.columns.to_mut() {
+                let serial = crate::sql::serial_default(&name, &column.name);
+                let owned = schema_rules::names::owned_sequence(&name, &column.name);
+                let free = sequences.iter().find(|s| s.name == owned);
+                let draws =
+                    matches!(&column.default, Some(ColumnDefault::Expr(e)) if **e == serial);
+                if let (Some(sequence), true) = (free, draws) {
+                    column.default = Some(ColumnDefault::Expr(
+                        format!(
+                            "nextval({}::regclass)",
+                            crate::sql::quote_literal(&crate::sql::quote_ident(&sequence.name))
+                        )
+                        .into(),
+                    ));
+                }
+            }
+        }
+        self
+    }
+
     /// The statements that create `enums` and `tables`, by phase, each phase in the order
     /// given (and a table's keys and indexes in the table's order).
     pub fn of<'a>(

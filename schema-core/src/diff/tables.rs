@@ -18,7 +18,8 @@ pub(super) fn diff_tables(ctx: &Context, p: &mut Phases, change: &mut Change) {
     let created = Creation::of(
         (ctx.new.enums.iter()).filter(|e| ctx.cur.enum_def(&e.name).is_none()),
         (ctx.new.tables.iter()).filter(|t| !cur_tables.contains(&t.name)),
-    );
+    )
+    .drawing_from(&ctx.new.sequences);
     p.enum_create.extend(created.types);
     p.create_table.extend(created.tables);
     p.add_fk.extend(created.foreign_keys);

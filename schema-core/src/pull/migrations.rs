@@ -138,6 +138,11 @@ fn write_carried(
         ups.push(set.clone());
         downs.push(set);
     }
+    // A function's body may call a function made after it (pg_dump orders by name, as the
+    // reader does): the bodies are checked when they run, not when they are made.
+    if objects.iter().any(|c| matches!(c, Carried::Function(_))) {
+        ups.push("SET LOCAL check_function_bodies = false;".to_string());
+    }
     for c in objects {
         ups.extend(c.create());
     }
