@@ -7,8 +7,11 @@
 # is then built in the dev profile, from scratch (its dependencies built first and not
 # counted), against a crate of the same structs plain, $BUILDS times each.
 #
+# With SQL_FILE=path the database is that schema instead (a real one: its tables are counted).
+#
 #   bench/pull.sh                  # TABLES=1000 RUNS=10
 #   BUILD=1 bench/pull.sh          # BUILDS=3
+#   SQL_FILE=../shared/real-schemas/sim.sql BUILD=1 bench/pull.sh
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -57,7 +60,14 @@ timed() {
     [ "$i" -gt 0 ] && echo "CREATE INDEX ${t}_parent_id_idx ON $t (parent_id);"
   done
 } > "$WORK/schema.sql"
-"${PSQL[@]}" -d "$DB" -f "$WORK/schema.sql"
+if [ -n "${SQL_FILE:-}" ]; then
+  cp "$SQL_FILE" "$WORK/schema.sql"
+fi
+"${PSQL[@]}" -d "$DB" -f "$WORK/schema.sql" >/dev/null
+if [ -n "${SQL_FILE:-}" ]; then
+  TABLES=$("${PSQL[@]}" -d "$DB" -Atc "SELECT count(*) FROM pg_class c JOIN pg_namespace n
+    ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')")
+fi
 
 cargo build --quiet --release -p schema-core --features cli --bin schema-core
 BIN=$REPO/target/release/schema-core

@@ -68,7 +68,7 @@ pub enum Statement {
     },
     /// Creates a table with its columns and primary key; foreign keys and indexes follow as
     /// statements of their own, so that tables can be created in any order.
-    CreateTable(TableDef),
+    CreateTable(Box<TableDef>),
     /// `DROP TABLE name;`.
     DropTable(Name),
     /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES ..;`: the table, made with its
@@ -433,7 +433,9 @@ impl Creation {
             ..Creation::default()
         };
         for table in tables {
-            creation.tables.push(Statement::CreateTable(table.clone()));
+            creation
+                .tables
+                .push(Statement::CreateTable(Box::new(table.clone())));
             creation.partitions.extend(attach(table));
             creation
                 .foreign_keys

@@ -151,13 +151,11 @@ async fn check(file: &str, floor: usize) {
     // The expressible tables as `pull` writes them: the initial migration builds them in an
     // empty database, and the catalog reads them back as they were read from the original.
     let tables = pullable(&expressible);
+    // What the tables may need from the schema (a domain, a sequence, a function) stays, and
+    // `pull` carries it; views, which may name a table left out, do not.
     let pulled = Schema {
         tables: tables.clone().into(),
-        extensions: Vec::new().into(),
         views: Vec::new().into(),
-        sequences: Vec::new().into(),
-        functions: Vec::new().into(),
-        domains: Vec::new().into(),
         event_triggers: Vec::new().into(),
         ..schema.clone()
     };
@@ -185,11 +183,7 @@ async fn check(file: &str, floor: usize) {
         .unwrap()
         .run(&DatabaseConfig::from_url(&rebuilt.url()).unwrap())
         .await
-        .unwrap_or_else(|e| {
-            let sql =
-                std::fs::read_to_string(migrations.join("0000_initial.sql")).unwrap_or_default();
-            panic!("the initial migration of {file} fails: {e}\n{sql}")
-        });
+        .unwrap_or_else(|e| panic!("the migrations `pull` wrote for {file} fail: {e}"));
     let back = catalog::read(&rebuilt.connect().await.unwrap(), "public")
         .await
         .unwrap();
@@ -207,7 +201,7 @@ async fn check(file: &str, floor: usize) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pagila() {
-    check("pagila.sql", 69).await;
+    check("pagila.sql", 70).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

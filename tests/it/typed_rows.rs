@@ -366,8 +366,9 @@ async fn a_column_name_with_a_double_quote_is_quoted_the_same_everywhere() -> Te
     assert_eq!(Quote::COLUMN_LIST, "\"id\", \"say \"\"hi\"\"\"");
     let db = TestDatabase::create().await?;
     let client = db.connect().await?;
-    let create =
-        schema_core::render::statement(&schema_core::plan::Statement::CreateTable(Quote::TABLE));
+    let create = schema_core::render::statement(&schema_core::plan::Statement::CreateTable(
+        Box::new(Quote::TABLE),
+    ));
     client.batch_execute(&create).await?;
     client
         .execute(

@@ -63,7 +63,7 @@ fn uuid_key_is_inline_with_its_default() {
         PrimaryKey::Column("id".into()),
     );
     assert_eq!(
-        statement(&Statement::CreateTable(t)),
+        statement(&Statement::CreateTable(Box::new(t))),
         "CREATE TABLE \"users\" (\n\
          \t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\
          \t\"email\" varchar(320) NOT NULL,\n\
@@ -84,7 +84,7 @@ fn composite_key_is_a_named_table_constraint() {
         PrimaryKey::Composite(Cow::Owned(vec!["user_id".into(), "question_id".into()])),
     );
     assert_eq!(
-        statement(&Statement::CreateTable(t)),
+        statement(&Statement::CreateTable(Box::new(t))),
         "CREATE TABLE \"bookmarks\" (\n\
          \t\"user_id\" uuid NOT NULL,\n\
          \t\"question_id\" uuid NOT NULL,\n\
