@@ -11,6 +11,7 @@ mod support;
 mod verify_fixture;
 
 mod adopt;
+mod carried;
 mod catalog_read;
 mod connections;
 mod database_choice;

@@ -253,8 +253,12 @@ async fn prove_downs(
             0 => Schema::default(),
             idx => load_snapshot(dir, idx - 1)?,
         };
+        // A snapshot without tables or enums keeps the schema unless it carries objects: a
+        // carried migration before the tables (a domain, a sequence) changes it.
         let keeps_schema = before == change.snapshot
-            || (change.snapshot.enums.is_empty() && change.snapshot.tables.is_empty());
+            || (change.snapshot.enums.is_empty()
+                && change.snapshot.tables.is_empty()
+                && !change.snapshot.carries_anything());
         let mut tried = 0;
         for (entry, _) in change.parts.iter().rev() {
             let file = crate::sql::down_file(&entry.tag);
