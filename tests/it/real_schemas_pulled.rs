@@ -19,11 +19,14 @@ async fn switch(file: &str) -> std::path::PathBuf {
 /// [`switch`], where the rebuilt database may differ from the original only in the `pg_dump`
 /// lines that hold one of `known` (each caller says why).
 async fn switch_but(file: &str, known: &[&str]) -> std::path::PathBuf {
+    switch_path(&crate::real_schemas::schemas_dir().join(file), known).await
+}
+
+/// [`switch_but`] for the SQL file at `path`.
+async fn switch_path(path: &std::path::Path, known: &[&str]) -> std::path::PathBuf {
+    let file = path.file_name().unwrap().to_str().unwrap();
     let original = TestDatabase::create().await.unwrap();
-    crate::real_schemas::load(
-        &original.url(),
-        &crate::real_schemas::schemas_dir().join(file),
-    );
+    crate::real_schemas::load(&original.url(), path);
     let dir = cargo_crate::crate_dir(&format!("real-{}", file.trim_end_matches(".sql")));
     let _ = std::fs::remove_dir_all(&dir);
     let options = PullOptions {
@@ -200,4 +203,54 @@ async fn pagila_is_pulled_with_its_partitions_and_carried_objects_adopted_and_re
             && after.contains("CREATE MATERIALIZED VIEW \"rental_by_category\" AS"),
         "{after}"
     );
+}
+
+/// Each kind of object `pull` carries that the real schemas above do not hold, on a database
+/// made by hand: a policy with row-level security forced, a rule, a replica identity, an
+/// `UNLOGGED` table, a column comment, a procedure, a function a check calls (so it goes
+/// before the tables) and a view on a view (so it goes after the one it names). The rebuilt
+/// database is the original to `pg_dump`'s eye.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_carried_kind_is_pulled_adopted_and_rebuilt_identically() {
+    let sql = r#"
+CREATE FUNCTION is_code(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT t ~ '^[A-Z]{3}$' $$;
+CREATE TABLE accounts (id bigint PRIMARY KEY, code text NOT NULL CHECK (is_code(code)), owner_name text);
+CREATE UNLOGGED TABLE scratch (id bigint PRIMARY KEY, note text);
+CREATE TABLE audit (id bigint PRIMARY KEY, what text NOT NULL);
+ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE accounts FORCE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON accounts USING (owner_name = current_user);
+ALTER TABLE audit REPLICA IDENTITY FULL;
+CREATE RULE no_delete AS ON DELETE TO audit DO INSTEAD NOTHING;
+COMMENT ON COLUMN accounts.code IS 'three capitals';
+CREATE PROCEDURE forget(n bigint) LANGUAGE sql AS $$ DELETE FROM scratch WHERE id = n $$;
+CREATE VIEW codes AS SELECT code FROM accounts;
+CREATE VIEW first_codes AS SELECT code FROM codes ORDER BY code LIMIT 10;
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("carried_kinds.sql");
+    std::fs::write(&path, sql).unwrap();
+    let pulled = switch_path(&path, &[]).await;
+    let before =
+        std::fs::read_to_string(pulled.join("migrations/0000_carried_before_tables.sql")).unwrap();
+    assert!(
+        before.contains("FUNCTION public.is_code(t text)"),
+        "{before}"
+    );
+    let after =
+        std::fs::read_to_string(pulled.join("migrations/0002_carried_after_tables.sql")).unwrap();
+    let codes = after.find("CREATE VIEW \"codes\"").unwrap();
+    let first = after.find("CREATE VIEW \"first_codes\"").unwrap();
+    assert!(codes < first, "{after}");
+    for made in [
+        "CREATE POLICY \"own_rows\" ON \"accounts\"",
+        "ALTER TABLE \"accounts\" FORCE ROW LEVEL SECURITY;",
+        "CREATE RULE no_delete AS",
+        "ALTER TABLE \"audit\" REPLICA IDENTITY FULL;",
+        "ALTER TABLE \"scratch\" SET UNLOGGED;",
+        "COMMENT ON COLUMN \"accounts\".\"code\" IS 'three capitals';",
+        "CREATE OR REPLACE PROCEDURE public.forget(IN n bigint)",
+    ] {
+        assert!(after.contains(made), "{made}\n{after}");
+    }
 }
