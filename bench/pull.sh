@@ -63,7 +63,7 @@ timed() {
 if [ -n "${SQL_FILE:-}" ]; then
   cp "$SQL_FILE" "$WORK/schema.sql"
 fi
-"${PSQL[@]}" -d "$DB" -f "$WORK/schema.sql" >/dev/null
+"${PSQL[@]}" -d "$DB" -f "$WORK/schema.sql" >/dev/null 2>&1
 if [ -n "${SQL_FILE:-}" ]; then
   TABLES=$("${PSQL[@]}" -d "$DB" -Atc "SELECT count(*) FROM pg_class c JOIN pg_namespace n
     ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')")
@@ -89,6 +89,7 @@ for f in "$WORK"/pulled/src/*.rs; do
   sed -e '/^pub const SCHEMA/,/^};/d' -e '/^\/\/\/ The enums and tables/d' "$f" \
     | grep -v -e '^\s*#\[' -e '^use schema_core' \
     | sed -e 's/^pub struct/#[derive(Debug, Clone)]\npub struct/' \
+      -e 's/^pub enum/#[derive(Debug, Clone)]\npub enum/' \
     > "$WORK/plain/src/$(basename "$f")"
 done
 export CARGO_TARGET_DIR=$REPO/target/bench_pull
