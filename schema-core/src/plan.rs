@@ -96,6 +96,14 @@ pub enum Statement {
         /// Its new name.
         to: Name,
     },
+    /// `ALTER SEQUENCE from RENAME TO to;`: a serial column's sequence follows its table or
+    /// column to the name a fresh build gives it (PostgreSQL keeps the old one on a rename).
+    RenameSequence {
+        /// The sequence's current name.
+        from: Name,
+        /// Its new name.
+        to: Name,
+    },
     /// `ALTER TABLE table ADD COLUMN` with the column's type, default and NOT NULL.
     AddColumn {
         /// The table that gains the column.

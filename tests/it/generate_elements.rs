@@ -695,3 +695,64 @@ fn attaching_a_table_that_exists_is_a_hazard_that_may_fail() {
         "{hazards:#?}"
     );
 }
+
+/// A table keyed by `serial`, with its sequence in `nextval('<table>_<column>_seq')`.
+fn serial_table(
+    name: &'static str,
+    key: &'static str,
+    was: Option<(&'static str, &'static str)>,
+) -> Schema {
+    let mut id = ColumnDef::new(key.into(), SqlType::Integer).with_default(ColumnDefault::Expr(
+        schema_core::sql::serial_default(name, key).into(),
+    ));
+    id.renamed_from = was.map(|(_, column)| column.into());
+    let table = TableDef {
+        name: name.into(),
+        columns: vec![id, ColumnDef::new("title".into(), SqlType::Text)].into(),
+        primary_key: PrimaryKey::Column(key.into()),
+        renamed_from: was.map(|(table, _)| table.into()),
+        ..TableDef::BLANK
+    };
+    Schema::new(Vec::new().into(), vec![table].into())
+}
+
+/// PostgreSQL keeps a serial column's sequence name when its table or column is renamed;
+/// the rename takes the sequence along, so the catalog is a fresh build's, new rows still get
+/// numbers, and the down gives the old names back.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_serial_key_renamed_with_its_table_takes_its_sequence_along() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = MigrationsDir::new(tmp.path());
+    let db = TestDatabase::create().await.unwrap();
+    let client = db.connect().await.unwrap();
+    let config = DatabaseConfig::from(db.config().clone());
+    generate(
+        &serial_table("tickets", "id", None),
+        &dir,
+        &options("initial"),
+    )
+    .unwrap();
+    migrate(&dir, &client).await;
+    client
+        .batch_execute("INSERT INTO tickets (title) SELECT 't' || g FROM generate_series(1, 50) g")
+        .await
+        .unwrap();
+    let renamed = serial_table("issues", "number", Some(("tickets", "id")));
+    let files = walk(&dir, &client, &config, vec![("rename", renamed.clone())]).await;
+    assert!(
+        files[0].contains("ALTER SEQUENCE \"tickets_id_seq\" RENAME TO \"issues_number_seq\";"),
+        "{}",
+        files[0]
+    );
+    // Applied again (the walk reverted it), the next row takes the next number.
+    migrate(&dir, &client).await;
+    let next: i32 = client
+        .query_one(
+            "INSERT INTO issues (title) VALUES ('new') RETURNING number",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(next, 51);
+}

@@ -178,10 +178,19 @@ impl Renames {
     }
 
     fn apply_table(&self, t: &mut TableDef) {
+        let old_table = t.name.clone();
         t.name = self.table_to(&t.name);
         let table = t.name.clone();
         for c in t.columns.to_mut() {
+            let serial = crate::sql::serial_default(&old_table, &c.name);
             c.name = self.column_to(&table, &c.name);
+            // A serial column's sequence is renamed with it (see `constraint_statements`), so
+            // its default names the new sequence.
+            if matches!(&c.default, Some(ColumnDefault::Expr(e)) if **e == serial) {
+                c.default = Some(ColumnDefault::Expr(
+                    crate::sql::serial_default(&table, &c.name).into(),
+                ));
+            }
             if let SqlType::Enum(e) = &c.sql_type {
                 let e = self.enum_to(e);
                 if let Some(ColumnDefault::EnumLabel(l)) = &c.default {
@@ -224,6 +233,20 @@ impl Renames {
                     from,
                     to,
                 });
+            }
+            // PostgreSQL keeps a serial column's sequence name too.
+            for (c_before, c_after) in before.columns.iter().zip(after.columns.iter()) {
+                let serial = crate::sql::serial_default(&before.name, &c_before.name);
+                let is_serial =
+                    matches!(&c_before.default, Some(ColumnDefault::Expr(e)) if **e == serial);
+                let from = schema_rules::names::owned_sequence(&before.name, &c_before.name);
+                let to = schema_rules::names::owned_sequence(&after.name, &c_after.name);
+                if is_serial && from != to {
+                    out.push(Statement::RenameSequence {
+                        from: from.into(),
+                        to: to.into(),
+                    });
+                }
             }
             for (fk_before, fk_after) in before.foreign_keys.iter().zip(after.foreign_keys.iter()) {
                 let from = fk_before.constraint_name(&before.name);

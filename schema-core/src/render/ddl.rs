@@ -75,6 +75,9 @@ pub(super) fn statement_in(s: &Statement, schema: &str) -> String {
         Statement::RenameTable { from, to } => {
             format!("ALTER TABLE {} RENAME TO {};", ident(from), ident(to))
         }
+        Statement::RenameSequence { from, to } => {
+            format!("ALTER SEQUENCE {} RENAME TO {};", ident(from), ident(to))
+        }
         Statement::AddColumn { table, column } => {
             format!(
                 "ALTER TABLE {} ADD COLUMN {};",
