@@ -115,6 +115,10 @@ fn normalize(schema_name: &str, rows: &Rows) -> Result<Schema, CatalogError> {
                 name: get::<String>(r, 0, "views")?.into(),
                 materialized: get(r, 1, "views")?,
                 definition: get::<String>(r, 2, "views")?.trim().to_string().into(),
+                indexes: (get::<Vec<String>>(r, 3, "views")?.into_iter())
+                    .map(Name::from)
+                    .collect::<Vec<_>>()
+                    .into(),
             })
         })
         .collect::<Result<Vec<_>, CatalogError>>()?;

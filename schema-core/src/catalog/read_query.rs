@@ -146,7 +146,9 @@ FROM pg_policies
 WHERE schemaname = $1";
 
 const VIEWS: &str = "
-SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid)
+SELECT c.relname::text, c.relkind = 'm', pg_get_viewdef(c.oid),
+       ARRAY(SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x WHERE x.indrelid = c.oid
+             ORDER BY 1)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')";

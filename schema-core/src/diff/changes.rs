@@ -274,6 +274,7 @@ mod tests {
             name: "v".into(),
             materialized: false,
             definition: "SELECT 1".into(),
+            indexes: Default::default(),
         }]
         .into();
         let new = schema();

@@ -33,7 +33,11 @@ pub(super) fn compare_objects(database: &Schema, code: &Schema, drifts: &mut Vec
     let views = |schema: &Schema, materialized: bool| -> Vec<Named> {
         (schema.views.iter())
             .filter(|v| v.materialized == materialized)
-            .map(|v| Named::new(&v.name, v.definition.to_string()))
+            .map(|v| {
+                // A materialized view's indexes are compared with it.
+                let indexes: String = v.indexes.iter().map(|i| format!("; {i}")).collect();
+                Named::new(&v.name, format!("{}{indexes}", v.definition))
+            })
             .collect()
     };
     for (kind, materialized) in [

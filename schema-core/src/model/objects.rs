@@ -57,6 +57,9 @@ pub struct ViewDef {
     pub materialized: bool,
     /// Its query as `pg_get_viewdef` prints it, trimmed.
     pub definition: Name,
+    /// The indexes of a materialized view, each as `pg_get_indexdef` prints it, sorted.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub indexes: super::List<Name>,
 }
 
 /// A sequence no column owns.

@@ -153,6 +153,7 @@ mod tests {
             name: name.into(),
             materialized: false,
             definition: definition.into(),
+            indexes: Default::default(),
         };
         schema.views = vec![
             view("b", " SELECT * FROM a;"),

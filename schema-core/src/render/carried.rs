@@ -87,12 +87,14 @@ impl Carried<'_> {
                 Vec::new()
             }
             Carried::Function(f) => vec![terminated(&f.definition)],
-            Carried::View(v) => vec![format!(
+            Carried::View(v) => std::iter::once(format!(
                 "CREATE {}VIEW {} AS\n{}",
                 if v.materialized { "MATERIALIZED " } else { "" },
                 ident(&v.name),
                 terminated(&v.definition)
-            )],
+            ))
+            .chain(v.indexes.iter().map(|i| terminated(i)))
+            .collect(),
             Carried::Trigger(_, o) | Carried::Rule(_, o) => vec![terminated(&o.definition)],
             Carried::Policy(t, o) => vec![format!(
                 "CREATE POLICY {} ON {} AS {};",
@@ -243,6 +245,7 @@ mod tests {
             name: "Recent".into(),
             materialized: true,
             definition: " SELECT 1 AS one;".into(),
+            indexes: Default::default(),
         };
         assert_eq!(
             Carried::View(&v).create(),
