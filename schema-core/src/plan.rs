@@ -407,7 +407,7 @@ impl Creation {
             };
             let name = table.name.clone();
             for column in table.columns.to_mut() {
-                let serial = crate::sql::serial_default(&name, &column.name);
+                let serial = schema_rules::sql::serial_default(&name, &column.name);
                 let owned = schema_rules::names::owned_sequence(&name, &column.name);
                 let free = sequences.iter().find(|s| s.name == owned);
                 let draws =
@@ -416,7 +416,9 @@ impl Creation {
                     column.default = Some(ColumnDefault::Expr(
                         format!(
                             "nextval({}::regclass)",
-                            crate::sql::quote_literal(&crate::sql::quote_ident(&sequence.name))
+                            schema_rules::sql::quote_literal(&schema_rules::sql::quote_ident(
+                                &sequence.name
+                            ))
                         )
                         .into(),
                     ));

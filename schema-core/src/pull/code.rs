@@ -649,6 +649,6 @@ fn registry(out: &mut String, schema: &Schema, names: &Names) {
     }
     let _ = writeln!(out, "    enums: [{}],", enums.join(", "));
     let _ = writeln!(out, "    tables: [{}],", tables.join(", "));
-    out.push_str(&super::grants::lines(schema, names));
+    out.push_str(&super::grants::lines(schema, |t| names.table(t)));
     out.push_str("};\n");
 }

@@ -1,14 +1,14 @@
 //! The owners and grants `pull` read, as `schema!`'s `grants: [..]` (and `owner: ".."` when the
 //! tables have more than one owner), so the pulled crate verifies its database clean.
 
-use super::code::Names;
 use crate::model::Schema;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The lines of `schema!` after `tables: [..]`; none when nobody but the owner has a grant
 /// and every table has one owner (whichever role runs the migrations then owns them).
-pub(super) fn lines(schema: &Schema, names: &Names) -> String {
+/// `rust_name` gives a table's Rust type name.
+pub(super) fn lines<'a>(schema: &Schema, rust_name: impl Fn(&str) -> &'a str) -> String {
     let privileges = &schema.privileges;
     let mut out = String::new();
     if !privileges.table_owners.is_empty() {
@@ -44,7 +44,7 @@ pub(super) fn lines(schema: &Schema, names: &Names) -> String {
         grouped
             .entry((g.grantee.as_ref(), list))
             .or_default()
-            .push(names.table(&g.table));
+            .push(rust_name(&g.table));
     }
     if !grouped.is_empty() {
         out.push_str("    grants: [\n");
@@ -110,9 +110,10 @@ mod tests {
             .into(),
             ..Privileges::NONE
         };
-        let names = Names::of(&schema);
+        let names = super::super::code::Names::of(&schema);
+        let rust_name = |t: &str| names.table(t);
         assert_eq!(
-            lines(&schema, &names),
+            lines(&schema, rust_name),
             "    // Owned by other roles in the database `pull` read, which `verify` reports: \
              logs (ops).\n    owner: \"app\",\n    grants: [\n        \"PUBLIC\" => [SELECT, \
              INSERT] on [Tags],\n        \"reader\" => SELECT on [Notes, Tags],\n    ],\n"
@@ -122,6 +123,6 @@ mod tests {
             owner: Some("app".into()),
             ..Privileges::NONE
         };
-        assert_eq!(lines(&schema, &names), "");
+        assert_eq!(lines(&schema, rust_name), "");
     }
 }
