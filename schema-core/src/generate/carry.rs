@@ -127,7 +127,7 @@ async fn read_carried(
         let snapshot = if crate::files::is_carried(&migration.sql) {
             let live = catalog::read(client, &own.pg_schema).await?;
             let snapshot = own.without_carried().with_carried_from(&live);
-            report.carried.push((file, carried_count(&snapshot)));
+            report.carried.push((file, snapshot.carried_count()));
             snapshot
         } else if let Some(before) = &carried_now {
             own.without_carried().with_carried_from(before)
@@ -140,31 +140,4 @@ async fn read_carried(
         carried_now = Some(snapshot);
     }
     Ok(changed)
-}
-
-/// How many carried objects and settings a snapshot holds.
-fn carried_count(s: &Schema) -> usize {
-    let tables: usize = s
-        .tables
-        .iter()
-        .map(|t| {
-            t.policies.len()
-                + t.triggers.len()
-                + t.rules.len()
-                + usize::from(t.row_security)
-                + usize::from(t.force_row_security)
-                + usize::from(t.unlogged)
-                + usize::from(t.replica_identity.is_some())
-                + usize::from(t.storage.is_some())
-                + usize::from(t.comment.is_some())
-                + t.column_comments.len()
-        })
-        .sum();
-    s.extensions.len()
-        + s.views.len()
-        + s.sequences.len()
-        + s.functions.len()
-        + s.domains.len()
-        + s.event_triggers.len()
-        + tables
 }

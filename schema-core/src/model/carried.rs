@@ -52,26 +52,33 @@ impl Schema {
 
     /// Whether the schema holds any carried object (a schema from code never does).
     pub fn carries_anything(&self) -> bool {
-        !(self.extensions.is_empty()
-            && self.views.is_empty()
-            && self.sequences.is_empty()
-            && self.functions.is_empty()
-            && self.domains.is_empty()
-            && self.event_triggers.is_empty()
-            && self.tables.iter().all(|t| !carries(t)))
+        self.carried_count() > 0
     }
-}
 
-/// Whether the table holds any carried object.
-fn carries(t: &TableDef) -> bool {
-    !(t.policies.is_empty() && t.triggers.is_empty() && t.rules.is_empty())
-        || t.row_security
-        || t.force_row_security
-        || t.unlogged
-        || t.replica_identity.is_some()
-        || t.storage.is_some()
-        || t.comment.is_some()
-        || !t.column_comments.is_empty()
+    /// How many carried objects and settings the schema holds.
+    pub fn carried_count(&self) -> usize {
+        let tables: usize = (self.tables.iter())
+            .map(|t| {
+                t.policies.len()
+                    + t.triggers.len()
+                    + t.rules.len()
+                    + usize::from(t.row_security)
+                    + usize::from(t.force_row_security)
+                    + usize::from(t.unlogged)
+                    + usize::from(t.replica_identity.is_some())
+                    + usize::from(t.storage.is_some())
+                    + usize::from(t.comment.is_some())
+                    + t.column_comments.len()
+            })
+            .sum();
+        self.extensions.len()
+            + self.views.len()
+            + self.sequences.len()
+            + self.functions.len()
+            + self.domains.len()
+            + self.event_triggers.len()
+            + tables
+    }
 }
 
 /// Gives `table` the carried objects of `source` (none for `TableDef::BLANK`).

@@ -160,9 +160,10 @@ pub fn write_project(
     let code = schema.without_carried();
     let names = code::Names::of(&code);
     let sources = code::sources(&code, &names, origin);
-    let files = project::write(
+    let (files, carried) = project::write(
         &options.out,
         schema,
+        &code,
         sources,
         &options.schema_core,
         options.force,
@@ -173,7 +174,7 @@ pub fn write_project(
         renamed: names.notes,
         left_out: Vec::new(),
         before_adopt: Vec::new(),
-        carried: migrations::Plan::of(schema).report(),
+        carried,
     })
 }
 

@@ -100,15 +100,17 @@ fn migrate_rs(package: &str) -> String {
     )
 }
 
-/// Writes the crate for `schema` into `dir`; returns the files written, relative to it.
+/// Writes the crate for `schema` (whose code is `code`, the schema without carried objects)
+/// into `dir`; returns the files written, relative to it, and one line per carried object.
 pub(super) fn write(
     dir: &Path,
     schema: &Schema,
+    code: &Schema,
     sources: Vec<(String, String)>,
     dependency: &Dependency,
     force: bool,
     origin: &str,
-) -> Result<Vec<String>, PullError> {
+) -> Result<(Vec<String>, Vec<String>), PullError> {
     let package = package_name(dir);
     let mut files = vec![
         File {
@@ -150,8 +152,7 @@ pub(super) fn write(
         }
     }
     std::fs::create_dir_all(&migrations).map_err(io(&migrations))?;
-    let code = schema.without_carried();
-    plan.write(&MigrationsDir::new(&migrations), schema, &code, origin)?;
+    plan.write(&MigrationsDir::new(&migrations), schema, code, origin)?;
     let written: Vec<String> = ours
         .iter()
         .filter(|p| dir.join(p).exists())
@@ -164,7 +165,7 @@ pub(super) fn write(
         text.push('\n');
     }
     std::fs::write(&manifest, text).map_err(io(&manifest))?;
-    Ok(written)
+    Ok((written, plan.report()))
 }
 
 /// Refuses a folder that holds anything unless `force`, and then any file `pull` would
