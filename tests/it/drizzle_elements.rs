@@ -32,15 +32,12 @@
 //! is `(total > (0)::numeric)`. A text default on a `varchar` without length or on a `char(2)`
 //! column is `default = "en"`, as on `text`.
 //!
+//! `date().defaultNow()` is `default = now` on a `NaiveDate` field (`tests/it/language.rs` has
+//! one); this fixture writes `CURRENT_DATE` instead.
+//!
 //! Left out, because the language cannot say them:
-//! - `date().defaultNow()` and `time().defaultNow()` (`DEFAULT now()` on a `date`, `time` or
-//!   `timetz` column, which PostgreSQL accepts and the catalog reads as `now()`): `default = now`
-//!   needs a `DateTime<Utc>` or `NaiveDateTime` field (a compile error on `NaiveDate` and
-//!   `NaiveTime`, though `registry::validate` accepts `now()` on date and time types), and
-//!   `default_sql = "now()"` is refused in favour of `default = now`. The fixture writes
-//!   `CURRENT_DATE` instead.
 //! - `.enableRLS()` (`ALTER TABLE .. ENABLE ROW LEVEL SECURITY`): `#[table]` has no attribute
-//!   for it; the catalog reads it and `verify` reports it.
+//!   for it; a carried migration makes it, and `verify` reports it otherwise.
 //! - identity options (`generatedAlwaysAsIdentity({ startWith: 1000, increment: 5, cache: 10 })`,
 //!   written `(sequence name .. INCREMENT BY 5 .. START WITH 1000 CACHE 10)`: an identity here has
 //!   PostgreSQL's defaults) and index storage parameters (`.with({ fillfactor: 70 })`, written

@@ -108,6 +108,9 @@ pub struct Order {
     // now() is cast to the column's type; the catalog prints the default as `now()`.
     #[column(without_time_zone, default = now)]
     pub seen_at: NaiveDateTime,
+    // And to a date.
+    #[column(default = now)]
+    pub seen_on: NaiveDate,
     pub receipt: Option<Vec<u8>>,
     pub client_ip: Option<IpAddr>,
     pub reference: String,
@@ -239,6 +242,7 @@ CREATE TABLE orders (
     due_on date NOT NULL,
     opens_at time,
     seen_at timestamp NOT NULL DEFAULT now(),
+    seen_on date NOT NULL DEFAULT now(),
     receipt bytea,
     client_ip inet,
     reference text NOT NULL,
@@ -355,6 +359,11 @@ fn every_attribute_gives_its_descriptor_value() {
     );
     assert_eq!(column("due_on").sql_type, other("date"));
     assert_eq!(column("seen_at").default, Some(ColumnDefault::Now));
+    let seen_on = column("seen_on");
+    assert_eq!(
+        (&seen_on.sql_type, &seen_on.default),
+        (&other("date"), &Some(ColumnDefault::Now))
+    );
     assert_eq!(column("opens_at").sql_type, other("time without time zone"));
     assert!(column("opens_at").nullable);
     assert_eq!(column("receipt").sql_type, other("bytea"));
@@ -555,6 +564,7 @@ async fn rows_of_the_new_column_types_round_trip() -> TestResult {
     assert_eq!(order.opens_at, Some(opens_at));
     // Filled by the default, now(), at the server's time, later than the 2024 order.
     assert!(order.seen_at > placed_at, "{}", order.seen_at);
+    assert!(order.seen_on > due_on, "{}", order.seen_on);
     assert_eq!(order.receipt, Some(receipt));
     assert_eq!(order.client_ip, Some(client_ip));
     assert_eq!(order.doc, doc);
